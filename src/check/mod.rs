@@ -1,0 +1,3 @@
+//! Check: the rules of LANGUAGE.md's table on a graph of the resolved model.
+
+pub mod registry;

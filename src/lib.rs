@@ -1,0 +1,29 @@
+//! journeyc: customer journeys as code.
+//!
+//! ```text
+//!   .journey text ──parse──▶ AST (spans) ──resolve──▶ Journey model ──check──▶ findings
+//!                                                          │
+//!                                       ┌──────────────────┼─────────────────────┐
+//!                                    analyze            simulate              compare / diff
+//!                               (exact Markov chain)  (Monte Carlo over     (baseline vs scenario,
+//!                                                      compiled tables)      common random numbers)
+//!                                       └──────────────────┴─────────────────────┘
+//!                                                          ▼
+//!                                         reports: human · json · csv · sarif · github
+//!                                                  markdown · dot · mermaid · html
+//! ```
+//!
+//! Each arrow is one public function:
+//! - [`syntax::parse`]: text → [`ast::File`], or a J0001 finding;
+//! - [`model::resolve`]: a file and the files it uses → [`model::Journey`] plus findings;
+//! - [`check::check`]: the journey → findings of the graph rules (J03xx–J05xx);
+//!
+//! The resolved [`model::Journey`] is the only thing later stages read: the parser knows
+//! nothing of simulation and the simulator never sees syntax.
+
+pub mod ast;
+pub mod check;
+pub mod diagnostic;
+pub mod model;
+pub mod source;
+pub mod syntax;

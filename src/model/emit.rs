@@ -1,0 +1,296 @@
+//! The resolved model as JSON or YAML (`journeyc compile --emit`), documented in
+//! `docs/model.md`. References are written as names, units are normalised (seconds,
+//! probabilities 0..1), and every default is spelled out, so the output shows exactly what
+//! the resolver understood.
+
+use super::types::*;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Model<'a> {
+    schema_version: u32,
+    journey: &'a str,
+    label: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario: Option<&'a str>,
+    owner: Option<&'a str>,
+    description: Option<&'a str>,
+    horizon_seconds: Option<f64>,
+    max_steps: u32,
+    primary_goal: Option<&'a str>,
+    context: Vec<&'a str>,
+    context_loss: f64,
+    channels: Vec<ChannelOut<'a>>,
+    segments: Vec<SegmentOut<'a>>,
+    stages: Vec<StageOut<'a>>,
+    goals: Vec<GoalOut<'a>>,
+    triggers: Vec<TriggerOut<'a>>,
+    kpis: Vec<KpiOut<'a>>,
+    scenarios: Vec<ScenarioOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ChannelOut<'a> {
+    name: &'a str,
+    kind: ChannelKind,
+    cost: f64,
+}
+
+#[derive(Serialize)]
+struct SegmentOut<'a> {
+    name: &'a str,
+    label: &'a str,
+    share: f64,
+    prefers: Vec<&'a str>,
+    patience: f64,
+    implicit: bool,
+}
+
+#[derive(Serialize)]
+struct StageOut<'a> {
+    name: &'a str,
+    label: &'a str,
+    touchpoints: Vec<TouchpointOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct TouchpointOut<'a> {
+    name: &'a str,
+    label: &'a str,
+    channel: &'a str,
+    entry: f64,
+    duration_seconds: [f64; 2],
+    friction: f64,
+    friction_label: Option<&'a str>,
+    emotion: i32,
+    cost: f64,
+    moment_of_truth: bool,
+    goal: Option<&'a str>,
+    goal_value: f64,
+    /// Segment name → resolved transitions (target name or "exit", probability).
+    transitions: Vec<SegmentTransitions<'a>>,
+}
+
+#[derive(Serialize)]
+struct SegmentTransitions<'a> {
+    segment: &'a str,
+    to: Vec<TransitionOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct TransitionOut<'a> {
+    target: &'a str,
+    probability: f64,
+}
+
+#[derive(Serialize)]
+struct GoalOut<'a> {
+    name: &'a str,
+    touchpoints: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TriggerOut<'a> {
+    name: &'a str,
+    label: &'a str,
+    event: TriggerEvent,
+    at: Vec<&'a str>,
+    after_seconds: f64,
+    via: &'a str,
+    limit: u32,
+    target: &'a str,
+    probability: f64,
+}
+
+#[derive(Serialize)]
+struct KpiOut<'a> {
+    kpi: &'a str,
+    metric: String,
+    segment: Option<&'a str>,
+    comparison: Comparison,
+    target: f64,
+}
+
+#[derive(Serialize)]
+struct ScenarioOut<'a> {
+    name: &'a str,
+    label: &'a str,
+}
+
+/// The name of a metric as it is written, with its argument resolved (`drop_off(checkout)`).
+pub fn metric_name(j: &Journey, m: Metric) -> String {
+    match m {
+        Metric::Conversion(g) if Some(g) == j.primary_goal => "conversion".into(),
+        Metric::Conversion(g) => format!("conversion({})", j.goals[g].name),
+        Metric::Reach(t) => format!("reach({})", j.touchpoints[t].name),
+        Metric::DropOff(t) => format!("drop_off({})", j.touchpoints[t].name),
+        Metric::TimeToConvert(TimeStat::Mean) => "mean(time_to_convert)".into(),
+        Metric::TimeToConvert(TimeStat::P50) => "p50(time_to_convert)".into(),
+        Metric::TimeToConvert(TimeStat::P90) => "p90(time_to_convert)".into(),
+        Metric::TimeToConvert(TimeStat::P99) => "p99(time_to_convert)".into(),
+        Metric::Touches => "touches".into(),
+        Metric::Pains => "pains".into(),
+        Metric::Sentiment => "sentiment".into(),
+        Metric::Nps => "nps".into(),
+        Metric::CostPerCustomer => "cost_per_customer".into(),
+        Metric::CostPerConversion => "cost_per_conversion".into(),
+        Metric::RevenuePerCustomer => "revenue_per_customer".into(),
+    }
+}
+
+fn model(j: &Journey) -> Model<'_> {
+    let tp_name = |t: &Target| match t {
+        Target::Exit => "exit",
+        Target::Touchpoint(t) => j.touchpoints[*t].name.as_str(),
+    };
+    Model {
+        schema_version: SCHEMA_VERSION,
+        journey: &j.name,
+        label: &j.label,
+        scenario: j.scenario.as_deref(),
+        owner: j.owner.as_deref(),
+        description: j.description.as_deref(),
+        horizon_seconds: j.horizon,
+        max_steps: j.max_steps,
+        primary_goal: j.primary_goal.map(|g| j.goals[g].name.as_str()),
+        context: j
+            .channels
+            .iter()
+            .zip(&j.in_context)
+            .filter(|(_, c)| **c)
+            .map(|(ch, _)| ch.name.as_str())
+            .collect(),
+        context_loss: j.context_loss,
+        channels: j
+            .channels
+            .iter()
+            .map(|c| ChannelOut {
+                name: &c.name,
+                kind: c.kind,
+                cost: c.cost,
+            })
+            .collect(),
+        segments: j
+            .segments
+            .iter()
+            .map(|s| SegmentOut {
+                name: &s.name,
+                label: &s.label,
+                share: s.share,
+                prefers: s
+                    .prefers
+                    .iter()
+                    .map(|&c| j.channels[c].name.as_str())
+                    .collect(),
+                patience: s.patience,
+                implicit: s.implicit,
+            })
+            .collect(),
+        stages: j
+            .stages
+            .iter()
+            .map(|s| StageOut {
+                name: &s.name,
+                label: &s.label,
+                touchpoints: s
+                    .touchpoints
+                    .iter()
+                    .map(|&t| {
+                        let t = &j.touchpoints[t];
+                        TouchpointOut {
+                            name: &t.name,
+                            label: &t.label,
+                            channel: &j.channels[t.channel].name,
+                            entry: t.entry,
+                            duration_seconds: [t.duration.min, t.duration.max],
+                            friction: t.friction,
+                            friction_label: t.friction_label.as_deref(),
+                            emotion: t.emotion,
+                            cost: t.cost,
+                            moment_of_truth: t.moment_of_truth,
+                            goal: t.goal.map(|g| j.goals[g.goal].name.as_str()),
+                            goal_value: t.goal.map_or(0.0, |g| g.value),
+                            transitions: j
+                                .segments
+                                .iter()
+                                .zip(&t.transitions)
+                                .map(|(s, list)| SegmentTransitions {
+                                    segment: &s.name,
+                                    to: list
+                                        .iter()
+                                        .map(|tr| TransitionOut {
+                                            target: tp_name(&tr.target),
+                                            probability: tr.probability,
+                                        })
+                                        .collect(),
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+        goals: j
+            .goals
+            .iter()
+            .map(|g| GoalOut {
+                name: &g.name,
+                touchpoints: g
+                    .touchpoints
+                    .iter()
+                    .map(|&t| j.touchpoints[t].name.as_str())
+                    .collect(),
+            })
+            .collect(),
+        triggers: j
+            .triggers
+            .iter()
+            .map(|t| TriggerOut {
+                name: &t.name,
+                label: &t.label,
+                event: t.event,
+                at: t
+                    .at
+                    .iter()
+                    .map(|&a| j.touchpoints[a].name.as_str())
+                    .collect(),
+                after_seconds: t.after,
+                via: &j.channels[t.via].name,
+                limit: t.limit,
+                target: &j.touchpoints[t.target].name,
+                probability: t.probability,
+            })
+            .collect(),
+        kpis: j
+            .kpis
+            .iter()
+            .map(|k| KpiOut {
+                kpi: &k.text,
+                metric: metric_name(j, k.metric),
+                segment: k.segment.map(|s| j.segments[s].name.as_str()),
+                comparison: k.comparison,
+                target: k.target,
+            })
+            .collect(),
+        scenarios: j
+            .scenarios
+            .iter()
+            .map(|s| ScenarioOut {
+                name: &s.name,
+                label: &s.label,
+            })
+            .collect(),
+    }
+}
+
+/// The model as pretty JSON.
+pub fn emit_json(j: &Journey) -> String {
+    let mut s = serde_json::to_string_pretty(&model(j)).expect("the model always serialises");
+    s.push('\n');
+    s
+}
+
+/// The model as YAML.
+pub fn emit_yaml(j: &Journey) -> String {
+    serde_saphyr::to_string(&model(j)).expect("the model always serialises")
+}

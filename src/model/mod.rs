@@ -1,0 +1,290 @@
+//! Resolve: a `.journey` file and the libraries it uses → one [`Journey`].
+//!
+//! [`resolve`] reads the file, parses it ([`crate::syntax::parse`]), loads its `use`s (relative
+//! to the using file, confined to the root, cycles reported), applies a scenario when asked
+//! (see [`Options::scenario`]) and resolves names, defaults, units and per-segment transitions.
+//! Problems become J0001–J0205 findings; the journey is returned only when there is no error.
+
+mod emit;
+mod load;
+pub mod names;
+mod resolve;
+mod scenario;
+mod types;
+
+pub use emit::{emit_json, emit_yaml, metric_name};
+pub use load::{ReadError, absolute, io_reason, normalize, read_text};
+pub use resolve::trim;
+pub use types::*;
+
+use crate::ast::{self, Item};
+use crate::diagnostic::Finding;
+use crate::source::{FileId, SourceFile, SourceMap};
+use std::path::{Path, PathBuf};
+
+/// How to resolve.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Directory `use` paths must stay inside (default: the current directory).
+    pub root: Option<PathBuf>,
+    /// The scenario to apply, if any.
+    pub scenario: Option<String>,
+}
+
+/// Why a file could not be resolved at all (as opposed to findings about it).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ResolveError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// `--scenario` names a scenario the file does not declare.
+    #[error("{file} declares no scenario `{name}`{}", known_list(.known))]
+    UnknownScenario {
+        /// The scenario asked for.
+        name: String,
+        /// The file.
+        file: String,
+        /// The scenarios it declares.
+        known: Vec<String>,
+    },
+    /// A scenario was asked of a library file.
+    #[error("{file} is a library (no journey), so it has no scenario `{name}`")]
+    ScenarioOfLibrary {
+        /// The scenario asked for.
+        name: String,
+        /// The file.
+        file: String,
+    },
+}
+
+fn known_list(known: &[String]) -> String {
+    if known.is_empty() {
+        return " (it declares none)".into();
+    }
+    let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+    format!("; its scenarios: {}", list.join(", "))
+}
+
+/// A resolved file: its sources, what it is, the journey when it resolved cleanly, findings.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// Every file read (the main one first, then its libraries).
+    pub sources: SourceMap,
+    /// The main file.
+    pub main: FileId,
+    /// The main file's syntax tree, when it parsed.
+    pub ast: Option<ast::File>,
+    /// True when the main file is a library (no journey).
+    pub library: bool,
+    /// The journey (with the scenario applied, when one was asked for), when it has no error.
+    pub journey: Option<Journey>,
+    /// J0001–J0205 findings, from the main file and its libraries.
+    pub findings: Vec<Finding>,
+    /// The baseline's items with the libraries' in front, for applying scenarios.
+    items: Vec<Item>,
+    /// Findings of loading the libraries (repeated for every scenario applied).
+    load_findings: Vec<Finding>,
+}
+
+impl Compiled {
+    /// The scenarios the journey declares.
+    pub fn scenario_names(&self) -> Vec<String> {
+        self.ast
+            .as_ref()
+            .and_then(|a| a.journey.as_ref())
+            .map(|j| {
+                j.items
+                    .iter()
+                    .filter_map(|i| {
+                        if let Item::Scenario(s) = i {
+                            Some(s.name.text.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Resolves the baseline with scenario `name` applied: the journey (when it has no error)
+    /// and all findings of the changed journey.
+    pub fn scenario(&self, name: &str) -> Result<(Option<Journey>, Vec<Finding>), ResolveError> {
+        let file = self.sources.get(self.main).display_path();
+        let Some(j) = self.ast.as_ref().and_then(|a| a.journey.as_ref()) else {
+            return Err(ResolveError::ScenarioOfLibrary {
+                name: name.into(),
+                file,
+            });
+        };
+        let Some(s) = j.items.iter().find_map(|i| match i {
+            Item::Scenario(s) if s.name.text == name => Some(s),
+            _ => None,
+        }) else {
+            return Err(ResolveError::UnknownScenario {
+                name: name.into(),
+                file,
+                known: self.scenario_names(),
+            });
+        };
+        let (items, removed, mut findings) = scenario::apply(&self.items, s);
+        let head = resolve::Head {
+            name: &j.name,
+            label: j.label.as_ref(),
+        };
+        let (journey, more) =
+            resolve::resolve_journey(head, &items, &scenario_infos(j), Some(name), &removed);
+        findings.extend(more);
+        let mut all = self.load_findings.clone();
+        all.extend(findings);
+        let ok = !all
+            .iter()
+            .any(|f| f.level == crate::diagnostic::Level::Error);
+        Ok((if ok { journey } else { None }, all))
+    }
+}
+
+fn scenario_infos(j: &ast::Journey) -> Vec<ScenarioInfo> {
+    j.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Scenario(s) => Some(ScenarioInfo {
+                name: s.name.text.clone(),
+                label: s
+                    .label
+                    .as_ref()
+                    .map_or_else(|| s.name.text.clone(), |l| l.text.clone()),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads and resolves a file (see the module documentation).
+pub fn resolve(path: &Path, options: &Options) -> Result<Compiled, ResolveError> {
+    let text = read_text(path)?;
+    resolve_source(path, text, options)
+}
+
+/// Resolves a file whose text is already read (`path` locates its `use`s and names it in
+/// reports).
+pub fn resolve_source(
+    path: impl Into<PathBuf>,
+    text: impl Into<String>,
+    options: &Options,
+) -> Result<Compiled, ResolveError> {
+    let mut sources = SourceMap::new();
+    let main = sources.add(SourceFile::new(path.into(), text));
+    let parsed = syntax::parse_file(&sources, main);
+    let mut compiled = Compiled {
+        sources,
+        main,
+        ast: None,
+        library: false,
+        journey: None,
+        findings: Vec::new(),
+        items: Vec::new(),
+        load_findings: Vec::new(),
+    };
+    let file = match parsed {
+        Ok(f) => f,
+        Err(f) => {
+            compiled.findings.push(*f);
+            return Ok(compiled);
+        }
+    };
+    let root = options
+        .root
+        .clone()
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+    let mut loader = load::Loader::new(&mut compiled.sources, root);
+    loader.load_uses(main, &file);
+    let (mut items, load_findings) = (
+        std::mem::take(&mut loader.items),
+        std::mem::take(&mut loader.findings),
+    );
+    compiled.load_findings = load_findings.clone();
+    compiled.findings = load_findings;
+
+    match &file.journey {
+        None => {
+            compiled.library = true;
+            items.extend(file.library.iter().cloned());
+            if let Some(name) = &options.scenario {
+                let f = compiled.sources.get(main).display_path();
+                return Err(ResolveError::ScenarioOfLibrary {
+                    name: name.clone(),
+                    file: f,
+                });
+            }
+            compiled.findings.extend(resolve::check_library(&items));
+        }
+        Some(j) => {
+            items.extend(j.items.iter().cloned());
+            compiled.items = items;
+            compiled.ast = Some(file.clone());
+            match &options.scenario {
+                Some(name) => {
+                    let (journey, findings) = compiled.scenario(name)?;
+                    compiled.journey = journey;
+                    compiled.findings = findings;
+                }
+                None => {
+                    let head = resolve::Head {
+                        name: &j.name,
+                        label: j.label.as_ref(),
+                    };
+                    let (journey, findings) = resolve::resolve_journey(
+                        head,
+                        &compiled.items,
+                        &scenario_infos(j),
+                        None,
+                        &Default::default(),
+                    );
+                    compiled.journey = journey;
+                    compiled.findings.extend(findings);
+                }
+            }
+        }
+    }
+    compiled.ast = Some(file);
+    Ok(compiled)
+}
+
+/// A duration for people: `45s`, `7m 23s`, `2h 5m`, `3d 4h`.
+pub fn format_duration(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return "n/a".into();
+    }
+    let s = seconds.round().max(0.0) as u64;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{sec}s"),
+        (0, 0, _) => {
+            if sec == 0 {
+                format!("{m}m")
+            } else {
+                format!("{m}m {sec}s")
+            }
+        }
+        (0, _, _) => {
+            if m == 0 {
+                format!("{h}h")
+            } else {
+                format!("{h}h {m}m")
+            }
+        }
+        _ => {
+            if h == 0 {
+                format!("{d}d")
+            } else {
+                format!("{d}d {h}h")
+            }
+        }
+    }
+}
+
+use crate::syntax;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,214 @@
+//! Scenarios: a planned change applied to the baseline's items, before resolution, so that
+//! the changed journey passes through exactly the same resolver and checks as any journey.
+
+use super::resolve::Removed;
+use crate::ast::{
+    Item, RemoveKind, Scenario, SegmentAttr, Touchpoint, TouchpointAttr, Trigger, TriggerAttr,
+};
+use crate::check::registry::Rule;
+use crate::diagnostic::Finding;
+use crate::model::names;
+
+/// Applies `scenario` to the baseline `items` (libraries' items included).
+pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed, Vec<Finding>) {
+    let mut out: Vec<Item> = items
+        .iter()
+        .filter(|i| !matches!(i, Item::Scenario(_)))
+        .cloned()
+        .collect();
+    let mut removed = Removed::default();
+    let mut findings = Vec::new();
+    let sname = &scenario.name.text;
+
+    // `context` lines of a scenario replace the baseline's all together.
+    if scenario
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Context(..)))
+    {
+        out.retain(|i| !matches!(i, Item::Context(..)));
+    }
+    for change in &scenario.items {
+        match change {
+            Item::Context(..) => out.push(change.clone()),
+            Item::ContextLoss(..) => {
+                out.retain(|i| !matches!(i, Item::ContextLoss(..)));
+                out.push(change.clone());
+            }
+            Item::Channel(c) => match out.iter_mut().find_map(|i| match i {
+                Item::Channel(b) if b.name.text == c.name.text => Some(b),
+                _ => None,
+            }) {
+                Some(base) => {
+                    if c.kind.is_some() {
+                        base.kind = c.kind.clone();
+                    }
+                    if !c.costs.is_empty() {
+                        base.costs = c.costs.clone();
+                    }
+                }
+                None => out.push(change.clone()),
+            },
+            Item::Segment(s) => match out.iter_mut().find_map(|i| match i {
+                Item::Segment(b) if b.name.text == s.name.text => Some(b),
+                _ => None,
+            }) {
+                Some(base) => {
+                    if s.label.is_some() {
+                        base.label = s.label.clone();
+                    }
+                    let stated: Vec<&str> = s.attrs.iter().map(SegmentAttr::keyword).collect();
+                    base.attrs.retain(|a| !stated.contains(&a.keyword()));
+                    base.attrs.extend(s.attrs.iter().cloned());
+                }
+                None => out.push(change.clone()),
+            },
+            Item::Trigger(t) => match out.iter_mut().find_map(|i| match i {
+                Item::Trigger(b) if b.name.text == t.name.text => Some(b),
+                _ => None,
+            }) {
+                Some(base) => override_trigger(base, t),
+                None => out.push(change.clone()),
+            },
+            Item::Stage(s) => match out.iter_mut().find_map(|i| match i {
+                Item::Stage(b) if b.name.text == s.name.text => Some(b),
+                _ => None,
+            }) {
+                Some(base) => base.touchpoints.extend(s.touchpoints.iter().cloned()),
+                None => {
+                    // A new stage goes after the last one.
+                    let at = out
+                        .iter()
+                        .rposition(|i| matches!(i, Item::Stage(_)))
+                        .map_or(out.len(), |p| p + 1);
+                    out.insert(at, Item::Stage(s.clone()));
+                }
+            },
+            Item::TouchpointOverride(t) => match find_touchpoint(&mut out, &t.name.text) {
+                Some(base) => override_touchpoint(base, t),
+                None => {
+                    let known = touchpoint_names(&out);
+                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    let mut help = names::help("touchpoint", &t.name.text, &known);
+                    if names::suggest(&t.name.text, known.iter().copied()).is_none() {
+                        help = "to add a touchpoint, put it in a `stage NAME { touchpoint … }` block of the scenario".into();
+                    }
+                    findings.push(
+                        Finding::new(
+                            Rule::UnknownName,
+                            t.name.span,
+                            format!(
+                                "scenario `{sname}` changes unknown touchpoint `{}`",
+                                t.name.text
+                            ),
+                        )
+                        .label("no such touchpoint in the baseline")
+                        .help(help),
+                    );
+                }
+            },
+            Item::Remove(kind, name, _) => {
+                let found = match kind {
+                    RemoveKind::Touchpoint => {
+                        let mut found = false;
+                        for i in out.iter_mut() {
+                            if let Item::Stage(s) = i {
+                                let before = s.touchpoints.len();
+                                s.touchpoints.retain(|t| t.name.text != name.text);
+                                found |= s.touchpoints.len() != before;
+                            }
+                        }
+                        if found {
+                            removed.touchpoints.insert(name.text.clone(), sname.clone());
+                        }
+                        found
+                    }
+                    RemoveKind::Trigger => {
+                        let before = out.len();
+                        out.retain(|i| !matches!(i, Item::Trigger(t) if t.name.text == name.text));
+                        if out.len() != before {
+                            removed.triggers.insert(name.text.clone(), sname.clone());
+                        }
+                        out.len() != before
+                    }
+                };
+                if !found {
+                    let what = if *kind == RemoveKind::Touchpoint {
+                        "touchpoint"
+                    } else {
+                        "trigger"
+                    };
+                    let known: Vec<String> = if *kind == RemoveKind::Touchpoint {
+                        touchpoint_names(&out)
+                    } else {
+                        out.iter()
+                            .filter_map(|i| {
+                                if let Item::Trigger(t) = i {
+                                    Some(t.name.text.clone())
+                                } else {
+                                    None
+                                }
+                            })
+                            .collect()
+                    };
+                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    findings.push(
+                        Finding::new(
+                            Rule::UnknownName,
+                            name.span,
+                            format!("scenario `{sname}` removes unknown {what} `{}`", name.text),
+                        )
+                        .label(format!("no such {what}"))
+                        .help(names::help(what, &name.text, &known)),
+                    );
+                }
+            }
+            // The grammar allows nothing else inside a scenario.
+            _ => {}
+        }
+    }
+    (out, removed, findings)
+}
+
+fn find_touchpoint<'a>(items: &'a mut [Item], name: &str) -> Option<&'a mut Touchpoint> {
+    items.iter_mut().find_map(|i| match i {
+        Item::Stage(s) => s.touchpoints.iter_mut().find(|t| t.name.text == name),
+        _ => None,
+    })
+}
+
+fn touchpoint_names(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| {
+            if let Item::Stage(s) = i {
+                Some(s.touchpoints.iter().map(|t| t.name.text.clone()))
+            } else {
+                None
+            }
+        })
+        .flatten()
+        .collect()
+}
+
+/// Replaces the attributes the override states; stated transitions replace all of the baseline's.
+fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
+    if o.label.is_some() {
+        base.label = o.label.clone();
+    }
+    if o.channel.is_some() {
+        base.channel = o.channel.clone();
+    }
+    let stated: Vec<&str> = o.attrs.iter().map(TouchpointAttr::keyword).collect();
+    base.attrs.retain(|a| !stated.contains(&a.keyword()));
+    base.attrs.extend(o.attrs.iter().cloned());
+}
+
+fn override_trigger(base: &mut Trigger, o: &Trigger) {
+    if o.label.is_some() {
+        base.label = o.label.clone();
+    }
+    let stated: Vec<&str> = o.attrs.iter().map(TriggerAttr::keyword).collect();
+    base.attrs.retain(|a| !stated.contains(&a.keyword()));
+    base.attrs.extend(o.attrs.iter().cloned());
+}

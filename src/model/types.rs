@@ -1,0 +1,417 @@
+//! The resolved journey: the one intermediate form every later stage reads.
+//!
+//! Everything is resolved: names are dense indices, units normalised (seconds, probabilities
+//! in 0..=1, money as plain numbers), defaults applied, transitions resolved per segment with
+//! the remainder rule. Spans point back at the source for diagnostics; they are not part of
+//! the emitted model (see `docs/model.md` for the JSON/YAML form).
+
+use crate::source::Span;
+
+/// Version of the emitted model schema (`journeyc compile --emit json|yaml`).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Index of a channel in [`Journey::channels`].
+pub type ChannelId = usize;
+/// Index of a segment in [`Journey::segments`].
+pub type SegmentId = usize;
+/// Index of a stage in [`Journey::stages`].
+pub type StageId = usize;
+/// Index of a touchpoint in [`Journey::touchpoints`].
+pub type TouchpointId = usize;
+/// Index of a goal in [`Journey::goals`].
+pub type GoalId = usize;
+/// Index of a trigger in [`Journey::triggers`].
+pub type TriggerId = usize;
+
+/// A resolved journey.
+#[derive(Clone, Debug)]
+pub struct Journey {
+    /// The journey's name.
+    pub name: String,
+    /// Its label (the name when none is written).
+    pub label: String,
+    /// `owner "…"`.
+    pub owner: Option<String>,
+    /// `description "…"`.
+    pub description: Option<String>,
+    /// `horizon`, in seconds.
+    pub horizon: Option<f64>,
+    /// `max_steps`: visits per customer before the journey ends as stuck (default 1000).
+    pub max_steps: u32,
+    /// Channels, from used libraries first, then the journey's, in written order.
+    pub channels: Vec<Channel>,
+    /// `in_context[c]`: channel `c` is in the `context` set.
+    pub in_context: Vec<bool>,
+    /// Pain-point chance when moving between channels that do not share context.
+    pub context_loss: f64,
+    /// Segments; the implicit `everyone` when none is declared.
+    pub segments: Vec<Segment>,
+    /// Stages in lifecycle (written) order.
+    pub stages: Vec<Stage>,
+    /// Touchpoints in written order (stage by stage).
+    pub touchpoints: Vec<Touchpoint>,
+    /// Goals, in order of first appearance.
+    pub goals: Vec<Goal>,
+    /// The goal `conversion` means (`primary_goal`, else the first goal written).
+    pub primary_goal: Option<GoalId>,
+    /// Triggers in written order.
+    pub triggers: Vec<Trigger>,
+    /// KPIs in written order.
+    pub kpis: Vec<Kpi>,
+    /// Scenarios declared in the file (names and labels; see [`crate::model::resolve`] to apply one).
+    pub scenarios: Vec<ScenarioInfo>,
+    /// The scenario applied to get this journey, if any.
+    pub scenario: Option<String>,
+    /// The journey's name in the source.
+    pub span: Span,
+}
+
+impl Journey {
+    /// True when a move from channel `a` to channel `b` keeps the customer's context.
+    pub fn shares_context(&self, a: ChannelId, b: ChannelId) -> bool {
+        a == b || (self.in_context[a] && self.in_context[b])
+    }
+
+    /// The entries: touchpoints with a positive entry weight, with that weight (they sum to 1).
+    pub fn entries(&self) -> impl Iterator<Item = (TouchpointId, f64)> + '_ {
+        self.touchpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.entry > 0.0)
+            .map(|(i, t)| (i, t.entry))
+    }
+
+    /// Looks a touchpoint up by name.
+    pub fn touchpoint(&self, name: &str) -> Option<TouchpointId> {
+        self.touchpoints.iter().position(|t| t.name == name)
+    }
+
+    /// Looks a segment up by name.
+    pub fn segment(&self, name: &str) -> Option<SegmentId> {
+        self.segments.iter().position(|s| s.name == name)
+    }
+
+    /// Looks a goal up by name.
+    pub fn goal(&self, name: &str) -> Option<GoalId> {
+        self.goals.iter().position(|g| g.name == name)
+    }
+}
+
+/// What kind of channel.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelKind {
+    /// Web, app, email…
+    Digital,
+    /// Store, branch…
+    Physical,
+    /// Phone, agent, chat with a person…
+    Human,
+}
+
+/// A channel.
+#[derive(Clone, Debug)]
+pub struct Channel {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: ChannelKind,
+    /// Cost per visit (and per trigger message sent through it).
+    pub cost: f64,
+    /// The channel's name in its declaration.
+    pub span: Span,
+}
+
+/// A customer segment.
+#[derive(Clone, Debug)]
+pub struct Segment {
+    /// Name (`everyone` for the implicit one).
+    pub name: String,
+    /// Label (the name when none is written).
+    pub label: String,
+    /// Share of the population, 0..=1.
+    pub share: f64,
+    /// Preferred channels.
+    pub prefers: Vec<ChannelId>,
+    /// Chance to carry on after a pain point.
+    pub patience: f64,
+    /// True for the implicit `everyone` segment.
+    pub implicit: bool,
+    /// The segment's name in its declaration (the journey's name for `everyone`).
+    pub span: Span,
+}
+
+/// A lifecycle stage.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// Name.
+    pub name: String,
+    /// Label (the name when none is written).
+    pub label: String,
+    /// Its touchpoints, in written order.
+    pub touchpoints: Vec<TouchpointId>,
+    /// The stage's name in its declaration.
+    pub span: Span,
+}
+
+/// Time spent at a touchpoint: uniform in `min..=max` seconds (`min == max` when fixed).
+#[derive(Copy, Clone, Debug, PartialEq, Default)]
+pub struct Duration {
+    /// Shortest, seconds.
+    pub min: f64,
+    /// Longest, seconds.
+    pub max: f64,
+}
+
+impl Duration {
+    /// The mean, seconds.
+    pub fn mean(self) -> f64 {
+        (self.min + self.max) / 2.0
+    }
+}
+
+/// Where a transition goes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// To a touchpoint.
+    Touchpoint(TouchpointId),
+    /// The customer leaves.
+    Exit,
+}
+
+/// A transition as written (`-> TARGET [P] [for SEG, …]`), kept for checks and reports.
+#[derive(Clone, Debug)]
+pub struct Arrow {
+    /// Target.
+    pub target: Target,
+    /// Written probability, if any (0..=1).
+    pub probability: Option<f64>,
+    /// Segments named by `for`; empty means every segment.
+    pub segments: Vec<SegmentId>,
+    /// The whole `-> …` clause.
+    pub span: Span,
+    /// The target name.
+    pub target_span: Span,
+}
+
+/// A resolved transition for one segment.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Transition {
+    /// Target.
+    pub target: Target,
+    /// Probability, 0..=1; a segment's transitions of one touchpoint sum to 1.
+    pub probability: f64,
+    /// Index of the written arrow in [`Touchpoint::arrows`].
+    pub arrow: usize,
+}
+
+/// A goal achieved at a touchpoint.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct GoalAt {
+    /// Which goal.
+    pub goal: GoalId,
+    /// Value earned on every visit.
+    pub value: f64,
+}
+
+/// A touchpoint.
+#[derive(Clone, Debug)]
+pub struct Touchpoint {
+    /// Name, unique in the journey.
+    pub name: String,
+    /// Label (the name when none is written).
+    pub label: String,
+    /// Its stage.
+    pub stage: StageId,
+    /// Its channel.
+    pub channel: ChannelId,
+    /// Entry weight, 0..=1 (0: not an entry). Weights of all entries sum to 1.
+    pub entry: f64,
+    /// Time spent on each visit.
+    pub duration: Duration,
+    /// Chance of a pain point on each visit.
+    pub friction: f64,
+    /// The pain point's label, if written.
+    pub friction_label: Option<String>,
+    /// Sentiment change on each visit.
+    pub emotion: i32,
+    /// Cost per visit (the touchpoint's `cost`, else the channel's).
+    pub cost: f64,
+    /// `moment_of_truth`.
+    pub moment_of_truth: bool,
+    /// `goal NAME [value N]`.
+    pub goal: Option<GoalAt>,
+    /// Transitions as written.
+    pub arrows: Vec<Arrow>,
+    /// `transitions[segment]`: the resolved transitions for that segment, summing to 1, or
+    /// empty when the touchpoint has no transitions at all (the journey completes here).
+    /// Zero-probability transitions are dropped.
+    pub transitions: Vec<Vec<Transition>>,
+    /// The touchpoint's name in its declaration.
+    pub span: Span,
+    /// The `on CHANNEL` name.
+    pub channel_span: Span,
+    /// The `friction` attribute, when written.
+    pub friction_span: Option<Span>,
+}
+
+impl Touchpoint {
+    /// True when the touchpoint has no written transitions (a journey completes here).
+    pub fn is_terminal(&self) -> bool {
+        self.arrows.is_empty()
+    }
+}
+
+/// A goal.
+#[derive(Clone, Debug)]
+pub struct Goal {
+    /// Name.
+    pub name: String,
+    /// Touchpoints that achieve it.
+    pub touchpoints: Vec<TouchpointId>,
+    /// Its first `goal NAME` in the source.
+    pub span: Span,
+}
+
+/// What a trigger reacts to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TriggerEvent {
+    /// `on abandon at`: a customer abandons after a pain point.
+    Abandon,
+    /// `on exit at`: a customer leaves (an `exit` transition) or completes there.
+    Exit,
+}
+
+/// A triggered message.
+#[derive(Clone, Debug)]
+pub struct Trigger {
+    /// Name.
+    pub name: String,
+    /// Label (the name when none is written).
+    pub label: String,
+    /// The event.
+    pub event: TriggerEvent,
+    /// The touchpoints it watches.
+    pub at: Vec<TouchpointId>,
+    /// Delay before the message, seconds.
+    pub after: f64,
+    /// The message's channel.
+    pub via: ChannelId,
+    /// Firings per customer.
+    pub limit: u32,
+    /// Where a returning customer arrives.
+    pub target: TouchpointId,
+    /// Chance the message brings the customer back.
+    pub probability: f64,
+    /// The trigger's name in its declaration.
+    pub span: Span,
+    /// The `on … at …` clause.
+    pub on_span: Span,
+}
+
+/// Which statistic of time to convert.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeStat {
+    /// `mean(time_to_convert)`.
+    Mean,
+    /// `p50(time_to_convert)`.
+    P50,
+    /// `p90(time_to_convert)`.
+    P90,
+    /// `p99(time_to_convert)`.
+    P99,
+}
+
+/// A KPI metric.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Share achieving a goal (the primary one for `conversion`).
+    Conversion(GoalId),
+    /// Share visiting a touchpoint at least once.
+    Reach(TouchpointId),
+    /// Among those reaching it, share whose journey ended there without the primary goal.
+    DropOff(TouchpointId),
+    /// Time to the first primary goal, converted customers only (seconds).
+    TimeToConvert(TimeStat),
+    /// Mean visits per customer.
+    Touches,
+    /// Mean pain points per customer.
+    Pains,
+    /// Mean final sentiment.
+    Sentiment,
+    /// 100 × (promoters − detractors) / customers.
+    Nps,
+    /// Cost per customer.
+    CostPerCustomer,
+    /// All cost / converted customers.
+    CostPerConversion,
+    /// Revenue (goal values) per customer.
+    RevenuePerCustomer,
+}
+
+/// A KPI comparison.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Comparison {
+    /// `>=`
+    #[serde(rename = ">=")]
+    Ge,
+    /// `<=`
+    #[serde(rename = "<=")]
+    Le,
+    /// `>`
+    #[serde(rename = ">")]
+    Gt,
+    /// `<`
+    #[serde(rename = "<")]
+    Lt,
+}
+
+impl Comparison {
+    /// True when `value` meets the target.
+    pub fn holds(self, value: f64, target: f64) -> bool {
+        match self {
+            Comparison::Ge => value >= target,
+            Comparison::Le => value <= target,
+            Comparison::Gt => value > target,
+            Comparison::Lt => value < target,
+        }
+    }
+
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::Ge => ">=",
+            Comparison::Le => "<=",
+            Comparison::Gt => ">",
+            Comparison::Lt => "<",
+        }
+    }
+}
+
+/// A KPI: a metric, optionally for one segment, compared with a target.
+#[derive(Clone, Debug)]
+pub struct Kpi {
+    /// The metric.
+    pub metric: Metric,
+    /// `for SEGMENT`.
+    pub segment: Option<SegmentId>,
+    /// The comparison.
+    pub comparison: Comparison,
+    /// The target in normalised units (probability 0..=1, seconds, plain number).
+    pub target: f64,
+    /// The KPI as written, whitespace normalised (`conversion for loyal >= 5%`): its name in reports.
+    pub text: String,
+    /// The whole `kpi …` line.
+    pub span: Span,
+}
+
+/// A scenario declared in the file.
+#[derive(Clone, Debug)]
+pub struct ScenarioInfo {
+    /// Name.
+    pub name: String,
+    /// Label (the name when none is written).
+    pub label: String,
+}

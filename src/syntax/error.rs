@@ -1,0 +1,218 @@
+//! pest errors → J0001 findings worded for people ("unexpected `}`; expected a probability").
+//!
+//! We re-parse with pest's error detail switched on to learn both the rules and the literal
+//! tokens that were expected at the farthest position, and point a span at the offending token
+//! (byte offsets over the whole file, not pest's character columns).
+
+use super::{JourneyParser, Rule};
+use crate::check::registry::Rule as Code;
+use crate::diagnostic::Finding;
+use crate::source::{FileId, Span};
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use std::collections::BTreeSet;
+
+/// Builds the J0001 finding for a text that failed to parse.
+pub(super) fn syntax_finding(file: FileId, text: &str) -> Finding {
+    pest::set_error_detail(true);
+    let err = match JourneyParser::parse(Rule::file, text) {
+        Err(err) => err,
+        Ok(_) => unreachable!("a text that failed to parse parses the second time"),
+    };
+    pest::set_error_detail(false);
+
+    let pos = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: BTreeSet<(u8, String)> = BTreeSet::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+        for rule in positives {
+            if let Some(word) = describe(*rule) {
+                expected.insert(word);
+            }
+        }
+    }
+    if let Some(attempts) = err.parse_attempts() {
+        if attempts.max_position == pos {
+            // pest does not export its token type; its Display is the literal text.
+            for token in attempts.expected_tokens() {
+                if let Some(word) = describe_literal(&token.to_string()) {
+                    expected.insert(word);
+                }
+            }
+        }
+    }
+    if let ErrorVariant::CustomError { message } = &err.variant {
+        // pest's own limits (call or stack limit): say so plainly.
+        return Finding::new(
+            Code::Syntax,
+            Span::new(file, pos, pos),
+            format!("the parser gave up: {message}"),
+        )
+        .label("here")
+        .help("simplify the file around this point");
+    }
+
+    let (found, end) = found_at(text, pos);
+    let words: Vec<String> = expected.into_iter().map(|(_, w)| w).collect();
+    let message = if words.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("unexpected {found}; expected {}", or_list(&words))
+    };
+    let help = help_for(text, pos, &words);
+    let mut finding = Finding::new(Code::Syntax, Span::new(file, pos, end), message)
+        .label(format!("unexpected {found}"));
+    if let Some(help) = help {
+        finding = finding.help(help);
+    }
+    finding
+}
+
+/// The offending token: a word, a number, a quoted label or one character.
+fn found_at(text: &str, pos: usize) -> (String, usize) {
+    let rest = &text[pos..];
+    let Some(c) = rest.chars().next() else {
+        return ("end of file".to_string(), pos);
+    };
+    if c.is_ascii_alphanumeric() || c == '_' {
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '%'))
+            .unwrap_or(rest.len());
+        let word = &rest[..len];
+        return (format!("`{word}`"), pos + len);
+    }
+    if c == '"' {
+        let len = rest[1..]
+            .find(['"', '\n'])
+            .map(|i| i + 2)
+            .unwrap_or(rest.len());
+        if rest[..len].ends_with('"') {
+            return ("a label".to_string(), pos + len);
+        }
+        return (
+            "an unterminated label".to_string(),
+            pos + len.min(rest.len()),
+        );
+    }
+    if c == '\n' || c == '\r' {
+        return ("end of line".to_string(), pos);
+    }
+    let c_len = c.len_utf8();
+    let two = rest.get(..2).unwrap_or("");
+    if ["->", ">=", "<=", ".."].contains(&two) {
+        return (format!("`{two}`"), pos + 2);
+    }
+    (format!("`{c}`"), pos + c_len)
+}
+
+/// Joins `a`, `a or b`, `a, b, or c`.
+fn or_list(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [a] => a.clone(),
+        [a, b] => format!("{a} or {b}"),
+        _ => format!(
+            "{}, or {}",
+            words[..words.len() - 1].join(", "),
+            words[words.len() - 1]
+        ),
+    }
+}
+
+/// Words for a grammar rule; the number orders the list (names first, keywords, punctuation).
+fn describe(rule: Rule) -> Option<(u8, String)> {
+    let word = |s: &str| Some((0, s.to_string()));
+    let kw = |s: &str| Some((1, format!("`{s}`")));
+    match rule {
+        Rule::EOI => Some((3, "end of file".into())),
+        Rule::ident | Rule::decl_name => word("a name"),
+        Rule::string | Rule::string_inner => word("a label in quotes"),
+        Rule::probability => word("a probability (like 35% or 0.35)"),
+        Rule::percent => word("a percentage"),
+        Rule::number => word("a number"),
+        Rule::signed_int => word("a whole number (like +2 or -1)"),
+        Rule::duration_lit => word("a duration (like 30s, 5m, 2h, 1d or 1w)"),
+        Rule::kpi_value => word("a target value"),
+        Rule::comparison => word("a comparison (>=, <=, > or <)"),
+        Rule::channel_kind => word("a channel kind (digital, physical or human)"),
+        Rule::trigger_event => word("`abandon` or `exit`"),
+        Rule::remove_kind => word("`touchpoint` or `trigger`"),
+        Rule::target | Rule::exit_target => word("a touchpoint name or `exit`"),
+        Rule::metric => word("a metric (like conversion or drop_off(TOUCHPOINT))"),
+        Rule::name_list => word("a list of names"),
+        Rule::journey => kw("journey"),
+        Rule::use_decl => kw("use"),
+        Rule::arrow => Some((2, "`->`".into())),
+        Rule::entry => kw("entry"),
+        Rule::duration => kw("duration"),
+        Rule::friction => kw("friction"),
+        Rule::emotion => kw("emotion"),
+        Rule::cost => kw("cost"),
+        Rule::moment_of_truth => kw("moment_of_truth"),
+        Rule::goal => kw("goal"),
+        Rule::owner => kw("owner"),
+        Rule::description => kw("description"),
+        Rule::horizon => kw("horizon"),
+        Rule::max_steps => kw("max_steps"),
+        Rule::primary_goal => kw("primary_goal"),
+        Rule::channel | Rule::channel_override => kw("channel"),
+        Rule::context => kw("context"),
+        Rule::context_loss => kw("context_loss"),
+        Rule::segment => kw("segment"),
+        Rule::share => kw("share"),
+        Rule::prefers => kw("prefers"),
+        Rule::patience => kw("patience"),
+        Rule::stage => kw("stage"),
+        Rule::touchpoint | Rule::touchpoint_override => kw("touchpoint"),
+        Rule::on_channel | Rule::trigger_on => kw("on"),
+        Rule::trigger => kw("trigger"),
+        Rule::after => kw("after"),
+        Rule::via => kw("via"),
+        Rule::limit => kw("limit"),
+        Rule::kpi => kw("kpi"),
+        Rule::scenario => kw("scenario"),
+        Rule::remove => kw("remove"),
+        Rule::channel_body => Some((2, "`{`".into())),
+        r => {
+            let name = format!("{r:?}");
+            name.strip_prefix("kw_").map(|k| (1, format!("`{k}`")))
+        }
+    }
+}
+
+/// Words for a literal token of the grammar (punctuation).
+fn describe_literal(token: &str) -> Option<(u8, String)> {
+    match token {
+        "{" | "}" | "->" | "," | "(" | ")" | ".." | "%" => Some((2, format!("`{token}`"))),
+        "\"" => Some((0, "a label in quotes".into())),
+        _ => None,
+    }
+}
+
+/// A help line for the common mistakes.
+fn help_for(text: &str, pos: usize, expected: &[String]) -> Option<String> {
+    let rest = &text[pos..];
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        if expected.iter().any(|w| w.starts_with("a duration")) {
+            return Some(format!(
+                "durations need a unit: write {word}s, {word}m, {word}h, {word}d or {word}w"
+            ));
+        }
+    }
+    if rest.starts_with('"') && !rest[1..].split('\n').next().unwrap_or("").contains('"') {
+        return Some("close the label with `\"` on the same line".into());
+    }
+    if rest.is_empty() && expected.iter().any(|w| w == "`}`") {
+        return Some("a block is not closed: add the missing `}`".into());
+    }
+    if expected.iter().any(|w| w == "`journey`") && pos == 0 {
+        return Some("a file holds `use` lines, then one `journey NAME { … }` block or library items (channel, segment, context)".into());
+    }
+    None
+}

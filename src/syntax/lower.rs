@@ -1,0 +1,460 @@
+//! Lowering: pest pairs → AST, one function per grammar rule.
+
+use super::Rule;
+use crate::ast::*;
+use crate::check::registry::Rule as Code;
+use crate::diagnostic::Finding;
+use crate::source::{FileId, Span};
+use pest::iterators::Pair;
+
+type P<'i> = Pair<'i, Rule>;
+type R<T> = Result<T, Finding>;
+
+fn span(file: FileId, p: &P) -> Span {
+    let s = p.as_span();
+    Span::new(file, s.start(), s.end())
+}
+
+/// The pairs of a rule, with keyword pairs (which carry no information) skipped.
+fn inner<'i>(p: P<'i>) -> impl Iterator<Item = P<'i>> {
+    p.into_inner().filter(|p| !is_keyword(p.as_rule()))
+}
+
+fn is_keyword(r: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        r,
+        kw_use
+            | kw_journey
+            | kw_owner
+            | kw_description
+            | kw_horizon
+            | kw_max_steps
+            | kw_primary_goal
+            | kw_channel
+            | kw_context
+            | kw_context_loss
+            | kw_segment
+            | kw_share
+            | kw_prefers
+            | kw_patience
+            | kw_stage
+            | kw_touchpoint
+            | kw_on
+            | kw_entry
+            | kw_duration
+            | kw_friction
+            | kw_emotion
+            | kw_cost
+            | kw_moment_of_truth
+            | kw_goal
+            | kw_value
+            | kw_for
+            | kw_trigger
+            | kw_at
+            | kw_after
+            | kw_via
+            | kw_limit
+            | kw_kpi
+            | kw_scenario
+            | kw_remove
+    )
+}
+
+pub(super) fn file(f: FileId, pair: P) -> R<File> {
+    let sp = span(f, &pair);
+    let mut out = File {
+        uses: Vec::new(),
+        journey: None,
+        library: Vec::new(),
+        span: sp,
+    };
+    for p in pair.into_inner() {
+        match p.as_rule() {
+            Rule::use_decl => {
+                let s = span(f, &p);
+                let label = to_label(f, inner(p).next().unwrap());
+                out.uses.push(Use {
+                    path: label,
+                    span: s,
+                });
+            }
+            Rule::journey => out.journey = Some(journey(f, p)?),
+            Rule::EOI => {}
+            _ => out.library.push(item(f, p)?),
+        }
+    }
+    Ok(out)
+}
+
+fn journey(f: FileId, p: P) -> R<Journey> {
+    let sp = span(f, &p);
+    let mut it = inner(p).peekable();
+    let name = decl_name(f, it.next().unwrap());
+    let label = it
+        .next_if(|p| p.as_rule() == Rule::string)
+        .map(|p| to_label(f, p));
+    let items = it.map(|p| item(f, p)).collect::<R<Vec<_>>>()?;
+    Ok(Journey {
+        name,
+        label,
+        items,
+        span: sp,
+    })
+}
+
+fn item(f: FileId, p: P) -> R<Item> {
+    let sp = span(f, &p);
+    Ok(match p.as_rule() {
+        Rule::owner => Item::Owner(to_label(f, first(p)), sp),
+        Rule::description => Item::Description(to_label(f, first(p)), sp),
+        Rule::horizon => Item::Horizon(duration_lit(f, first(p))?, sp),
+        Rule::max_steps => Item::MaxSteps(number(f, first(p))?, sp),
+        Rule::primary_goal => Item::PrimaryGoal(to_name(f, first(p)), sp),
+        Rule::channel | Rule::channel_override => {
+            let mut it = inner(p).peekable();
+            let name = name_of(f, it.next().unwrap());
+            let kind = it
+                .next_if(|p| p.as_rule() == Rule::channel_kind)
+                .map(|p| to_name(f, p));
+            let mut costs = Vec::new();
+            if let Some(body) = it.next() {
+                for c in inner(body) {
+                    let cs = span(f, &c);
+                    costs.push((number(f, first(c))?, cs));
+                }
+            }
+            Item::Channel(Channel {
+                name,
+                kind,
+                costs,
+                span: sp,
+            })
+        }
+        Rule::context => Item::Context(name_list(f, first(p)), sp),
+        Rule::context_loss => Item::ContextLoss(probability(f, first(p))?, sp),
+        Rule::segment => Item::Segment(segment(f, p)?),
+        Rule::stage => Item::Stage(stage(f, p)?),
+        Rule::trigger => Item::Trigger(trigger(f, p)?),
+        Rule::kpi => Item::Kpi(kpi(f, p)?),
+        Rule::scenario => {
+            let mut it = inner(p).peekable();
+            let name = decl_name(f, it.next().unwrap());
+            let label = it
+                .next_if(|p| p.as_rule() == Rule::string)
+                .map(|p| to_label(f, p));
+            let items = it.map(|p| item(f, p)).collect::<R<Vec<_>>>()?;
+            Item::Scenario(Scenario {
+                name,
+                label,
+                items,
+                span: sp,
+            })
+        }
+        Rule::touchpoint_override => Item::TouchpointOverride(touchpoint(f, p)?),
+        Rule::remove => {
+            let mut it = inner(p);
+            let kind = match it.next().unwrap().as_str() {
+                "touchpoint" => RemoveKind::Touchpoint,
+                _ => RemoveKind::Trigger,
+            };
+            Item::Remove(kind, to_name(f, it.next().unwrap()), sp)
+        }
+        r => unreachable!("not an item: {r:?}"),
+    })
+}
+
+fn segment(f: FileId, p: P) -> R<Segment> {
+    let sp = span(f, &p);
+    let mut it = inner(p).peekable();
+    let name = name_of(f, it.next().unwrap());
+    let label = it
+        .next_if(|p| p.as_rule() == Rule::string)
+        .map(|p| to_label(f, p));
+    let mut attrs = Vec::new();
+    for a in it {
+        let s = span(f, &a);
+        attrs.push(match a.as_rule() {
+            Rule::share => SegmentAttr::Share(probability(f, first(a))?, s),
+            Rule::prefers => SegmentAttr::Prefers(name_list(f, first(a)), s),
+            Rule::patience => SegmentAttr::Patience(probability(f, first(a))?, s),
+            r => unreachable!("not a segment attribute: {r:?}"),
+        });
+    }
+    Ok(Segment {
+        name,
+        label,
+        attrs,
+        span: sp,
+    })
+}
+
+fn stage(f: FileId, p: P) -> R<Stage> {
+    let sp = span(f, &p);
+    let mut it = inner(p).peekable();
+    let name = decl_name(f, it.next().unwrap());
+    let label = it
+        .next_if(|p| p.as_rule() == Rule::string)
+        .map(|p| to_label(f, p));
+    let touchpoints = it.map(|p| touchpoint(f, p)).collect::<R<Vec<_>>>()?;
+    Ok(Stage {
+        name,
+        label,
+        touchpoints,
+        span: sp,
+    })
+}
+
+fn touchpoint(f: FileId, p: P) -> R<Touchpoint> {
+    let sp = span(f, &p);
+    let mut it = inner(p).peekable();
+    let name = name_of(f, it.next().unwrap());
+    let label = it
+        .next_if(|p| p.as_rule() == Rule::string)
+        .map(|p| to_label(f, p));
+    let channel = it
+        .next_if(|p| p.as_rule() == Rule::on_channel)
+        .map(|p| to_name(f, first(p)));
+    let mut attrs = Vec::new();
+    for a in it {
+        let s = span(f, &a);
+        attrs.push(match a.as_rule() {
+            Rule::entry => {
+                TouchpointAttr::Entry(inner(a).next().map(|p| probability(f, p)).transpose()?, s)
+            }
+            Rule::duration => {
+                let mut d = inner(a);
+                let lo = duration_lit(f, d.next().unwrap())?;
+                let hi = d.next().map(|p| duration_lit(f, p)).transpose()?;
+                TouchpointAttr::Duration(lo, hi, s)
+            }
+            Rule::friction => {
+                let mut d = inner(a);
+                let prob = probability(f, d.next().unwrap())?;
+                TouchpointAttr::Friction(prob, d.next().map(|p| to_label(f, p)), s)
+            }
+            Rule::emotion => {
+                let n = first(a);
+                let text = n.as_str().trim_start_matches('+');
+                let value = text.parse::<i32>().map_err(|_| too_big(f, &n))?;
+                TouchpointAttr::Emotion(value, s)
+            }
+            Rule::cost => TouchpointAttr::Cost(number(f, first(a))?, s),
+            Rule::moment_of_truth => TouchpointAttr::MomentOfTruth(s),
+            Rule::goal => {
+                let mut d = inner(a);
+                let goal = to_name(f, d.next().unwrap());
+                TouchpointAttr::Goal(goal, d.next().map(|p| number(f, p)).transpose()?, s)
+            }
+            Rule::arrow => TouchpointAttr::Arrow(arrow(f, a)?),
+            r => unreachable!("not a touchpoint attribute: {r:?}"),
+        });
+    }
+    Ok(Touchpoint {
+        name,
+        label,
+        channel,
+        attrs,
+        span: sp,
+    })
+}
+
+fn arrow(f: FileId, p: P) -> R<Arrow> {
+    let sp = span(f, &p);
+    let mut it = inner(p).peekable();
+    let t = first(it.next().unwrap());
+    let target = match t.as_rule() {
+        Rule::exit_target => TargetName::Exit(span(f, &t)),
+        _ => TargetName::Touchpoint(to_name(f, t)),
+    };
+    let probability = it
+        .next_if(|p| p.as_rule() == Rule::probability)
+        .map(|p| probability(f, p))
+        .transpose()?;
+    let segments = it.next().map(|p| name_list(f, p)).unwrap_or_default();
+    Ok(Arrow {
+        target,
+        probability,
+        segments,
+        span: sp,
+    })
+}
+
+fn trigger(f: FileId, p: P) -> R<Trigger> {
+    let sp = span(f, &p);
+    let mut it = inner(p).peekable();
+    let name = decl_name(f, it.next().unwrap());
+    let label = it
+        .next_if(|p| p.as_rule() == Rule::string)
+        .map(|p| to_label(f, p));
+    let mut attrs = Vec::new();
+    for a in it {
+        let s = span(f, &a);
+        attrs.push(match a.as_rule() {
+            Rule::trigger_on => {
+                let mut d = inner(a);
+                let abandon = d.next().unwrap().as_str() == "abandon";
+                TriggerAttr::On(abandon, name_list(f, d.next().unwrap()), s)
+            }
+            Rule::after => TriggerAttr::After(duration_lit(f, first(a))?, s),
+            Rule::via => TriggerAttr::Via(to_name(f, first(a)), s),
+            Rule::limit => TriggerAttr::Limit(number(f, first(a))?, s),
+            Rule::arrow => TriggerAttr::Arrow(arrow(f, a)?),
+            r => unreachable!("not a trigger attribute: {r:?}"),
+        });
+    }
+    Ok(Trigger {
+        name,
+        label,
+        attrs,
+        span: sp,
+    })
+}
+
+fn kpi(f: FileId, p: P) -> R<Kpi> {
+    let sp = span(f, &p);
+    let mut it = inner(p);
+    let mut metric_parts = inner(it.next().unwrap());
+    let metric = to_name(f, metric_parts.next().unwrap());
+    let argument = metric_parts.next().map(|p| to_name(f, p));
+    let mut next = it.next().unwrap();
+    let mut segment = None;
+    if next.as_rule() == Rule::ident {
+        segment = Some(to_name(f, next));
+        next = it.next().unwrap();
+    }
+    let comparison = to_name(f, next);
+    let v = first(it.next().unwrap());
+    let vs = span(f, &v);
+    let value_text = v.as_str().to_string();
+    let value = match v.as_rule() {
+        Rule::duration_lit => KpiValue::Duration(duration_lit(f, v)?.seconds, vs),
+        Rule::percent => KpiValue::Percent(
+            parse_f64(f, &v, v.as_str().trim_end_matches('%'))? / 100.0,
+            vs,
+        ),
+        _ => KpiValue::Number(number(f, v)?.value, vs),
+    };
+    Ok(Kpi {
+        metric,
+        argument,
+        segment,
+        comparison,
+        value,
+        value_text,
+        span: sp,
+    })
+}
+
+fn first(p: P) -> P {
+    inner(p).next().expect("grammar guarantees a child")
+}
+
+fn to_name(f: FileId, p: P) -> Name {
+    Name {
+        text: p.as_str().to_string(),
+        span: span(f, &p),
+    }
+}
+
+/// A `decl_name` pair (wrapping an ident) or a bare ident.
+fn decl_name(f: FileId, p: P) -> Name {
+    name_of(f, p)
+}
+
+fn name_of(f: FileId, p: P) -> Name {
+    if p.as_rule() == Rule::decl_name {
+        to_name(f, p.into_inner().next().unwrap())
+    } else {
+        to_name(f, p)
+    }
+}
+
+fn name_list(f: FileId, p: P) -> Vec<Name> {
+    inner(p).map(|p| to_name(f, p)).collect()
+}
+
+fn to_label(f: FileId, p: P) -> Label {
+    let sp = span(f, &p);
+    let raw = p.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+    let mut text = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                text.push(n);
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    Label { text, span: sp }
+}
+
+fn parse_f64(f: FileId, p: &P, text: &str) -> R<f64> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(too_big(f, p)),
+    }
+}
+
+fn too_big(f: FileId, p: &P) -> Finding {
+    Finding::new(
+        Code::Syntax,
+        span(f, p),
+        format!("the number `{}` is too large", p.as_str()),
+    )
+    .label("too large")
+    .help("write a number of reasonable size")
+}
+
+fn number(f: FileId, p: P) -> R<Number> {
+    let value = parse_f64(f, &p, p.as_str())?;
+    Ok(Number {
+        value,
+        span: span(f, &p),
+    })
+}
+
+fn probability(f: FileId, p: P) -> R<Probability> {
+    let p = if p.as_rule() == Rule::probability {
+        first(p)
+    } else {
+        p
+    };
+    let sp = span(f, &p);
+    let text = p.as_str();
+    Ok(if let Some(pct) = text.strip_suffix('%') {
+        Probability {
+            value: parse_f64(f, &p, pct)? / 100.0,
+            percent: true,
+            span: sp,
+        }
+    } else {
+        Probability {
+            value: parse_f64(f, &p, text)?,
+            percent: false,
+            span: sp,
+        }
+    })
+}
+
+fn duration_lit(f: FileId, p: P) -> R<DurationLit> {
+    let text = p.as_str();
+    let (num, unit) = text.split_at(text.len() - 1);
+    let factor = match unit {
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => 604_800.0,
+    };
+    let seconds = parse_f64(f, &p, num)? * factor;
+    if !seconds.is_finite() {
+        return Err(too_big(f, &p));
+    }
+    Ok(DurationLit {
+        seconds,
+        span: span(f, &p),
+    })
+}

@@ -1,0 +1,116 @@
+use super::*;
+use crate::ast::*;
+use crate::source::FileId;
+
+fn ok(text: &str) -> File {
+    match parse(FileId(0), text) {
+        Ok(f) => f,
+        Err(e) => panic!("did not parse: {}", e.message),
+    }
+}
+
+fn err(text: &str) -> String {
+    match parse(FileId(0), text) {
+        Ok(_) => panic!("parsed but should not have"),
+        Err(e) => e.message,
+    }
+}
+
+#[test]
+fn empty_file_is_an_empty_library() {
+    let f = ok("");
+    assert!(f.journey.is_none() && f.library.is_empty());
+    let f = ok("# only a comment\n");
+    assert!(f.journey.is_none());
+}
+
+#[test]
+fn one_line_touchpoint_means_the_same() {
+    let f = ok("journey j { stage s { touchpoint a on web { entry -> b 50% -> exit } } }");
+    let j = f.journey.unwrap();
+    let Item::Stage(s) = &j.items[0] else {
+        panic!()
+    };
+    let t = &s.touchpoints[0];
+    assert_eq!(t.attrs.len(), 3);
+    let TouchpointAttr::Arrow(a) = &t.attrs[1] else {
+        panic!()
+    };
+    assert_eq!(a.probability.unwrap().value, 0.5);
+    let TouchpointAttr::Arrow(a) = &t.attrs[2] else {
+        panic!()
+    };
+    assert!(matches!(a.target, TargetName::Exit(_)));
+}
+
+#[test]
+fn numbers_durations_and_labels() {
+    let f = ok(r#"journey j "A \"quoted\" \\ label" {
+        horizon 1.5h
+        stage s { touchpoint a on web { entry 0.35 duration 2m..6m emotion -1 friction 10% "x" goal g value 80 } }
+        kpi p90(time_to_convert) <= 2d
+        kpi conversion for loyal >= 5%
+        kpi nps >= -10
+    }"#);
+    let j = f.journey.unwrap();
+    assert_eq!(j.label.unwrap().text, r#"A "quoted" \ label"#);
+    assert!(
+        matches!(j.items[0], Item::Horizon(DurationLit { seconds, .. }, _) if seconds == 5400.0)
+    );
+    let Item::Kpi(k) = &j.items[2] else { panic!() };
+    assert_eq!(k.argument.as_ref().unwrap().text, "time_to_convert");
+    assert!(matches!(k.value, KpiValue::Duration(s, _) if s == 172_800.0));
+    let Item::Kpi(k) = &j.items[3] else { panic!() };
+    assert_eq!(k.segment.as_ref().unwrap().text, "loyal");
+    assert!(matches!(k.value, KpiValue::Percent(v, _) if (v - 0.05).abs() < 1e-12));
+    let Item::Kpi(k) = &j.items[4] else { panic!() };
+    assert!(matches!(k.value, KpiValue::Number(v, _) if v == -10.0));
+}
+
+#[test]
+fn keywords_are_contextual() {
+    // A touchpoint may be called like a keyword; `channels` is not `channel`.
+    let f = ok("journey goal { stage stage { touchpoint goal on web { goal goal } } }");
+    assert_eq!(f.journey.unwrap().name.text, "goal");
+    assert!(err("journey j { channels web digital }").contains("unexpected `channels`"));
+}
+
+#[test]
+fn exit_is_reserved() {
+    let m = err("journey j { stage s { touchpoint exit on web { entry } } }");
+    assert!(m.contains("unexpected `exit`"), "{m}");
+}
+
+#[test]
+fn errors_say_what_was_expected_in_words() {
+    let m = err("journey j { stage s { touchpoint a on web { entry friction } } }");
+    assert!(m.contains("expected a probability"), "{m}");
+    let m = err("journey j { horizon 30 }");
+    assert!(m.contains("a duration"), "{m}");
+    let m = err("journey j {");
+    assert!(m.contains("unexpected end of file"), "{m}");
+    let m = err("journey j { owner \"unterminated\n }");
+    assert!(m.contains("unterminated label"), "{m}");
+}
+
+#[test]
+fn crlf_and_non_ascii_labels() {
+    let f = ok("journey j \"Café ☕\" {\r\n  owner \"x\"\r\n}\r\n");
+    assert_eq!(f.journey.unwrap().label.unwrap().text, "Café ☕");
+}
+
+#[test]
+fn syntax_error_span_is_in_bytes_after_non_ascii() {
+    let text = "journey j \"Café\" { ownr \"x\" }";
+    let e = parse(FileId(0), text).unwrap_err();
+    assert_eq!(&text[e.primary.span.range()], "ownr");
+}
+
+#[test]
+fn sample_journeys_parse() {
+    for name in ["checkout", "common", "onboarding", "support"] {
+        let path = format!("{}/examples/{name}.journey", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        ok(&text);
+    }
+}
