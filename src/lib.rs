@@ -23,7 +23,9 @@
 
 pub mod ast;
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
 pub mod model;
+pub mod report;
 pub mod source;
 pub mod syntax;

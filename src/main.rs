@@ -1,1 +1,15 @@
-fn main() {}
+//! The `journeyc` binary: parse arguments, run, map the outcome to an exit code.
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = journeyc::cli::Cli::parse();
+    match journeyc::cli::run(cli) {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(2)
+        }
+    }
+}

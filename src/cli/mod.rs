@@ -1,0 +1,99 @@
+//! The command line: clap definitions (doc comments are the help text) and one file per
+//! subcommand. Every subcommand returns an [`Exit`] or a [`Failure`]; `main` maps them to the
+//! process exit code: 0 ok, 1 findings at error level (or a failed KPI gate), 2 usage or I/O.
+
+use crate::model::{self, Compiled, Journey, Options};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// How a run ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Nothing to report at error level.
+    Ok = 0,
+    /// Findings at error level, denied warnings, or a failed KPI gate.
+    Findings = 1,
+}
+
+/// A usage or I/O failure: said on stderr, exit code 2.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure(pub String);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<E: std::error::Error> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+/// journeyc: customer journeys as code. Compile, check and simulate `.journey` files.
+#[derive(Debug, Parser)]
+#[command(name = "journeyc", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Arguments every command that reads one journey shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JourneyArgs {
+    /// The `.journey` file.
+    pub file: PathBuf,
+    /// Directory that `use` paths must stay inside [default: the current directory].
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+/// Resolves a file (and a scenario), failing with exit 2 only when it cannot be read or the
+/// scenario does not exist; findings are left to the caller.
+pub fn compile(
+    path: &Path,
+    root: Option<&Path>,
+    scenario: Option<&str>,
+) -> Result<Compiled, Failure> {
+    let options = Options {
+        root: root.map(Path::to_path_buf),
+        scenario: scenario.map(str::to_string),
+    };
+    Ok(model::resolve(path, &options)?)
+}
+
+/// Resolves a journey for a command that needs a clean model (simulate, analyze…): a library,
+/// or a journey with errors, prints its findings (human format, on stderr) and ends the run
+/// with exit 1.
+pub fn journey(
+    path: &Path,
+    root: Option<&Path>,
+    scenario: Option<&str>,
+) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
+    let mut compiled = compile(path, root, scenario)?;
+    if compiled.library {
+        return Err(Failure(format!(
+            "{} is a library (no journey): there is nothing to run",
+            path.display()
+        )));
+    }
+    match compiled.journey.take() {
+        Some(j) => Ok(Ok((compiled, j))),
+        None => {
+            let text = crate::report::human::render(&compiled.sources, &compiled.findings, false);
+            eprint!("{text}");
+            Ok(Err(Exit::Findings))
+        }
+    }
+}
+
+/// Parses the arguments and runs the command.
+pub fn run(cli: Cli) -> Result<Exit, Failure> {
+    match cli.command {}
+}

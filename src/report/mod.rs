@@ -1,0 +1,3 @@
+//! Reports: one renderer per output format. Findings are data until they reach this module.
+
+pub mod human;
