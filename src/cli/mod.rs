@@ -2,6 +2,8 @@
 //! subcommand. Every subcommand returns an [`Exit`] or a [`Failure`]; `main` maps them to the
 //! process exit code: 0 ok, 1 findings at error level (or a failed KPI gate), 2 usage or I/O.
 
+pub mod explain;
+
 use crate::model::{self, Compiled, Journey, Options};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -42,7 +44,10 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
+    Explain(explain::ExplainArgs),
+}
 
 /// Arguments every command that reads one journey shares.
 #[derive(Debug, Clone, clap::Args)]
@@ -95,5 +100,7 @@ pub fn journey(
 
 /// Parses the arguments and runs the command.
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
-    match cli.command {}
+    match cli.command {
+        Command::Explain(args) => explain::run(&args),
+    }
 }
