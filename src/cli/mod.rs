@@ -2,6 +2,9 @@
 //! subcommand. Every subcommand returns an [`Exit`] or a [`Failure`]; `main` maps them to the
 //! process exit code: 0 ok, 1 findings at error level (or a failed KPI gate), 2 usage or I/O.
 
+pub mod compile;
+pub mod config;
+
 use crate::model::{self, Compiled, Journey, Options};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -42,7 +45,10 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Print the resolved model of a journey (JSON or YAML).
+    Compile(compile::CompileArgs),
+}
 
 /// Arguments every command that reads one journey shares.
 #[derive(Debug, Clone, clap::Args)]
@@ -95,5 +101,21 @@ pub fn journey(
 
 /// Parses the arguments and runs the command.
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
-    match cli.command {}
+    match &cli.command {
+        Command::Compile(args) => compile::run(args),
+    }
+}
+
+/// Writes a file atomically: a temporary file beside it, then a rename, so that an
+/// interrupted run never leaves half a file.
+pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.journeyc-tmp"));
+    let fail = |e: std::io::Error| Failure(format!("cannot write `{}`: {}", path.display(), model::io_reason(&e)));
+    std::fs::write(&tmp, text).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
 }
