@@ -2,6 +2,8 @@
 //! subcommand. Every subcommand returns an [`Exit`] or a [`Failure`]; `main` maps them to the
 //! process exit code: 0 ok, 1 findings at error level (or a failed KPI gate), 2 usage or I/O.
 
+pub mod compile;
+pub mod config;
 pub mod explain;
 
 use crate::model::{self, Compiled, Journey, Options};
@@ -45,6 +47,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the resolved model of a journey (JSON or YAML).
+    Compile(compile::CompileArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
     Explain(explain::ExplainArgs),
 }
@@ -100,7 +104,34 @@ pub fn journey(
 
 /// Parses the arguments and runs the command.
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
-    match cli.command {
-        Command::Explain(args) => explain::run(&args),
+    match &cli.command {
+        Command::Compile(args) => compile::run(args),
+        Command::Explain(args) => explain::run(args),
     }
+}
+
+/// Writes a file atomically: a temporary file beside it, then a rename, so that an
+/// interrupted run never leaves half a file.
+pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.journeyc-tmp"));
+    let fail = |e: std::io::Error| {
+        Failure(format!(
+            "cannot write `{}`: {}",
+            path.display(),
+            model::io_reason(&e)
+        ))
+    };
+    std::fs::write(&tmp, text).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })
 }
