@@ -56,7 +56,11 @@ fn summary(findings: &[Finding]) -> Vec<String> {
 fn fixtures_of(rule: Rule) {
     let dir = folder(rule);
     let (fires, passes) = (files(&dir, "fires"), files(&dir, "passes"));
-    assert!(!fires.is_empty() && !passes.is_empty(), "{}: needs fires and passes files", dir.display());
+    assert!(
+        !fires.is_empty() && !passes.is_empty(),
+        "{}: needs fires and passes files",
+        dir.display()
+    );
     for path in fires {
         let (_, found) = run(&path);
         assert!(
@@ -70,7 +74,9 @@ fn fixtures_of(rule: Rule) {
     for path in passes {
         let (_, found) = run(&path);
         assert!(
-            !found.iter().any(|f| f.rule == rule || f.level == Level::Error),
+            !found
+                .iter()
+                .any(|f| f.rule == rule || f.level == Level::Error),
             "{} should yield no {} and no error; found {:#?}",
             path.display(),
             rule.code(),

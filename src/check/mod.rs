@@ -65,6 +65,27 @@ pub(crate) fn name_list<'n>(names: impl IntoIterator<Item = &'n str>, max: usize
     shown.join(", ")
 }
 
+/// Names in backticks joined with a conjunction: "`a`", "`a` and `b`", "`a`, `b` or `c`";
+/// past `max` names, "… and N more".
+pub(crate) fn joined<'n>(
+    names: impl IntoIterator<Item = &'n str>,
+    max: usize,
+    conjunction: &str,
+) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    let mut shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
+    if names.len() > max {
+        shown.push(format!("{} more", names.len() - max));
+        return format!("{} and {}", shown[..max].join(", "), shown[max]);
+    }
+    match shown.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("{} {conjunction} {last}", rest.join(", "))
+        }
+        _ => shown.concat(),
+    }
+}
+
 /// "segment `a`" or "segments `a`, `b`".
 pub(crate) fn segments_phrase(journey: &Journey, segs: &[SegmentId]) -> String {
     let names = segs.iter().map(|&s| journey.segments[s].name.as_str());

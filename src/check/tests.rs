@@ -193,11 +193,11 @@ fn a_trap_shared_by_every_segment_is_reported_once() {
     assert_eq!(traps.len(), 2, "{traps:?}");
     assert_eq!(
         traps[0].message,
-        "trap: customers who reach `loop1`, `loop2` can never leave them"
+        "trap: `loop1` and `loop2` lead only to each other; customers who reach them never leave"
     );
     assert_eq!(
         traps[1].message,
-        "trap: customers who reach `spin` can never leave it"
+        "trap: `spin` leads only back to itself; customers who reach it never leave"
     );
 }
 
@@ -216,7 +216,7 @@ fn a_trap_of_one_segment_names_it() {
     assert_eq!(traps.len(), 1, "{found:?}");
     assert_eq!(
         traps[0].message,
-        "trap: customers who reach `help` can never leave it (segment `a`)"
+        "trap: `help` leads only back to itself; customers who reach it never leave (segment `a`)"
     );
 }
 
@@ -424,4 +424,13 @@ fn a_million_touchpoint_chain_does_not_overflow_the_stack() {
     let found = check(&journey);
     eprintln!("check of a 1M chain: {:?}", start.elapsed());
     assert!(found.is_empty(), "{:?}", &found[..found.len().min(3)]);
+}
+
+#[test]
+fn name_lists_read_as_sentences() {
+    assert_eq!(joined(["a"], 8, "or"), "`a`");
+    assert_eq!(joined(["a", "b"], 8, "or"), "`a` or `b`");
+    assert_eq!(joined(["a", "b", "c"], 8, "and"), "`a`, `b` and `c`");
+    assert_eq!(joined(["a", "b", "c"], 2, "and"), "`a`, `b` and 1 more");
+    assert_eq!(name_list(["a", "b", "c"], 2), "`a`, `b`, and 1 more");
 }

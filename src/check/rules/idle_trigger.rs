@@ -1,7 +1,7 @@
 //! J0501 idle-trigger: a trigger whose event can never happen at the touchpoints it watches.
 
 use crate::check::registry::Rule;
-use crate::check::{Context, name_list};
+use crate::check::{Context, joined};
 use crate::diagnostic::Finding;
 use crate::model::{Journey, Target, Trigger, TriggerEvent};
 
@@ -91,7 +91,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
     }
     for (t, _) in j.triggers.iter().zip(&active).filter(|(_, a)| !**a) {
-        let watched = name_list(t.at.iter().map(|&tp| j.touchpoints[tp].name.as_str()), 8);
+        let watched = joined(
+            t.at.iter().map(|&tp| j.touchpoints[tp].name.as_str()),
+            8,
+            "or",
+        );
         let f = match t.event {
             TriggerEvent::Abandon
                 if t.at
@@ -118,7 +122,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     t.name
                 ),
             )
-            .label("no pain point is possible here")
+            .label(format!("no friction and no context break at {watched}"))
             .help(
                 "customers abandon only after a pain point: watch a touchpoint with `friction` \
                  (or reached across a context break), or add `friction` where this trigger \
@@ -132,7 +136,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     t.name
                 ),
             )
-            .label("no `-> exit` here, and every touchpoint has transitions")
+            .label(format!(
+                "every transition of {watched} leads to a touchpoint: no `-> exit`, no end"
+            ))
             .help(
                 "watch a touchpoint with `-> exit` or without transitions, or use `on abandon \
                  at` if customers drop out here after a pain point",

@@ -1,7 +1,7 @@
 //! J0303 trap: touchpoints customers can enter and never leave by a transition.
 
 use crate::check::registry::Rule;
-use crate::check::{Context, graph, name_list, segments_phrase};
+use crate::check::{Context, graph, joined, segments_phrase};
 use crate::diagnostic::Finding;
 use crate::model::{Target, TouchpointId};
 use std::collections::HashMap;
@@ -83,33 +83,43 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
     }
     for (comp, segs) in traps {
-        let names = name_list(comp.iter().map(|&t| j.touchpoints[t].name.as_str()), 8);
         let who = if segs.len() == j.segments.len() {
             String::new()
         } else {
             format!(" ({})", segments_phrase(j, &segs))
         };
         let first = &j.touchpoints[comp[0]];
-        let (message, label) = if comp.len() == 1 {
+        let (message, label, help) = if comp.len() == 1 {
             (
                 format!(
-                    "trap: customers who reach `{}` can never leave it{who}",
+                    "trap: `{}` leads only back to itself; customers who reach it never leave{who}",
                     first.name
                 ),
                 "its only transition leads back here",
+                format!(
+                    "add `-> exit`, or a transition to another touchpoint, to `{}`",
+                    first.name
+                ),
             )
         } else {
+            let names = joined(
+                comp.iter().map(|&t| j.touchpoints[t].name.as_str()),
+                8,
+                "and",
+            );
             (
-                format!("trap: customers who reach {names} can never leave them{who}"),
+                format!(
+                    "trap: {names} lead only to each other; customers who reach them never \
+                     leave{who}"
+                ),
                 "no transition leads out of this loop",
+                "add `-> exit`, or a transition to a touchpoint outside the loop, to one of them"
+                    .to_string(),
             )
         };
         let mut f = Finding::new(Rule::Trap, first.span, message)
             .label(label)
-            .help(
-                "add `-> exit`, or a transition to a touchpoint outside the loop, to one of \
-                 them",
-            );
+            .help(help);
         for &tp in comp.iter().skip(1).take(7) {
             f = f.with(j.touchpoints[tp].span, "part of the same loop");
         }
