@@ -25,6 +25,7 @@ pub mod ast;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod fmt;
 pub mod model;
 pub mod report;
 pub mod source;
