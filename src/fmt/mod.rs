@@ -80,7 +80,7 @@ fn place(text: &str, lines: &[Line], comments: &[Comment]) -> Vec<Row> {
         // Units of this line, with "a blank line before it".
         let mut units: Vec<(Row, bool)> = Vec::new();
         while let Some(c) = comments.get(next).filter(|c| c.start < line.start) {
-            let blank = has_blank_line(&text[cursor..c.start]);
+            let blank = has_blank_line(gap(text, cursor, c.start));
             units.push((
                 Row::Comment {
                     indent: line.comment_indent(),
@@ -96,12 +96,12 @@ fn place(text: &str, lines: &[Line], comments: &[Comment]) -> Vec<Row> {
             next += 1;
         }
         let mut inside = inside_from..next;
-        let line_blank = has_blank_line(&text[cursor..line.start]);
+        let line_blank = has_blank_line(gap(text, cursor, line.start));
         cursor = cursor.max(line.end);
         let mut trailing = None;
         if let Some(c) = comments
             .get(next)
-            .filter(|c| is_same_line(&text[line.end..c.start]))
+            .filter(|c| is_same_line(gap(text, line.end, c.start)))
         {
             trailing = Some(next);
             cursor = c.end;
@@ -161,13 +161,18 @@ fn place(text: &str, lines: &[Line], comments: &[Comment]) -> Vec<Row> {
         after_open = line.kind == Kind::Open;
     }
     for (comment, c) in comments.iter().enumerate().skip(next) {
-        if !rows.is_empty() && has_blank_line(&text[cursor..c.start]) {
+        if !rows.is_empty() && has_blank_line(gap(text, cursor, c.start)) {
             rows.push(Row::Blank);
         }
         rows.push(Row::Comment { indent: 0, comment });
         cursor = c.end;
     }
     rows
+}
+
+/// The text between two offsets (empty if they are out of order).
+fn gap(text: &str, from: usize, to: usize) -> &str {
+    text.get(from..to).unwrap_or_default()
 }
 
 /// Prints the rows: columns lined up, end-of-line comments lined up, LF endings.
