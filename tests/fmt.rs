@@ -139,7 +139,7 @@ fn every_sample_keeps_its_tree_model_and_comments() {
         // The onboarding sample's `use` resolved: its model is a journey, not findings.
         if path.ends_with("onboarding.journey") {
             let model = model_of(&path, Path::new("examples"), &out);
-            assert!(model[0].starts_with('{'), "{model:?}");
+            assert!(model.iter().any(|m| m.starts_with('{')), "{model:?}");
         }
     }
 }

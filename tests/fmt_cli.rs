@@ -41,6 +41,14 @@ fn read(p: &Path) -> String {
 fn rewrites_the_journey_files_below_the_current_folder() {
     let dir = project();
     let p = dir.path();
+    // An old modification time shows whether the tidy file is written again.
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    let tidy = fs::File::options()
+        .write(true)
+        .open(p.join("sub/a.journey"))
+        .unwrap();
+    tidy.set_modified(old).unwrap();
+    drop(tidy);
     journeyc(p)
         .arg("fmt")
         .assert()
@@ -55,6 +63,11 @@ fn rewrites_the_journey_files_below_the_current_folder() {
         "hidden folders are skipped"
     );
     assert_eq!(read(&p.join("notes.txt")), MESSY, "only *.journey files");
+    let mtime = fs::metadata(p.join("sub/a.journey"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(mtime, old, "an unchanged file is not rewritten");
     let leftovers: Vec<_> = fs::read_dir(p)
         .unwrap()
         .map(|e| e.unwrap().file_name())
