@@ -29,6 +29,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod fmt;
+pub mod generate;
 pub mod model;
 pub mod report;
 pub mod source;
