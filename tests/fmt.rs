@@ -273,3 +273,49 @@ fn respaced_and_commented_samples_keep_every_property() {
         }
     }
 }
+
+/// Random edits at byte level; the variants that still parse must keep every property. They
+/// reach spellings the re-spacing cannot: tokens touching (`->exit`, `entry#c`), comments
+/// cutting labels, blanks removed.
+#[test]
+fn mutated_samples_that_still_parse_keep_every_property() {
+    const INSERTS: [&str; 12] = [
+        " ", "\n", "#", "# x\n", "\"", "{", "}", "\r\n", "\t", ",", "\n\n\n", "-> exit ",
+    ];
+    let mut g = Gen(0x2545_F491_4F6C_DD1D);
+    let mut parsed = 0;
+    for path in files("examples") {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        for _ in 0..400 {
+            let mut variant = text.clone();
+            for _ in 0..1 + g.below(3) {
+                let mut at = g.below(variant.len() + 1);
+                while !variant.is_char_boundary(at) {
+                    at -= 1;
+                }
+                if g.below(2) == 0 {
+                    let mut end = (at + 1 + g.below(3)).min(variant.len());
+                    while !variant.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    variant.replace_range(at..end, "");
+                } else {
+                    variant.insert_str(at, INSERTS[g.below(INSERTS.len())]);
+                }
+            }
+            let Ok(out) = format_source(&variant) else {
+                continue;
+            };
+            parsed += 1;
+            assert_eq!(format(&out), out, "not idempotent on:\n{variant}");
+            assert_eq!(tree(&out), tree(&variant), "tree changed on:\n{variant}");
+            assert_eq!(
+                comments(&out),
+                comments(&variant),
+                "comments on:\n{variant}"
+            );
+        }
+    }
+    // Enough variants parse for the test to mean something.
+    assert!(parsed > 200, "only {parsed} variants parsed");
+}
