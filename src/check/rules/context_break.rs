@@ -10,8 +10,9 @@ pub const DOC: &str = r#"## What it does
 Finds written transitions between two touchpoints whose channels do not share context (they
 are different channels, not both in the journey's `context` set), and triggers whose message
 channel (`via`) does not share context with the channel of the touchpoint it brings customers
-back to. Transitions of 0% are ignored. The rule is silent when `context_loss` is 0%: then a
-switch causes no pain point.
+back to. Transitions of 0% are ignored, and so are triggers that bring no one back (a 0%
+return or `limit 0`). The rule is silent when `context_loss` is 0%: then a switch causes no
+pain point.
 
 ## Why is this bad?
 Every such move is a chance of a pain point (`context_loss`, 30% unless stated): the customer
@@ -102,7 +103,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
     for t in &j.triggers {
         let target = &j.touchpoints[t.target];
-        if t.probability <= 0.0 || j.shares_context(t.via, target.channel) {
+        let returns = t.probability > 0.0 && t.limit > 0;
+        if !returns || j.shares_context(t.via, target.channel) {
             continue;
         }
         let (a, b) = (&j.channels[t.via].name, &j.channels[target.channel].name);

@@ -67,7 +67,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let g = graph::segment_graph(j, seg, false);
         for comp in graph::bottom_components(&g) {
             let way_out = comp.iter().any(|&tp| {
-                let ts = &j.touchpoints[tp].transitions[seg];
+                let ts = j.touchpoints[tp]
+                    .transitions
+                    .get(seg)
+                    .map_or(&[][..], Vec::as_slice);
                 ts.is_empty() || ts.iter().any(|t| t.target == Target::Exit)
             });
             if way_out {
