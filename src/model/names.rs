@@ -18,7 +18,7 @@ fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let w = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * w];
-    for (j, cell) in d.iter_mut().enumerate().take(w) {
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
         *cell = j;
     }
     for i in 1..=a.len() {
