@@ -1,6 +1,11 @@
 //! The human format: miette's graphical report, one block per finding, then a summary line.
+//!
+//! miette shows one source per diagnostic, so a secondary label in another file than the
+//! primary one (a name first declared in a used library) becomes a note line under the
+//! finding, `note: first declared in examples/common.journey:9:9`, instead of being dropped.
 
-use crate::diagnostic::{Finding, Level};
+use super::{FileReport, Place, Summary};
+use crate::diagnostic::{Finding, Label, Level};
 use crate::source::SourceMap;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
@@ -61,7 +66,7 @@ impl Diagnostic for View<'_> {
             Some(f.primary.message.clone()).filter(|m| !m.is_empty()),
             f.primary.span,
         );
-        // miette shows one source per diagnostic: secondary spans in other files are dropped.
+        // miette shows one source per diagnostic: labels in other files become notes.
         let secondary = f
             .secondary
             .iter()
@@ -96,6 +101,113 @@ pub fn render(sources: &SourceMap, findings: &[Finding], color: bool) -> String 
         handler
             .render_report(&mut out, &view)
             .expect("writing to a String cannot fail");
+        for label in &finding.secondary {
+            if label.span.file != finding.primary.span.file {
+                out.push_str(&note(sources, label));
+            }
+        }
+        out.push('\n');
     }
     out
+}
+
+/// `  note: first declared in common.journey:9:9` for a label in another file: its message
+/// was written to sit under the spot ("first declared here"), so `here` gives way to the place.
+fn note(sources: &SourceMap, label: &Label) -> String {
+    let place = Place::of(sources, label.span).short();
+    let message = label.message.trim();
+    let message = message.strip_suffix(" here").unwrap_or(message);
+    if message.is_empty() {
+        format!("  note: see {place}\n")
+    } else {
+        format!("  note: {message} in {place}\n")
+    }
+}
+
+/// Renders a whole check run: every file's findings, then the summary line.
+pub fn render_run(files: &[FileReport], color: bool) -> String {
+    let mut out = String::new();
+    for report in files {
+        out.push_str(&render(&report.sources, &report.findings, color));
+    }
+    out.push_str(&Summary::of(files).line());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::registry::Rule;
+    use crate::source::{FileId, SourceFile, Span};
+
+    fn two_files() -> SourceMap {
+        let mut sources = SourceMap::new();
+        sources.add(SourceFile::new(
+            "a.journey",
+            "journey a {\n  channel web digital\n}\n",
+        ));
+        sources.add(SourceFile::new("./lib/c.journey", "channel web digital\n"));
+        sources
+    }
+
+    #[test]
+    fn labels_in_another_file_become_notes() {
+        let sources = two_files();
+        let lib = Span::new(FileId(1), 8, 11);
+        let cases = [
+            (
+                "first declared here",
+                "  note: first declared in lib/c.journey:1:9\n",
+            ),
+            ("`web`", "  note: `web` in lib/c.journey:1:9\n"),
+            ("", "  note: see lib/c.journey:1:9\n"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(note(&sources, &Label::new(lib, message)), want);
+        }
+    }
+
+    #[test]
+    fn render_keeps_same_file_labels_and_notes_the_others() {
+        let sources = two_files();
+        let f = Finding::new(Rule::DuplicateName, Span::new(FileId(0), 22, 25), "twice")
+            .label("again")
+            .with(Span::new(FileId(1), 8, 11), "first declared here")
+            .with(Span::new(FileId(0), 0, 7), "in this journey");
+        let out = render(&sources, &[f], false);
+        assert!(out.contains("again"), "{out}");
+        assert!(out.contains("in this journey"), "{out}");
+        assert!(
+            out.contains("note: first declared in lib/c.journey:1:9"),
+            "{out}"
+        );
+        assert!(!out.contains('\u{1b}'), "no colour asked: {out}");
+        assert!(
+            out.ends_with("\n\n"),
+            "a blank line after each finding: {out:?}"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let sources = two_files();
+        let f = Finding::new(Rule::DuplicateName, Span::new(FileId(0), 22, 25), "twice");
+        assert!(render(&sources, std::slice::from_ref(&f), true).contains('\u{1b}'));
+        assert!(!render(&sources, &[f], false).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn run_of_clean_files_is_just_the_summary() {
+        let report = FileReport {
+            sources: two_files(),
+            main: FileId(1),
+            library: true,
+            findings: vec![],
+        };
+        assert_eq!(
+            render_run(&[report], false),
+            "1 file: 0 errors, 0 warnings\n"
+        );
+    }
 }
