@@ -2,6 +2,7 @@
 //! subcommand. Every subcommand returns an [`Exit`] or a [`Failure`]; `main` maps them to the
 //! process exit code: 0 ok, 1 findings at error level (or a failed KPI gate), 2 usage or I/O.
 
+pub mod check;
 pub mod compile;
 pub mod config;
 pub mod explain;
@@ -48,6 +49,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lint journeys and libraries (files or directories) as a CI pipeline would.
+    Check(check::CheckArgs),
     /// Print the resolved model of a journey (JSON or YAML).
     Compile(compile::CompileArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
@@ -108,6 +111,7 @@ pub fn journey(
 /// Parses the arguments and runs the command.
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
     match &cli.command {
+        Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
