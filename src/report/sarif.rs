@@ -115,6 +115,18 @@ fn rule(r: Rule) -> ReportingDescriptor {
                 .text(r.summary())
                 .build(),
         )
+        // Rule help is shown next to each alert; a relative helpUri is not allowed, so the
+        // help says where the long explanation is.
+        .help(
+            MultiformatMessageString::builder()
+                .text(format!(
+                    "{}: {}. `journeyc explain {}` (or docs/rules.md) explains the rule with a failing and a fixed example.",
+                    r.name(),
+                    r.summary(),
+                    r.code()
+                ))
+                .build(),
+        )
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(sarif_level))
