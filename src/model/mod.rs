@@ -38,7 +38,7 @@ pub enum ResolveError {
     #[error(transparent)]
     Read(#[from] ReadError),
     /// `--scenario` names a scenario the file does not declare.
-    #[error("{file} declares no scenario `{name}`{}", known_list(.known))]
+    #[error("{file} declares no scenario `{name}`{}", known_list(name, .known))]
     UnknownScenario {
         /// The scenario asked for.
         name: String,
@@ -57,9 +57,12 @@ pub enum ResolveError {
     },
 }
 
-fn known_list(known: &[String]) -> String {
+fn known_list(name: &str, known: &[String]) -> String {
     if known.is_empty() {
         return " (it declares none)".into();
+    }
+    if let Some(s) = names::suggest(name, known.iter().map(String::as_str)) {
+        return format!("; did you mean `{s}`?");
     }
     let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
     format!("; its scenarios: {}", list.join(", "))

@@ -1,0 +1,189 @@
+//! Rule levels for a run: the defaults, then the repository's `journeyc.toml`, then the
+//! command line (`--allow/--warn/--deny RULE`, by code or name; `--deny warnings`).
+//!
+//! ```toml
+//! # journeyc.toml, at the root of the repository
+//! [rules]
+//! context-break = "allow"        # or "info", "warning", "error"; codes work too: J0402
+//! J0404 = "warning"
+//!
+//! [check]
+//! deny-warnings = true           # every warning fails the run
+//! ```
+
+use super::Failure;
+use crate::check::registry::Rule;
+use crate::diagnostic::{Level, RuleLevels};
+use crate::model::names;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The config file's name.
+pub const FILE_NAME: &str = "journeyc.toml";
+
+/// Flags that change rule levels, shared by every command that reports findings.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LevelArgs {
+    /// Do not report RULE (a code like J0402 or a name like context-break).
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Report RULE as a warning.
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Report RULE as an error; `--deny warnings` makes every warning fail the run.
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Use this configuration file instead of looking for journeyc.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    #[serde(default)]
+    check: CheckSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CheckSection {
+    #[serde(default)]
+    deny_warnings: bool,
+}
+
+fn rule(key: &str, origin: &str) -> Result<Rule, Failure> {
+    Rule::lookup(key).ok_or_else(|| {
+        let all: Vec<&str> = Rule::ALL
+            .iter()
+            .flat_map(|r| [r.code(), r.name()])
+            .collect();
+        let hint = names::suggest(key, all.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        Failure(format!(
+            "{origin}: unknown rule `{key}`{hint}; `journeyc explain --list` lists the rules"
+        ))
+    })
+}
+
+fn level(word: &str, origin: &str) -> Result<Option<Level>, Failure> {
+    Ok(match word {
+        "allow" | "off" => None,
+        "info" => Some(Level::Info),
+        "warning" | "warn" => Some(Level::Warning),
+        "error" | "deny" => Some(Level::Error),
+        _ => {
+            return Err(Failure(format!(
+                "{origin}: unknown level `{word}`; use allow, info, warning or error"
+            )));
+        }
+    })
+}
+
+/// Finds `journeyc.toml`: in `start` or the nearest parent, stopping at a repository root
+/// (a directory with `.git`).
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let mut dir = crate::model::absolute(start);
+    loop {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() || !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// The rule levels of this run.
+pub fn levels(args: &LevelArgs, start: &Path) -> Result<RuleLevels, Failure> {
+    let mut levels = RuleLevels::default();
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => find(start),
+    };
+    if let Some(path) = path {
+        let shown = path.display().to_string();
+        let text = crate::model::read_text(&path)?;
+        let file: ConfigFile = toml::from_str(&text)
+            .map_err(|e| Failure(format!("{shown}: {}", e.to_string().trim_end())))?;
+        for (key, word) in &file.rules {
+            levels.set(rule(key, &shown)?, level(word, &shown)?);
+        }
+        levels.set_deny_warnings(file.check.deny_warnings);
+    }
+    for (list, lvl) in [
+        (&args.allow, None),
+        (&args.warn, Some(Level::Warning)),
+        (&args.deny, Some(Level::Error)),
+    ] {
+        for key in list {
+            if key == "warnings" && lvl == Some(Level::Error) {
+                levels.set_deny_warnings(true);
+                continue;
+            }
+            levels.set(rule(key, "command line")?, lvl);
+        }
+    }
+    Ok(levels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_overrides_and_deny_warnings() {
+        let args = LevelArgs {
+            allow: vec!["J0402".into()],
+            deny: vec!["warnings".into(), "single-channel-stage".into()],
+            config: Some("/nonexistent/journeyc.toml".into()),
+            ..Default::default()
+        };
+        assert!(
+            levels(&args, Path::new(".")).is_err(),
+            "a missing --config file is an error"
+        );
+        let args = LevelArgs {
+            config: None,
+            ..args
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[rules]\nunreachable = \"error\"\n",
+        )
+        .unwrap();
+        let l = levels(&args, dir.path()).unwrap();
+        assert_eq!(l.level(Rule::ContextBreak), None);
+        assert_eq!(l.level(Rule::SingleChannelStage), Some(Level::Error));
+        assert_eq!(l.level(Rule::Unreachable), Some(Level::Error));
+    }
+
+    #[test]
+    fn bad_config_is_a_clear_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[rules]\ncontext-brake = \"allow\"\n",
+        )
+        .unwrap();
+        let e = levels(&LevelArgs::default(), dir.path()).unwrap_err();
+        assert!(e.0.contains("did you mean `context-break`"), "{e}");
+        std::fs::write(dir.path().join(FILE_NAME), "[rules]\nJ0402 = \"loud\"\n").unwrap();
+        assert!(
+            levels(&LevelArgs::default(), dir.path())
+                .unwrap_err()
+                .0
+                .contains("unknown level")
+        );
+        std::fs::write(dir.path().join(FILE_NAME), "[rulez]\n").unwrap();
+        assert!(levels(&LevelArgs::default(), dir.path()).is_err());
+    }
+}
