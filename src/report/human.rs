@@ -217,15 +217,17 @@ fn fits(file: &SourceFile, finding: &Finding) -> bool {
 }
 
 /// `  note: first declared in common.journey:9:9` for a label in another file: its message
-/// was written to sit under the spot ("first declared here"), so `here` gives way to the place.
+/// was written to sit under the spot ("first declared here"), so `here` gives way to the
+/// place; other messages get the place after them.
 fn note(locator: &mut Locator, label: &Label) -> String {
     let place = locator.place(label.span).short();
     let message = label.message.trim();
-    let message = message.strip_suffix(" here").unwrap_or(message);
-    if message.is_empty() {
+    if let Some(head) = message.strip_suffix(" here") {
+        format!("  note: {head} in {place}\n")
+    } else if message.is_empty() {
         format!("  note: see {place}\n")
     } else {
-        format!("  note: {message} in {place}\n")
+        format!("  note: {message}, at {place}\n")
     }
 }
 
@@ -265,7 +267,11 @@ mod tests {
                 "first declared here",
                 "  note: first declared in lib/c.journey:1:9\n",
             ),
-            ("`web`", "  note: `web` in lib/c.journey:1:9\n"),
+            ("`web`", "  note: `web`, at lib/c.journey:1:9\n"),
+            (
+                "the journey in the used file",
+                "  note: the journey in the used file, at lib/c.journey:1:9\n",
+            ),
             ("", "  note: see lib/c.journey:1:9\n"),
         ];
         for (message, want) in cases {
