@@ -119,6 +119,22 @@ impl SourceFile {
         self.text[start..offset as usize].encode_utf16().count() + 1
     }
 
+    /// The 1-based line a byte offset is on, without counting columns (offsets past the end:
+    /// the last line).
+    pub fn line_of(&self, offset: u32) -> usize {
+        let offset = offset.min(self.text.len() as u32);
+        self.line_starts.partition_point(|&s| s <= offset)
+    }
+
+    /// Byte offset where a 1-based line starts (a line outside `1..=line_count()`: the end of
+    /// the text).
+    pub fn line_start(&self, line: usize) -> u32 {
+        self.line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len() as u32)
+    }
+
     /// The text of a 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0) as usize;
@@ -195,6 +211,15 @@ mod tests {
         assert_eq!(f.line_col(x), (2, 6));
         assert_eq!(f.utf16_col(x), 6);
         assert_eq!(f.line_text(2), "café x");
+        assert_eq!(
+            (f.line_of(0), f.line_of(2), f.line_of(3), f.line_of(x)),
+            (1, 1, 2, 2)
+        );
+        assert_eq!(
+            (f.line_start(1), f.line_start(2), f.line_start(3)),
+            (0, 3, 11)
+        );
+        assert_eq!((f.line_start(0), f.line_start(9)), (11, 11));
     }
 
     #[test]

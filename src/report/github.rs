@@ -6,9 +6,8 @@
 //! Columns count characters; they are given only for a one-line span (annotations cannot
 //! carry columns across lines).
 
-use super::{FileReport, Place, Summary};
+use super::{FileReport, Locator, Summary};
 use crate::diagnostic::{Finding, Level};
-use crate::source::SourceMap;
 use std::fmt::Write;
 
 /// Escapes a command's message (the text after `::`).
@@ -32,8 +31,8 @@ fn command(level: Level) -> &'static str {
     }
 }
 
-fn annotation(out: &mut String, sources: &SourceMap, f: &Finding) {
-    let p = Place::of(sources, f.primary.span);
+fn annotation(out: &mut String, locator: &mut Locator, f: &Finding) {
+    let p = locator.place(f.primary.span);
     let _ = write!(
         out,
         "::{} file={},line={},endLine={}",
@@ -63,8 +62,9 @@ fn annotation(out: &mut String, sources: &SourceMap, f: &Finding) {
 pub fn render(files: &[FileReport]) -> String {
     let mut out = String::new();
     for report in files {
+        let mut locator = Locator::new(&report.sources);
         for f in &report.findings {
-            annotation(&mut out, &report.sources, f);
+            annotation(&mut out, &mut locator, f);
         }
     }
     let _ = writeln!(
@@ -79,7 +79,7 @@ pub fn render(files: &[FileReport]) -> String {
 mod tests {
     use super::*;
     use crate::check::registry::Rule;
-    use crate::source::{SourceFile, Span};
+    use crate::source::{SourceFile, SourceMap, Span};
 
     #[test]
     fn message_escapes_percent_and_line_breaks_only() {
@@ -107,7 +107,7 @@ mod tests {
         )
         .help("lower one: 50%, not 60%");
         let mut out = String::new();
-        annotation(&mut out, &sources, &f);
+        annotation(&mut out, &mut Locator::new(&sources), &f);
         assert_eq!(
             out,
             "::error file=dir%2Cx/a%3Ab.journey,line=1,endLine=1,col=1,endColumn=8,\
@@ -124,7 +124,7 @@ mod tests {
         let mut f = Finding::new(Rule::SingleChannelStage, Span::new(id, 0, 13), "m");
         f.level = Level::Info;
         let mut out = String::new();
-        annotation(&mut out, &sources, &f);
+        annotation(&mut out, &mut Locator::new(&sources), &f);
         assert_eq!(
             out,
             "::notice file=a.journey,line=1,endLine=2,title=J0404 single-channel-stage::m\n"

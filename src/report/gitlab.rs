@@ -6,7 +6,7 @@
 //! what identifies the finding (path, code, message, line) plus an occurrence counter for
 //! identical findings, and nothing that varies between runs.
 
-use super::{FileReport, Occurrences, Place, fnv1a};
+use super::{FileReport, Locator, Occurrences, fnv1a};
 use crate::diagnostic::Level;
 use serde::Serialize;
 
@@ -48,8 +48,9 @@ pub fn render(files: &[FileReport]) -> String {
     let mut occurrences = Occurrences::default();
     let mut issues = Vec::new();
     for report in files {
+        let mut locator = Locator::new(&report.sources);
         for f in &report.findings {
-            let p = Place::of(&report.sources, f.primary.span);
+            let p = locator.place(f.primary.span);
             let line = p.line.to_string();
             let key = fnv1a(&[
                 p.path.as_bytes(),

@@ -9,7 +9,7 @@
 //! the lines around the snippet and shifts lines and offsets back, so a finding costs what its
 //! snippet costs, and the file text is never copied.
 
-use super::{FileReport, Place, Summary};
+use super::{FileReport, Locator, Summary};
 use crate::diagnostic::{Finding, Label, Level};
 use crate::source::{SourceFile, SourceMap};
 use miette::{
@@ -91,7 +91,8 @@ impl SourceCode for Window<'_> {
 /// One finding seen through miette's `Diagnostic` trait.
 struct View<'a, S> {
     finding: &'a Finding,
-    source: S,
+    /// `None` when the snippet's lines are too long to show.
+    source: Option<S>,
 }
 
 impl<S> fmt::Debug for View<'_, S> {
@@ -133,7 +134,7 @@ impl<S: SourceCode> Diagnostic for View<'_, S> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -171,22 +172,28 @@ fn handler(color: bool) -> GraphicalReportHandler {
 /// Renders findings as miette's graphical report; `color` for terminals.
 pub fn render(sources: &SourceMap, findings: &[Finding], color: bool) -> String {
     let handler = handler(color);
+    let mut locator = Locator::new(sources);
     let mut out = String::new();
     for finding in findings {
         let file = sources.get(finding.primary.span.file);
+        let fits = fits(file, finding);
         let view = View {
             finding,
-            source: Window {
+            source: fits.then(|| Window {
                 name: file.display_path(),
                 file,
-            },
+            }),
         };
         handler
             .render_report(&mut out, &view)
             .expect("writing to a String cannot fail");
+        if !fits {
+            let place = locator.place(finding.primary.span).short();
+            out.push_str(&format!("  at {place} (the line is too long to show)\n"));
+        }
         for label in &finding.secondary {
             if label.span.file != finding.primary.span.file {
-                out.push_str(&note(sources, label));
+                out.push_str(&note(&mut locator, label));
             }
         }
         out.push('\n');
@@ -194,16 +201,33 @@ pub fn render(sources: &SourceMap, findings: &[Finding], color: bool) -> String 
     out
 }
 
+/// Longest line shown in a snippet, in bytes. miette panics when a label starts past column
+/// 65,535, and a 10 MB line printed once per finding helps no one.
+const MAX_SHOWN_LINE: usize = 1000;
+
+/// True when the lines around the finding's labels in its file are short enough to show.
+fn fits(file: &SourceFile, finding: &Finding) -> bool {
+    std::iter::once(&finding.primary)
+        .chain(&finding.secondary)
+        .filter(|l| l.span.file == finding.primary.span.file)
+        .flat_map(|l| [file.line_of(l.span.start), file.line_of(l.span.end)])
+        .flat_map(|line| [line.saturating_sub(1).max(1), line, line + 1])
+        .filter(|&line| line <= file.line_count())
+        .all(|line| file.line_text(line).len() <= MAX_SHOWN_LINE)
+}
+
 /// `  note: first declared in common.journey:9:9` for a label in another file: its message
-/// was written to sit under the spot ("first declared here"), so `here` gives way to the place.
-fn note(sources: &SourceMap, label: &Label) -> String {
-    let place = Place::of(sources, label.span).short();
+/// was written to sit under the spot ("first declared here"), so `here` gives way to the
+/// place; other messages get the place after them.
+fn note(locator: &mut Locator, label: &Label) -> String {
+    let place = locator.place(label.span).short();
     let message = label.message.trim();
-    let message = message.strip_suffix(" here").unwrap_or(message);
-    if message.is_empty() {
+    if let Some(head) = message.strip_suffix(" here") {
+        format!("  note: {head} in {place}\n")
+    } else if message.is_empty() {
         format!("  note: see {place}\n")
     } else {
-        format!("  note: {message} in {place}\n")
+        format!("  note: {message}, at {place}\n")
     }
 }
 
@@ -243,11 +267,16 @@ mod tests {
                 "first declared here",
                 "  note: first declared in lib/c.journey:1:9\n",
             ),
-            ("`web`", "  note: `web` in lib/c.journey:1:9\n"),
+            ("`web`", "  note: `web`, at lib/c.journey:1:9\n"),
+            (
+                "the journey in the used file",
+                "  note: the journey in the used file, at lib/c.journey:1:9\n",
+            ),
             ("", "  note: see lib/c.journey:1:9\n"),
         ];
         for (message, want) in cases {
-            assert_eq!(note(&sources, &Label::new(lib, message)), want);
+            let mut locator = Locator::new(&sources);
+            assert_eq!(note(&mut locator, &Label::new(lib, message)), want);
         }
     }
 
@@ -313,14 +342,14 @@ mod tests {
                 }
                 let window = View {
                     finding: &f,
-                    source: Window {
+                    source: Some(Window {
                         name: "a.journey".into(),
                         file,
-                    },
+                    }),
                 };
                 let whole = View {
                     finding: &f,
-                    source: miette::NamedSource::new("a.journey", text.to_string()),
+                    source: Some(miette::NamedSource::new("a.journey", text.to_string())),
                 };
                 let (mut w, mut h) = (String::new(), String::new());
                 handler.render_report(&mut w, &window).unwrap();
@@ -328,6 +357,30 @@ mod tests {
                 assert_eq!(w, h, "span {a}..{b} of {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn long_lines_are_not_shown_but_located() {
+        // One 200 kB line: miette would panic on a label past column 65,535.
+        let line: String = "x ".repeat(100_000);
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("big.journey", format!("a\n{line}\nb\n")));
+        let at = 2 + 150_000;
+        let far = Finding::new(Rule::Unreachable, Span::new(id, at, at + 1), "far");
+        let out = render(&sources, &[far], false);
+        assert!(out.contains("  ⚠ far\n"), "{out}");
+        assert!(
+            out.contains("  at big.journey:2:150001 (the line is too long to show)\n"),
+            "{out}"
+        );
+        assert!(out.len() < 1000, "{out}");
+        // A short line next to the long one is not shown either (it would show as context).
+        let near = Finding::new(Rule::Unreachable, Span::new(id, 0, 1), "near");
+        assert!(render(&sources, &[near], false).contains("too long to show"));
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("small.journey", "a\nb\nc\nd\n"));
+        let ok = Finding::new(Rule::Unreachable, Span::new(id, 6, 7), "ok");
+        assert!(render(&sources, &[ok], false).contains("small.journey:4:1"));
     }
 
     #[test]

@@ -5,9 +5,8 @@
 //! or given another meaning. Lines and columns are 1-based, columns count characters, and
 //! end columns point just past the last character (like SARIF and LSP).
 
-use super::{FileReport, Place, Summary};
+use super::{FileReport, Locator, Summary};
 use crate::diagnostic::{Finding, Label};
-use crate::source::SourceMap;
 use serde::Serialize;
 
 /// The schema version this module writes; bump it only for an incompatible change.
@@ -70,8 +69,8 @@ struct Location {
 }
 
 impl Location {
-    fn of(sources: &SourceMap, label: &Label) -> Location {
-        let p = Place::of(sources, label.span);
+    fn of(locator: &mut Locator, label: &Label) -> Location {
+        let p = locator.place(label.span);
         Location {
             path: p.path,
             line: p.line,
@@ -89,7 +88,7 @@ fn text(s: &str) -> Option<String> {
     Some(s.to_string()).filter(|s| !s.is_empty())
 }
 
-fn finding(sources: &SourceMap, f: &Finding) -> FindingOut {
+fn finding(locator: &mut Locator, f: &Finding) -> FindingOut {
     FindingOut {
         code: f.rule.code(),
         name: f.rule.name(),
@@ -97,13 +96,13 @@ fn finding(sources: &SourceMap, f: &Finding) -> FindingOut {
         message: f.message.clone(),
         label: text(&f.primary.message),
         help: f.help.as_deref().and_then(text),
-        location: Location::of(sources, &f.primary),
+        location: Location::of(locator, &f.primary),
         labels: f
             .secondary
             .iter()
             .map(|l| LabelOut {
                 message: text(&l.message),
-                location: Location::of(sources, l),
+                location: Location::of(locator, l),
             })
             .collect(),
     }
@@ -119,10 +118,17 @@ pub fn render(files: &[FileReport]) -> String {
         },
         files: files
             .iter()
-            .map(|r| File {
-                path: r.path(),
-                kind: if r.library { "library" } else { "journey" },
-                findings: r.findings.iter().map(|f| finding(&r.sources, f)).collect(),
+            .map(|r| {
+                let mut locator = Locator::new(&r.sources);
+                File {
+                    path: r.path(),
+                    kind: if r.library { "library" } else { "journey" },
+                    findings: r
+                        .findings
+                        .iter()
+                        .map(|f| finding(&mut locator, f))
+                        .collect(),
+                }
             })
             .collect(),
         summary: Summary::of(files),

@@ -153,31 +153,126 @@ pub(crate) struct Place {
 }
 
 impl Place {
-    /// Where `span` is in `sources`.
-    pub fn of(sources: &SourceMap, span: Span) -> Place {
-        let file = sources.get(span.file);
+    /// `path:line:column`, the way compilers point at a spot.
+    pub fn short(&self) -> String {
+        format!("{}:{}:{}", self.path, self.line, self.column)
+    }
+}
+
+/// Distance between column checkpoints on long lines, in bytes.
+const CHECKPOINT_STEP: usize = 4096;
+
+/// Character and UTF-16 counts from the start of its line up to a byte offset.
+#[derive(Copy, Clone, Debug)]
+struct Checkpoint {
+    offset: usize,
+    chars: usize,
+    utf16: usize,
+}
+
+/// Turns spans of one source map into [`Place`]s. A column is counted from its line's start;
+/// on a 10 MB one-line file that is megabytes per finding, and a thousand findings took
+/// minutes. So each file with a long line gets checkpoints (every [`CHECKPOINT_STEP`] bytes,
+/// the counts so far on that line), built in one pass on first need, and a column costs at
+/// most one step of counting.
+pub(crate) struct Locator<'a> {
+    sources: &'a SourceMap,
+    checkpoints: HashMap<FileId, Vec<Checkpoint>>,
+}
+
+impl<'a> Locator<'a> {
+    /// A locator for spans of `sources`.
+    pub fn new(sources: &'a SourceMap) -> Locator<'a> {
+        Locator {
+            sources,
+            checkpoints: HashMap::new(),
+        }
+    }
+
+    /// The file a span is in.
+    pub fn file(&self, span: Span) -> &'a SourceFile {
+        self.sources.get(span.file)
+    }
+
+    /// Where `span` is.
+    pub fn place(&mut self, span: Span) -> Place {
+        let file = self.sources.get(span.file);
         // A span that takes in its line ending would otherwise end on the next line, col 1.
         let covered = file.text.get(span.range()).unwrap_or("");
-        let end = span.start + covered.trim_end_matches(['\n', '\r']).len() as u32;
-        let (line, column) = file.line_col(span.start);
-        let (end_line, end_column) = file.line_col(end);
+        let end = span.start as usize + covered.trim_end_matches(['\n', '\r']).len();
+        let (line, column, utf16_column) = self.position(span.file, span.start as usize);
+        let (end_line, end_column, utf16_end_column) = self.position(span.file, end);
         Place {
             path: report_path(file),
             line,
             column,
             end_line,
             end_column,
-            utf16_column: file.utf16_col(span.start),
-            utf16_end_column: file.utf16_col(end),
+            utf16_column,
+            utf16_end_column,
             start_byte: span.start as usize,
             end_byte: span.end as usize,
         }
     }
 
-    /// `path:line:column`, the way compilers point at a spot.
-    pub fn short(&self) -> String {
-        format!("{}:{}:{}", self.path, self.line, self.column)
+    /// 1-based line, column in characters and column in UTF-16 code units of a byte offset
+    /// (the same as [`SourceFile::line_col`] and [`SourceFile::utf16_col`]).
+    fn position(&mut self, id: FileId, offset: usize) -> (usize, usize, usize) {
+        let file = self.sources.get(id);
+        let mut offset = offset.min(file.text.len());
+        while !file.text.is_char_boundary(offset) {
+            offset -= 1; // spans keep to boundaries; never panic if one does not
+        }
+        let line = file.line_of(offset as u32);
+        let line_start = file.line_start(line) as usize;
+        let mut from = Checkpoint {
+            offset: line_start,
+            chars: 0,
+            utf16: 0,
+        };
+        if offset - line_start > CHECKPOINT_STEP {
+            let points = self
+                .checkpoints
+                .entry(id)
+                .or_insert_with(|| checkpoints(&file.text));
+            let i = points.partition_point(|c| c.offset <= offset);
+            if let Some(&c) = i.checked_sub(1).and_then(|i| points.get(i)) {
+                if c.offset >= line_start {
+                    from = c;
+                }
+            }
+        }
+        let rest = &file.text[from.offset..offset];
+        (
+            line,
+            from.chars + rest.chars().count() + 1,
+            from.utf16 + rest.encode_utf16().count() + 1,
+        )
     }
+}
+
+/// Checkpoints every [`CHECKPOINT_STEP`] bytes of `text`, on character boundaries.
+fn checkpoints(text: &str) -> Vec<Checkpoint> {
+    let mut points = Vec::new();
+    let (mut chars, mut utf16) = (0, 0);
+    let mut next = CHECKPOINT_STEP;
+    for (offset, c) in text.char_indices() {
+        if offset >= next {
+            points.push(Checkpoint {
+                offset,
+                chars,
+                utf16,
+            });
+            next = offset + CHECKPOINT_STEP;
+        }
+        if c == '\n' {
+            (chars, utf16) = (0, 0);
+        } else {
+            chars += 1;
+            utf16 += c.len_utf16();
+        }
+    }
+    points
 }
 
 /// 64-bit FNV-1a over the parts, each followed by a 0xFF byte (which UTF-8 never contains),
@@ -297,7 +392,7 @@ mod tests {
         let mut sources = SourceMap::new();
         let id = sources.add(SourceFile::new("a.journey", "x\n\"😀é\" tp\n"));
         let start = sources.get(id).text.find("tp").unwrap();
-        let p = Place::of(&sources, Span::new(id, start, start + 2));
+        let p = Locator::new(&sources).place(Span::new(id, start, start + 2));
         assert_eq!((p.line, p.column, p.end_line, p.end_column), (2, 6, 2, 8));
         // 😀 is two UTF-16 code units.
         assert_eq!((p.utf16_column, p.utf16_end_column), (7, 9));
@@ -309,14 +404,37 @@ mod tests {
     fn place_of_a_span_ending_with_its_newline_stays_on_its_line() {
         let mut sources = SourceMap::new();
         let id = sources.add(SourceFile::new("a.journey", "ab\r\ncd\n"));
-        let p = Place::of(&sources, Span::new(id, 0, 4));
+        let p = Locator::new(&sources).place(Span::new(id, 0, 4));
         assert_eq!((p.line, p.column, p.end_line, p.end_column), (1, 1, 1, 3));
         assert_eq!(p.end_byte, 4);
-        let empty = Place::of(&sources, Span::new(id, 4, 4));
+        let empty = Locator::new(&sources).place(Span::new(id, 4, 4));
         assert_eq!(
             (empty.line, empty.column, empty.end_line, empty.end_column),
             (2, 1, 2, 1)
         );
+    }
+
+    #[test]
+    fn checkpoints_give_the_same_columns_as_counting() {
+        // Long lines of mixed widths (1-, 2-, 3- and 4-byte characters, 📞 is two UTF-16
+        // units), short lines between, CRLF and a last line without a newline.
+        let long: String = "aé€📞 ".repeat(3000);
+        let text = format!("{long}\r\nshort\n{long}\n\n{long}{long}");
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("a.journey", text.clone()));
+        let file = sources.get(id);
+        let mut locator = Locator::new(&sources);
+        let offsets = (0..=text.len()).filter(|o| text.is_char_boundary(*o));
+        for offset in offsets.step_by(97).chain([text.len()]) {
+            let (line, col) = file.line_col(offset as u32);
+            let utf16 = file.utf16_col(offset as u32);
+            assert_eq!(
+                locator.position(id, offset),
+                (line, col, utf16),
+                "at {offset}"
+            );
+        }
+        assert!(locator.checkpoints[&id].len() > 20);
     }
 
     #[test]

@@ -10,10 +10,10 @@
 //! keeps its identity when lines are added above it; GitHub then uses ours instead of
 //! computing its own.
 
-use super::{FileReport, Occurrences, Place, fnv1a};
+use super::{FileReport, Locator, Occurrences, fnv1a};
 use crate::check::registry::Rule;
 use crate::diagnostic::{Finding, Label, Level};
-use crate::source::SourceMap;
+use crate::source::{SourceFile, Span};
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
@@ -81,8 +81,8 @@ pub fn uri(path: &str) -> String {
     }
 }
 
-fn location(sources: &SourceMap, label: &Label, id: Option<i64>) -> Location {
-    let p = Place::of(sources, label.span);
+fn location(locator: &mut Locator, label: &Label, id: Option<i64>) -> Location {
+    let p = locator.place(label.span);
     let region = Region::builder()
         .start_line(p.line as i64)
         .start_column(p.utf16_column as i64)
@@ -115,6 +115,18 @@ fn rule(r: Rule) -> ReportingDescriptor {
                 .text(r.summary())
                 .build(),
         )
+        // Rule help is shown next to each alert; a relative helpUri is not allowed, so the
+        // help says where the long explanation is.
+        .help(
+            MultiformatMessageString::builder()
+                .text(format!(
+                    "{}: {}. `journeyc explain {}` (or docs/rules.md) explains the rule with a failing and a fixed example.",
+                    r.name(),
+                    r.summary(),
+                    r.code()
+                ))
+                .build(),
+        )
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(sarif_level))
@@ -123,24 +135,41 @@ fn rule(r: Rule) -> ReportingDescriptor {
         .build()
 }
 
-fn result(sources: &SourceMap, f: &Finding, occurrences: &mut Occurrences) -> SarifResult {
+/// The text of a span's first line, at most [`EXCERPT`] bytes either side of its start (a
+/// 10 MB one-line file must not be hashed whole for each finding), spaces normalised.
+fn line_excerpt(file: &SourceFile, span: Span) -> String {
+    let start = (span.start as usize).min(file.text.len());
+    let line = file.line_of(start as u32);
+    let line_start = file.line_start(line) as usize;
+    let line_end = line_start + file.line_text(line).len();
+    let mut from = start.saturating_sub(EXCERPT).max(line_start);
+    while !file.text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (start + EXCERPT).min(line_end).max(from);
+    while !file.text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let excerpt = file.text.get(from..to).unwrap_or("");
+    excerpt.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Bytes of the line either side of a finding that its fingerprint hashes.
+const EXCERPT: usize = 256;
+
+fn result(locator: &mut Locator, f: &Finding, occurrences: &mut Occurrences) -> SarifResult {
     let mut text = f.message.clone();
     if let Some(help) = f.help.as_deref().filter(|h| !h.is_empty()) {
         text.push_str("\nhelp: ");
         text.push_str(help);
     }
-    let file = sources.get(f.primary.span.file);
-    let place = Place::of(sources, f.primary.span);
-    let line_text = file.line_text(place.line);
+    let place = locator.place(f.primary.span);
+    let excerpt = line_excerpt(locator.file(f.primary.span), f.primary.span);
     let key = fnv1a(&[
         f.rule.code().as_bytes(),
         place.path.as_bytes(),
         f.message.as_bytes(),
-        line_text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .as_bytes(),
+        excerpt.as_bytes(),
     ]);
     let n = occurrences.next(key);
     let fingerprints = BTreeMap::from([(
@@ -152,7 +181,7 @@ fn result(sources: &SourceMap, f: &Finding, occurrences: &mut Occurrences) -> Sa
         .rule_index(f.rule as i64)
         .level(level(f.level))
         .message(Message::from(text.as_str()))
-        .locations(vec![location(sources, &f.primary, None)])
+        .locations(vec![location(locator, &f.primary, None)])
         .partial_fingerprints(fingerprints)
         .build();
     if !f.secondary.is_empty() {
@@ -160,7 +189,7 @@ fn result(sources: &SourceMap, f: &Finding, occurrences: &mut Occurrences) -> Sa
             f.secondary
                 .iter()
                 .zip(1..)
-                .map(|(l, id)| location(sources, l, Some(id)))
+                .map(|(l, id)| location(locator, l, Some(id)))
                 .collect(),
         );
     }
@@ -176,11 +205,13 @@ pub fn render(files: &[FileReport]) -> String {
         .rules(Rule::ALL.iter().map(|&r| rule(r)).collect::<Vec<_>>())
         .build();
     let mut occurrences = Occurrences::default();
-    let results: Vec<SarifResult> = files
-        .iter()
-        .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
-        .map(|(r, f)| result(&r.sources, f, &mut occurrences))
-        .collect();
+    let mut results = Vec::new();
+    for report in files {
+        let mut locator = Locator::new(&report.sources);
+        for f in &report.findings {
+            results.push(result(&mut locator, f, &mut occurrences));
+        }
+    }
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .column_kind(json!("utf16CodeUnits"))
