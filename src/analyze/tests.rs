@@ -1,0 +1,1 @@
+//! Unit tests of the exact analysis: tiny journeys computed by hand.
