@@ -134,7 +134,7 @@ impl Radix {
             stride.push(product);
             product = product
                 .checked_mul(u128::from(tr.limit) + 1)
-                .ok_or_else(|| too_many(j, None))?;
+                .ok_or_else(|| too_many(j, None, MAX_STATES))?;
         }
         let limit = j.triggers.iter().map(|t| u128::from(t.limit)).collect();
         Ok(Radix { limit, stride })
@@ -145,9 +145,8 @@ impl Radix {
     }
 }
 
-/// The error for a state space past [`MAX_STATES`], naming the triggers whose limits
-/// multiply it.
-fn too_many(j: &Journey, segment: Option<SegmentId>) -> AnalyzeError {
+/// The error for a state space past `limit`, naming the triggers whose limits multiply it.
+fn too_many(j: &Journey, segment: Option<SegmentId>, limit: usize) -> AnalyzeError {
     let triggers: Vec<String> = j
         .triggers
         .iter()
@@ -155,13 +154,17 @@ fn too_many(j: &Journey, segment: Option<SegmentId>) -> AnalyzeError {
         .collect();
     AnalyzeError::TooManyStates {
         segment: segment.map_or_else(String::new, |s| j.segments[s].name.clone()),
-        limit: MAX_STATES,
+        limit,
         triggers: triggers.join(", "),
     }
 }
 
-/// Explores the chain of segment `seg` from its entries.
-pub(super) fn explore(j: &Journey, seg: SegmentId) -> Result<Chain, AnalyzeError> {
+/// Explores the chain of segment `seg` from its entries, refusing past `max_states`.
+pub(super) fn explore(
+    j: &Journey,
+    seg: SegmentId,
+    max_states: usize,
+) -> Result<Chain, AnalyzeError> {
     let radix = Radix::new(j)?;
     let cands = Candidates::new(j);
     let patience = j.segments[seg].patience;
@@ -175,8 +178,8 @@ pub(super) fn explore(j: &Journey, seg: SegmentId) -> Result<Chain, AnalyzeError
         if let Some(&i) = index.get(&key) {
             return Ok(i);
         }
-        if keys.len() >= MAX_STATES {
-            return Err(too_many(j, Some(seg)));
+        if keys.len() >= max_states {
+            return Err(too_many(j, Some(seg), max_states));
         }
         let i = keys.len() as u32;
         index.insert(key, i);

@@ -155,8 +155,13 @@ impl AnalyzeError {
 
 /// The exact analysis of a journey (see the module documentation).
 pub fn analyze(journey: &Journey) -> Result<Analysis, AnalyzeError> {
+    analyze_within(journey, MAX_STATES)
+}
+
+/// [`analyze`] with another cap on the states of one segment's chain.
+fn analyze_within(journey: &Journey, max_states: usize) -> Result<Analysis, AnalyzeError> {
     let parts = (0..journey.segments.len())
-        .map(|s| totals::segment(journey, s).map_err(|e| e.in_segment(journey, s)))
+        .map(|s| totals::segment(journey, s, max_states).map_err(|e| e.in_segment(journey, s)))
         .collect::<Result<Vec<Totals>, _>>()?;
     let mix = Totals::mix(journey, &parts);
     Ok(Analysis {

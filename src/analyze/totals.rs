@@ -95,9 +95,13 @@ impl Totals {
     }
 }
 
-/// Builds, checks and solves the chain of segment `seg`.
-pub(super) fn segment(j: &Journey, seg: SegmentId) -> Result<Totals, AnalyzeError> {
-    let c = chain::explore(j, seg)?;
+/// Builds, checks and solves the chain of segment `seg` (at most `max_states` states).
+pub(super) fn segment(
+    j: &Journey,
+    seg: SegmentId,
+    max_states: usize,
+) -> Result<Totals, AnalyzeError> {
+    let c = chain::explore(j, seg, max_states)?;
     let pred = Pred::new(&c);
     chain::check_endings(j, seg, &c, &pred)?;
     let solver = Solver::new(&c, pred).map_err(|e| e.in_segment(j, seg))?;
