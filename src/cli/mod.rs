@@ -2,6 +2,7 @@
 //! subcommand. Every subcommand returns an [`Exit`] or a [`Failure`]; `main` maps them to the
 //! process exit code: 0 ok, 1 findings at error level (or a failed KPI gate), 2 usage or I/O.
 
+pub mod analyze;
 pub mod compile;
 pub mod config;
 
@@ -48,6 +49,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the resolved model of a journey (JSON or YAML).
     Compile(compile::CompileArgs),
+    /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Arguments every command that reads one journey shares.
@@ -103,6 +106,7 @@ pub fn journey(
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
     match &cli.command {
         Command::Compile(args) => compile::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }
 
