@@ -27,6 +27,7 @@ pub mod ast;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod generate;
 pub mod model;
 pub mod report;
 pub mod source;

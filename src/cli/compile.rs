@@ -35,10 +35,11 @@ pub struct CompileArgs {
 
 /// Runs `compile`.
 pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
-    let (_, journey) = match super::journey(&args.file, args.root.as_deref(), args.scenario.as_deref())? {
-        Ok(ok) => ok,
-        Err(exit) => return Ok(exit),
-    };
+    let (_, journey) =
+        match super::journey(&args.file, args.root.as_deref(), args.scenario.as_deref())? {
+            Ok(ok) => ok,
+            Err(exit) => return Ok(exit),
+        };
     let text = match args.emit {
         Emit::Json => model::emit_json(&journey),
         Emit::Yaml => model::emit_yaml(&journey),

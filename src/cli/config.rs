@@ -57,9 +57,16 @@ struct CheckSection {
 
 fn rule(key: &str, origin: &str) -> Result<Rule, Failure> {
     Rule::lookup(key).ok_or_else(|| {
-        let all: Vec<&str> = Rule::ALL.iter().flat_map(|r| [r.code(), r.name()]).collect();
-        let hint = names::suggest(key, all.iter().copied()).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-        Failure(format!("{origin}: unknown rule `{key}`{hint}; `journeyc explain --list` lists the rules"))
+        let all: Vec<&str> = Rule::ALL
+            .iter()
+            .flat_map(|r| [r.code(), r.name()])
+            .collect();
+        let hint = names::suggest(key, all.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        Failure(format!(
+            "{origin}: unknown rule `{key}`{hint}; `journeyc explain --list` lists the rules"
+        ))
     })
 }
 
@@ -69,7 +76,11 @@ fn level(word: &str, origin: &str) -> Result<Option<Level>, Failure> {
         "info" => Some(Level::Info),
         "warning" | "warn" => Some(Level::Warning),
         "error" | "deny" => Some(Level::Error),
-        _ => return Err(Failure(format!("{origin}: unknown level `{word}`; use allow, info, warning or error"))),
+        _ => {
+            return Err(Failure(format!(
+                "{origin}: unknown level `{word}`; use allow, info, warning or error"
+            )));
+        }
     })
 }
 
@@ -98,13 +109,18 @@ pub fn levels(args: &LevelArgs, start: &Path) -> Result<RuleLevels, Failure> {
     if let Some(path) = path {
         let shown = path.display().to_string();
         let text = crate::model::read_text(&path)?;
-        let file: ConfigFile = toml::from_str(&text).map_err(|e| Failure(format!("{shown}: {}", e.to_string().trim_end())))?;
+        let file: ConfigFile = toml::from_str(&text)
+            .map_err(|e| Failure(format!("{shown}: {}", e.to_string().trim_end())))?;
         for (key, word) in &file.rules {
             levels.set(rule(key, &shown)?, level(word, &shown)?);
         }
         levels.set_deny_warnings(file.check.deny_warnings);
     }
-    for (list, lvl) in [(&args.allow, None), (&args.warn, Some(Level::Warning)), (&args.deny, Some(Level::Error))] {
+    for (list, lvl) in [
+        (&args.allow, None),
+        (&args.warn, Some(Level::Warning)),
+        (&args.deny, Some(Level::Error)),
+    ] {
         for key in list {
             if key == "warnings" && lvl == Some(Level::Error) {
                 levels.set_deny_warnings(true);
@@ -128,11 +144,21 @@ mod tests {
             config: Some("/nonexistent/journeyc.toml".into()),
             ..Default::default()
         };
-        assert!(levels(&args, Path::new(".")).is_err(), "a missing --config file is an error");
-        let args = LevelArgs { config: None, ..args };
+        assert!(
+            levels(&args, Path::new(".")).is_err(),
+            "a missing --config file is an error"
+        );
+        let args = LevelArgs {
+            config: None,
+            ..args
+        };
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(".git")).unwrap();
-        std::fs::write(dir.path().join(FILE_NAME), "[rules]\nunreachable = \"error\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[rules]\nunreachable = \"error\"\n",
+        )
+        .unwrap();
         let l = levels(&args, dir.path()).unwrap();
         assert_eq!(l.level(Rule::ContextBreak), None);
         assert_eq!(l.level(Rule::SingleChannelStage), Some(Level::Error));
@@ -143,11 +169,20 @@ mod tests {
     fn bad_config_is_a_clear_failure() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(".git")).unwrap();
-        std::fs::write(dir.path().join(FILE_NAME), "[rules]\ncontext-brake = \"allow\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[rules]\ncontext-brake = \"allow\"\n",
+        )
+        .unwrap();
         let e = levels(&LevelArgs::default(), dir.path()).unwrap_err();
         assert!(e.0.contains("did you mean `context-break`"), "{e}");
         std::fs::write(dir.path().join(FILE_NAME), "[rules]\nJ0402 = \"loud\"\n").unwrap();
-        assert!(levels(&LevelArgs::default(), dir.path()).unwrap_err().0.contains("unknown level"));
+        assert!(
+            levels(&LevelArgs::default(), dir.path())
+                .unwrap_err()
+                .0
+                .contains("unknown level")
+        );
         std::fs::write(dir.path().join(FILE_NAME), "[rulez]\n").unwrap();
         assert!(levels(&LevelArgs::default(), dir.path()).is_err());
     }

@@ -113,10 +113,22 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
 /// Writes a file atomically: a temporary file beside it, then a rename, so that an
 /// interrupted run never leaves half a file.
 pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.journeyc-tmp"));
-    let fail = |e: std::io::Error| Failure(format!("cannot write `{}`: {}", path.display(), model::io_reason(&e)));
+    let fail = |e: std::io::Error| {
+        Failure(format!(
+            "cannot write `{}`: {}",
+            path.display(),
+            model::io_reason(&e)
+        ))
+    };
     std::fs::write(&tmp, text).map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
