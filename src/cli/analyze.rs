@@ -41,9 +41,8 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, Failure> {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
-    let result = analyze(&journey).map_err(|e| {
-        Failure(format!("cannot analyze `{}` exactly: {e}", file.display()))
-    })?;
+    let result = analyze(&journey)
+        .map_err(|e| Failure(format!("cannot analyze `{}` exactly: {e}", file.display())))?;
     let text = match args.format {
         Format::Table => {
             let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);

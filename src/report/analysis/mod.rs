@@ -68,12 +68,12 @@ pub fn metric_value(metric: Metric, v: f64) -> String {
 
 /// The first line of every exact report: what was ignored.
 pub fn ignored_line(j: &Journey) -> String {
-    let horizon = j
-        .horizon
-        .map_or_else(|| "no horizon".to_string(), |h| format!("horizon {}", format_duration(h)));
+    let horizon = j.horizon.map_or_else(
+        || "no horizon".to_string(),
+        |h| format!("horizon {}", format_duration(h)),
+    );
     format!(
-        "Exact analysis: horizon and max_steps are ignored ({horizon}, max_steps {}): every \
-         customer travels until the journey ends.",
+        "Exact analysis: horizon and max_steps are ignored (here {horizon}, max_steps {}).",
         j.max_steps
     )
 }

@@ -22,6 +22,10 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
     };
     let mut out = String::new();
     let _ = writeln!(out, "{}", ignored_line(j));
+    let _ = writeln!(
+        out,
+        "Every customer travels until the journey ends; no sampling error."
+    );
     let scenario = j
         .scenario
         .as_ref()
@@ -29,7 +33,7 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "Journey `{}` ({}){scenario}: {} segment(s), {} states in the chain(s).",
+        "Journey `{}` ({}){scenario}: {} segment(s), {} chain states.",
         j.name,
         j.label,
         j.segments.len(),
@@ -53,7 +57,11 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
                 .chain(j.segments.iter().map(|s| percent(s.share)))
                 .collect::<Vec<_>>(),
         );
-        let per_segment = a.segments.iter().map(|f| summary(j, f, false)).collect::<Vec<_>>();
+        let per_segment = a
+            .segments
+            .iter()
+            .map(|f| summary(j, f, false))
+            .collect::<Vec<_>>();
         let rows = per_segment.first().map_or(0, Vec::len);
         for i in 0..rows {
             let mut row = vec![per_segment[0][i].0.clone()];
@@ -65,8 +73,7 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
 
     section(
         &mut out,
-        "Touchpoints (stage order; * moment of truth; abandoned / left / completed: journeys \
-         that ended there)",
+        "Touchpoints in stage order (* moment of truth; abandoned/left/completed: ended there)",
     );
     let header = [
         "Stage",
@@ -85,7 +92,11 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
             let f = &a.all.touchpoints[k];
             let mark = if tp.moment_of_truth { " *" } else { "" };
             t.add_row(vec![
-                if i == 0 { stage.name.clone() } else { String::new() },
+                if i == 0 {
+                    stage.name.clone()
+                } else {
+                    String::new()
+                },
                 format!("{}{mark}", tp.name),
                 percent(f.reach),
                 format!("{:.4}", f.visits),
@@ -107,7 +118,11 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
                 TriggerEvent::Abandon => "abandon",
                 TriggerEvent::Exit => "exit",
             };
-            let at: Vec<&str> = tr.at.iter().map(|&k| j.touchpoints[k].name.as_str()).collect();
+            let at: Vec<&str> = tr
+                .at
+                .iter()
+                .map(|&k| j.touchpoints[k].name.as_str())
+                .collect();
             t.add_row(vec![
                 tr.name.clone(),
                 format!("{event} at {}", at.join(", ")),
@@ -153,8 +168,15 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
 fn summary(j: &Journey, f: &Figures, unavailable: bool) -> Vec<(String, String)> {
     let mut rows = Vec::new();
     for (g, goal) in j.goals.iter().enumerate() {
-        let primary = if Some(g) == j.primary_goal { ", primary" } else { "" };
-        rows.push((format!("conversion ({}{primary})", goal.name), percent(f.goals[g])));
+        let primary = if Some(g) == j.primary_goal {
+            ", primary"
+        } else {
+            ""
+        };
+        rows.push((
+            format!("conversion ({}{primary})", goal.name),
+            percent(f.goals[g]),
+        ));
     }
     if j.goals.is_empty() {
         rows.push(("conversion".into(), "n/a (no goal)".into()));
@@ -170,7 +192,10 @@ fn summary(j: &Journey, f: &Figures, unavailable: bool) -> Vec<(String, String)>
     }
     rows.extend([
         ("cost per customer".to_string(), money(f.cost_per_customer)),
-        ("cost per conversion".into(), opt(f.cost_per_conversion, money)),
+        (
+            "cost per conversion".into(),
+            opt(f.cost_per_conversion, money),
+        ),
         ("revenue per customer".into(), money(f.revenue_per_customer)),
         (
             "mean time to convert".into(),
@@ -178,7 +203,10 @@ fn summary(j: &Journey, f: &Figures, unavailable: bool) -> Vec<(String, String)>
         ),
     ]);
     if unavailable {
-        rows.push(("p50 / p90 / p99 time to convert".into(), "n/a (needs simulate)".into()));
+        rows.push((
+            "p50 / p90 / p99 time to convert".into(),
+            "n/a (needs simulate)".into(),
+        ));
     }
     rows.extend([
         ("ended: abandoned".to_string(), percent(o.abandoned)),
