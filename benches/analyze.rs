@@ -23,22 +23,33 @@ fn median<T>(budget: Duration, mut f: impl FnMut() -> T) -> Duration {
 
 fn journey(text: &str) -> Journey {
     let compiled = resolve_source("bench.journey", text, &Options::default()).expect("resolves");
-    compiled.journey.expect("generated journeys resolve cleanly")
+    compiled
+        .journey
+        .expect("generated journeys resolve cleanly")
 }
 
 fn main() {
     let budget = Duration::from_secs(3);
     let cases = [
-        ("realistic 10,000 touchpoints", journeyc::generate::realistic(10_000, 1)),
-        ("realistic 100,000 touchpoints", journeyc::generate::realistic(100_000, 1)),
-        ("chain 1,000,000 touchpoints", journeyc::generate::chain(1_000_000)),
+        (
+            "realistic 10,000 touchpoints",
+            journeyc::generate::realistic(10_000, 1),
+        ),
+        (
+            "realistic 100,000 touchpoints",
+            journeyc::generate::realistic(100_000, 1),
+        ),
+        (
+            "chain 1,000,000 touchpoints",
+            journeyc::generate::chain(1_000_000),
+        ),
     ];
     for (name, text) in cases {
         let j = journey(&text);
         let a = analyze(&j).expect("analyzes");
         let time = median(budget, || analyze(&j).expect("analyzes"));
         println!(
-            "{name}: analyze {:8.1} ms ({} states, residual {:.1e}, conversion {:.6})",
+            "{name}: analyze {:8.1} ms ({} states, residual {:.1e}, conversion {:.3e})",
             time.as_secs_f64() * 1e3,
             a.states,
             a.residual,

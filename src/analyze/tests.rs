@@ -159,6 +159,35 @@ fn trigger_with_limit_2_brings_back_fewer_than_it_returns() {
 }
 
 #[test]
+fn a_trigger_with_limit_0_never_fires() {
+    let j = journey(&TRIGGER.replace("LIMIT", "0"));
+    let a = analyze(&j).unwrap();
+    some_close(a.all.conversion, 0.5);
+    close(a.all.triggers[0].firings, 0.0);
+    close(a.all.cost_per_customer, 0.0);
+}
+
+#[test]
+fn a_goal_at_two_touchpoints_counts_customers_once() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           primary_goal buy
+           stage s {
+             touchpoint a on web { entry goal look -> b 50% -> exit }
+             touchpoint b on web { -> c }
+             touchpoint c on web { goal look -> d 50% -> exit }
+             touchpoint d on web { goal buy }
+           }
+         }",
+    );
+    let a = analyze(&j).unwrap();
+    // Everyone looks at a; half of them look again at c: 1, not 1.5.
+    close(a.all.goals[j.goal("look").unwrap()], 1.0);
+    some_close(a.all.conversion, 0.25);
+}
+
+#[test]
 fn abandon_then_exit_triggers_are_tried_in_order_when_leaving() {
     let j = journey(
         "journey t {
