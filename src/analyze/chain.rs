@@ -224,8 +224,11 @@ pub(super) fn explore(
             ending[COMPLETE] = stay;
         }
         for m in moves {
+            let p = stay * m.probability;
             match m.target {
-                Target::Exit => ending[LEAVE] += stay * m.probability,
+                Target::Exit => ending[LEAVE] += p,
+                // A move nobody makes creates no state (a trap behind it is never entered).
+                Target::Touchpoint(_) if p <= 0.0 => {}
                 Target::Touchpoint(u) => {
                     let to = Key {
                         tp: u as u32,
@@ -234,7 +237,7 @@ pub(super) fn explore(
                         fires: key.fires,
                     };
                     let y = intern(to, &mut keys)?;
-                    push_edge(&mut c, first_edge, y, stay * m.probability, 0.0);
+                    push_edge(&mut c, first_edge, y, p, 0.0);
                 }
             }
         }

@@ -376,6 +376,25 @@ fn a_trap_is_refused() {
 }
 
 #[test]
+fn a_trap_nobody_enters_is_no_error() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           segment only { share 100% patience 0% }
+           stage s {
+             touchpoint a on web { entry friction 100% -> b }
+             touchpoint b on web { -> c }
+             touchpoint c on web { -> b }
+           }
+         }",
+    );
+    let a = analyze(&j).unwrap();
+    close(a.all.outcomes.abandoned, 1.0);
+    close(tp(&j, &a, "b").reach, 0.0);
+    assert_eq!(tp(&j, &a, "b").drop_off, None);
+}
+
+#[test]
 fn too_many_states_is_refused() {
     let j = journey(&TRIGGER.replace("LIMIT", "3"));
     match analyze_within(&j, 3) {
