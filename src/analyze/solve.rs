@@ -235,7 +235,7 @@ impl<'c> Solver<'c> {
                 .filter(|&(p, _)| !cut.is_some_and(|c| c[p]))
                 .map(|(p, q)| q * x[p])
                 .sum();
-            worst = worst.max((x[y] - inflow - b[y]).abs());
+            worst = worse(worst, (x[y] - inflow - b[y]).abs());
         }
         relative(worst, inf_norm(x), inf_norm(b))
     }
@@ -250,8 +250,8 @@ impl<'c> Solver<'c> {
                 let y = y as usize;
                 let out: f64 = self.chain.edges(y).map(|(z, q)| q * x[z]).sum();
                 let rhs = if y == s { 1.0 } else { 0.0 };
-                worst = worst.max((x[y] - out - rhs).abs());
-                x_norm = x_norm.max(x[y].abs());
+                worst = worse(worst, (x[y] - out - rhs).abs());
+                x_norm = worse(x_norm, x[y].abs());
             }
         }
         relative(worst, x_norm, 1.0)
@@ -288,13 +288,37 @@ fn flush(v: f64) -> f64 {
     if v.abs() < f64::MIN_POSITIVE { 0.0 } else { v }
 }
 
-fn inf_norm(v: &[f64]) -> f64 {
-    v.iter().fold(0.0, |m, x| m.max(x.abs()))
+/// The larger of two magnitudes, infinite when either is NaN (`f64::max` would drop a NaN
+/// and let a broken solve pass its check).
+fn worse(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::INFINITY
+    } else {
+        a.max(b)
+    }
 }
 
+fn inf_norm(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |m, x| worse(m, x.abs()))
+}
+
+/// `residual / (2‖x‖ + ‖b‖)`; infinite for a non-finite solution.
 fn relative(residual: f64, x_norm: f64, b_norm: f64) -> f64 {
-    if residual.is_nan() || x_norm.is_nan() {
+    if !residual.is_finite() || !x_norm.is_finite() {
         return f64::INFINITY;
     }
     residual / (2.0 * x_norm + b_norm).max(f64::MIN_POSITIVE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nan_never_passes_the_residual_check() {
+        assert_eq!(worse(1.0, f64::NAN), f64::INFINITY);
+        assert_eq!(inf_norm(&[0.5, f64::NAN, 2.0]), f64::INFINITY);
+        assert_eq!(relative(1e-20, f64::INFINITY, 1.0), f64::INFINITY);
+        assert!(relative(1e-20, 1.0, 1.0) <= TOLERANCE);
+    }
 }

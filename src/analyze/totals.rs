@@ -104,14 +104,14 @@ pub(super) fn segment(
     let c = chain::explore(j, seg, max_states)?;
     let pred = Pred::new(&c);
     chain::check_endings(j, seg, &c, &pred)?;
-    let solver = Solver::new(&c, pred).map_err(|e| e.in_segment(j, seg))?;
+    let solver = Solver::new(&c, pred)?;
     let mut run = Run {
         j,
         c: &c,
         s: &solver,
         residual: 0.0,
     };
-    run.totals().map_err(|e| e.in_segment(j, seg))
+    run.totals()
 }
 
 struct Run<'a> {
@@ -135,14 +135,14 @@ impl Run<'_> {
         tolerance: f64,
         what: &'static str,
     ) -> Result<(), AnalyzeError> {
-        let residual = gap;
-        if residual <= tolerance {
+        // `<=` is false for NaN, so a NaN gap fails too.
+        if gap <= tolerance {
             Ok(())
         } else {
             Err(AnalyzeError::Inaccurate {
                 segment: String::new(),
                 what,
-                residual,
+                residual: gap,
             })
         }
     }
