@@ -26,12 +26,25 @@ fn ms(d: Duration) -> String {
 
 fn main() {
     let budget = Duration::from_secs(3);
-    for (name, text) in [("realistic 10,000 touchpoints", journeyc::generate::realistic(10_000, 1)), ("chain 1,000,000 touchpoints", journeyc::generate::chain(1_000_000))] {
+    for (name, text) in [
+        (
+            "realistic 10,000 touchpoints",
+            journeyc::generate::realistic(10_000, 1),
+        ),
+        (
+            "chain 1,000,000 touchpoints",
+            journeyc::generate::chain(1_000_000),
+        ),
+    ] {
         println!("{name}: {:.2} MB", text.len() as f64 / 1e6);
         let parse = median(budget, || journeyc::syntax::parse(FileId(0), &text).is_ok());
-        let resolve = median(budget, || resolve_source("bench.journey", text.as_str(), &Options::default()).unwrap());
+        let resolve = median(budget, || {
+            resolve_source("bench.journey", text.as_str(), &Options::default()).unwrap()
+        });
         let compiled = resolve_source("bench.journey", text.as_str(), &Options::default()).unwrap();
-        let journey = compiled.journey.expect("generated journeys resolve cleanly");
+        let journey = compiled
+            .journey
+            .expect("generated journeys resolve cleanly");
         let check = median(budget, || journeyc::check::check(&journey));
         println!("  parse            {}", ms(parse));
         println!("  resolve (+parse) {}", ms(resolve));

@@ -73,11 +73,11 @@ pub fn realistic(touchpoints: usize, seed: u64) -> String {
         let far = (i + 2 + rng.below(3) as usize).min(n - 1);
         if i > 8 && rng.below(50) == 0 {
             let back = i - 1 - rng.below(6) as usize;
-            let _ = write!(s, " -> t{next} 70% -> t{back} 5% -> exit }}\n");
+            let _ = writeln!(s, " -> t{next} 70% -> t{back} 5% -> exit }}");
         } else if far != next && rng.below(3) == 0 {
-            let _ = write!(s, " -> t{next} 60% -> t{far} 25% for a -> exit }}\n");
+            let _ = writeln!(s, " -> t{next} 60% -> t{far} 25% for a -> exit }}");
         } else {
-            let _ = write!(s, " -> t{next} 85% -> exit }}\n");
+            let _ = writeln!(s, " -> t{next} 85% -> exit }}");
         }
     }
     s.push_str("  }\n");

@@ -19,6 +19,9 @@
 //! - [`check::check`]: the journey → findings of the graph rules (J03xx–J05xx);
 //! - [`analyze::analyze`]: the journey → its exact figures (absorbing Markov chain);
 //!
+//! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
+//! canonical layout, comments kept (`journeyc fmt`).
+//!
 //! The resolved [`model::Journey`] is the only thing later stages read: the parser knows
 //! nothing of simulation and the simulator never sees syntax.
 
@@ -27,6 +30,7 @@ pub mod ast;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod fmt;
 pub mod generate;
 pub mod model;
 pub mod report;

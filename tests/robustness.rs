@@ -116,6 +116,9 @@ fn pipeline(text: &str) {
     let compiled = resolve_source(path, text, &options).expect("text is given: nothing to read");
     for name in compiled.scenario_names() {
         let (journey, findings) = compiled.scenario(&name).expect("the scenario exists");
+        if let Some(j) = &journey {
+            journeyc::check::check(j);
+        }
         assert!(
             journey.is_some() || !findings.is_empty(),
             "scenario {name} rejected without a diagnostic"
@@ -127,7 +130,8 @@ fn pipeline(text: &str) {
             "rejected without a diagnostic:\n{text}"
         );
     }
-    for f in &compiled.findings {
+    let checked = compiled.journey.as_ref().map(journeyc::check::check);
+    for f in compiled.findings.iter().chain(checked.iter().flatten()) {
         let file = compiled.sources.get(f.primary.span.file);
         assert!(
             f.primary.span.end as usize <= file.text.len()
@@ -193,5 +197,7 @@ fn a_million_touchpoint_chain_resolves() {
     )
     .unwrap();
     assert!(c.findings.is_empty(), "{:?}", c.findings.first());
-    assert_eq!(c.journey.unwrap().touchpoints.len(), 1_000_000);
+    let journey = c.journey.unwrap();
+    assert_eq!(journey.touchpoints.len(), 1_000_000);
+    assert!(journeyc::check::check(&journey).is_empty());
 }

@@ -197,6 +197,42 @@ impl Rule {
         }
     }
 
+    /// The rule's documentation (What it does / Why is this bad? / Example / Use instead):
+    /// what `journeyc explain` prints and `docs/rules.md` collects.
+    pub fn doc(self) -> &'static str {
+        use super::rules::*;
+        match self {
+            Rule::Syntax => syntax::DOC,
+            Rule::UnknownName => unknown_name::DOC,
+            Rule::DuplicateName => duplicate_name::DOC,
+            Rule::BadUse => bad_use::DOC,
+            Rule::ProbabilityRange => probability_range::DOC,
+            Rule::TransitionSum => transition_sum::DOC,
+            Rule::ShareSum => share_sum::DOC,
+            Rule::Entry => entry::DOC,
+            Rule::BadValue => bad_value::DOC,
+            Rule::Unreachable => unreachable::DOC,
+            Rule::GoalUnreachable => goal_unreachable::DOC,
+            Rule::Trap => trap::DOC,
+            Rule::DeadEnd => dead_end::DOC,
+            Rule::ChannelGap => channel_gap::DOC,
+            Rule::ContextBreak => context_break::DOC,
+            Rule::UnusedChannel => unused_channel::DOC,
+            Rule::SingleChannelStage => single_channel_stage::DOC,
+            Rule::IdleTrigger => idle_trigger::DOC,
+        }
+    }
+
+    /// The heading of the rule's documentation: `J0402 context-break (warning)`.
+    pub fn title(self) -> String {
+        format!(
+            "{} {} ({})",
+            self.code(),
+            self.name(),
+            self.default_level().as_str()
+        )
+    }
+
     /// Looks a rule up by code (`J0402`, any case) or name (`context-break`).
     pub fn lookup(key: &str) -> Option<Rule> {
         Rule::ALL

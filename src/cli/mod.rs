@@ -5,6 +5,8 @@
 pub mod analyze;
 pub mod compile;
 pub mod config;
+pub mod explain;
+pub mod fmt;
 
 use crate::model::{self, Compiled, Journey, Options};
 use clap::{Parser, Subcommand};
@@ -51,6 +53,10 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
     Analyze(analyze::AnalyzeArgs),
+    /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
+    Explain(explain::ExplainArgs),
+    /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
+    Fmt(fmt::FmtArgs),
 }
 
 /// Arguments every command that reads one journey shares.
@@ -107,21 +113,16 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     match &cli.command {
         Command::Compile(args) => compile::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 
 /// Writes a file atomically: a temporary file beside it, then a rename, so that an
-/// interrupted run never leaves half a file.
+/// interrupted run never leaves half a file. A symbolic link is written through (the link stays
+/// a link) and the file keeps its permissions.
 pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.journeyc-tmp"));
+    use std::io::Write as _;
     let fail = |e: std::io::Error| {
         Failure(format!(
             "cannot write `{}`: {}",
@@ -129,9 +130,30 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
             model::io_reason(&e)
         ))
     };
-    std::fs::write(&tmp, text).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(fail)?,
+        _ => path.to_path_buf(),
+    };
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.journeyc-tmp"));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(text.as_bytes())?;
+        if let Ok(m) = std::fs::metadata(&target) {
+            f.set_permissions(m.permissions())?;
+        }
+        f.sync_all()
+    });
+    written
+        .and_then(|()| std::fs::rename(&tmp, &target))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })
 }

@@ -1233,7 +1233,7 @@ impl Resolver<'_> {
                             value.span(),
                             format!("`{m}` is measured as {want}, not {got}"),
                         )
-                        .label(format!("{got}"))
+                        .label(got.to_string())
                         .help(format!("write the target as {want}, like {example}")),
                     );
                     continue;

@@ -1,33 +1,114 @@
 //! The human format: miette's graphical report, one block per finding, then a summary line.
+//!
+//! miette shows one source per diagnostic, so a secondary label in another file than the
+//! primary one (a name first declared in a used library) becomes a note line under the
+//! finding, `note: first declared in examples/common.journey:9:9`, instead of being dropped.
+//!
+//! miette reads a snippet by scanning its source from the first byte; handing it a whole
+//! 10 MB file per finding made 500 findings take over half a minute. [`Window`] hands it only
+//! the lines around the snippet and shifts lines and offsets back, so a finding costs what its
+//! snippet costs, and the file text is never copied.
 
-use crate::diagnostic::{Finding, Level};
-use crate::source::SourceMap;
+use super::{FileReport, Place, Summary};
+use crate::diagnostic::{Finding, Label, Level};
+use crate::source::{SourceFile, SourceMap};
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 
+/// One source file as miette's `SourceCode`, read through a window of lines.
+struct Window<'a> {
+    name: String,
+    file: &'a SourceFile,
+}
+
+impl Window<'_> {
+    /// Byte range of whole lines around `start..end`: `before` lines above and `after` below,
+    /// with one line to spare each way (miette drops what it does not need).
+    fn range(&self, start: usize, end: usize, before: usize, after: usize) -> (usize, usize) {
+        let text = self.file.text.as_bytes();
+        let mut from = start.min(text.len());
+        for _ in 0..before + 2 {
+            match text[..from].iter().rposition(|&b| b == b'\n') {
+                Some(nl) => from = nl,
+                None => {
+                    from = 0;
+                    break;
+                }
+            }
+        }
+        if from > 0 {
+            from += 1; // just after the newline: a line start
+        }
+        let mut to = end.min(text.len());
+        for _ in 0..after + 2 {
+            match text[to..].iter().position(|&b| b == b'\n') {
+                Some(nl) => to += nl + 1,
+                None => {
+                    to = text.len();
+                    break;
+                }
+            }
+        }
+        (from, to)
+    }
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (from, to) = self.range(
+            span.offset(),
+            span.offset() + span.len(),
+            context_lines_before,
+            context_lines_after,
+        );
+        let local = SourceSpan::new((span.offset() - from).into(), span.len());
+        let window: &'a str = self.file.text.get(from..to).unwrap_or("");
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
+        // Lines above the window, to number the snippet's lines as in the whole file.
+        let lines_above = self.file.line_col(from as u32).0 - 1;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + from).into(),
+                contents.span().len(),
+            ),
+            contents.line() + lines_above,
+            contents.column(),
+            contents.line_count() + lines_above,
+        )))
+    }
+}
+
 /// One finding seen through miette's `Diagnostic` trait.
-struct View<'a> {
+struct View<'a, S> {
     finding: &'a Finding,
-    source: NamedSource<String>,
+    source: S,
 }
 
-impl fmt::Debug for View<'_> {
+impl<S> fmt::Debug for View<'_, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.finding.message)
     }
 }
 
-impl fmt::Display for View<'_> {
+impl<S> fmt::Display for View<'_, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.finding.message)
     }
 }
 
-impl std::error::Error for View<'_> {}
+impl<S> std::error::Error for View<'_, S> {}
 
-impl Diagnostic for View<'_> {
+impl<S: SourceCode> Diagnostic for View<'_, S> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(format!(
             "{}({})",
@@ -61,7 +142,7 @@ impl Diagnostic for View<'_> {
             Some(f.primary.message.clone()).filter(|m| !m.is_empty()),
             f.primary.span,
         );
-        // miette shows one source per diagnostic: secondary spans in other files are dropped.
+        // miette shows one source per diagnostic: labels in other files become notes.
         let secondary = f
             .secondary
             .iter()
@@ -76,26 +157,198 @@ impl Diagnostic for View<'_> {
     }
 }
 
-/// Renders findings as miette's graphical report; `color` for terminals.
-pub fn render(sources: &SourceMap, findings: &[Finding], color: bool) -> String {
+fn handler(color: bool) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+}
+
+/// Renders findings as miette's graphical report; `color` for terminals.
+pub fn render(sources: &SourceMap, findings: &[Finding], color: bool) -> String {
+    let handler = handler(color);
     let mut out = String::new();
     for finding in findings {
         let file = sources.get(finding.primary.span.file);
         let view = View {
             finding,
-            source: NamedSource::new(file.display_path(), file.text.clone()),
+            source: Window {
+                name: file.display_path(),
+                file,
+            },
         };
         handler
             .render_report(&mut out, &view)
             .expect("writing to a String cannot fail");
+        for label in &finding.secondary {
+            if label.span.file != finding.primary.span.file {
+                out.push_str(&note(sources, label));
+            }
+        }
+        out.push('\n');
     }
     out
+}
+
+/// `  note: first declared in common.journey:9:9` for a label in another file: its message
+/// was written to sit under the spot ("first declared here"), so `here` gives way to the place.
+fn note(sources: &SourceMap, label: &Label) -> String {
+    let place = Place::of(sources, label.span).short();
+    let message = label.message.trim();
+    let message = message.strip_suffix(" here").unwrap_or(message);
+    if message.is_empty() {
+        format!("  note: see {place}\n")
+    } else {
+        format!("  note: {message} in {place}\n")
+    }
+}
+
+/// Renders a whole check run: every file's findings, then the summary line.
+pub fn render_run(files: &[FileReport], color: bool) -> String {
+    let mut out = String::new();
+    for report in files {
+        out.push_str(&render(&report.sources, &report.findings, color));
+    }
+    out.push_str(&Summary::of(files).line());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::registry::Rule;
+    use crate::source::{FileId, SourceFile, Span};
+
+    fn two_files() -> SourceMap {
+        let mut sources = SourceMap::new();
+        sources.add(SourceFile::new(
+            "a.journey",
+            "journey a {\n  channel web digital\n}\n",
+        ));
+        sources.add(SourceFile::new("./lib/c.journey", "channel web digital\n"));
+        sources
+    }
+
+    #[test]
+    fn labels_in_another_file_become_notes() {
+        let sources = two_files();
+        let lib = Span::new(FileId(1), 8, 11);
+        let cases = [
+            (
+                "first declared here",
+                "  note: first declared in lib/c.journey:1:9\n",
+            ),
+            ("`web`", "  note: `web` in lib/c.journey:1:9\n"),
+            ("", "  note: see lib/c.journey:1:9\n"),
+        ];
+        for (message, want) in cases {
+            assert_eq!(note(&sources, &Label::new(lib, message)), want);
+        }
+    }
+
+    #[test]
+    fn render_keeps_same_file_labels_and_notes_the_others() {
+        let sources = two_files();
+        let f = Finding::new(Rule::DuplicateName, Span::new(FileId(0), 22, 25), "twice")
+            .label("again")
+            .with(Span::new(FileId(1), 8, 11), "first declared here")
+            .with(Span::new(FileId(0), 0, 7), "in this journey");
+        let out = render(&sources, &[f], false);
+        assert!(out.contains("again"), "{out}");
+        assert!(out.contains("in this journey"), "{out}");
+        assert!(
+            out.contains("note: first declared in lib/c.journey:1:9"),
+            "{out}"
+        );
+        assert!(!out.contains('\u{1b}'), "no colour asked: {out}");
+        assert!(
+            out.ends_with("\n\n"),
+            "a blank line after each finding: {out:?}"
+        );
+    }
+
+    #[test]
+    fn window_renders_like_the_whole_file() {
+        let body: String = (0..30)
+            .map(|i| format!("    touchpoint t{i} \"📞 {i}\" on web {{ -> exit }}\n"))
+            .collect();
+        let texts = [
+            format!("journey a {{\n  stage s {{\n{body}  }}\n}}\n"),
+            format!(
+                "journey a {{\r\n  stage s {{\r\n{}  }}\r\n}}",
+                body.replace('\n', "\r\n")
+            ),
+            format!("x\n\n\n{body}\n\n\nlast line without newline é 📞 end"),
+        ];
+        let handler = handler(false);
+        for text in &texts {
+            let text = text.as_str();
+            let mut sources = SourceMap::new();
+            let id = sources.add(SourceFile::new("a.journey", text));
+            let file = sources.get(id);
+            let len = text.len();
+            let mut spans: Vec<(usize, usize)> = vec![(0, 0), (0, 1), (len, len), (0, len)];
+            let mut starts: Vec<usize> = (0..len).filter(|&i| text.is_char_boundary(i)).collect();
+            starts.retain(|&i| i % 17 == 0 || text.as_bytes()[i] == b'\n');
+            let middle = (len / 2..).find(|&i| text.is_char_boundary(i)).unwrap();
+            for &a in &starts {
+                for b in [a, a + 1, a + 7, len] {
+                    if b <= len && text.is_char_boundary(b) {
+                        spans.push((a, b));
+                    }
+                }
+            }
+            for ((a, b), extra) in spans.into_iter().flat_map(|s| [(s, 0), (s, 1), (s, 2)]) {
+                let mut f = Finding::new(Rule::Trap, Span::new(id, a, b), "m").label("here");
+                if extra >= 1 {
+                    f = f.with(Span::new(id, middle, middle), "middle");
+                }
+                if extra >= 2 {
+                    f = f.with(Span::new(id, 0, 1), "first");
+                }
+                let window = View {
+                    finding: &f,
+                    source: Window {
+                        name: "a.journey".into(),
+                        file,
+                    },
+                };
+                let whole = View {
+                    finding: &f,
+                    source: miette::NamedSource::new("a.journey", text.to_string()),
+                };
+                let (mut w, mut h) = (String::new(), String::new());
+                handler.render_report(&mut w, &window).unwrap();
+                handler.render_report(&mut h, &whole).unwrap();
+                assert_eq!(w, h, "span {a}..{b} of {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let sources = two_files();
+        let f = Finding::new(Rule::DuplicateName, Span::new(FileId(0), 22, 25), "twice");
+        assert!(render(&sources, std::slice::from_ref(&f), true).contains('\u{1b}'));
+        assert!(!render(&sources, &[f], false).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn run_of_clean_files_is_just_the_summary() {
+        let report = FileReport {
+            sources: two_files(),
+            main: FileId(1),
+            library: true,
+            findings: vec![],
+        };
+        assert_eq!(
+            render_run(&[report], false),
+            "1 file: 0 errors, 0 warnings\n"
+        );
+    }
 }

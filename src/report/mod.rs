@@ -1,4 +1,342 @@
 //! Reports: one renderer per output format. Findings are data until they reach this module.
+//!
+//! `journeyc check` builds one [`FileReport`] per checked file and calls [`render`] once for
+//! the whole run. Every format sees the same findings in the same order (levels applied and
+//! sorted by [`crate::diagnostic::sort`]); this module holds what the formats share: the
+//! report types, the summary counts, spans turned into lines and columns, report paths and
+//! the fingerprints that machine formats use to follow a finding from one run to the next.
 
 pub mod analysis;
+pub mod github;
+pub mod gitlab;
 pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::diagnostic::{Finding, Level};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One checked file: its sources (main file first; `main` is its id), whether it is a library,
+/// and its findings (levels already applied, sorted).
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The checked file and every library it uses; finding spans index into it.
+    pub sources: SourceMap,
+    /// The checked file's id in `sources`.
+    pub main: FileId,
+    /// True when the checked file is a library (only `channel`, `segment`, `context` items).
+    pub library: bool,
+    /// Its findings, levels applied, in report order.
+    pub findings: Vec<Finding>,
+}
+
+impl FileReport {
+    /// The checked file's path as reports print it.
+    pub fn path(&self) -> String {
+        report_path(self.sources.get(self.main))
+    }
+}
+
+/// The output formats of `journeyc check`.
+#[derive(clap::ValueEnum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// miette's graphical report and a summary line, for people.
+    Human,
+    /// journeyc's own JSON document (schema in `docs/ci.md`).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// GitLab's code-quality JSON report.
+    Gitlab,
+}
+
+/// Counts for the summary line: files, errors, warnings, infos.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Findings at error level.
+    pub errors: usize,
+    /// Findings at warning level.
+    pub warnings: usize,
+    /// Findings at info level.
+    pub infos: usize,
+}
+
+impl Summary {
+    /// Counts the files and the findings of each level.
+    pub fn of(files: &[FileReport]) -> Summary {
+        let mut summary = Summary {
+            files: files.len(),
+            ..Summary::default()
+        };
+        for finding in files.iter().flat_map(|f| &f.findings) {
+            match finding.level {
+                Level::Error => summary.errors += 1,
+                Level::Warning => summary.warnings += 1,
+                Level::Info => summary.infos += 1,
+            }
+        }
+        summary
+    }
+
+    /// `3 files: 0 errors, 4 warnings`, with `, 1 info` only when there are infos.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "{}: {}, {}",
+            count(self.files, "file"),
+            count(self.errors, "error"),
+            count(self.warnings, "warning")
+        );
+        if self.infos > 0 {
+            line.push_str(", ");
+            line.push_str(&count(self.infos, "info"));
+        }
+        line
+    }
+}
+
+/// `1 error`, `2 errors`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Renders a whole check run; `color` only for the human format on a terminal.
+pub fn render(format: Format, files: &[FileReport], color: bool) -> String {
+    match format {
+        Format::Human => human::render_run(files, color),
+        Format::Json => json::render(files),
+        Format::Sarif => sarif::render(files),
+        Format::Github => github::render(files),
+        Format::Gitlab => gitlab::render(files),
+    }
+}
+
+/// A file's path as machine formats print it: forward slashes, no leading `./`.
+pub(crate) fn report_path(file: &SourceFile) -> String {
+    let path = file.display_path();
+    let mut rest = path.as_str();
+    while let Some(r) = rest.strip_prefix("./") {
+        rest = r;
+    }
+    rest.to_string()
+}
+
+/// A span as the formats print it: path, 1-based lines and columns, byte offsets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Place {
+    /// The file the span is in (see [`report_path`]).
+    pub path: String,
+    /// Line of the first character.
+    pub line: usize,
+    /// Column of the first character, in characters.
+    pub column: usize,
+    /// Line of the end.
+    pub end_line: usize,
+    /// Column just past the last character, in characters.
+    pub end_column: usize,
+    /// [`Place::column`] in UTF-16 code units (SARIF).
+    pub utf16_column: usize,
+    /// [`Place::end_column`] in UTF-16 code units (SARIF).
+    pub utf16_end_column: usize,
+    /// Byte offset of the start.
+    pub start_byte: usize,
+    /// Byte offset just past the end.
+    pub end_byte: usize,
+}
+
+impl Place {
+    /// Where `span` is in `sources`.
+    pub fn of(sources: &SourceMap, span: Span) -> Place {
+        let file = sources.get(span.file);
+        // A span that takes in its line ending would otherwise end on the next line, col 1.
+        let covered = file.text.get(span.range()).unwrap_or("");
+        let end = span.start + covered.trim_end_matches(['\n', '\r']).len() as u32;
+        let (line, column) = file.line_col(span.start);
+        let (end_line, end_column) = file.line_col(end);
+        Place {
+            path: report_path(file),
+            line,
+            column,
+            end_line,
+            end_column,
+            utf16_column: file.utf16_col(span.start),
+            utf16_end_column: file.utf16_col(end),
+            start_byte: span.start as usize,
+            end_byte: span.end as usize,
+        }
+    }
+
+    /// `path:line:column`, the way compilers point at a spot.
+    pub fn short(&self) -> String {
+        format!("{}:{}:{}", self.path, self.line, self.column)
+    }
+}
+
+/// 64-bit FNV-1a over the parts, each followed by a 0xFF byte (which UTF-8 never contains),
+/// so that `("ab", "c")` and `("a", "bc")` differ. Small, dependency-free and fixed forever:
+/// fingerprints must not change between journeyc versions, or CI services lose track of
+/// findings.
+pub(crate) fn fnv1a(parts: &[&[u8]]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for part in parts {
+        for &byte in part.iter().chain(&[0xFF]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+/// Numbers findings that share a fingerprint key within one run (0 for the first, 1 for the
+/// next…), so that identical findings still get distinct fingerprints.
+#[derive(Default)]
+pub(crate) struct Occurrences {
+    seen: HashMap<u64, u32>,
+}
+
+impl Occurrences {
+    /// The occurrence number of this key: how many times it was seen before.
+    pub fn next(&mut self, key: u64) -> u32 {
+        let n = self.seen.entry(key).or_insert(0);
+        let this = *n;
+        *n += 1;
+        this
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::registry::Rule;
+    use crate::source::SourceFile;
+
+    fn report(findings: Vec<Finding>) -> FileReport {
+        let mut sources = SourceMap::new();
+        let main = sources.add(SourceFile::new("a.journey", "journey a {}\n"));
+        FileReport {
+            sources,
+            main,
+            library: false,
+            findings,
+        }
+    }
+
+    fn finding(rule: Rule, level: Level) -> Finding {
+        let mut f = Finding::new(rule, Span::new(FileId(0), 0, 7), "m");
+        f.level = level;
+        f
+    }
+
+    #[test]
+    fn summary_counts_levels_across_files() {
+        let files = [
+            report(vec![
+                finding(Rule::TransitionSum, Level::Error),
+                finding(Rule::ContextBreak, Level::Warning),
+            ]),
+            report(vec![
+                finding(Rule::ContextBreak, Level::Warning),
+                finding(Rule::SingleChannelStage, Level::Info),
+            ]),
+            report(vec![]),
+        ];
+        let s = Summary::of(&files);
+        assert_eq!(
+            s,
+            Summary {
+                files: 3,
+                errors: 1,
+                warnings: 2,
+                infos: 1
+            }
+        );
+        assert_eq!(s.line(), "3 files: 1 error, 2 warnings, 1 info");
+    }
+
+    #[test]
+    fn summary_line_plurals_and_infos_only_when_present() {
+        let line = |files, errors, warnings, infos| {
+            Summary {
+                files,
+                errors,
+                warnings,
+                infos,
+            }
+            .line()
+        };
+        assert_eq!(line(3, 0, 4, 0), "3 files: 0 errors, 4 warnings");
+        assert_eq!(line(1, 1, 1, 0), "1 file: 1 error, 1 warning");
+        assert_eq!(line(0, 0, 0, 0), "0 files: 0 errors, 0 warnings");
+        assert_eq!(line(2, 0, 2, 2), "2 files: 0 errors, 2 warnings, 2 infos");
+    }
+
+    #[test]
+    fn report_path_drops_leading_dot_slash() {
+        assert_eq!(
+            report_path(&SourceFile::new("./././examples/a.journey", "")),
+            "examples/a.journey"
+        );
+        assert_eq!(
+            report_path(&SourceFile::new("../a.journey", "")),
+            "../a.journey"
+        );
+    }
+
+    #[test]
+    fn place_counts_characters_and_utf16_units() {
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("a.journey", "x\n\"😀é\" tp\n"));
+        let start = sources.get(id).text.find("tp").unwrap();
+        let p = Place::of(&sources, Span::new(id, start, start + 2));
+        assert_eq!((p.line, p.column, p.end_line, p.end_column), (2, 6, 2, 8));
+        // 😀 is two UTF-16 code units.
+        assert_eq!((p.utf16_column, p.utf16_end_column), (7, 9));
+        assert_eq!((p.start_byte, p.end_byte), (start, start + 2));
+        assert_eq!(p.short(), "a.journey:2:6");
+    }
+
+    #[test]
+    fn place_of_a_span_ending_with_its_newline_stays_on_its_line() {
+        let mut sources = SourceMap::new();
+        let id = sources.add(SourceFile::new("a.journey", "ab\r\ncd\n"));
+        let p = Place::of(&sources, Span::new(id, 0, 4));
+        assert_eq!((p.line, p.column, p.end_line, p.end_column), (1, 1, 1, 3));
+        assert_eq!(p.end_byte, 4);
+        let empty = Place::of(&sources, Span::new(id, 4, 4));
+        assert_eq!(
+            (empty.line, empty.column, empty.end_line, empty.end_column),
+            (2, 1, 2, 1)
+        );
+    }
+
+    #[test]
+    fn fnv1a_matches_the_reference_and_separates_parts() {
+        // Reference value of FNV-1a 64 for "a" is 0xaf63dc4c8601ec8c; ours appends 0xFF.
+        let mut h: u64 = 0xaf63_dc4c_8601_ec8c;
+        h ^= 0xFF;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        assert_eq!(fnv1a(&[b"a"]), h);
+        assert_ne!(fnv1a(&[b"ab", b"c"]), fnv1a(&[b"a", b"bc"]));
+        assert_ne!(fnv1a(&[b"ab"]), fnv1a(&[b"a", b"b"]));
+    }
+
+    #[test]
+    fn occurrences_count_per_key() {
+        let mut o = Occurrences::default();
+        assert_eq!(o.next(1), 0);
+        assert_eq!(o.next(2), 0);
+        assert_eq!(o.next(1), 1);
+        assert_eq!(o.next(1), 2);
+    }
+}

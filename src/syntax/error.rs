@@ -198,12 +198,13 @@ fn help_for(text: &str, pos: usize, expected: &[String]) -> Option<String> {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
         .collect();
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        if expected.iter().any(|w| w.starts_with("a duration")) {
-            return Some(format!(
-                "durations need a unit: write {word}s, {word}m, {word}h, {word}d or {word}w"
-            ));
-        }
+    if !word.is_empty()
+        && word.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && expected.iter().any(|w| w.starts_with("a duration"))
+    {
+        return Some(format!(
+            "durations need a unit: write {word}s, {word}m, {word}h, {word}d or {word}w"
+        ));
     }
     if rest.starts_with('"') && !rest[1..].split('\n').next().unwrap_or("").contains('"') {
         return Some("close the label with `\"` on the same line".into());

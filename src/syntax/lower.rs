@@ -10,9 +10,31 @@ use pest::iterators::Pair;
 type P<'i> = Pair<'i, Rule>;
 type R<T> = Result<T, Finding>;
 
+/// The pair's span, ending at its last token. A pest rule that ends in an optional part
+/// (`entry [P]`, `-> TARGET [P] [for …]`, `friction P ["label"]`) also spans the blanks and
+/// comments before whatever follows it; a label under such a span would reach into the next
+/// line.
 fn span(file: FileId, p: &P) -> Span {
     let s = p.as_span();
-    Span::new(file, s.start(), s.end())
+    Span::new(file, s.start(), token_end(p))
+}
+
+/// Where the last token of a pair ends (the grammar's nesting bounds the recursion).
+fn token_end(p: &P) -> usize {
+    let end = p.as_span().end();
+    let Some(last) = p.clone().into_inner().next_back() else {
+        return end;
+    };
+    let last_end = token_end(&last);
+    let mut rest = &p.as_str()[last_end - p.as_span().start()..];
+    loop {
+        rest = rest.trim_start();
+        match rest.strip_prefix('#') {
+            Some(comment) => rest = comment.find('\n').map_or("", |i| &comment[i..]),
+            None => break,
+        }
+    }
+    if rest.is_empty() { last_end } else { end }
 }
 
 /// The pairs of a rule, with keyword pairs (which carry no information) skipped.

@@ -1,0 +1,226 @@
+//! `journeyc fmt [--check] [PATH…]`: rewrites `.journey` files in the canonical layout of
+//! [`crate::fmt`]. `--check` writes nothing and lists the files that would change, for CI.
+//!
+//! Exit codes: 0 all formatted (or nothing to change), 1 some file would change (`--check`) or
+//! does not parse (it is left untouched, its J0001 finding goes to stderr), 2 some path could
+//! not be read (each said with its reason; the other files are still formatted).
+
+use super::{Exit, Failure};
+use crate::fmt::format_source;
+use crate::model::{self, ReadError};
+use crate::report::human;
+use crate::source::{SourceFile, SourceMap};
+use std::collections::HashSet;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+/// How standard input is named in messages.
+const STDIN: &str = "<stdin>";
+
+/// Arguments of `fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Write nothing: list the files that would change (one per line) and exit 1 if any would.
+    #[arg(long)]
+    pub check: bool,
+    /// Files, or directories searched recursively for `*.journey` files (hidden entries and
+    /// linked directories skipped); `-` formats standard input to standard output.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// What formatting did to one file.
+enum Outcome {
+    /// Already in the canonical layout.
+    Same,
+    /// Rewritten, or (with `--check`) would be.
+    Changed,
+    /// Does not parse: reported and left alone.
+    Syntax,
+}
+
+/// Runs `fmt`.
+pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        if args.paths.len() > 1 {
+            return Err(Failure(
+                "`-` (standard input) cannot be combined with other paths".into(),
+            ));
+        }
+        return stdin(args.check);
+    }
+    let mut problems = Vec::new();
+    let files = collect(&args.paths, &mut problems);
+    let mut exit = Exit::Ok;
+    let mut stdout = std::io::stdout().lock();
+    for path in &files {
+        match one(path, args.check) {
+            Ok(Outcome::Same) => {}
+            Ok(Outcome::Changed) => {
+                if args.check {
+                    writeln!(stdout, "{}", shown(path)).map_err(output_failure)?;
+                    exit = Exit::Findings;
+                }
+            }
+            Ok(Outcome::Syntax) => exit = Exit::Findings,
+            Err(failure) => problems.push(failure.0),
+        }
+    }
+    // Every unreadable path is said; the last one ends the run with exit 2.
+    match problems.pop() {
+        Some(last) => {
+            for p in problems {
+                eprintln!("error: {p}");
+            }
+            Err(Failure(last))
+        }
+        None => Ok(exit),
+    }
+}
+
+/// Formats one file; rewrites it unless `check`.
+fn one(path: &Path, check: bool) -> Result<Outcome, Failure> {
+    let text = model::read_text(path)?;
+    match format_source(&text) {
+        Err(finding) => {
+            report(path, text, &finding);
+            Ok(Outcome::Syntax)
+        }
+        Ok(out) if out == text => Ok(Outcome::Same),
+        Ok(out) => {
+            if !check {
+                super::write_file(path, &out)?;
+            }
+            Ok(Outcome::Changed)
+        }
+    }
+}
+
+/// `fmt -`: standard input to standard output (with `--check`: nothing but the verdict).
+fn stdin(check: bool) -> Result<Exit, Failure> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure(format!("cannot read {STDIN}: {}", model::io_reason(&e))))?;
+    let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        path: STDIN.into(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let out = match format_source(&text) {
+        Ok(out) => out,
+        Err(finding) => {
+            report(Path::new(STDIN), text, &finding);
+            return Ok(Exit::Findings);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if !check {
+        stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+        return Ok(Exit::Ok);
+    }
+    if out == text {
+        return Ok(Exit::Ok);
+    }
+    writeln!(stdout, "{STDIN}").map_err(output_failure)?;
+    Ok(Exit::Findings)
+}
+
+/// The J0001 finding of a file that does not parse, on stderr.
+fn report(path: &Path, text: String, finding: &crate::diagnostic::Finding) {
+    let mut sources = SourceMap::new();
+    sources.add(SourceFile::new(shown(path), text));
+    eprint!(
+        "{}",
+        human::render(&sources, std::slice::from_ref(finding), false)
+    );
+}
+
+fn output_failure(e: std::io::Error) -> Failure {
+    Failure(format!(
+        "cannot write to standard output: {}",
+        model::io_reason(&e)
+    ))
+}
+
+/// The files to format: each file argument as given, then each directory's `*.journey` files
+/// in sorted order; a file named twice is formatted once. Paths that cannot be read become
+/// `problems`.
+fn collect(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut seen = HashSet::new();
+    for path in paths {
+        let found = match std::fs::metadata(path) {
+            Err(e) => {
+                problems.push(unreadable(path, &e));
+                continue;
+            }
+            Ok(m) if m.is_dir() => walk(path, problems),
+            Ok(_) => vec![path.clone()],
+        };
+        for f in found {
+            if seen.insert(model::normalize(&f)) {
+                files.push(f);
+            }
+        }
+    }
+    files
+}
+
+/// Every `*.journey` file under `dir`, sorted. Iterative, so directory depth cannot overflow
+/// the stack; hidden entries (`.git`, editors' files) are skipped, and linked directories are
+/// not followed (a link cycle would never end).
+fn walk(dir: &Path, problems: &mut Vec<String>) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(e) => {
+                problems.push(unreadable(&d, &e));
+                continue;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    problems.push(unreadable(&d, &e));
+                    continue;
+                }
+            };
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "journey")
+                && (kind.is_file() || std::fs::metadata(&path).is_ok_and(|m| m.is_file()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn unreadable(path: &Path, e: &std::io::Error) -> String {
+    ReadError::Io {
+        path: shown(path),
+        reason: model::io_reason(e),
+    }
+    .to_string()
+}
+
+/// A path as printed: forward slashes, without a leading `./`.
+fn shown(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    match s.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => s,
+    }
+}

@@ -1,0 +1,219 @@
+//! The sarif format: SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`)
+//! and other SARIF viewers, built with serde-sarif's typed structs.
+//!
+//! One run; the tool driver lists every rule of [`Rule::ALL`] so that `ruleIndex` is simply
+//! the rule's position. Locations use SARIF's default column kind, UTF-16 code units (stated
+//! explicitly in the run). Relative paths become relative URI references, which GitHub
+//! resolves against the repository root. `partialFingerprints.primaryLocationLineHash` hashes
+//! the rule, the path, the message and the text of the finding's first line (whitespace
+//! normalised; not its number), plus an occurrence counter for identical ones, so a finding
+//! keeps its identity when lines are added above it; GitHub then uses ours instead of
+//! computing its own.
+
+use super::{FileReport, Occurrences, Place, fnv1a};
+use crate::check::registry::Rule;
+use crate::diagnostic::{Finding, Label, Level};
+use crate::source::SourceMap;
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
+};
+use std::collections::BTreeMap;
+
+/// The schema URI written in `$schema`.
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(level: Level) -> ResultLevel {
+    match level {
+        Level::Error => ResultLevel::Error,
+        Level::Warning => ResultLevel::Warning,
+        Level::Info => ResultLevel::Note,
+    }
+}
+
+/// Percent-encodes what may not appear in a URI path (RFC 3986 `pchar` plus `/`).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b'@'
+            );
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A report path as a URI: relative paths as relative references, absolute ones (`/x`,
+/// `C:/x`) as `file:` URIs. A `:` in a relative path is encoded so it is not read as a scheme.
+pub fn uri(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let windows_drive =
+        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
+    if windows_drive {
+        format!("file:///{}:{}", &path[..1], encode_path(&path[2..]))
+    } else if path.starts_with('/') {
+        format!("file://{}", encode_path(path))
+    } else {
+        encode_path(path)
+    }
+}
+
+fn location(sources: &SourceMap, label: &Label, id: Option<i64>) -> Location {
+    let p = Place::of(sources, label.span);
+    let region = Region::builder()
+        .start_line(p.line as i64)
+        .start_column(p.utf16_column as i64)
+        .end_line(p.end_line as i64)
+        .end_column(p.utf16_end_column as i64)
+        .build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(uri(&p.path)).build())
+        .region(region)
+        .build();
+    let mut location = Location::builder().physical_location(physical).build();
+    location.id = id;
+    if !label.message.is_empty() {
+        location.message = Some(Message::from(label.message.as_str()));
+    }
+    location
+}
+
+fn rule(r: Rule) -> ReportingDescriptor {
+    let sarif_level = match r.default_level() {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Info => "note",
+    };
+    ReportingDescriptor::builder()
+        .id(r.code())
+        .name(r.name())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(r.summary())
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(sarif_level))
+                .build(),
+        )
+        .build()
+}
+
+fn result(sources: &SourceMap, f: &Finding, occurrences: &mut Occurrences) -> SarifResult {
+    let mut text = f.message.clone();
+    if let Some(help) = f.help.as_deref().filter(|h| !h.is_empty()) {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    let file = sources.get(f.primary.span.file);
+    let place = Place::of(sources, f.primary.span);
+    let line_text = file.line_text(place.line);
+    let key = fnv1a(&[
+        f.rule.code().as_bytes(),
+        place.path.as_bytes(),
+        f.message.as_bytes(),
+        line_text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_bytes(),
+    ]);
+    let n = occurrences.next(key);
+    let fingerprints = BTreeMap::from([(
+        "primaryLocationLineHash".to_string(),
+        format!("{key:016x}:{}", n + 1),
+    )]);
+    let mut result = SarifResult::builder()
+        .rule_id(f.rule.code())
+        .rule_index(f.rule as i64)
+        .level(level(f.level))
+        .message(Message::from(text.as_str()))
+        .locations(vec![location(sources, &f.primary, None)])
+        .partial_fingerprints(fingerprints)
+        .build();
+    if !f.secondary.is_empty() {
+        result.related_locations = Some(
+            f.secondary
+                .iter()
+                .zip(1..)
+                .map(|(l, id)| location(sources, l, Some(id)))
+                .collect(),
+        );
+    }
+    result
+}
+
+/// Renders a check run as one SARIF 2.1.0 log (pretty-printed, ending with a newline).
+pub fn render(files: &[FileReport]) -> String {
+    let driver = ToolComponent::builder()
+        .name("journeyc")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .rules(Rule::ALL.iter().map(|&r| rule(r)).collect::<Vec<_>>())
+        .build();
+    let mut occurrences = Occurrences::default();
+    let results: Vec<SarifResult> = files
+        .iter()
+        .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
+        .map(|(r, f)| result(&r.sources, f, &mut occurrences))
+        .collect();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .column_kind(json!("utf16CodeUnits"))
+        .results(results)
+        .build();
+    let log = Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut out = serde_json::to_string_pretty(&log).expect("a SARIF log serializes");
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_references_or_file_uris() {
+        assert_eq!(uri("examples/a b.journey"), "examples/a%20b.journey");
+        assert_eq!(uri("x:y.journey"), "x%3Ay.journey");
+        assert_eq!(uri("/home/me/a.journey"), "file:///home/me/a.journey");
+        assert_eq!(uri("C:/work/a.journey"), "file:///C:/work/a.journey");
+        assert_eq!(uri("café.journey"), "caf%C3%A9.journey");
+    }
+
+    #[test]
+    fn rules_are_indexed_by_their_position() {
+        for (i, r) in Rule::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i);
+            assert_eq!(rule(*r).id, r.code());
+        }
+    }
+}
