@@ -17,6 +17,7 @@
 //! - [`syntax::parse`]: text → [`ast::File`], or a J0001 finding;
 //! - [`model::resolve`]: a file and the files it uses → [`model::Journey`] plus findings;
 //! - [`check::check`]: the journey → findings of the graph rules (J03xx–J05xx);
+//! - [`analyze::analyze`]: the journey → its exact figures (absorbing Markov chain);
 //!
 //! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
 //! canonical layout, comments kept (`journeyc fmt`).
@@ -24,6 +25,7 @@
 //! The resolved [`model::Journey`] is the only thing later stages read: the parser knows
 //! nothing of simulation and the simulator never sees syntax.
 
+pub mod analyze;
 pub mod ast;
 pub mod check;
 pub mod cli;

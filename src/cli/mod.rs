@@ -2,6 +2,7 @@
 //! subcommand. Every subcommand returns an [`Exit`] or a [`Failure`]; `main` maps them to the
 //! process exit code: 0 ok, 1 findings at error level (or a failed KPI gate), 2 usage or I/O.
 
+pub mod analyze;
 pub mod check;
 pub mod compile;
 pub mod config;
@@ -53,6 +54,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the resolved model of a journey (JSON or YAML).
     Compile(compile::CompileArgs),
+    /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
+    Analyze(analyze::AnalyzeArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     match &cli.command {
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::Analyze(args) => analyze::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
     }

@@ -6,6 +6,7 @@
 //! report types, the summary counts, spans turned into lines and columns, report paths and
 //! the fingerprints that machine formats use to follow a finding from one run to the next.
 
+pub mod analysis;
 pub mod github;
 pub mod gitlab;
 pub mod human;

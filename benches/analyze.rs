@@ -1,0 +1,59 @@
+//! Exact-analysis benchmark: `analyze` on a generated 10,000-touchpoint journey (a long
+//! chain in stages, forward branches, a few loops back, a trigger; two segments) and on a
+//! 100,000-touchpoint one, plus the 1,000,000-touchpoint bare chain. Run with
+//! `cargo bench --bench analyze`; figures go in docs/simulation.md ("Exact analysis").
+
+use journeyc::analyze::analyze;
+use journeyc::model::{Journey, Options, resolve_source};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Runs `f` repeatedly for about `budget` and returns the median time of one run.
+fn median<T>(budget: Duration, mut f: impl FnMut() -> T) -> Duration {
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while times.len() < 3 || (start.elapsed() < budget && times.len() < 100) {
+        let t = Instant::now();
+        black_box(f());
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn journey(text: &str) -> Journey {
+    let compiled = resolve_source("bench.journey", text, &Options::default()).expect("resolves");
+    compiled
+        .journey
+        .expect("generated journeys resolve cleanly")
+}
+
+fn main() {
+    let budget = Duration::from_secs(3);
+    let cases = [
+        (
+            "realistic 10,000 touchpoints",
+            journeyc::generate::realistic(10_000, 1),
+        ),
+        (
+            "realistic 100,000 touchpoints",
+            journeyc::generate::realistic(100_000, 1),
+        ),
+        (
+            "chain 1,000,000 touchpoints",
+            journeyc::generate::chain(1_000_000),
+        ),
+    ];
+    for (name, text) in cases {
+        let j = journey(&text);
+        let a = analyze(&j).expect("analyzes");
+        let time = median(budget, || analyze(&j).expect("analyzes"));
+        println!(
+            "{name}: analyze {:8.1} ms ({} states, residual {:.1e}, conversion {:.3e})",
+            time.as_secs_f64() * 1e3,
+            a.states,
+            a.residual,
+            a.all.conversion.unwrap_or(f64::NAN)
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! The figures the exact analysis reports, for the whole population and per segment.
+//!
+//! Every rate is exact (no sampling error). Figures that need the distribution of a
+//! customer's total rather than its mean — NPS (share of final sentiments ≥ +2 and ≤ −1) and
+//! the percentiles of time to convert — are not computed by the chain and are `None`: run
+//! `journeyc simulate` for them.
+
+use super::totals::Totals;
+use crate::model::{Journey, Kpi, Metric, TimeStat};
+use serde::Serialize;
+
+/// The exact analysis of a journey.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    /// Figures over all customers (segments mixed by share).
+    pub all: Figures,
+    /// Figures per segment, indexed by [`crate::model::SegmentId`].
+    pub segments: Vec<Figures>,
+    /// Transient states of all segments' chains together.
+    pub states: usize,
+    /// Worst relative residual `‖(I − Q)x − b‖∞ / (2‖x‖∞ + ‖b‖∞)` over the solves.
+    pub residual: f64,
+}
+
+/// Figures of one population (all customers, or one segment's).
+#[derive(Clone, Debug, Serialize)]
+pub struct Figures {
+    /// Probability of achieving the primary goal; `None` when the journey has no goal.
+    pub conversion: Option<f64>,
+    /// Probability of achieving each goal at least once, by [`crate::model::GoalId`].
+    pub goals: Vec<f64>,
+    /// Expected visits per customer.
+    pub touches: f64,
+    /// Expected pain points per customer.
+    pub pains: f64,
+    /// Mean final sentiment (emotions minus pains).
+    pub sentiment: f64,
+    /// NPS needs the distribution of final sentiment: always `None` here (simulate).
+    pub nps: Option<f64>,
+    /// Expected cost per customer (visit costs and trigger messages).
+    pub cost_per_customer: f64,
+    /// All cost over converted customers; `None` without conversion.
+    pub cost_per_conversion: Option<f64>,
+    /// Expected goal value earned per customer (on every visit of a goal).
+    pub revenue_per_customer: f64,
+    /// Time to convert, converted customers only.
+    pub time_to_convert: TimeToConvert,
+    /// How journeys end, in total.
+    pub outcomes: Outcomes,
+    /// Per touchpoint, by [`crate::model::TouchpointId`].
+    pub touchpoints: Vec<TouchpointFigures>,
+    /// Per trigger, by [`crate::model::TriggerId`].
+    pub triggers: Vec<TriggerFigures>,
+}
+
+/// Time to convert (seconds), over converted customers.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct TimeToConvert {
+    /// Mean, with mean durations and trigger delays; `None` without conversion.
+    pub mean: Option<f64>,
+    /// Median: needs the time distribution, always `None` here (simulate).
+    pub p50: Option<f64>,
+    /// 90th percentile: always `None` here (simulate).
+    pub p90: Option<f64>,
+    /// 99th percentile: always `None` here (simulate).
+    pub p99: Option<f64>,
+}
+
+/// Probabilities of how a journey finally ends (no trigger brought the customer back).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Outcomes {
+    /// Abandoned after a pain point.
+    pub abandoned: f64,
+    /// Left by an `exit` transition.
+    pub left: f64,
+    /// Completed at a touchpoint without transitions.
+    pub completed: f64,
+}
+
+/// Figures of one touchpoint.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct TouchpointFigures {
+    /// Probability of at least one visit.
+    pub reach: f64,
+    /// Expected visits per customer.
+    pub visits: f64,
+    /// Among customers reaching it, the share whose journey ended here without the
+    /// primary goal; `None` when nobody reaches it.
+    pub drop_off: Option<f64>,
+    /// How journeys end here (probabilities per customer).
+    pub ended: Outcomes,
+}
+
+/// Figures of one trigger.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct TriggerFigures {
+    /// Expected firings per customer.
+    pub firings: f64,
+    /// Expected returns (firings that brought the customer back) per customer.
+    pub returns: f64,
+    /// Probability that it brings a customer back at least once.
+    pub brought_back: f64,
+}
+
+impl Figures {
+    /// Derives the figures from totals; ratios come last, over the totals.
+    pub(super) fn from_totals(j: &Journey, t: &Totals) -> Self {
+        let conversion = j.primary_goal.map(|g| t.goal[g]);
+        let converted = conversion.filter(|&c| c > 0.0);
+        let outcome = |e: usize| t.ended[e].iter().sum::<f64>();
+        Figures {
+            conversion,
+            goals: t.goal.clone(),
+            touches: t.visits.iter().sum(),
+            pains: t.pains,
+            sentiment: t.emotion - t.pains,
+            nps: None,
+            cost_per_customer: t.cost,
+            cost_per_conversion: converted.map(|c| t.cost / c),
+            revenue_per_customer: t.revenue,
+            time_to_convert: TimeToConvert {
+                mean: converted.map(|c| t.time_converted / c),
+                p50: None,
+                p90: None,
+                p99: None,
+            },
+            outcomes: Outcomes {
+                abandoned: outcome(0),
+                left: outcome(1),
+                completed: outcome(2),
+            },
+            touchpoints: (0..j.touchpoints.len())
+                .map(|k| TouchpointFigures {
+                    reach: t.reach[k],
+                    visits: t.visits[k],
+                    drop_off: (t.reach[k] > 0.0).then(|| t.ended_no_goal[k] / t.reach[k]),
+                    ended: Outcomes {
+                        abandoned: t.ended[0][k],
+                        left: t.ended[1][k],
+                        completed: t.ended[2][k],
+                    },
+                })
+                .collect(),
+            triggers: (0..j.triggers.len())
+                .map(|k| TriggerFigures {
+                    firings: t.firings[k],
+                    returns: t.returns[k],
+                    brought_back: t.brought_back[k],
+                })
+                .collect(),
+        }
+    }
+
+    /// The exact value of a metric for this population; `None` when it is not available
+    /// (NPS and time percentiles: simulate; an empty denominator).
+    pub fn metric(&self, metric: Metric) -> Option<f64> {
+        match metric {
+            Metric::Conversion(g) => self.goals.get(g).copied(),
+            Metric::Reach(t) => self.touchpoints.get(t).map(|f| f.reach),
+            Metric::DropOff(t) => self.touchpoints.get(t).and_then(|f| f.drop_off),
+            Metric::TimeToConvert(TimeStat::Mean) => self.time_to_convert.mean,
+            Metric::TimeToConvert(_) | Metric::Nps => None,
+            Metric::Touches => Some(self.touches),
+            Metric::Pains => Some(self.pains),
+            Metric::Sentiment => Some(self.sentiment),
+            Metric::CostPerCustomer => Some(self.cost_per_customer),
+            Metric::CostPerConversion => self.cost_per_conversion,
+            Metric::RevenuePerCustomer => Some(self.revenue_per_customer),
+        }
+    }
+}
+
+/// True for metrics the exact analysis never computes (distributions, not means).
+pub fn needs_simulation(metric: Metric) -> bool {
+    matches!(
+        metric,
+        Metric::Nps | Metric::TimeToConvert(TimeStat::P50 | TimeStat::P90 | TimeStat::P99)
+    )
+}
+
+impl Analysis {
+    /// The exact value of a KPI's metric, over the KPI's segment when it names one; `None`
+    /// when not available (see [`Figures::metric`]). `journey` is the analysed journey
+    /// (its KPIs' ids index these figures).
+    pub fn kpi_value(&self, _journey: &Journey, kpi: &Kpi) -> Option<f64> {
+        let figures = match kpi.segment {
+            Some(s) => self.segments.get(s)?,
+            None => &self.all,
+        };
+        figures.metric(kpi.metric)
+    }
+}
