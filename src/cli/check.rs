@@ -31,47 +31,6 @@ pub struct CheckArgs {
     pub levels: LevelArgs,
 }
 
-/// Every `*.journey` under the given paths, in a stable order; a path that does not exist is
-/// a failure.
-pub fn journey_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
-    let defaults = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
-    let mut out = Vec::new();
-    for path in paths {
-        let meta = std::fs::metadata(path).map_err(|e| Failure(format!("cannot read `{}`: {}", path.display(), crate::model::io_reason(&e))))?;
-        if !meta.is_dir() {
-            out.push(path.clone());
-            continue;
-        }
-        // Iterative walk: deep directory trees cannot overflow the stack.
-        let mut found = Vec::new();
-        let mut stack = vec![path.clone()];
-        while let Some(dir) = stack.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| Failure(format!("cannot read directory `{}`: {}", dir.display(), crate::model::io_reason(&e))))?;
-            for entry in entries.flatten() {
-                let p = entry.path();
-                let name = entry.file_name();
-                let hidden = name.to_string_lossy().starts_with('.');
-                match entry.file_type() {
-                    Ok(t) if t.is_dir() && !hidden => stack.push(p),
-                    Ok(t) if !t.is_dir() && p.extension().is_some_and(|e| e == "journey") => found.push(clean(&p)),
-                    _ => {}
-                }
-            }
-        }
-        found.sort();
-        out.extend(found);
-    }
-    let mut seen = HashSet::new();
-    out.retain(|p| seen.insert(p.clone()));
-    Ok(out)
-}
-
-/// `./a/b.journey` → `a/b.journey`, so that reports name files the way people type them.
-fn clean(p: &Path) -> PathBuf {
-    p.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
-}
-
 /// Checks one file: its own findings, its journey's and its scenarios'. Levels not applied.
 pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failure> {
     let compiled = super::compile(path, root, None)?;
@@ -79,8 +38,10 @@ pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failur
     if let Some(journey) = &compiled.journey {
         findings.extend(crate::check::check(journey));
     }
-    let baseline: HashSet<(crate::check::registry::Rule, crate::source::Span, String)> =
-        findings.iter().map(|f| (f.rule, f.primary.span, f.message.clone())).collect();
+    let baseline: HashSet<(crate::check::registry::Rule, crate::source::Span, String)> = findings
+        .iter()
+        .map(|f| (f.rule, f.primary.span, f.message.clone()))
+        .collect();
     for name in compiled.scenario_names() {
         let (journey, mut more) = compiled.scenario(&name)?;
         if let Some(journey) = &journey {
@@ -96,18 +57,46 @@ pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failur
             findings.push(f);
         }
     }
-    Ok(FileReport { sources: compiled.sources, main: compiled.main, library: compiled.library, findings })
+    Ok(FileReport {
+        sources: compiled.sources,
+        main: compiled.main,
+        library: compiled.library,
+        findings,
+    })
 }
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let levels = config::levels(&args.levels, args.root.as_deref().unwrap_or(Path::new(".")))?;
-    let files = journey_files(&args.paths)?;
-    if files.is_empty() {
-        let shown: Vec<String> = if args.paths.is_empty() { vec!["`.`".into()] } else { args.paths.iter().map(|p| format!("`{}`", p.display())).collect() };
-        return Err(Failure(format!("no .journey files in {}", shown.join(", "))));
+    let defaults = [PathBuf::from(".")];
+    let paths = if args.paths.is_empty() {
+        &defaults[..]
+    } else {
+        &args.paths[..]
+    };
+    let mut problems = Vec::new();
+    let files = super::files::collect(paths, &mut problems);
+    for p in &problems {
+        eprintln!("error: {p}");
     }
-    let results: Vec<Result<FileReport, Failure>> = files.par_iter().map(|f| check_file(f, args.root.as_deref())).collect();
+    if files.is_empty() && problems.is_empty() {
+        let shown: Vec<String> = if args.paths.is_empty() {
+            vec!["`.`".into()]
+        } else {
+            args.paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect()
+        };
+        return Err(Failure(format!(
+            "no .journey files in {}",
+            shown.join(", ")
+        )));
+    }
+    let results: Vec<Result<FileReport, Failure>> = files
+        .par_iter()
+        .map(|f| check_file(f, args.root.as_deref()))
+        .collect();
 
     let mut reports = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
@@ -121,7 +110,13 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
                     .into_iter()
                     .filter(|f| {
                         let path = r.sources.get(f.primary.span.file).display_path();
-                        seen.insert((path, f.primary.span.start, f.primary.span.end, f.rule.code(), f.message.clone()))
+                        seen.insert((
+                            path,
+                            f.primary.span.start,
+                            f.primary.span.end,
+                            f.rule.code(),
+                            f.message.clone(),
+                        ))
                     })
                     .collect::<Vec<Finding>>();
                 diagnostic::sort(&mut r.findings);
@@ -130,14 +125,22 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
             Err(e) => failures.push(e),
         }
     }
-    let color = args.format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = args.format == Format::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     print!("{}", report::render(args.format, &reports, color));
     for f in &failures {
         eprintln!("error: {f}");
     }
     if !failures.is_empty() {
-        return Err(Failure(format!("{} file{} could not be checked", failures.len(), if failures.len() == 1 { "" } else { "s" })));
+        return Err(Failure(format!(
+            "{} file{} could not be checked",
+            failures.len(),
+            if failures.len() == 1 { "" } else { "s" }
+        )));
     }
-    let failed = reports.iter().any(|r| r.findings.iter().any(|f| f.level == Level::Error));
+    let failed = reports
+        .iter()
+        .any(|r| r.findings.iter().any(|f| f.level == Level::Error));
     Ok(if failed { Exit::Findings } else { Exit::Ok })
 }

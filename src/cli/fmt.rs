@@ -10,7 +10,6 @@ use crate::fmt::format_source;
 use crate::model::{self, ReadError};
 use crate::report::human;
 use crate::source::{SourceFile, SourceMap};
-use std::collections::HashSet;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -50,7 +49,7 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
         return stdin(args.check);
     }
     let mut problems = Vec::new();
-    let files = collect(&args.paths, &mut problems);
+    let files = super::files::collect(&args.paths, &mut problems);
     let mut exit = Exit::Ok;
     let mut stdout = std::io::stdout().lock();
     for path in &files {
@@ -58,7 +57,7 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
             Ok(Outcome::Same) => {}
             Ok(Outcome::Changed) => {
                 if args.check {
-                    writeln!(stdout, "{}", shown(path)).map_err(output_failure)?;
+                    writeln!(stdout, "{}", super::files::shown(path)).map_err(output_failure)?;
                     exit = Exit::Findings;
                 }
             }
@@ -128,7 +127,7 @@ fn stdin(check: bool) -> Result<Exit, Failure> {
 /// The J0001 finding of a file that does not parse, on stderr.
 fn report(path: &Path, text: String, finding: &crate::diagnostic::Finding) {
     let mut sources = SourceMap::new();
-    sources.add(SourceFile::new(shown(path), text));
+    sources.add(SourceFile::new(super::files::shown(path), text));
     eprint!(
         "{}",
         human::render(&sources, std::slice::from_ref(finding), false)
@@ -140,87 +139,4 @@ fn output_failure(e: std::io::Error) -> Failure {
         "cannot write to standard output: {}",
         model::io_reason(&e)
     ))
-}
-
-/// The files to format: each file argument as given, then each directory's `*.journey` files
-/// in sorted order; a file named twice is formatted once. Paths that cannot be read become
-/// `problems`.
-fn collect(paths: &[PathBuf], problems: &mut Vec<String>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut seen = HashSet::new();
-    for path in paths {
-        let found = match std::fs::metadata(path) {
-            Err(e) => {
-                problems.push(unreadable(path, &e));
-                continue;
-            }
-            Ok(m) if m.is_dir() => walk(path, problems),
-            Ok(_) => vec![path.clone()],
-        };
-        for f in found {
-            if seen.insert(model::normalize(&f)) {
-                files.push(f);
-            }
-        }
-    }
-    files
-}
-
-/// Every `*.journey` file under `dir`, sorted. Iterative, so directory depth cannot overflow
-/// the stack; hidden entries (`.git`, editors' files) are skipped, and linked directories are
-/// not followed (a link cycle would never end).
-fn walk(dir: &Path, problems: &mut Vec<String>) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(d) = pending.pop() {
-        let entries = match std::fs::read_dir(&d) {
-            Ok(entries) => entries,
-            Err(e) => {
-                problems.push(unreadable(&d, &e));
-                continue;
-            }
-        };
-        for entry in entries {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    problems.push(unreadable(&d, &e));
-                    continue;
-                }
-            };
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "journey")
-                && (kind.is_file() || std::fs::metadata(&path).is_ok_and(|m| m.is_file()))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
-fn unreadable(path: &Path, e: &std::io::Error) -> String {
-    ReadError::Io {
-        path: shown(path),
-        reason: model::io_reason(e),
-    }
-    .to_string()
-}
-
-/// A path as printed: forward slashes, without a leading `./`.
-fn shown(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    match s.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ => s,
-    }
 }

@@ -7,6 +7,7 @@ pub mod check;
 pub mod compile;
 pub mod config;
 pub mod explain;
+pub mod files;
 pub mod fmt;
 
 use crate::model::{self, Compiled, Journey, Options};
