@@ -132,11 +132,11 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     for f in &failures {
         eprintln!("error: {f}");
     }
-    if !failures.is_empty() {
+    let unreadable = failures.len() + problems.len();
+    if unreadable > 0 {
+        let s = if unreadable == 1 { "" } else { "s" };
         return Err(Failure(format!(
-            "{} file{} could not be checked",
-            failures.len(),
-            if failures.len() == 1 { "" } else { "s" }
+            "{unreadable} path{s} could not be checked"
         )));
     }
     let failed = reports
