@@ -140,6 +140,7 @@ impl Compiled {
         findings.extend(more);
         let mut all = self.load_findings.clone();
         all.extend(findings);
+        blame_failed_use(&mut all);
         let ok = !all
             .iter()
             .any(|f| f.level == crate::diagnostic::Level::Error);
@@ -250,8 +251,36 @@ pub fn resolve_source(
             }
         }
     }
+    blame_failed_use(&mut compiled.findings);
     compiled.ast = Some(file);
     Ok(compiled)
+}
+
+/// When a `use` could not be loaded, channels and segments the journey names are most likely
+/// declared in that library: say so instead of suggesting to declare them.
+fn blame_failed_use(findings: &mut [Finding]) {
+    use crate::check::registry::Rule;
+    let Some(failed) = findings
+        .iter()
+        .find(|f| f.rule == Rule::BadUse)
+        .map(|f| f.primary.span)
+    else {
+        return;
+    };
+    for f in findings.iter_mut() {
+        if f.rule == Rule::UnknownName
+            && (f.message.starts_with("unknown channel")
+                || f.message.starts_with("unknown segment"))
+        {
+            f.help = Some("a `use` of this file could not be loaded, and the library may declare it: fix that `use` first".into());
+            if f.primary.span.file == failed.file {
+                f.secondary.push(crate::diagnostic::Label::new(
+                    failed,
+                    "this library was not loaded",
+                ));
+            }
+        }
+    }
 }
 
 /// A duration for people: `45s`, `7m 23s`, `2h 5m`, `3d 4h`.

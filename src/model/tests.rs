@@ -171,3 +171,21 @@ fn durations_format_for_people() {
     assert_eq!(format_duration(443.0), "7m 23s");
     assert_eq!(format_duration(2.0 * 86_400.0 + 3600.0), "2d 1h");
 }
+
+#[test]
+fn unknown_names_after_a_failed_use_blame_the_use() {
+    let c = source(
+        "use \"missing.journey\"\njourney j { stage s { touchpoint a on web { entry goal g } } }",
+    );
+    let f = c
+        .findings
+        .iter()
+        .find(|f| f.rule.code() == "J0101")
+        .unwrap();
+    assert!(
+        f.help.as_deref().unwrap().contains("could not be loaded"),
+        "{:?}",
+        f.help
+    );
+    assert_eq!(f.secondary.len(), 1);
+}

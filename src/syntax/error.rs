@@ -206,6 +206,34 @@ fn help_for(text: &str, pos: usize, expected: &[String]) -> Option<String> {
             "durations need a unit: write {word}s, {word}m, {word}h, {word}d or {word}w"
         ));
     }
+    let is_name = word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    if is_name {
+        // A misspelt keyword: the closest keyword expected here.
+        let keywords: Vec<&str> = expected
+            .iter()
+            .filter_map(|w| w.strip_prefix('`').and_then(|w| w.strip_suffix('`')))
+            .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
+            .collect();
+        if let Some(k) = crate::model::names::suggest(&word, keywords.iter().copied()) {
+            return Some(format!("did you mean `{k}`?"));
+        }
+        // A touchpoint name where an attribute belongs: most often a transition without `->`.
+        if expected.iter().any(|w| w == "`->`") {
+            let next = rest[word.len()..].trim_start();
+            let p: String = next
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '%')
+                .collect();
+            let p = if p.is_empty() {
+                String::new()
+            } else {
+                format!(" {p}")
+            };
+            return Some(format!(
+                "a transition is written with an arrow: `-> {word}{p}`"
+            ));
+        }
+    }
     if rest.starts_with('"') && !rest[1..].split('\n').next().unwrap_or("").contains('"') {
         return Some("close the label with `\"` on the same line".into());
     }

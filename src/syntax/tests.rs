@@ -114,3 +114,20 @@ fn sample_journeys_parse() {
         ok(&text);
     }
 }
+
+#[test]
+fn helps_for_a_misspelt_keyword_and_a_missing_arrow() {
+    let help = |t: &str| parse(FileId(0), t).unwrap_err().help.unwrap_or_default();
+    assert_eq!(
+        help("journey j { stage s { touchpoint a on web { entry fricton 5% } } }"),
+        "did you mean `friction`?"
+    );
+    assert_eq!(
+        help("journey j { stage s { touchpoint a on web { entry confirm 60% } } }"),
+        "a transition is written with an arrow: `-> confirm 60%`"
+    );
+    assert_eq!(
+        help("journey j { horizon 30 }"),
+        "durations need a unit: write 30s, 30m, 30h, 30d or 30w"
+    );
+}
