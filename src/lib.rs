@@ -18,6 +18,8 @@
 //! - [`model::resolve`]: a file and the files it uses → [`model::Journey`] plus findings;
 //! - [`check::check`]: the journey → findings of the graph rules (J03xx–J05xx);
 //! - [`analyze::analyze`]: the journey → its exact figures (absorbing Markov chain);
+//! - [`sim::simulate`]: the journey → a simulated population's totals ([`sim::Run`]), whose
+//!   figures carry 95% intervals;
 //!
 //! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
 //! canonical layout, comments kept (`journeyc fmt`).
@@ -34,5 +36,6 @@ pub mod fmt;
 pub mod generate;
 pub mod model;
 pub mod report;
+pub mod sim;
 pub mod source;
 pub mod syntax;

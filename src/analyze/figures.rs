@@ -7,10 +7,10 @@
 
 use super::totals::Totals;
 use crate::model::{Journey, Kpi, Metric, TimeStat};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The exact analysis of a journey.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
     /// Figures over all customers (segments mixed by share).
     pub all: Figures,
@@ -23,7 +23,7 @@ pub struct Analysis {
 }
 
 /// Figures of one population (all customers, or one segment's).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     /// Probability of achieving the primary goal; `None` when the journey has no goal.
     pub conversion: Option<f64>,
@@ -54,7 +54,7 @@ pub struct Figures {
 }
 
 /// Time to convert (seconds), over converted customers.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimeToConvert {
     /// Mean, with mean durations and trigger delays; `None` without conversion.
     pub mean: Option<f64>,
@@ -67,7 +67,7 @@ pub struct TimeToConvert {
 }
 
 /// Probabilities of how a journey finally ends (no trigger brought the customer back).
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Outcomes {
     /// Abandoned after a pain point.
     pub abandoned: f64,
@@ -78,7 +78,7 @@ pub struct Outcomes {
 }
 
 /// Figures of one touchpoint.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TouchpointFigures {
     /// Probability of at least one visit.
     pub reach: f64,
@@ -92,7 +92,7 @@ pub struct TouchpointFigures {
 }
 
 /// Figures of one trigger.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TriggerFigures {
     /// Expected firings per customer.
     pub firings: f64,

@@ -9,6 +9,8 @@ pub mod config;
 pub mod explain;
 pub mod files;
 pub mod fmt;
+pub mod merge;
+pub mod simulate;
 
 use crate::model::{self, Compiled, Journey, Options};
 use clap::{Parser, Subcommand};
@@ -55,6 +57,11 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the resolved model of a journey (JSON or YAML).
     Compile(compile::CompileArgs),
+    /// Simulate a population of customers: conversion, drop-off, friction, time and cost
+    /// with 95% intervals, KPIs judged.
+    Simulate(simulate::SimulateArgs),
+    /// Combine the shard files of `simulate --shard K/N` into the output of the single run.
+    Merge(merge::MergeArgs),
     /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
     Analyze(analyze::AnalyzeArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
@@ -117,6 +124,8 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     match &cli.command {
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
+        Command::Simulate(args) => simulate::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),

@@ -274,7 +274,7 @@ pub struct Goal {
 }
 
 /// What a trigger reacts to.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TriggerEvent {
     /// `on abandon at`: a customer abandons after a pain point.
@@ -311,7 +311,7 @@ pub struct Trigger {
 }
 
 /// Which statistic of time to convert.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeStat {
     /// `mean(time_to_convert)`.
@@ -325,7 +325,8 @@ pub enum TimeStat {
 }
 
 /// A KPI metric.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Share achieving a goal (the primary one for `conversion`).
     Conversion(GoalId),
@@ -352,7 +353,7 @@ pub enum Metric {
 }
 
 /// A KPI comparison.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Comparison {
     /// `>=`
     #[serde(rename = ">=")]

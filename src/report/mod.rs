@@ -11,7 +11,10 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub(crate) mod num;
 pub mod sarif;
+pub mod simulation;
+pub(crate) mod text;
 
 use crate::diagnostic::{Finding, Level};
 use crate::source::{FileId, SourceFile, SourceMap, Span};

@@ -6,7 +6,8 @@
 use super::{KpiStatus, judge};
 use crate::analyze::{Analysis, Figures, Outcomes};
 use crate::model::{Comparison, Journey, metric_name};
-use serde::{Serialize, Serializer};
+use crate::report::num::{Keyed, Num};
+use serde::Serialize;
 
 /// Version of the `analyze --format json` schema.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -129,32 +130,6 @@ fn outcomes(o: &Outcomes) -> OutcomesOut {
         abandoned: Num(o.abandoned),
         left: Num(o.left),
         completed: Num(o.completed),
-    }
-}
-
-/// A number rounded to 12 significant digits when written.
-#[derive(Copy, Clone, Debug)]
-struct Num(f64);
-
-impl Serialize for Num {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let x = self.0;
-        if x == 0.0 || !x.is_finite() {
-            // -0.0 and tiny rounding negatives of a zero probability print as 0.
-            return s.serialize_f64(if x.is_finite() { 0.0 } else { x });
-        }
-        let text = format!("{x:.11e}");
-        s.serialize_f64(text.parse().unwrap_or(x))
-    }
-}
-
-/// A map written in the order of its entries (serde_json's `Map` would sort the names).
-#[derive(Debug)]
-struct Keyed<'a, T>(Vec<(&'a str, T)>);
-
-impl<T: Serialize> Serialize for Keyed<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 

@@ -4,22 +4,12 @@
 use super::{KpiStatus, ignored_line, judge, metric_value, money, percent};
 use crate::analyze::{Analysis, Figures};
 use crate::model::{Journey, TriggerEvent, format_duration};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
+use crate::report::text::{emit, new_table, opt, section};
 use std::fmt::Write;
 
 /// Renders the analysis as text tables, `width` columns wide (`None`: the terminal's).
 pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
-    let new_table = |header: Vec<String>, right_from: usize| {
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header);
-        if let Some(w) = width {
-            t.force_no_tty().set_width(w);
-        }
-        (t, right_from)
-    };
+    let new_table = |header: Vec<String>, right_from: usize| (new_table(header, width), right_from);
     let mut out = String::new();
     let _ = writeln!(out, "{}", ignored_line(j));
     let _ = writeln!(
@@ -214,20 +204,4 @@ fn summary(j: &Journey, f: &Figures, unavailable: bool) -> Vec<(String, String)>
         ("ended: completed".into(), percent(o.completed)),
     ]);
     rows
-}
-
-fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
-    v.map_or_else(|| "n/a".into(), f)
-}
-
-fn section(out: &mut String, title: &str) {
-    let _ = writeln!(out, "\n{title}");
-}
-
-/// Right-aligns the numeric columns (from `right_from` on) and appends the table.
-fn emit(out: &mut String, mut t: Table, right_from: usize) {
-    for c in t.column_iter_mut().skip(right_from) {
-        c.set_cell_alignment(CellAlignment::Right);
-    }
-    let _ = writeln!(out, "{t}");
 }

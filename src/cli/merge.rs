@@ -1,0 +1,37 @@
+//! `journeyc merge SHARD.json… [--format table|json|csv] [--gate]`: combines the shard files
+//! of one run (`simulate --shard K/N`) into exactly the output of the single run.
+
+use super::simulate::{Format, print_run};
+use super::{Exit, Failure};
+use crate::model::io_reason;
+use crate::report::simulation::read_shard;
+use crate::sim;
+use std::path::PathBuf;
+
+/// Arguments of `merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shard files, all N of them (any order).
+    #[arg(required = true, value_name = "SHARD.json")]
+    pub shards: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit 1 when a KPI fails, as `simulate --gate`.
+    #[arg(long)]
+    pub gate: bool,
+}
+
+/// Runs `merge`.
+pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
+    let mut shards = Vec::with_capacity(args.shards.len());
+    for path in &args.shards {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure(format!("cannot read `{name}`: {}", io_reason(&e))))?;
+        let run = read_shard(&text).map_err(|e| Failure(format!("`{name}` is {e}")))?;
+        shards.push((format!("`{name}`"), run));
+    }
+    let merged = sim::merge(shards).map_err(|e| Failure(format!("cannot merge: {e}")))?;
+    Ok(print_run(&merged, args.format, args.gate))
+}

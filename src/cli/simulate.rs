@@ -1,0 +1,186 @@
+//! `journeyc simulate FILE [--customers N] [--seed S] [--threads T] [--scenario S]
+//! [--format table|json|csv] [--gate] [--exact] [--shard K/N] [--ignore-horizon]`: a Monte
+//! Carlo run over a synthetic population ([`crate::sim`]), each figure with its 95% interval,
+//! KPIs judged pass / fail / inconclusive.
+
+use super::{Exit, Failure, JourneyArgs};
+use crate::analyze::analyze;
+use crate::report::simulation::{self, Computed};
+use crate::sim::{self, Run, Settings, Shard};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The report format.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for people (100 columns when not on a terminal).
+    Table,
+    /// Every figure as JSON (schema: docs/simulation.md).
+    Json,
+    /// Every figure as CSV, one row per figure (schema: docs/simulation.md).
+    Csv,
+}
+
+/// How many customers and which random numbers; shared by `simulate` and the commands that
+/// simulate (`compare`, `report`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PopulationArgs {
+    /// Customers to simulate.
+    #[arg(long, short = 'n', default_value_t = 100_000, value_name = "N")]
+    pub customers: u64,
+    /// Seed of the random numbers: the same seed and input give the same output.
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+    /// Worker threads [default: all cores]. The output does not depend on it.
+    #[arg(long, value_name = "T")]
+    pub threads: Option<usize>,
+    /// Ignore the journey's horizon (nobody times out), to compare with `journeyc analyze`.
+    #[arg(long)]
+    pub ignore_horizon: bool,
+}
+
+/// Arguments of `simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The journey and the root its `use`s stay in.
+    #[command(flatten)]
+    pub journey: JourneyArgs,
+    /// Simulate the journey with this scenario applied.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// The population.
+    #[command(flatten)]
+    pub population: PopulationArgs,
+    /// Output format [default: table; json with --shard].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Exit 1 when a KPI fails (its whole interval misses the target): the CI use.
+    #[arg(long)]
+    pub gate: bool,
+    /// Print the exact value (absorbing-chain analysis) beside each estimate.
+    #[arg(long)]
+    pub exact: bool,
+    /// Simulate only the K-th of N fixed slices of the population and write a shard file
+    /// for `journeyc merge` (e.g. `--shard 3/8`).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// Width of the table when standard output is not a terminal (pipes, files, snapshots).
+pub const PIPE_WIDTH: u16 = 100;
+
+/// Runs `simulate`.
+pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
+    let file = &args.journey.file;
+    if args.shard.is_some() && matches!(args.format, Some(Format::Table | Format::Csv)) {
+        return Err(Failure(
+            "--shard writes a shard file (JSON) for `journeyc merge`; drop --format, or \
+             merge the shards and choose the format there"
+                .into(),
+        ));
+    }
+    let loaded = super::journey(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
+    let (_, journey) = match loaded {
+        Ok(ok) => ok,
+        Err(exit) => return Ok(exit),
+    };
+    let settings = settings(&args.population, args.shard);
+    let mut run = run_with_progress(&journey, &settings)
+        .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))?;
+    if args.exact {
+        match analyze(&journey) {
+            Ok(a) => run.exact = Some(a),
+            Err(e) => eprintln!("note: no exact values for `{}`: {e}", file.display()),
+        }
+    }
+    if args.shard.is_some() {
+        print!("{}", simulation::shard_json(&run));
+        return Ok(Exit::Ok);
+    }
+    Ok(print_run(
+        &run,
+        args.format.unwrap_or(Format::Table),
+        args.gate,
+    ))
+}
+
+/// The simulation settings of the population arguments.
+pub fn settings(p: &PopulationArgs, shard: Option<Shard>) -> Settings {
+    Settings {
+        customers: p.customers,
+        seed: p.seed,
+        threads: p.threads.unwrap_or(0),
+        shard,
+        ignore_horizon: p.ignore_horizon,
+    }
+}
+
+/// Prints a run's report; with `gate`, a failing KPI makes the exit status 1.
+pub fn print_run(run: &Run, format: Format, gate: bool) -> Exit {
+    let c = Computed::new(run);
+    let text = match format {
+        Format::Table => {
+            let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);
+            simulation::table(&c, width)
+        }
+        Format::Json => simulation::json(&c),
+        Format::Csv => simulation::csv(&c),
+    };
+    print!("{text}");
+    if gate && c.any_kpi_fails() {
+        eprintln!("KPI gate: at least one KPI fails (its whole 95% interval misses the target)");
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Simulates with a progress bar on stderr, shown only on a terminal and only once the run
+/// has lasted a second.
+pub fn run_with_progress(
+    journey: &crate::model::Journey,
+    settings: &Settings,
+) -> Result<Run, sim::SimulateError> {
+    let total = settings.shard.map_or(settings.customers, |s| {
+        let (a, b) = s.range(settings.customers);
+        b - a
+    });
+    let done = AtomicU64::new(0);
+    let finished = AtomicBool::new(false);
+    let show = std::io::stderr().is_terminal();
+    std::thread::scope(|scope| {
+        if show {
+            scope.spawn(|| progress(&done, &finished, total));
+        }
+        let result = sim::simulate(journey, settings, Some(&done));
+        finished.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+fn progress(done: &AtomicU64, finished: &AtomicBool, total: u64) {
+    let start = Instant::now();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    while !finished.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(100));
+        if bar.is_none() && start.elapsed() >= Duration::from_secs(1) {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} simulating {human_pos}/{human_len} customers [{bar:30}] {percent}% eta {eta}",
+            ) {
+                b.set_style(style.progress_chars("=> "));
+            }
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_position(done.load(Ordering::Relaxed));
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+}

@@ -1,0 +1,345 @@
+//! The JSON report of a simulation (schema: `docs/simulation.md`, "JSON"), and the shard
+//! file that `simulate --shard K/N` writes and `journeyc merge` reads.
+
+use super::Computed;
+use crate::model::{Comparison, Metric, TimeStat, TriggerEvent};
+use crate::report::num::{Keyed, Num};
+use crate::sim::figures::Figures;
+use crate::sim::tally::ending;
+use crate::sim::{Estimate, KpiVerdict, Run, Shard};
+use serde::{Deserialize, Serialize};
+
+/// Version of the `simulate --format json` schema.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the shard file format.
+pub const SHARD_VERSION: u32 = 1;
+/// What a shard file says it is.
+pub const SHARD_KIND: &str = "journeyc-simulation-shard";
+
+/// Renders a run's figures as pretty JSON (with a final newline).
+pub fn json(c: &Computed) -> String {
+    let run = c.run;
+    let f = &run.frame;
+    let out = Out {
+        schema_version: SCHEMA_VERSION,
+        journey: &f.journey,
+        label: &f.label,
+        scenario: f.scenario.as_deref(),
+        method: "simulation",
+        customers: run.customers,
+        seed: run.seed,
+        shard: run.shard,
+        horizon_seconds: f.horizon.map(Num),
+        horizon_ignored: f.horizon_ignored,
+        max_steps: f.max_steps,
+        confidence: Num(0.95),
+        exact_included: run.exact.is_some(),
+        primary_goal: f.primary_goal.map(|g| f.goals[g].as_str()),
+        all: figures(c, &c.all, None),
+        segments: Keyed(
+            f.segments
+                .iter()
+                .zip(&c.segments)
+                .enumerate()
+                .map(|(i, (s, x))| {
+                    let seg = SegmentOut {
+                        label: &s.label,
+                        share: Num(s.share),
+                        figures: figures(c, x, Some(i)),
+                    };
+                    (s.name.as_str(), seg)
+                })
+                .collect(),
+        ),
+        kpis: f
+            .kpis
+            .iter()
+            .zip(&c.kpis)
+            .map(|(k, r)| KpiOut {
+                kpi: &k.text,
+                metric: &k.metric_name,
+                segment: k.segment.map(|s| f.segments[s].name.as_str()),
+                comparison: k.comparison,
+                target: Num(k.target),
+                estimate: r.estimate.map(|e| est(c, e, Some(k.metric), k.segment)),
+                status: r.verdict,
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The shard file of a run: everything `journeyc merge` needs, the totals included.
+pub fn shard_json(run: &Run) -> String {
+    let file = ShardFile {
+        kind: SHARD_KIND.into(),
+        version: SHARD_VERSION,
+        run: run.clone(),
+    };
+    let mut text = serde_json::to_string(&file).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Reads a shard file; the error says what is wrong with it.
+pub fn read_shard(text: &str) -> Result<Run, String> {
+    let file: ShardFile = serde_json::from_str(text).map_err(|e| {
+        if text.contains(SHARD_KIND) {
+            format!("a damaged shard file: {e}")
+        } else {
+            "not a shard file (write one with `journeyc simulate --shard K/N`)".to_string()
+        }
+    })?;
+    if file.kind != SHARD_KIND {
+        return Err("not a shard file (write one with `journeyc simulate --shard K/N`)".into());
+    }
+    if file.version != SHARD_VERSION {
+        return Err(format!(
+            "a shard file of version {}, this journeyc reads version {SHARD_VERSION}",
+            file.version
+        ));
+    }
+    Ok(file.run)
+}
+
+#[derive(Serialize, Deserialize)]
+struct ShardFile {
+    kind: String,
+    version: u32,
+    run: Run,
+}
+
+fn est(c: &Computed, e: Estimate, metric: Option<Metric>, segment: Option<usize>) -> Est {
+    Est {
+        value: Num(e.value),
+        low: Num(e.low),
+        high: Num(e.high),
+        exact: metric.and_then(|m| c.exact(m, segment)).map(|x| x.map(Num)),
+    }
+}
+
+fn plain(e: Estimate) -> Est {
+    Est {
+        value: Num(e.value),
+        low: Num(e.low),
+        high: Num(e.high),
+        exact: None,
+    }
+}
+
+fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> FiguresOut<'a> {
+    let f = &c.run.frame;
+    let exact_of = |segment: Option<usize>| {
+        c.run.exact.as_ref().and_then(|a| match segment {
+            Some(s) => a.segments.get(s),
+            None => Some(&a.all),
+        })
+    };
+    let ex = exact_of(segment);
+    let with = |e: Estimate, exact: Option<f64>| Est {
+        exact: c.run.exact.as_ref().map(|_| exact.map(Num)),
+        ..plain(e)
+    };
+    let m = |e: Estimate, metric: Metric| est(c, e, Some(metric), segment);
+    let time =
+        |i: usize, stat: TimeStat| x.time_to_convert[i].map(|e| m(e, Metric::TimeToConvert(stat)));
+    let ended = |arr: &[Estimate; ending::COUNT], exact: Option<[f64; 3]>| {
+        Keyed(
+            ending::NAMES
+                .iter()
+                .enumerate()
+                .map(|(i, &name)| {
+                    let e = exact.map(|o| o.get(i).copied().unwrap_or(0.0));
+                    (name, with(arr[i], e))
+                })
+                .collect(),
+        )
+    };
+    FiguresOut {
+        customers: x.customers,
+        conversion: x.conversion.map(|e| {
+            let g = f.primary_goal.unwrap_or(0);
+            m(e, Metric::Conversion(g))
+        }),
+        goals: Keyed(
+            f.goals
+                .iter()
+                .enumerate()
+                .map(|(g, name)| (name.as_str(), m(x.goals[g], Metric::Conversion(g))))
+                .collect(),
+        ),
+        outcomes: ended(
+            &x.outcomes,
+            ex.map(|a| [a.outcomes.abandoned, a.outcomes.left, a.outcomes.completed]),
+        ),
+        touches: m(x.touches, Metric::Touches),
+        pains: m(x.pains, Metric::Pains),
+        sentiment: m(x.sentiment, Metric::Sentiment),
+        nps: m(x.nps, Metric::Nps),
+        cost_per_customer: m(x.cost_per_customer, Metric::CostPerCustomer),
+        cost_per_conversion: x
+            .cost_per_conversion
+            .map(|e| m(e, Metric::CostPerConversion)),
+        revenue_per_customer: m(x.revenue_per_customer, Metric::RevenuePerCustomer),
+        time_to_convert: TimeOut {
+            mean_seconds: time(0, TimeStat::Mean),
+            p50_seconds: time(1, TimeStat::P50),
+            p90_seconds: time(2, TimeStat::P90),
+            p99_seconds: time(3, TimeStat::P99),
+        },
+        funnel: Keyed(
+            f.stages
+                .iter()
+                .zip(&x.funnel)
+                .map(|(s, &e)| (s.name.as_str(), plain(e)))
+                .collect(),
+        ),
+        touchpoints: Keyed(
+            f.touchpoints_in_order()
+                .map(|k| {
+                    let tp = &f.touchpoints[k];
+                    let t = &x.touchpoints[k];
+                    let et = ex.and_then(|a| a.touchpoints.get(k));
+                    let out = TouchpointOut {
+                        label: &tp.label,
+                        stage: &f.stages[tp.stage].name,
+                        channel: &tp.channel,
+                        moment_of_truth: tp.moment_of_truth,
+                        reach: m(t.reach, Metric::Reach(k)),
+                        visits: with(t.visits, et.map(|a| a.visits)),
+                        drop_off: t.drop_off.map(|e| m(e, Metric::DropOff(k))),
+                        pains: plain(t.pains),
+                        ended: ended(
+                            &t.ended,
+                            et.map(|a| [a.ended.abandoned, a.ended.left, a.ended.completed]),
+                        ),
+                    };
+                    (tp.name.as_str(), out)
+                })
+                .collect(),
+        ),
+        triggers: Keyed(
+            f.triggers
+                .iter()
+                .enumerate()
+                .map(|(k, tr)| {
+                    let t = &x.triggers[k];
+                    let et = ex.and_then(|a| a.triggers.get(k));
+                    let out = TriggerOut {
+                        label: &tr.label,
+                        event: tr.event,
+                        firings: with(t.firings, et.map(|a| a.firings)),
+                        returns: Num(t.returns),
+                        brought_back: with(t.brought_back, et.map(|a| a.brought_back)),
+                        converted_after: t.converted_after,
+                        conversion_after: t.conversion_after.map(plain),
+                    };
+                    (tr.name.as_str(), out)
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// An estimate: value, 95% interval, and the exact value when the run carries it.
+#[derive(Serialize)]
+struct Est {
+    value: Num,
+    low: Num,
+    high: Num,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exact: Option<Option<Num>>,
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    schema_version: u32,
+    journey: &'a str,
+    label: &'a str,
+    scenario: Option<&'a str>,
+    method: &'static str,
+    customers: u64,
+    seed: u64,
+    shard: Option<Shard>,
+    horizon_seconds: Option<Num>,
+    horizon_ignored: bool,
+    max_steps: u32,
+    confidence: Num,
+    exact_included: bool,
+    primary_goal: Option<&'a str>,
+    all: FiguresOut<'a>,
+    segments: Keyed<'a, SegmentOut<'a>>,
+    kpis: Vec<KpiOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SegmentOut<'a> {
+    label: &'a str,
+    share: Num,
+    #[serde(flatten)]
+    figures: FiguresOut<'a>,
+}
+
+#[derive(Serialize)]
+struct FiguresOut<'a> {
+    customers: u64,
+    conversion: Option<Est>,
+    goals: Keyed<'a, Est>,
+    outcomes: Keyed<'a, Est>,
+    touches: Est,
+    pains: Est,
+    sentiment: Est,
+    nps: Est,
+    cost_per_customer: Est,
+    cost_per_conversion: Option<Est>,
+    revenue_per_customer: Est,
+    time_to_convert: TimeOut,
+    funnel: Keyed<'a, Est>,
+    touchpoints: Keyed<'a, TouchpointOut<'a>>,
+    triggers: Keyed<'a, TriggerOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct TimeOut {
+    mean_seconds: Option<Est>,
+    p50_seconds: Option<Est>,
+    p90_seconds: Option<Est>,
+    p99_seconds: Option<Est>,
+}
+
+#[derive(Serialize)]
+struct TouchpointOut<'a> {
+    label: &'a str,
+    stage: &'a str,
+    channel: &'a str,
+    moment_of_truth: bool,
+    reach: Est,
+    visits: Est,
+    drop_off: Option<Est>,
+    pains: Est,
+    ended: Keyed<'a, Est>,
+}
+
+#[derive(Serialize)]
+struct TriggerOut<'a> {
+    label: &'a str,
+    event: TriggerEvent,
+    firings: Est,
+    returns: Num,
+    brought_back: Est,
+    converted_after: u64,
+    conversion_after: Option<Est>,
+}
+
+#[derive(Serialize)]
+struct KpiOut<'a> {
+    kpi: &'a str,
+    metric: &'a str,
+    segment: Option<&'a str>,
+    comparison: Comparison,
+    target: Num,
+    estimate: Option<Est>,
+    status: KpiVerdict,
+}

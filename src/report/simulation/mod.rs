@@ -1,0 +1,231 @@
+//! Reports of a simulation (`journeyc simulate`, `journeyc merge`): a table for people, JSON
+//! and CSV for tools (schemas in `docs/simulation.md`). Everything is computed from the
+//! [`Run`] alone — frame and totals — so a merged run prints exactly what the single run
+//! prints.
+
+mod csv;
+mod json;
+mod table;
+
+pub use csv::csv;
+pub use json::{json, read_shard, shard_json};
+pub use table::table;
+
+use crate::model::{Metric, format_duration};
+use crate::report::analysis::{money, percent};
+use crate::sim::figures::{Figures, judge};
+use crate::sim::{Estimate, KpiResult, KpiVerdict, Run};
+
+/// A run's figures: all customers, per segment, and the KPI verdicts.
+pub struct Computed<'a> {
+    /// The run.
+    pub run: &'a Run,
+    /// All customers.
+    pub all: Figures,
+    /// Per segment.
+    pub segments: Vec<Figures>,
+    /// Per KPI, in written order.
+    pub kpis: Vec<KpiResult>,
+}
+
+impl<'a> Computed<'a> {
+    /// Computes the figures of a run.
+    pub fn new(run: &'a Run) -> Self {
+        let all = Figures::new(&run.frame, &run.tally.total());
+        let segments: Vec<Figures> = run
+            .tally
+            .segments
+            .iter()
+            .map(|t| Figures::new(&run.frame, t))
+            .collect();
+        let kpis = run
+            .frame
+            .kpis
+            .iter()
+            .map(|k| judge(k, &all, &segments))
+            .collect();
+        Computed {
+            run,
+            all,
+            segments,
+            kpis,
+        }
+    }
+
+    /// True when some KPI fails (what `--gate` acts on).
+    pub fn any_kpi_fails(&self) -> bool {
+        self.kpis.iter().any(|k| k.verdict == KpiVerdict::Fail)
+    }
+
+    /// The exact value of a metric, for all customers or a segment, when the run carries the
+    /// exact analysis: `None` without it, `Some(None)` when the analysis does not compute it.
+    pub fn exact(&self, metric: Metric, segment: Option<usize>) -> Option<Option<f64>> {
+        let a = self.run.exact.as_ref()?;
+        let f = match segment {
+            Some(s) => a.segments.get(s),
+            None => Some(&a.all),
+        };
+        Some(f.and_then(|f| f.metric(metric)))
+    }
+}
+
+/// How a figure is written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A probability, as a percentage.
+    Percent,
+    /// Seconds, as a duration.
+    Duration,
+    /// Money, two decimals.
+    Money,
+    /// A plain mean, three decimals.
+    Number,
+    /// A sentiment, signed, three decimals.
+    Signed,
+    /// NPS, one decimal.
+    Nps,
+}
+
+impl Unit {
+    /// The unit of a KPI metric.
+    pub fn of(metric: Metric) -> Self {
+        match metric {
+            Metric::Conversion(_) | Metric::Reach(_) | Metric::DropOff(_) => Unit::Percent,
+            Metric::TimeToConvert(_) => Unit::Duration,
+            Metric::CostPerCustomer | Metric::CostPerConversion | Metric::RevenuePerCustomer => {
+                Unit::Money
+            }
+            Metric::Touches | Metric::Pains => Unit::Number,
+            Metric::Sentiment => Unit::Signed,
+            Metric::Nps => Unit::Nps,
+        }
+    }
+
+    /// A value in this unit.
+    pub fn value(self, v: f64) -> String {
+        match self {
+            Unit::Percent => percent(v),
+            Unit::Duration => format_duration(v),
+            Unit::Money => money(v),
+            Unit::Number => format!("{v:.3}"),
+            Unit::Signed => format!("{v:+.3}"),
+            Unit::Nps => format!("{v:.1}"),
+        }
+    }
+
+    /// Half an interval's width in this unit (percentage points for percentages).
+    fn spread(self, e: &Estimate) -> String {
+        let h = e.half_width();
+        match self {
+            Unit::Percent => format!("{:.2}", h * 100.0),
+            Unit::Duration => format_duration(h),
+            Unit::Money => format!("{h:.2}"),
+            Unit::Number | Unit::Signed => format!("{h:.3}"),
+            Unit::Nps => format!("{h:.1}"),
+        }
+    }
+
+    /// An estimate with its interval: `7.35% ±0.16` for symmetric-looking intervals of
+    /// rates and means, `1d 2h (1d 1h – 1d 3h)` for durations (percentile intervals are
+    /// not symmetric).
+    pub fn estimate(self, e: &Estimate) -> String {
+        match self {
+            Unit::Duration => format!(
+                "{} ({} – {})",
+                self.value(e.value),
+                self.value(e.low),
+                self.value(e.high)
+            ),
+            _ => format!("{} ±{}", self.value(e.value), self.spread(e)),
+        }
+    }
+
+    /// The interval alone: `6.9% – 7.5%`.
+    pub fn interval(self, e: &Estimate) -> String {
+        format!("{} – {}", self.value(e.low), self.value(e.high))
+    }
+}
+
+/// The first lines of every simulation report: what was simulated.
+pub fn header(run: &Run) -> Vec<String> {
+    let f = &run.frame;
+    let scenario = f
+        .scenario
+        .as_ref()
+        .map(|s| format!(", scenario `{s}`"))
+        .unwrap_or_default();
+    let horizon = match (f.horizon, f.horizon_ignored) {
+        (Some(h), true) => format!("horizon {} ignored (--ignore-horizon)", format_duration(h)),
+        (Some(h), false) => format!("horizon {}", format_duration(h)),
+        (None, _) => "no horizon".into(),
+    };
+    let mut lines = vec![
+        format!("Journey `{}` ({}){scenario}.", f.journey, f.label),
+        format!(
+            "Simulated {} customers, seed {}; {horizon}, max_steps {}. Intervals are 95%.",
+            thousands(run.customers),
+            run.seed,
+            f.max_steps
+        ),
+    ];
+    if run.exact.is_some() {
+        lines.push(
+            "Exact: the absorbing-chain analysis of the same journey, which ignores horizon and \
+             max_steps."
+                .into(),
+        );
+    }
+    lines
+}
+
+/// A count with thousands separators: `1,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A KPI verdict as the table writes it.
+pub fn verdict(v: KpiVerdict, available: bool) -> &'static str {
+    match v {
+        KpiVerdict::Pass => "pass",
+        KpiVerdict::Fail => "FAIL",
+        KpiVerdict::Inconclusive if available => "inconclusive",
+        KpiVerdict::Inconclusive => "inconclusive (n/a)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn estimates_are_written_with_their_spread() {
+        let e = Estimate {
+            value: 0.0735,
+            low: 0.0719,
+            high: 0.0751,
+        };
+        assert_eq!(Unit::Percent.estimate(&e), "7.35% ±0.16");
+        let d = Estimate {
+            value: 93_600.0,
+            low: 90_000.0,
+            high: 97_200.0,
+        };
+        assert_eq!(Unit::Duration.estimate(&d), "1d 2h (1d 1h – 1d 3h)");
+    }
+}

@@ -1,0 +1,305 @@
+//! The table report of a simulation: summary, outcomes, funnel, segments, touchpoints in
+//! stage order, triggers, KPIs. Readable at 100 columns; no colour.
+
+use super::{Computed, Unit, header, thousands, verdict};
+use crate::model::{Metric, TimeStat, TriggerEvent};
+use crate::report::analysis::percent;
+use crate::report::text::{emit, new_table, opt, section};
+use crate::sim::Estimate;
+use crate::sim::figures::Figures;
+use crate::sim::tally::ending;
+use std::fmt::Write;
+
+/// Renders a run as text tables, `width` columns wide (`None`: the terminal's).
+pub fn table(c: &Computed, width: Option<u16>) -> String {
+    let run = c.run;
+    let f = &run.frame;
+    let exact = run.exact.is_some();
+    let mut out = String::new();
+    for line in header(run) {
+        let _ = writeln!(out, "{line}");
+    }
+
+    // Summary: one row per figure, with the exact value beside it on request.
+    section(&mut out, "Summary (per customer)");
+    let mut head = vec![
+        "Figure".to_string(),
+        "Estimate".into(),
+        "95% interval".into(),
+    ];
+    if exact {
+        head.push("Exact".into());
+    }
+    let mut t = new_table(head, width);
+    for (name, unit, est, metric) in summary_rows(c, &c.all) {
+        let mut row = vec![
+            name,
+            opt(est, |e| match unit {
+                Unit::Duration => unit.value(e.value),
+                _ => unit.estimate(&e),
+            }),
+            opt(est, |e| unit.interval(&e)),
+        ];
+        if exact {
+            row.push(exact_cell(c, metric, None, unit));
+        }
+        t.add_row(row);
+    }
+    emit(&mut out, t, 1);
+
+    section(&mut out, "Outcomes (how journeys ended)");
+    let mut head = vec!["Ending".to_string(), "Share".into(), "95% interval".into()];
+    if exact {
+        head.push("Exact".into());
+    }
+    let mut t = new_table(head, width);
+    let exact_outcomes = run.exact.as_ref().map(|a| {
+        let o = &a.all.outcomes;
+        [o.abandoned, o.left, o.completed, 0.0, 0.0]
+    });
+    for (i, name) in ending::NAMES.iter().enumerate() {
+        let e = &c.all.outcomes[i];
+        let mut row = vec![
+            name.replace('_', " "),
+            Unit::Percent.estimate(e),
+            Unit::Percent.interval(e),
+        ];
+        if let Some(x) = exact_outcomes {
+            row.push(percent(x[i]));
+        }
+        t.add_row(row);
+    }
+    emit(&mut out, t, 1);
+
+    section(
+        &mut out,
+        "Funnel by stage (share of customers reaching the stage)",
+    );
+    let mut t = new_table(
+        vec!["Stage".into(), "Reached".into(), "95% interval".into()],
+        width,
+    );
+    for (stage, e) in f.stages.iter().zip(&c.all.funnel) {
+        t.add_row(vec![
+            stage.name.clone(),
+            Unit::Percent.estimate(e),
+            Unit::Percent.interval(e),
+        ]);
+    }
+    emit(&mut out, t, 1);
+
+    if f.segments.len() > 1 {
+        section(
+            &mut out,
+            "Per segment (per customer of the segment; ± half the 95% interval)",
+        );
+        let mut head = vec!["Figure".to_string()];
+        head.extend(f.segments.iter().map(|s| s.name.clone()));
+        let mut t = new_table(head, width);
+        let mut row = vec!["share (customers)".to_string()];
+        row.extend(
+            f.segments
+                .iter()
+                .zip(&c.segments)
+                .map(|(s, x)| format!("{} ({})", percent(s.share), thousands(x.customers))),
+        );
+        t.add_row(row);
+        let per: Vec<_> = c.segments.iter().map(|s| summary_rows(c, s)).collect();
+        for i in 0..per.first().map_or(0, Vec::len) {
+            let mut row = vec![per[0][i].0.clone()];
+            row.extend(per.iter().map(|rows| {
+                let (_, unit, est, _) = &rows[i];
+                opt(*est, |e| match unit {
+                    Unit::Duration => unit.value(e.value),
+                    _ => unit.estimate(&e),
+                })
+            }));
+            t.add_row(row);
+        }
+        emit(&mut out, t, 1);
+    }
+
+    section(
+        &mut out,
+        "Touchpoints by stage (* moment of truth; visits and pains per customer; ± half the 95% interval)",
+    );
+    let head = [
+        "Stage / touchpoint",
+        "Reach",
+        "Visits",
+        "Drop-off",
+        "Pains",
+        "Abandoned",
+    ];
+    let mut t = new_table(head.map(String::from).to_vec(), width);
+    let num = |e: &Estimate| format!("{:.3} ±{:.3}", e.value, e.half_width());
+    for stage in &f.stages {
+        t.add_row(vec![stage.name.clone()]);
+        for &k in &stage.touchpoints {
+            let tp = &f.touchpoints[k];
+            let x = &c.all.touchpoints[k];
+            let mark = if tp.moment_of_truth { " *" } else { "" };
+            t.add_row(vec![
+                format!("  {}{mark}", tp.name),
+                Unit::Percent.estimate(&x.reach),
+                num(&x.visits),
+                opt(x.drop_off, |e| Unit::Percent.estimate(&e)),
+                num(&x.pains),
+                Unit::Percent.estimate(&x.ended[ending::ABANDONED]),
+            ]);
+        }
+    }
+    emit(&mut out, t, 1);
+
+    if !f.triggers.is_empty() {
+        section(&mut out, "Triggers");
+        let head = [
+            "Trigger",
+            "On",
+            "Firings per customer",
+            "Brought back",
+            "Converted after",
+        ];
+        let mut t = new_table(head.map(String::from).to_vec(), width);
+        for (tr, x) in f.triggers.iter().zip(&c.all.triggers) {
+            let event = match tr.event {
+                TriggerEvent::Abandon => "abandon",
+                TriggerEvent::Exit => "exit",
+            };
+            t.add_row(vec![
+                tr.name.clone(),
+                event.to_string(),
+                format!("{:.4} ±{:.4}", x.firings.value, x.firings.half_width()),
+                Unit::Percent.estimate(&x.brought_back),
+                format!(
+                    "{} ({} of those back)",
+                    thousands(x.converted_after),
+                    opt(x.conversion_after, |e| percent(e.value))
+                ),
+            ]);
+        }
+        emit(&mut out, t, 2);
+    }
+
+    if !f.kpis.is_empty() {
+        section(
+            &mut out,
+            "KPIs (pass or fail only when the whole 95% interval agrees)",
+        );
+        let mut head = vec![
+            "KPI".to_string(),
+            "Estimate".into(),
+            "95% interval".into(),
+            "Result".into(),
+        ];
+        if exact {
+            head.push("Exact".into());
+        }
+        let mut t = new_table(head, width);
+        for (kpi, r) in f.kpis.iter().zip(&c.kpis) {
+            let unit = Unit::of(kpi.metric);
+            let mut row = vec![
+                kpi.text.clone(),
+                opt(r.estimate, |e| unit.value(e.value)),
+                opt(r.estimate, |e| unit.interval(&e)),
+                verdict(r.verdict, r.estimate.is_some()).to_string(),
+            ];
+            if exact {
+                row.push(exact_cell(c, Some(kpi.metric), kpi.segment, unit));
+            }
+            t.add_row(row);
+        }
+        emit(&mut out, t, 1);
+    }
+    out
+}
+
+/// A cell of the Exact column.
+fn exact_cell(c: &Computed, metric: Option<Metric>, segment: Option<usize>, unit: Unit) -> String {
+    match metric.and_then(|m| c.exact(m, segment)) {
+        Some(Some(v)) => unit.value(v),
+        Some(None) => "n/a".into(),
+        None => String::new(),
+    }
+}
+
+type Row = (String, Unit, Option<Estimate>, Option<Metric>);
+
+/// The summary rows of one population: goals, then per-customer figures (the same rows for
+/// every population, so segments line up), each with the metric its exact value answers.
+fn summary_rows(c: &Computed, x: &Figures) -> Vec<Row> {
+    let f = &c.run.frame;
+    let mut rows: Vec<Row> = Vec::new();
+    for (g, goal) in f.goals.iter().enumerate() {
+        let primary = if Some(g) == f.primary_goal {
+            ", primary"
+        } else {
+            ""
+        };
+        rows.push((
+            format!("conversion ({goal}{primary})"),
+            Unit::Percent,
+            Some(x.goals[g]),
+            Some(Metric::Conversion(g)),
+        ));
+    }
+    let t = &x.time_to_convert;
+    rows.extend([
+        (
+            "touches".to_string(),
+            Unit::Number,
+            Some(x.touches),
+            Some(Metric::Touches),
+        ),
+        (
+            "pains".into(),
+            Unit::Number,
+            Some(x.pains),
+            Some(Metric::Pains),
+        ),
+        (
+            "sentiment".into(),
+            Unit::Signed,
+            Some(x.sentiment),
+            Some(Metric::Sentiment),
+        ),
+        ("nps".into(), Unit::Nps, Some(x.nps), Some(Metric::Nps)),
+        (
+            "cost per customer".into(),
+            Unit::Money,
+            Some(x.cost_per_customer),
+            Some(Metric::CostPerCustomer),
+        ),
+        (
+            "cost per conversion".into(),
+            Unit::Money,
+            x.cost_per_conversion,
+            Some(Metric::CostPerConversion),
+        ),
+        (
+            "revenue per customer".into(),
+            Unit::Money,
+            Some(x.revenue_per_customer),
+            Some(Metric::RevenuePerCustomer),
+        ),
+    ]);
+    if !f.goals.is_empty() {
+        for (i, (name, stat)) in [
+            ("mean", TimeStat::Mean),
+            ("p50", TimeStat::P50),
+            ("p90", TimeStat::P90),
+            ("p99", TimeStat::P99),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            rows.push((
+                format!("time to convert, {name}"),
+                Unit::Duration,
+                t[i],
+                Some(Metric::TimeToConvert(stat)),
+            ));
+        }
+    }
+    rows
+}

@@ -1,0 +1,388 @@
+//! The figures of a simulation, with their 95% intervals, computed from a [`Frame`] and a
+//! tally alone (so merged shards need no journey file), and the KPI verdicts.
+
+use super::stats::{self, Estimate, Fixed};
+use super::tally::{SegmentTally, ending};
+use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, metric_name};
+use serde::{Deserialize, Serialize};
+
+/// What reports need to know of the simulated journey: names, labels, structure, KPIs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    /// The journey's name.
+    pub journey: String,
+    /// Its label.
+    pub label: String,
+    /// The scenario applied, if any.
+    pub scenario: Option<String>,
+    /// The horizon, seconds.
+    pub horizon: Option<f64>,
+    /// True when the run ignored the horizon (`--ignore-horizon`).
+    pub horizon_ignored: bool,
+    /// `max_steps`.
+    pub max_steps: u32,
+    /// The goal `conversion` means, by index in `goals`.
+    pub primary_goal: Option<usize>,
+    /// Goal names.
+    pub goals: Vec<String>,
+    /// Segments.
+    pub segments: Vec<FrameSegment>,
+    /// Stages in lifecycle order.
+    pub stages: Vec<FrameStage>,
+    /// Touchpoints, by id.
+    pub touchpoints: Vec<FrameTouchpoint>,
+    /// Triggers, by id.
+    pub triggers: Vec<FrameTrigger>,
+    /// KPIs in written order.
+    pub kpis: Vec<FrameKpi>,
+}
+
+/// A segment, for reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameSegment {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Share of the population.
+    pub share: f64,
+}
+
+/// A stage, for reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameStage {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Its touchpoints, in written order.
+    pub touchpoints: Vec<usize>,
+}
+
+/// A touchpoint, for reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameTouchpoint {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Its stage (index in `stages`).
+    pub stage: usize,
+    /// Its channel's name.
+    pub channel: String,
+    /// `moment_of_truth`.
+    pub moment_of_truth: bool,
+}
+
+/// A trigger, for reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameTrigger {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// `abandon` or `exit`.
+    pub event: TriggerEvent,
+}
+
+/// A KPI, for judging and reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameKpi {
+    /// As written.
+    pub text: String,
+    /// The metric.
+    pub metric: Metric,
+    /// The metric's name (`drop_off(checkout)`).
+    pub metric_name: String,
+    /// `for SEGMENT`, by index.
+    pub segment: Option<usize>,
+    /// The comparison.
+    pub comparison: Comparison,
+    /// The target, in normalised units.
+    pub target: f64,
+}
+
+impl Frame {
+    /// The frame of a journey.
+    pub fn new(j: &Journey, horizon_ignored: bool) -> Self {
+        Frame {
+            journey: j.name.clone(),
+            label: j.label.clone(),
+            scenario: j.scenario.clone(),
+            horizon: j.horizon,
+            horizon_ignored,
+            max_steps: j.max_steps,
+            primary_goal: j.primary_goal,
+            goals: j.goals.iter().map(|g| g.name.clone()).collect(),
+            segments: j
+                .segments
+                .iter()
+                .map(|s| FrameSegment {
+                    name: s.name.clone(),
+                    label: s.label.clone(),
+                    share: s.share,
+                })
+                .collect(),
+            stages: j
+                .stages
+                .iter()
+                .map(|s| FrameStage {
+                    name: s.name.clone(),
+                    label: s.label.clone(),
+                    touchpoints: s.touchpoints.clone(),
+                })
+                .collect(),
+            touchpoints: j
+                .touchpoints
+                .iter()
+                .map(|t| FrameTouchpoint {
+                    name: t.name.clone(),
+                    label: t.label.clone(),
+                    stage: t.stage,
+                    channel: j.channels[t.channel].name.clone(),
+                    moment_of_truth: t.moment_of_truth,
+                })
+                .collect(),
+            triggers: j
+                .triggers
+                .iter()
+                .map(|t| FrameTrigger {
+                    name: t.name.clone(),
+                    label: t.label.clone(),
+                    event: t.event,
+                })
+                .collect(),
+            kpis: j
+                .kpis
+                .iter()
+                .map(|k| FrameKpi {
+                    text: k.text.clone(),
+                    metric: k.metric,
+                    metric_name: metric_name(j, k.metric),
+                    segment: k.segment,
+                    comparison: k.comparison,
+                    target: k.target,
+                })
+                .collect(),
+        }
+    }
+
+    /// Touchpoint ids in stage (lifecycle) order.
+    pub fn touchpoints_in_order(&self) -> impl Iterator<Item = usize> + '_ {
+        self.stages
+            .iter()
+            .flat_map(|s| s.touchpoints.iter().copied())
+    }
+}
+
+/// The figures of one population (all customers, or one segment's).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figures {
+    /// Customers simulated.
+    pub customers: u64,
+    /// Share achieving the primary goal; `None` without goals.
+    pub conversion: Option<Estimate>,
+    /// Share achieving each goal, by goal id.
+    pub goals: Vec<Estimate>,
+    /// Share per ending (`ending::NAMES` order).
+    pub outcomes: [Estimate; ending::COUNT],
+    /// Mean visits per customer.
+    pub touches: Estimate,
+    /// Mean pain points per customer.
+    pub pains: Estimate,
+    /// Mean final sentiment.
+    pub sentiment: Estimate,
+    /// NPS (−100..=100).
+    pub nps: Estimate,
+    /// Cost per customer.
+    pub cost_per_customer: Estimate,
+    /// All cost / converted customers; `None` without conversion.
+    pub cost_per_conversion: Option<Estimate>,
+    /// Revenue per customer.
+    pub revenue_per_customer: Estimate,
+    /// Time to convert (seconds), converted customers only: mean, p50, p90, p99.
+    pub time_to_convert: [Option<Estimate>; 4],
+    /// Share reaching each stage, by stage id.
+    pub funnel: Vec<Estimate>,
+    /// Per touchpoint, by id.
+    pub touchpoints: Vec<TouchpointFigures>,
+    /// Per trigger, by id.
+    pub triggers: Vec<TriggerFigures>,
+}
+
+/// Figures of one touchpoint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TouchpointFigures {
+    /// Share of customers visiting it at least once.
+    pub reach: Estimate,
+    /// Mean visits per customer.
+    pub visits: Estimate,
+    /// Among customers reaching it, the share whose journey ended here without the primary
+    /// goal; `None` when nobody reached it.
+    pub drop_off: Option<Estimate>,
+    /// Mean pain points here per customer.
+    pub pains: Estimate,
+    /// Share of customers whose journey ended here, per ending.
+    pub ended: [Estimate; ending::COUNT],
+}
+
+/// Figures of one trigger.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriggerFigures {
+    /// Mean firings per customer.
+    pub firings: Estimate,
+    /// Mean returns per customer.
+    pub returns: f64,
+    /// Share of customers it brought back at least once.
+    pub brought_back: Estimate,
+    /// Customers who achieved the primary goal after it brought them back.
+    pub converted_after: u64,
+    /// Among customers it brought back, the share who then converted; `None` when it
+    /// brought nobody back.
+    pub conversion_after: Option<Estimate>,
+}
+
+fn prop(k: u64, n: u64) -> Estimate {
+    stats::proportion(k, n).unwrap_or(Estimate::exact(0.0))
+}
+
+fn mean_of(sum: f64, sum_sq: f64, n: u64) -> Estimate {
+    stats::mean(sum, sum_sq, n).unwrap_or(Estimate::exact(0.0))
+}
+
+fn fixed_mean(sum: Fixed, sum_sq: Fixed, n: u64) -> Estimate {
+    mean_of(sum.get(), sum_sq.get(), n)
+}
+
+impl Figures {
+    /// The figures of a tally.
+    pub fn new(frame: &Frame, t: &SegmentTally) -> Self {
+        let n = t.customers;
+        let converted = frame.primary_goal.map_or(0, |g| t.goals[g]);
+        let time = &t.time_hist;
+        Figures {
+            customers: n,
+            conversion: frame.primary_goal.map(|g| prop(t.goals[g], n)),
+            goals: t.goals.iter().map(|&k| prop(k, n)).collect(),
+            outcomes: t.outcomes.map(|k| prop(k, n)),
+            touches: mean_of(t.touches as f64, t.touches_sq as f64, n),
+            pains: mean_of(t.pains as f64, t.pains_sq as f64, n),
+            sentiment: mean_of(t.sentiment as f64, t.sentiment_sq as f64, n),
+            nps: stats::nps(t.promoters, t.detractors, n).unwrap_or(Estimate::exact(0.0)),
+            cost_per_customer: fixed_mean(t.cost, t.cost_sq, n),
+            cost_per_conversion: stats::ratio(
+                t.cost.get(),
+                t.cost_sq.get(),
+                converted as f64,
+                converted as f64,
+                t.cost_converted.get(),
+                n,
+            ),
+            revenue_per_customer: fixed_mean(t.revenue, t.revenue_sq, n),
+            time_to_convert: [
+                stats::mean(t.time.get(), t.time_sq.get(), converted),
+                time.quantile(0.5),
+                time.quantile(0.9),
+                time.quantile(0.99),
+            ],
+            funnel: t.stages.iter().map(|&k| prop(k, n)).collect(),
+            touchpoints: t
+                .touchpoints
+                .iter()
+                .map(|x| TouchpointFigures {
+                    reach: prop(x.reach, n),
+                    visits: mean_of(x.visits as f64, x.visits_sq as f64, n),
+                    drop_off: stats::proportion(x.ended_no_goal, x.reach),
+                    pains: mean_of(x.pains as f64, x.pains_sq as f64, n),
+                    ended: x.ended.map(|k| prop(k, n)),
+                })
+                .collect(),
+            triggers: t
+                .triggers
+                .iter()
+                .map(|x| TriggerFigures {
+                    firings: mean_of(x.firings as f64, x.firings_sq as f64, n),
+                    returns: if n == 0 {
+                        0.0
+                    } else {
+                        x.returns as f64 / n as f64
+                    },
+                    brought_back: prop(x.brought_back, n),
+                    converted_after: x.converted_after,
+                    conversion_after: stats::proportion(x.converted_after, x.brought_back),
+                })
+                .collect(),
+        }
+    }
+
+    /// The estimate of a metric; `None` when it is not available (an empty denominator).
+    pub fn metric(&self, metric: Metric) -> Option<Estimate> {
+        match metric {
+            Metric::Conversion(g) => self.goals.get(g).copied(),
+            Metric::Reach(t) => self.touchpoints.get(t).map(|f| f.reach),
+            Metric::DropOff(t) => self.touchpoints.get(t).and_then(|f| f.drop_off),
+            Metric::TimeToConvert(s) => {
+                let i = match s {
+                    TimeStat::Mean => 0,
+                    TimeStat::P50 => 1,
+                    TimeStat::P90 => 2,
+                    TimeStat::P99 => 3,
+                };
+                self.time_to_convert[i]
+            }
+            Metric::Touches => Some(self.touches),
+            Metric::Pains => Some(self.pains),
+            Metric::Sentiment => Some(self.sentiment),
+            Metric::Nps => Some(self.nps),
+            Metric::CostPerCustomer => Some(self.cost_per_customer),
+            Metric::CostPerConversion => self.cost_per_conversion,
+            Metric::RevenuePerCustomer => Some(self.revenue_per_customer),
+        }
+    }
+}
+
+/// A KPI's verdict on a simulated value.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiVerdict {
+    /// The whole interval meets the target.
+    Pass,
+    /// The whole interval misses the target.
+    Fail,
+    /// The interval straddles the target, or the value is not available.
+    Inconclusive,
+}
+
+/// A KPI judged on a simulation.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct KpiResult {
+    /// The estimate (`None`: not available, e.g. nobody converted).
+    pub estimate: Option<Estimate>,
+    /// The verdict.
+    pub verdict: KpiVerdict,
+}
+
+/// Judges a KPI: pass when its whole 95% interval meets the target, fail when the whole
+/// interval misses it, inconclusive otherwise (or when the value is not available).
+pub fn judge(kpi: &FrameKpi, all: &Figures, segments: &[Figures]) -> KpiResult {
+    let figures = match kpi.segment {
+        Some(s) => segments.get(s),
+        None => Some(all),
+    };
+    let estimate = figures.and_then(|f| f.metric(kpi.metric));
+    let verdict = match estimate {
+        None => KpiVerdict::Inconclusive,
+        Some(e) => {
+            let (lo, hi) = (
+                kpi.comparison.holds(e.low, kpi.target),
+                kpi.comparison.holds(e.high, kpi.target),
+            );
+            match (lo, hi) {
+                (true, true) => KpiVerdict::Pass,
+                (false, false) => KpiVerdict::Fail,
+                _ => KpiVerdict::Inconclusive,
+            }
+        }
+    };
+    KpiResult { estimate, verdict }
+}

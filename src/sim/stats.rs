@@ -1,0 +1,440 @@
+//! Statistics of a simulated population: exact, mergeable accumulators and 95% intervals.
+//!
+//! Every accumulator is an integer — counts, sums of integers, and sums of real values in
+//! fixed point ([`Fixed`]) — so adding two of them is associative and commutative: blocks of
+//! customers, threads and shards combine in any order into exactly the same totals, and the
+//! output is byte-identical whatever the thread count. Intervals (all at 95%):
+//! - proportions: Wilson score interval;
+//! - means: normal approximation, mean ± 1.96 s/√n with the sample standard deviation;
+//! - ratios of means (cost per conversion): the delta method;
+//! - NPS: the difference of two multinomial proportions, normal approximation;
+//! - percentiles: distribution-free, the order statistics at ranks np ∓ 1.96 √(np(1−p)),
+//!   read from a log-linear histogram ([`Histogram`]: 128 buckets per power of two, values
+//!   within 0.4% relative, exact for values that repeat).
+
+use serde::{Deserialize, Serialize};
+
+/// The 97.5% quantile of the standard normal distribution.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// An estimate and its 95% interval (`low..=high`).
+#[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The point estimate.
+    pub value: f64,
+    /// Lower end of the 95% interval.
+    pub low: f64,
+    /// Upper end of the 95% interval.
+    pub high: f64,
+}
+
+impl Estimate {
+    /// An estimate with no sampling error.
+    pub fn exact(value: f64) -> Self {
+        Estimate {
+            value,
+            low: value,
+            high: value,
+        }
+    }
+
+    /// Half the interval's width: what `±` shows.
+    pub fn half_width(&self) -> f64 {
+        (self.high - self.low) / 2.0
+    }
+}
+
+/// A proportion `k / n` with its Wilson score interval; `None` when `n` is 0.
+pub fn proportion(k: u64, n: u64) -> Option<Estimate> {
+    if n == 0 {
+        return None;
+    }
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = Z95 * Z95;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some(Estimate {
+        value: p,
+        low: (centre - half).max(0.0),
+        high: (centre + half).min(1.0),
+    })
+}
+
+/// A mean from `n` observations with sum `sum` and sum of squares `sum_sq`, ± 1.96 standard
+/// errors; `None` when `n` is 0.
+pub fn mean(sum: f64, sum_sq: f64, n: u64) -> Option<Estimate> {
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let m = sum / nf;
+    let var = if n > 1 {
+        ((sum_sq - sum * m) / (nf - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
+    let half = Z95 * (var / nf).sqrt();
+    Some(Estimate {
+        value: m,
+        low: m - half,
+        high: m + half,
+    })
+}
+
+/// The ratio `Σx / Σy` over `n` observations (delta method), given `Σx`, `Σx²`, `Σy`, `Σy²`
+/// and `Σxy`; `None` when `Σy` is 0.
+pub fn ratio(x: f64, xx: f64, y: f64, yy: f64, xy: f64, n: u64) -> Option<Estimate> {
+    if y == 0.0 || n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let r = x / y;
+    let (mx, my) = (x / nf, y / nf);
+    let d = (nf - 1.0).max(1.0);
+    let vx = (xx - x * mx) / d;
+    let vy = (yy - y * my) / d;
+    let cxy = (xy - x * my) / d;
+    let var = ((vx - 2.0 * r * cxy + r * r * vy) / (nf * my * my)).max(0.0);
+    let half = Z95 * var.sqrt();
+    Some(Estimate {
+        value: r,
+        low: r - half,
+        high: r + half,
+    })
+}
+
+/// NPS, `100 × (promoters − detractors) / n`, with its interval; `None` when `n` is 0.
+pub fn nps(promoters: u64, detractors: u64, n: u64) -> Option<Estimate> {
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let (a, b) = (promoters as f64 / nf, detractors as f64 / nf);
+    let d = a - b;
+    let var = ((a + b - d * d) / nf).max(0.0);
+    let half = 100.0 * Z95 * var.sqrt();
+    Some(Estimate {
+        value: 100.0 * d,
+        low: (100.0 * d - half).max(-100.0),
+        high: (100.0 * d + half).min(100.0),
+    })
+}
+
+/// A real number in fixed point: 2⁻²⁴ units (about 6·10⁻⁸) in an `i128`, so sums add
+/// exactly and in any order. Sums saturate rather than wrap (far beyond any real journey:
+/// 10³¹ units).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Fixed(#[serde(with = "as_string")] pub i128);
+
+const FIXED_ONE: f64 = (1u64 << 24) as f64;
+
+impl Fixed {
+    /// `x` rounded to the nearest unit.
+    #[inline]
+    pub fn from_f64(x: f64) -> Self {
+        Fixed((x * FIXED_ONE).round() as i128)
+    }
+
+    /// Adds `x` (rounded to a unit).
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.0 = self.0.saturating_add((x * FIXED_ONE).round() as i128);
+    }
+
+    /// Adds another sum.
+    #[inline]
+    pub fn merge(&mut self, other: Fixed) {
+        self.0 = self.0.saturating_add(other.0);
+    }
+
+    /// The value.
+    pub fn get(self) -> f64 {
+        self.0 as f64 / FIXED_ONE
+    }
+}
+
+/// Serialises 128-bit integers as decimal strings (JSON readers lose precision past 2⁵³).
+pub mod as_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the integer as a string.
+    pub fn serialize<S: Serializer>(x: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(x)
+    }
+
+    /// Reads the integer from a string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Sub-buckets per power of two in a [`Histogram`].
+const SUB_BITS: u32 = 7;
+/// Smallest power of two with buckets (2⁻¹⁰ s ≈ 1 ms); anything smaller counts as 0.
+const MIN_EXP: i32 = -10;
+/// Largest power of two with buckets (2⁴² s ≈ 139,000 years); anything larger is clamped.
+const MAX_EXP: i32 = 42;
+/// Number of buckets: one for zero, then `2^SUB_BITS` per power of two.
+const BUCKETS: usize = 1 + (((MAX_EXP - MIN_EXP + 1) as usize) << SUB_BITS);
+
+/// A log-linear histogram of non-negative values (seconds), mergeable exactly: bucket `0`
+/// holds values below 2⁻¹⁰, then each power of two is split in 128 equal buckets. The bucket
+/// of a value is computed from its bits (no logarithm: the same on every machine). Each
+/// bucket also keeps the least and greatest value it saw, so a quantile is reported as the
+/// bucket's midpoint clamped to them: exact when all the bucket's values are equal (fixed
+/// durations), within 0.4% of the true order statistic otherwise.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Sparse", into = "Sparse")]
+pub struct Histogram {
+    /// Observations.
+    pub count: u64,
+    /// Per bucket: `(count, least, greatest)`; empty until the first value.
+    dense: Vec<(u64, f64, f64)>,
+}
+
+/// The written form of a [`Histogram`]: its non-empty buckets only.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Sparse {
+    count: u64,
+    /// `(bucket, count, least, greatest)`, by bucket.
+    buckets: Vec<(u32, u64, f64, f64)>,
+}
+
+impl From<Histogram> for Sparse {
+    fn from(h: Histogram) -> Self {
+        Sparse {
+            count: h.count,
+            buckets: h
+                .buckets()
+                .map(|(i, n, lo, hi)| (i as u32, n, lo, hi))
+                .collect(),
+        }
+    }
+}
+
+impl TryFrom<Sparse> for Histogram {
+    type Error = String;
+
+    fn try_from(s: Sparse) -> Result<Self, String> {
+        let mut h = Histogram::default();
+        for (i, n, lo, hi) in s.buckets {
+            let i = i as usize;
+            if i >= BUCKETS || lo > hi {
+                return Err(format!("histogram bucket {i} is out of range"));
+            }
+            h.put(i, n, lo, hi);
+        }
+        if h.count != s.count {
+            return Err("histogram count does not match its buckets".into());
+        }
+        Ok(h)
+    }
+}
+
+/// The bucket of a value.
+fn bucket(x: f64) -> usize {
+    // NaN and values below the first bucket count as zero.
+    if x.is_nan() || x < f64::from_bits(((MIN_EXP + 1023) as u64) << 52) {
+        return 0;
+    }
+    let bits = x
+        .min(f64::from_bits(((MAX_EXP + 1023) as u64) << 52) * 1.999)
+        .to_bits();
+    let exp = ((bits >> 52) & 0x7FF) as i32 - 1023;
+    let sub = (bits >> (52 - SUB_BITS)) & ((1 << SUB_BITS) - 1);
+    1 + (((exp - MIN_EXP) as usize) << SUB_BITS) + sub as usize
+}
+
+/// The value range `[low, high)` of a bucket.
+fn bucket_range(i: usize) -> (f64, f64) {
+    if i == 0 {
+        return (0.0, 0.0);
+    }
+    let exp = ((i - 1) >> SUB_BITS) as i32 + MIN_EXP;
+    let sub = ((i - 1) & ((1 << SUB_BITS) - 1)) as f64;
+    let base = 2f64.powi(exp);
+    let step = base / (1 << SUB_BITS) as f64;
+    (base + sub * step, base + (sub + 1.0) * step)
+}
+
+impl Histogram {
+    /// Records a value.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.put(bucket(x), 1, x, x);
+    }
+
+    /// Adds `n` values in `lo..=hi` to bucket `i`.
+    fn put(&mut self, i: usize, n: u64, lo: f64, hi: f64) {
+        if self.dense.is_empty() {
+            self.dense = vec![(0, f64::INFINITY, f64::NEG_INFINITY); BUCKETS];
+        }
+        let b = &mut self.dense[i];
+        b.0 += n;
+        b.1 = b.1.min(lo);
+        b.2 = b.2.max(hi);
+        self.count += n;
+    }
+
+    /// Adds another histogram's observations.
+    pub fn merge(&mut self, other: &Histogram) {
+        for (i, n, lo, hi) in other.buckets() {
+            self.put(i, n, lo, hi);
+        }
+    }
+
+    /// The non-empty buckets: `(index, count, least, greatest)`.
+    fn buckets(&self) -> impl Iterator<Item = (usize, u64, f64, f64)> + '_ {
+        self.dense
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.0 > 0)
+            .map(|(i, b)| (i, b.0, b.1, b.2))
+    }
+
+    /// The value of rank `k` (1-based) in sorted order, to the histogram's precision.
+    fn rank(&self, k: u64) -> Option<f64> {
+        let mut seen = 0;
+        for (i, n, lo, hi) in self.buckets() {
+            seen += n;
+            if seen >= k {
+                let (a, b) = bucket_range(i);
+                return Some(((a + b) / 2.0).clamp(lo, hi));
+            }
+        }
+        None
+    }
+
+    /// The `p`-quantile (nearest rank: the smallest value with at least `p·n` values at or
+    /// below it) with a distribution-free 95% interval; `None` when empty.
+    pub fn quantile(&self, p: f64) -> Option<Estimate> {
+        let n = self.count;
+        if n == 0 {
+            return None;
+        }
+        let nf = n as f64;
+        let at = |r: f64| self.rank((r.ceil() as u64).clamp(1, n));
+        let spread = Z95 * (nf * p * (1.0 - p)).sqrt();
+        Some(Estimate {
+            value: at(nf * p)?,
+            low: at(nf * p - spread)?,
+            high: at(nf * p + spread + 1.0)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_a_published_value() {
+        // 81 successes in 263 trials (Wilson 1927, as tabulated by Newcombe 1998): 0.2553–0.3662.
+        let e = proportion(81, 263).unwrap();
+        assert!((e.low - 0.2553).abs() < 5e-4, "{e:?}");
+        assert!((e.high - 0.3662).abs() < 5e-4, "{e:?}");
+        let zero = proportion(0, 10).unwrap();
+        assert_eq!(zero.low, 0.0);
+        assert!(zero.high > 0.25 && zero.high < 0.32, "{zero:?}");
+        assert!(proportion(0, 0).is_none());
+    }
+
+    #[test]
+    fn mean_interval_is_two_standard_errors() {
+        // Values 1, 2, 3, 4: mean 2.5, sample variance 5/3.
+        let e = mean(10.0, 30.0, 4).unwrap();
+        assert_eq!(e.value, 2.5);
+        let se = (5.0f64 / 3.0 / 4.0).sqrt();
+        assert!((e.half_width() - Z95 * se).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ratio_of_constant_values_has_no_width() {
+        // x = 2y for every observation: the ratio is exactly 2.
+        let (n, y, yy) = (10, 4.0, 4.0);
+        let e = ratio(8.0, 16.0, y, yy, 8.0, n).unwrap();
+        assert!((e.value - 2.0).abs() < 1e-12);
+        assert!(e.half_width() < 1e-9, "{e:?}");
+        assert!(ratio(1.0, 1.0, 0.0, 0.0, 0.0, 3).is_none());
+    }
+
+    #[test]
+    fn fixed_point_sums_in_any_order_are_equal() {
+        let xs = [0.1, 1e6, 0.05, 2.5, 1.0 / 3.0, 7e-8];
+        let mut a = Fixed::default();
+        let mut b = Fixed::default();
+        xs.iter().for_each(|&x| a.add(x));
+        xs.iter().rev().for_each(|&x| b.add(x));
+        assert_eq!(a, b);
+        assert!((a.get() - xs.iter().sum::<f64>()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn histogram_buckets_cover_their_values() {
+        for &x in &[0.001, 0.5, 1.0, 59.9, 60.0, 240.0, 86_400.0 * 3.7, 1e9] {
+            let (lo, hi) = bucket_range(bucket(x));
+            assert!(lo <= x && x < hi, "{x} not in [{lo}, {hi})");
+            assert!((hi - lo) / lo <= 1.0 / 128.0 + 1e-12);
+        }
+        assert_eq!(bucket(0.0), 0);
+        assert_eq!(bucket(f64::NAN), 0);
+    }
+
+    #[test]
+    fn quantiles_of_repeated_values_are_exact() {
+        let mut h = Histogram::default();
+        for _ in 0..90 {
+            h.add(240.0);
+        }
+        for _ in 0..10 {
+            h.add(86_400.0);
+        }
+        assert_eq!(h.quantile(0.5).unwrap().value, 240.0);
+        assert_eq!(h.quantile(0.9).unwrap().value, 240.0);
+        assert_eq!(h.quantile(0.91).unwrap().value, 86_400.0);
+    }
+
+    #[test]
+    fn quantiles_are_within_the_stated_precision() {
+        let mut h = Histogram::default();
+        let values: Vec<f64> = (1..=10_000).map(|i| i as f64 * 3.7).collect();
+        values.iter().for_each(|&v| h.add(v));
+        for p in [0.5, 0.9, 0.99] {
+            let truth = values[(p * 10_000.0) as usize - 1];
+            let got = h.quantile(p).unwrap();
+            assert!(
+                (got.value - truth).abs() / truth < 0.004,
+                "{p}: {got:?} vs {truth}"
+            );
+            assert!(got.low <= got.value && got.value <= got.high);
+        }
+    }
+
+    #[test]
+    fn merged_histograms_equal_one_built_at_once() {
+        let (mut a, mut b, mut all) = (
+            Histogram::default(),
+            Histogram::default(),
+            Histogram::default(),
+        );
+        for i in 0..1000 {
+            let x = (i * 37 % 1000) as f64 * 1.5;
+            if i % 3 == 0 {
+                a.add(x)
+            } else {
+                b.add(x)
+            }
+            all.add(x);
+        }
+        let json = serde_json::to_string(&b).unwrap();
+        let back: Histogram = serde_json::from_str(&json).unwrap();
+        a.merge(&back);
+        assert_eq!(a.count, all.count);
+        for p in [0.1, 0.5, 0.9, 0.99] {
+            assert_eq!(a.quantile(p), all.quantile(p));
+        }
+    }
+}
