@@ -1,1 +1,357 @@
+//! Unit tests of the simulator: tiny journeys whose figures are computed by hand here, each
+//! estimate within 4 standard errors of its exact value (the seed is fixed, so these tests
+//! are deterministic); bounds, segments, determinism and shards.
 
+use super::*;
+use crate::model::{self, Options};
+
+fn journey(text: &str) -> Journey {
+    let c = model::resolve_source("t.journey", text, &Options::default()).expect("resolves");
+    c.journey
+        .unwrap_or_else(|| panic!("does not resolve: {:#?}", c.findings))
+}
+
+fn run(j: &Journey, customers: u64) -> (Figures, Vec<Figures>) {
+    let settings = Settings {
+        customers,
+        seed: 7,
+        threads: 2,
+        ..Settings::default()
+    };
+    let r = simulate(j, &settings, None).expect("simulates");
+    let all = Figures::new(&r.frame, &r.tally.total());
+    let segs = r
+        .tally
+        .segments
+        .iter()
+        .map(|t| Figures::new(&r.frame, t))
+        .collect();
+    (all, segs)
+}
+
+/// The estimate is within 4 standard errors (read from its 95% interval) of `want`.
+#[track_caller]
+fn near(e: Estimate, want: f64) {
+    let se = e.half_width() / stats::Z95;
+    assert!(
+        (e.value - want).abs() <= 4.0 * se + 1e-9,
+        "estimate {e:?} is more than 4 standard errors ({se:.2e}) from {want}"
+    );
+    assert!(e.low <= e.value && e.value <= e.high, "{e:?}");
+}
+
+/// The estimate is exactly `want` (no customer differs; a proportion's Wilson interval
+/// still has a width).
+#[track_caller]
+fn exactly(e: Estimate, want: f64) {
+    assert!((e.value - want).abs() < 1e-9, "{e:?} != {want}");
+}
+
+fn tp(j: &Journey, f: &Figures, name: &str) -> figures::TouchpointFigures {
+    f.touchpoints[j.touchpoint(name).expect("touchpoint")].clone()
+}
+
+#[test]
+fn two_touchpoints() {
+    let j = journey(
+        "journey t {
+           channel web digital { cost 0.5 }
+           stage s {
+             touchpoint a on web { entry duration 2m -> b 60% -> exit }
+             touchpoint b on web { goal buy value 30 emotion +2 }
+           }
+         }",
+    );
+    let (f, _) = run(&j, 200_000);
+    near(f.conversion.unwrap(), 0.6);
+    near(f.touches, 1.6);
+    near(f.cost_per_customer, 0.8);
+    near(f.cost_per_conversion.unwrap(), 0.8 / 0.6);
+    near(f.revenue_per_customer, 18.0);
+    near(f.sentiment, 1.2);
+    // Promoters are the converted (sentiment +2); nobody is a detractor.
+    near(f.nps, 60.0);
+    exactly(f.pains, 0.0);
+    // Every converted customer spent exactly the 2 minutes at `a`.
+    exactly(f.time_to_convert[0].unwrap(), 120.0);
+    exactly(f.time_to_convert[1].unwrap(), 120.0);
+    exactly(f.time_to_convert[3].unwrap(), 120.0);
+    near(tp(&j, &f, "b").reach, 0.6);
+    near(tp(&j, &f, "a").drop_off.unwrap(), 0.4);
+    exactly(tp(&j, &f, "b").drop_off.unwrap(), 0.0);
+    near(f.outcomes[tally::ending::LEFT], 0.4);
+    near(f.outcomes[tally::ending::COMPLETED], 0.6);
+    exactly(f.outcomes[tally::ending::ABANDONED], 0.0);
+    near(f.funnel[0], 1.0);
+}
+
+#[test]
+fn friction_with_patience() {
+    // A pain point at `a` with chance 40%; patience 70% (the default): 12% abandon there.
+    let j = journey(
+        "journey t {
+           channel web digital
+           stage s {
+             touchpoint a on web { entry friction 40% -> b }
+             touchpoint b on web { goal buy }
+           }
+         }",
+    );
+    let (f, _) = run(&j, 200_000);
+    near(f.conversion.unwrap(), 0.88);
+    near(f.pains, 0.4);
+    near(f.sentiment, -0.4);
+    near(f.outcomes[tally::ending::ABANDONED], 0.12);
+    near(tp(&j, &f, "a").pains, 0.4);
+    near(tp(&j, &f, "a").ended[tally::ending::ABANDONED], 0.12);
+    near(tp(&j, &f, "a").drop_off.unwrap(), 0.12);
+    // Detractors: a pain point leaves sentiment −1 (40%); nobody is a promoter.
+    near(f.nps, -40.0);
+}
+
+#[test]
+fn context_break_between_channels() {
+    // web → phone loses context: a pain point with chance 30%, patience 50%: 15% abandon
+    // at `b` — after achieving its goal (step 1 comes before the pain points).
+    let text = |context: &str| {
+        format!(
+            "journey t {{
+               channel web digital
+               channel phone human
+               {context}
+               segment all {{ share 100% patience 50% }}
+               stage s {{
+                 touchpoint a on web {{ entry -> b }}
+                 touchpoint b on phone {{ goal help }}
+               }}
+             }}"
+        )
+    };
+    let j = journey(&text(""));
+    let (f, _) = run(&j, 200_000);
+    exactly(f.conversion.unwrap(), 1.0);
+    near(tp(&j, &f, "b").ended[tally::ending::ABANDONED], 0.15);
+    near(f.pains, 0.3);
+    near(f.outcomes[tally::ending::ABANDONED], 0.15);
+    // Sharing context: no pain point at all.
+    let (f, _) = run(&journey(&text("context web, phone")), 50_000);
+    exactly(f.conversion.unwrap(), 1.0);
+    exactly(f.pains, 0.0);
+}
+
+#[test]
+fn trigger_with_limit_one() {
+    // Patience 0: every pain point abandons. Half pass `a` the first time; the others get the
+    // email (limit 1), 40% come back and half of those pass: 0.5 + 0.5 · 0.4 · 0.5 = 0.6.
+    let j = journey(
+        "journey t {
+           channel web digital { cost 1 }
+           channel email digital { cost 0.1 }
+           context_loss 0%
+           segment all { share 100% patience 0% }
+           stage s {
+             touchpoint a on web { entry friction 50% -> b }
+             touchpoint b on web { goal buy }
+           }
+           trigger nudge { on abandon at a after 1h via email limit 1 -> a 40% }
+         }",
+    );
+    let (f, _) = run(&j, 200_000);
+    near(f.conversion.unwrap(), 0.6);
+    let t = &f.triggers[0];
+    near(t.firings, 0.5);
+    near(t.brought_back, 0.2);
+    assert!((t.returns - 0.2).abs() < 0.01, "{}", t.returns);
+    near(t.conversion_after.unwrap(), 0.5);
+    // Visits: a once, a again for the 20% brought back, b for the 60% converted.
+    near(f.touches, 1.8);
+    // Cost: a visit costs 1, b 1, the email 0.1 per firing.
+    near(f.cost_per_customer, 1.8 + 0.05);
+    near(f.outcomes[tally::ending::ABANDONED], 0.4);
+    // Converted after the email: 1h waited.
+    let (p50, p99) = (f.time_to_convert[1].unwrap(), f.time_to_convert[3].unwrap());
+    exactly(p50, 0.0);
+    exactly(p99, 3600.0);
+}
+
+#[test]
+fn horizon_times_out_moves_but_not_exits() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           horizon 1d
+           stage s {
+             touchpoint a on web { entry 50% duration 2d -> b }
+             touchpoint c on web { entry duration 2d -> exit }
+             touchpoint b on web { goal buy }
+           }
+         }",
+    );
+    let (f, _) = run(&j, 20_000);
+    exactly(f.conversion.unwrap(), 0.0);
+    near(f.outcomes[tally::ending::TIMED_OUT], 0.5);
+    near(f.outcomes[tally::ending::LEFT], 0.5);
+    near(tp(&j, &f, "a").ended[tally::ending::TIMED_OUT], 0.5);
+    // Without the horizon, the same customers convert.
+    let settings = Settings {
+        customers: 20_000,
+        ignore_horizon: true,
+        ..Settings::default()
+    };
+    let r = simulate(&j, &settings, None).unwrap();
+    let f = Figures::new(&r.frame, &r.tally.total());
+    near(f.conversion.unwrap(), 0.5);
+    assert!(r.frame.horizon_ignored);
+}
+
+#[test]
+fn max_steps_ends_a_loop_stuck() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           max_steps 10
+           stage s { touchpoint a on web { entry -> a } }
+         }",
+    );
+    let (f, _) = run(&j, 1_000);
+    exactly(f.outcomes[tally::ending::STUCK], 1.0);
+    exactly(f.touches, 10.0);
+    exactly(tp(&j, &f, "a").visits, 10.0);
+    exactly(tp(&j, &f, "a").reach, 1.0);
+    assert!(f.conversion.is_none(), "no goal, no conversion");
+}
+
+#[test]
+fn segments_by_share_with_their_own_transitions() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           segment x { share 30% }
+           segment y { share 70% }
+           stage s {
+             touchpoint a on web { entry -> b 100% for x -> exit }
+             touchpoint b on web { goal buy }
+           }
+         }",
+    );
+    let (f, segs) = run(&j, 100_000);
+    near(f.conversion.unwrap(), 0.3);
+    exactly(segs[0].conversion.unwrap(), 1.0);
+    exactly(segs[1].conversion.unwrap(), 0.0);
+    assert_eq!(segs[0].customers + segs[1].customers, 100_000);
+    near(stats::proportion(segs[0].customers, 100_000).unwrap(), 0.3);
+}
+
+#[test]
+fn uniform_durations_average_their_midpoint() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           stage s {
+             touchpoint a on web { entry duration 1h..3h -> b }
+             touchpoint b on web { goal buy }
+           }
+         }",
+    );
+    let (f, _) = run(&j, 100_000);
+    near(f.time_to_convert[0].unwrap(), 7200.0);
+    let p90 = f.time_to_convert[2].unwrap();
+    assert!((p90.value - 10_080.0).abs() / 10_080.0 < 0.01, "{p90:?}");
+}
+
+#[test]
+fn output_does_not_depend_on_threads_or_shards() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           channel phone human { cost 3 }
+           horizon 2h
+           stage s {
+             touchpoint a on web { entry 60% duration 1m..5m friction 20% -> b 50% -> c 30% -> exit }
+             touchpoint c on phone { entry duration 10m..50m -> a 40% -> b 30% -> exit }
+             touchpoint b on web { goal buy value 10 }
+           }
+           trigger again { on abandon at a after 30m via phone limit 2 -> c 50% }
+         }",
+    );
+    let at = |threads, shard| {
+        let s = Settings {
+            customers: 10_007,
+            seed: 3,
+            threads,
+            shard,
+            ignore_horizon: false,
+        };
+        simulate(&j, &s, None).unwrap()
+    };
+    let one = at(1, None);
+    assert_eq!(one.tally, at(2, None).tally);
+    assert_eq!(one.tally, at(8, None).tally);
+    let shards: Vec<(String, Run)> = (1..=3)
+        .map(|k| {
+            let shard = Shard { index: k, count: 3 };
+            (format!("shard {k}"), at(2, Some(shard)))
+        })
+        .rev()
+        .collect();
+    let merged = merge(shards).unwrap();
+    assert_eq!(merged, one);
+}
+
+#[test]
+fn merging_refuses_what_does_not_fit() {
+    let j = journey(
+        "journey t { channel web digital stage s { touchpoint a on web { entry -> exit } } }",
+    );
+    let shard = |index, count, seed| {
+        let s = Settings {
+            customers: 100,
+            seed,
+            shard: Some(Shard { index, count }),
+            ..Settings::default()
+        };
+        (format!("{index}/{count}"), simulate(&j, &s, None).unwrap())
+    };
+    let missing = merge(vec![shard(1, 3, 0), shard(3, 3, 0)]).unwrap_err();
+    assert_eq!(missing, MergeError::Missing("2/3".into()));
+    let twice = merge(vec![shard(1, 2, 0), shard(1, 2, 0), shard(2, 2, 0)]).unwrap_err();
+    assert!(matches!(twice, MergeError::Duplicate(..)), "{twice:?}");
+    let seeds = merge(vec![shard(1, 2, 0), shard(2, 2, 1)]).unwrap_err();
+    assert!(
+        matches!(seeds, MergeError::Mismatch(_, _, "another seed")),
+        "{seeds:?}"
+    );
+    let whole = simulate(&j, &Settings::default(), None).unwrap();
+    assert!(matches!(
+        merge(vec![("whole".into(), whole)]).unwrap_err(),
+        MergeError::NotAShard(_)
+    ));
+}
+
+#[test]
+fn shards_parse_and_slice_the_population() {
+    let s: Shard = "2/3".parse().unwrap();
+    assert_eq!(s.range(10), (3, 6));
+    let all: Vec<(u64, u64)> = (1..=3)
+        .map(|k| Shard { index: k, count: 3 }.range(10))
+        .collect();
+    assert_eq!(all, vec![(0, 3), (3, 6), (6, 10)]);
+    assert!("0/3".parse::<Shard>().is_err());
+    assert!("4/3".parse::<Shard>().is_err());
+    assert!("x".parse::<Shard>().is_err());
+}
+
+#[test]
+fn zero_customers_is_an_error() {
+    let j = journey(
+        "journey t { channel web digital stage s { touchpoint a on web { entry -> exit } } }",
+    );
+    let s = Settings {
+        customers: 0,
+        ..Settings::default()
+    };
+    assert_eq!(
+        simulate(&j, &s, None).unwrap_err(),
+        SimulateError::NoCustomers
+    );
+}
