@@ -2,9 +2,10 @@
 //! probabilities as integer thresholds, one alias table per touchpoint and segment. Built
 //! once per run; the hot loop then reads no `String`, `HashMap` or `Vec` of `Vec`.
 
+use super::stats::{MONEY_UNIT, TIME_UNIT, to_units};
 use crate::model::{Journey, Target, TriggerEvent};
 
-/// `Target::Exit` in [`Alias::outcome`].
+/// `Target::Exit` as an alias-table outcome.
 pub(crate) const EXIT: u32 = u32::MAX;
 /// No goal at a touchpoint.
 pub(crate) const NO_GOAL: u32 = u32::MAX;
@@ -13,7 +14,7 @@ pub(crate) const ALWAYS: u64 = 1 << 53;
 
 /// A probability as a threshold on 53 random bits: `(r >> 11) < threshold` succeeds with
 /// probability `p` (to 2⁻⁵³), exactly 0 for `p = 0` and exactly 1 for `p = 1`.
-pub(crate) fn bernoulli(p: f64) -> u64 {
+pub fn bernoulli(p: f64) -> u64 {
     (p.clamp(0.0, 1.0) * ALWAYS as f64).round() as u64
 }
 
@@ -21,18 +22,25 @@ pub(crate) fn bernoulli(p: f64) -> u64 {
 /// picks among `n` outcomes in constant time — the high 32 bits choose a column, the low 32
 /// bits compare with its threshold.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Alias {
-    /// Per column: keep the column when `low 32 bits < threshold` (threshold in 0..=2³²).
-    threshold: Vec<u64>,
-    /// Per column: the column's own outcome.
-    outcome: Vec<u32>,
-    /// Per column: the outcome taken otherwise.
-    alias: Vec<u32>,
+pub struct Alias {
+    /// The columns of every table, one after the other.
+    columns: Vec<Column>,
+}
+
+/// One column of an alias table (16 bytes: four to a cache line).
+#[derive(Copy, Clone, Debug)]
+struct Column {
+    /// Keep the column's own outcome when the low 32 random bits are below (0..=2³²).
+    threshold: u64,
+    /// The column's own outcome.
+    outcome: u32,
+    /// The outcome taken otherwise.
+    alias: u32,
 }
 
 /// One table in an [`Alias`] store.
 #[derive(Copy, Clone, Debug, Default)]
-pub(crate) struct Range {
+pub struct Range {
     /// First column.
     pub start: u32,
     /// Number of columns (0: no outcome at all).
@@ -43,7 +51,7 @@ impl Alias {
     /// Adds a table for `(outcome, weight)` pairs (weights need not sum to 1; zero weights
     /// are kept as columns that are never chosen) and returns its range.
     pub fn push(&mut self, items: &[(u32, f64)]) -> Range {
-        let start = self.outcome.len() as u32;
+        let start = self.columns.len() as u32;
         let n = items.len();
         let total: f64 = items.iter().map(|&(_, w)| w.max(0.0)).sum();
         if n == 0 || total <= 0.0 {
@@ -72,10 +80,11 @@ impl Alias {
             alias[i] = i;
         }
         for i in 0..n {
-            self.threshold
-                .push((threshold[i].clamp(0.0, 1.0) * 4_294_967_296.0).round() as u64);
-            self.outcome.push(items[i].0);
-            self.alias.push(items[alias[i]].0);
+            self.columns.push(Column {
+                threshold: (threshold[i].clamp(0.0, 1.0) * 4_294_967_296.0).round() as u64,
+                outcome: items[i].0,
+                alias: items[alias[i]].0,
+            });
         }
         Range {
             start,
@@ -86,11 +95,12 @@ impl Alias {
     /// Draws an outcome of a table with at least one column from 64 random bits.
     #[inline(always)]
     pub fn pick(&self, range: Range, r: u64) -> u32 {
-        let column = (range.start as u64 + (((r >> 32) * range.len as u64) >> 32)) as usize;
-        if (r & 0xFFFF_FFFF) < self.threshold[column] {
-            self.outcome[column]
+        let c =
+            self.columns[(range.start as u64 + (((r >> 32) * range.len as u64) >> 32)) as usize];
+        if (r & 0xFFFF_FFFF) < c.threshold {
+            c.outcome
         } else {
-            self.alias[column]
+            c.alias
         }
     }
 }
@@ -98,18 +108,42 @@ impl Alias {
 /// A trigger, flattened.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct TriggerRow {
-    /// Delay before the message, seconds.
-    pub after: f64,
+    /// Delay before the message, time units.
+    pub after: i64,
     /// The `via` channel.
     pub via: u32,
-    /// The message's cost.
-    pub via_cost: f64,
+    /// The message's cost, money units.
+    pub via_cost: i64,
     /// Firings per customer.
     pub limit: u32,
     /// Where a returning customer arrives.
     pub target: u32,
     /// Return chance as a [`bernoulli`] threshold.
     pub back: u64,
+}
+
+/// What a visit of a touchpoint reads, in one record (one bounds check, one or two cache
+/// lines per visit).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Stop {
+    /// Shortest duration, time units.
+    pub dur_min: i64,
+    /// Spread of the duration (`max − min`), time units; 0 when fixed.
+    pub dur_span: u64,
+    /// Cost per visit, money units.
+    pub cost: i64,
+    /// Goal value per visit, money units.
+    pub value: i64,
+    /// Friction as a [`bernoulli`] threshold.
+    pub friction: u64,
+    /// Sentiment change per visit.
+    pub emotion: i32,
+    /// Channel.
+    pub channel: u32,
+    /// Goal (`NO_GOAL` without one).
+    pub goal: u32,
+    /// Stage.
+    pub stage: u32,
 }
 
 /// The compiled journey.
@@ -125,16 +159,8 @@ pub(crate) struct Tables {
     pub segment: Range,
     /// Entry draw (outcome = touchpoint id).
     pub entry: Range,
-    /// Per touchpoint.
-    pub dur_min: Vec<f64>,
-    pub dur_span: Vec<f64>,
-    pub cost: Vec<f64>,
-    pub emotion: Vec<i32>,
-    pub friction: Vec<u64>,
-    pub channel: Vec<u32>,
-    pub stage: Vec<u32>,
-    pub goal: Vec<u32>,
-    pub value: Vec<f64>,
+    /// Per touchpoint: what a visit reads.
+    pub stops: Vec<Stop>,
     /// Per touchpoint × segment (`tp * n_seg + seg`): the transitions (len 0: completes).
     pub moves: Vec<Range>,
     /// Every alias table: segments, entries, moves.
@@ -156,8 +182,8 @@ pub(crate) struct Tables {
     pub cands: Vec<u32>,
     /// Triggers.
     pub triggers: Vec<TriggerRow>,
-    /// Horizon in seconds (infinite when none or ignored).
-    pub horizon: f64,
+    /// Horizon in time units (`i64::MAX` when none or ignored).
+    pub horizon: i64,
     /// Visits per customer before the journey ends stuck.
     pub max_steps: u32,
 }
@@ -230,30 +256,27 @@ impl Tables {
             n_stages: j.stages.len(),
             segment,
             entry,
-            dur_min: j.touchpoints.iter().map(|t| t.duration.min).collect(),
-            dur_span: j
+            stops: j
                 .touchpoints
                 .iter()
-                .map(|t| (t.duration.max - t.duration.min).max(0.0))
-                .collect(),
-            cost: j.touchpoints.iter().map(|t| t.cost).collect(),
-            emotion: j.touchpoints.iter().map(|t| t.emotion).collect(),
-            friction: j
-                .touchpoints
-                .iter()
-                .map(|t| bernoulli(t.friction))
-                .collect(),
-            channel: j.touchpoints.iter().map(|t| t.channel as u32).collect(),
-            stage,
-            goal: j
-                .touchpoints
-                .iter()
-                .map(|t| t.goal.map_or(NO_GOAL, |g| g.goal as u32))
-                .collect(),
-            value: j
-                .touchpoints
-                .iter()
-                .map(|t| t.goal.map_or(0.0, |g| g.value))
+                .enumerate()
+                .map(|(k, t)| {
+                    let (lo, hi) = (
+                        to_units(t.duration.min, TIME_UNIT),
+                        to_units(t.duration.max, TIME_UNIT),
+                    );
+                    Stop {
+                        dur_min: lo,
+                        dur_span: hi.saturating_sub(lo).max(0) as u64,
+                        cost: to_units(t.cost, MONEY_UNIT),
+                        value: t.goal.map_or(0, |g| to_units(g.value, MONEY_UNIT)),
+                        friction: bernoulli(t.friction),
+                        emotion: t.emotion,
+                        channel: t.channel as u32,
+                        goal: t.goal.map_or(NO_GOAL, |g| g.goal as u32),
+                        stage: stage[k],
+                    }
+                })
                 .collect(),
             moves,
             alias,
@@ -268,17 +291,17 @@ impl Tables {
                 .triggers
                 .iter()
                 .map(|t| TriggerRow {
-                    after: t.after,
+                    after: to_units(t.after, TIME_UNIT),
                     via: t.via as u32,
-                    via_cost: j.channels[t.via].cost,
+                    via_cost: to_units(j.channels[t.via].cost, MONEY_UNIT),
                     limit: t.limit,
                     target: t.target as u32,
                     back: bernoulli(t.probability),
                 })
                 .collect(),
             horizon: match j.horizon {
-                Some(h) if !ignore_horizon => h,
-                _ => f64::INFINITY,
+                Some(h) if !ignore_horizon => to_units(h, TIME_UNIT),
+                _ => i64::MAX,
             },
             max_steps: j.max_steps,
         }

@@ -8,6 +8,7 @@
 //! as long as their journeys coincide (common random numbers, for `compare`).
 
 use super::compile::{ALWAYS, EXIT, NO_GOAL, Tables};
+use super::stats::TIME_UNIT;
 use super::tally::{Tally, ending};
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -29,10 +30,10 @@ pub fn customer_rng(seed: u64, index: u64) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::seed_from_u64(mix64(seed.wrapping_add(0x9E37_79B9_7F4A_7C15)) ^ index)
 }
 
-/// A uniform number in `[0, 1)` from 53 random bits.
+/// A uniform integer in `0..=span` from 64 random bits (multiply-high: no division).
 #[inline(always)]
-fn unit(r: u64) -> f64 {
-    (r >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+fn uniform(r: u64, span: u64) -> i64 {
+    ((r as u128 * (span as u128 + 1)) >> 64) as i64
 }
 
 /// True with the probability of a [`super::compile::bernoulli`] threshold; draws only when
@@ -48,12 +49,8 @@ fn chance(rng: &mut Xoshiro256PlusPlus, threshold: u64) -> bool {
 
 /// Per-thread working memory, reused from customer to customer.
 pub(crate) struct Scratch {
-    /// Visits of the current customer per touchpoint (0 outside `touched`).
-    visits: Vec<u32>,
-    /// Pain points of the current customer per touchpoint.
-    pains: Vec<u32>,
-    /// Touchpoints the current customer visited.
-    touched: Vec<u32>,
+    /// Per touchpoint: what the current customer did there.
+    seen: Vec<Seen>,
     /// Per stage and per goal: the customer stamp that last reached it.
     stage_seen: Vec<u64>,
     goal_seen: Vec<u64>,
@@ -64,13 +61,20 @@ pub(crate) struct Scratch {
     stamp: u64,
 }
 
+/// A customer's visits and pain points at one touchpoint; valid only when `stamp` is the
+/// current customer's (so nothing is reset between customers).
+#[derive(Copy, Clone, Default)]
+struct Seen {
+    stamp: u64,
+    visits: u32,
+    pains: u32,
+}
+
 impl Scratch {
     /// Working memory for a compiled journey.
     pub fn new(t: &Tables) -> Self {
         Scratch {
-            visits: vec![0; t.n_tp],
-            pains: vec![0; t.n_tp],
-            touched: Vec::with_capacity(t.n_tp.min(1024)),
+            seen: vec![Seen::default(); t.n_tp],
             stage_seen: vec![0; t.n_stages],
             goal_seen: vec![0; t.n_goals],
             firings: vec![0; t.n_triggers],
@@ -107,34 +111,48 @@ fn customer(t: &Tables, rng: &mut Xoshiro256PlusPlus, s: &mut Scratch, tally: &m
     let stamp = s.stamp;
 
     let mut from = NO_CHANNEL;
-    let (mut time, mut cost, mut revenue) = (0.0f64, 0.0f64, 0.0f64);
+    // Time and money in integer units (see `stats::TIME_UNIT`, `stats::MONEY_UNIT`).
+    let (mut time, mut cost, mut revenue) = (0i64, 0i64, 0i64);
     let (mut sentiment, mut steps, mut pains) = (0i64, 0u32, 0u32);
     let mut converted = false;
-    let mut time_to_convert = 0.0;
+    let mut time_to_convert = 0i64;
     let outcome = loop {
         let k = tp as usize;
+        let stop = &t.stops[k];
         // 1. Visit.
-        time += t.dur_min[k];
-        let span = t.dur_span[k];
-        if span > 0.0 {
-            time += span * unit(rng.next_u64());
+        time = time.saturating_add(stop.dur_min);
+        if stop.dur_span > 0 {
+            time = time.saturating_add(uniform(rng.next_u64(), stop.dur_span));
         }
-        cost += t.cost[k];
-        sentiment += t.emotion[k] as i64;
+        cost = cost.saturating_add(stop.cost);
+        sentiment += stop.emotion as i64;
         steps += 1;
-        let v = &mut s.visits[k];
-        if *v == 0 {
-            s.touched.push(tp);
+        // Per-touchpoint counts as they happen: Σ visits² grows by 2c − 1 at the c-th visit.
+        let seen = &mut s.seen[k];
+        let row = &mut st.touchpoints[k];
+        if seen.stamp != stamp {
+            *seen = Seen {
+                stamp,
+                visits: 0,
+                pains: 0,
+            };
+            row.reach += 1;
+            let stage = stop.stage as usize;
+            if s.stage_seen[stage] != stamp {
+                s.stage_seen[stage] = stamp;
+                st.stages[stage] += 1;
+            }
         }
-        *v += 1;
-        let g = t.goal[k];
-        if g != NO_GOAL {
-            revenue += t.value[k];
-            let g = g as usize;
+        seen.visits += 1;
+        row.visits += 1;
+        row.visits_sq += 2 * seen.visits as u64 - 1;
+        if stop.goal != NO_GOAL {
+            revenue = revenue.saturating_add(stop.value);
+            let g = stop.goal as usize;
             if s.goal_seen[g] != stamp {
                 s.goal_seen[g] = stamp;
                 st.goals[g] += 1;
-                if g as u32 == t.primary {
+                if stop.goal == t.primary {
                     converted = true;
                     time_to_convert = time;
                     for (x, &back) in s.returned.iter().enumerate() {
@@ -146,22 +164,25 @@ fn customer(t: &Tables, rng: &mut Xoshiro256PlusPlus, s: &mut Scratch, tally: &m
             }
         }
         // 2. Pain points: a context break, then friction.
-        let channel = t.channel[k];
+        let mut pain = |seen: &mut Seen, row: &mut super::tally::TouchpointTally| {
+            pains += 1;
+            sentiment -= 1;
+            seen.pains += 1;
+            row.pains += 1;
+            row.pains_sq += 2 * seen.pains as u64 - 1;
+        };
+        let channel = stop.channel;
         let mut abandoned = false;
         if from != NO_CHANNEL
             && t.context_loss > 0
             && !t.shares_context(from, channel)
             && chance(rng, t.context_loss)
         {
-            pains += 1;
-            sentiment -= 1;
-            s.pains[k] += 1;
+            pain(seen, row);
             abandoned = !chance(rng, patience);
         }
-        if !abandoned && chance(rng, t.friction[k]) {
-            pains += 1;
-            sentiment -= 1;
-            s.pains[k] += 1;
+        if !abandoned && chance(rng, stop.friction) {
+            pain(seen, row);
             abandoned = !chance(rng, patience);
         }
         // 3. Move (4. bounds before a move to a touchpoint).
@@ -202,8 +223,8 @@ fn customer(t: &Tables, rng: &mut Xoshiro256PlusPlus, s: &mut Scratch, tally: &m
         };
         let trigger = &t.triggers[x];
         s.firings[x] += 1;
-        time += trigger.after;
-        cost += trigger.via_cost;
+        time = time.saturating_add(trigger.after);
+        cost = cost.saturating_add(trigger.via_cost);
         if !chance(rng, trigger.back) {
             break ended;
         }
@@ -246,33 +267,12 @@ fn customer(t: &Tables, rng: &mut Xoshiro256PlusPlus, s: &mut Scratch, tally: &m
         st.detractors += 1;
     }
     st.cost.add(cost);
-    st.cost_sq.add(cost * cost);
     st.revenue.add(revenue);
-    st.revenue_sq.add(revenue * revenue);
     if converted {
-        st.cost_converted.add(cost);
+        st.cost_converted = st.cost_converted.wrapping_add(cost as i128);
         st.time.add(time_to_convert);
-        st.time_sq.add(time_to_convert * time_to_convert);
-        st.time_hist.add(time_to_convert);
+        st.time_hist.add(time_to_convert as f64 * TIME_UNIT);
     }
-    for &tp in &s.touched {
-        let k = tp as usize;
-        let (v, p) = (s.visits[k] as u64, s.pains[k] as u64);
-        let row = &mut st.touchpoints[k];
-        row.reach += 1;
-        row.visits += v;
-        row.visits_sq = row.visits_sq.saturating_add(v * v);
-        row.pains += p;
-        row.pains_sq = row.pains_sq.saturating_add(p * p);
-        s.visits[k] = 0;
-        s.pains[k] = 0;
-        let stage = t.stage[k] as usize;
-        if s.stage_seen[stage] != stamp {
-            s.stage_seen[stage] = stamp;
-            st.stages[stage] += 1;
-        }
-    }
-    s.touched.clear();
     for (x, f) in s.firings.iter_mut().enumerate() {
         if *f > 0 {
             let n = *f as u64;

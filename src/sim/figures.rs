@@ -1,7 +1,7 @@
 //! The figures of a simulation, with their 95% intervals, computed from a [`Frame`] and a
 //! tally alone (so merged shards need no journey file), and the KPI verdicts.
 
-use super::stats::{self, Estimate, Fixed};
+use super::stats::{self, Estimate, MONEY_UNIT, TIME_UNIT};
 use super::tally::{SegmentTally, ending};
 use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, metric_name};
 use serde::{Deserialize, Serialize};
@@ -250,10 +250,6 @@ fn mean_of(sum: f64, sum_sq: f64, n: u64) -> Estimate {
     stats::mean(sum, sum_sq, n).unwrap_or(Estimate::exact(0.0))
 }
 
-fn fixed_mean(sum: Fixed, sum_sq: Fixed, n: u64) -> Estimate {
-    mean_of(sum.get(), sum_sq.get(), n)
-}
-
 impl Figures {
     /// The figures of a tally.
     pub fn new(frame: &Frame, t: &SegmentTally) -> Self {
@@ -269,18 +265,21 @@ impl Figures {
             pains: mean_of(t.pains as f64, t.pains_sq as f64, n),
             sentiment: mean_of(t.sentiment as f64, t.sentiment_sq as f64, n),
             nps: stats::nps(t.promoters, t.detractors, n).unwrap_or(Estimate::exact(0.0)),
-            cost_per_customer: fixed_mean(t.cost, t.cost_sq, n),
+            cost_per_customer: t.cost.mean(n, MONEY_UNIT).unwrap_or(Estimate::exact(0.0)),
             cost_per_conversion: stats::ratio(
-                t.cost.get(),
-                t.cost_sq.get(),
+                t.cost.sum as f64 * MONEY_UNIT,
+                t.cost.sum_sq as f64 * MONEY_UNIT * MONEY_UNIT,
                 converted as f64,
                 converted as f64,
-                t.cost_converted.get(),
+                t.cost_converted as f64 * MONEY_UNIT,
                 n,
             ),
-            revenue_per_customer: fixed_mean(t.revenue, t.revenue_sq, n),
+            revenue_per_customer: t
+                .revenue
+                .mean(n, MONEY_UNIT)
+                .unwrap_or(Estimate::exact(0.0)),
             time_to_convert: [
-                stats::mean(t.time.get(), t.time_sq.get(), converted),
+                t.time.mean(converted, TIME_UNIT),
                 time.quantile(0.5),
                 time.quantile(0.9),
                 time.quantile(0.99),

@@ -17,7 +17,7 @@
 //!   with their intervals, computed from a tally alone — so `journeyc merge` needs only the
 //!   shard files.
 
-mod compile;
+pub mod compile;
 pub mod engine;
 pub mod figures;
 pub mod stats;
@@ -153,24 +153,27 @@ pub fn simulate(
         .build()
         .map_err(|_| SimulateError::Threads(settings.threads))?;
     let blocks = (to - from).div_ceil(BLOCK);
+    // A few contiguous groups of blocks per thread, each counted into one tally: enough
+    // groups to balance the load, few enough that tallies (one per group) stay cheap.
+    let groups = (pool.current_num_threads() as u64 * 4).min(blocks).max(1);
     let seed = settings.seed;
-    // Integer totals: the reduction's order does not matter, so rayon may split as it likes.
+    // Integer totals: the order of the merges does not matter.
     let tally = pool.install(|| {
-        (0..blocks)
+        (0..groups)
             .into_par_iter()
-            .fold(
-                || (Tally::new(&tables), engine::Scratch::new(&tables)),
-                |(mut tally, mut scratch), b| {
+            .map(|g| {
+                let mut tally = Tally::new(&tables);
+                let mut scratch = engine::Scratch::new(&tables);
+                for b in blocks * g / groups..blocks * (g + 1) / groups {
                     let start = from + b * BLOCK;
                     let end = (start + BLOCK).min(to);
                     engine::walk(&tables, seed, start, end, &mut scratch, &mut tally);
                     if let Some(done) = done {
                         done.fetch_add(end - start, Ordering::Relaxed);
                     }
-                    (tally, scratch)
-                },
-            )
-            .map(|(tally, _)| tally)
+                }
+                tally
+            })
             .reduce(
                 || Tally::new(&tables),
                 |mut a, b| {

@@ -1,7 +1,7 @@
 //! Statistics of a simulated population: exact, mergeable accumulators and 95% intervals.
 //!
-//! Every accumulator is an integer — counts, sums of integers, and sums of real values in
-//! fixed point ([`Fixed`]) — so adding two of them is associative and commutative: blocks of
+//! Every accumulator is an integer — counts, and sums of amounts the walk keeps in integer
+//! units of time and money ([`Sum`]) — so adding two of them is associative and commutative: blocks of
 //! customers, threads and shards combine in any order into exactly the same totals, and the
 //! output is byte-identical whatever the thread count. Intervals (all at 95%):
 //! - proportions: Wilson score interval;
@@ -121,37 +121,50 @@ pub fn nps(promoters: u64, detractors: u64, n: u64) -> Option<Estimate> {
     })
 }
 
-/// A real number in fixed point: 2⁻²⁴ units (about 6·10⁻⁸) in an `i128`, so sums add
-/// exactly and in any order. Sums saturate rather than wrap (far beyond any real journey:
-/// 10³¹ units).
+/// Seconds per time unit: the walk counts time in integer units of 2⁻¹⁰ s (about 1 ms).
+pub const TIME_UNIT: f64 = 1.0 / 1024.0;
+/// Money per unit: the walk counts money in integer units of 2⁻²⁴ (about 6·10⁻⁸).
+pub const MONEY_UNIT: f64 = 1.0 / 16_777_216.0;
+
+/// `x` in integer units of `unit` (rounded to the nearest; saturating far out of range).
+pub fn to_units(x: f64, unit: f64) -> i64 {
+    (x / unit).round() as i64
+}
+
+/// The sum and the sum of squares of per-customer integer amounts (time or money units), in
+/// 128 bits: exact, so sums add up in any order. A customer's amount is at most 2⁶³ units
+/// (the walk saturates there), so 2⁶⁴ customers of such amounts would be needed to
+/// overflow the sum of squares: the per-customer addition wraps (two instructions) and only
+/// merges saturate.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Fixed(#[serde(with = "as_string")] pub i128);
+pub struct Sum {
+    /// Σ x.
+    #[serde(with = "as_string")]
+    pub sum: i128,
+    /// Σ x².
+    #[serde(with = "as_string")]
+    pub sum_sq: i128,
+}
 
-const FIXED_ONE: f64 = (1u64 << 24) as f64;
-
-impl Fixed {
-    /// `x` rounded to the nearest unit.
+impl Sum {
+    /// Adds one customer's amount.
     #[inline]
-    pub fn from_f64(x: f64) -> Self {
-        Fixed((x * FIXED_ONE).round() as i128)
-    }
-
-    /// Adds `x` (rounded to a unit).
-    #[inline]
-    pub fn add(&mut self, x: f64) {
-        self.0 = self.0.saturating_add((x * FIXED_ONE).round() as i128);
+    pub fn add(&mut self, x: i64) {
+        let x = x as i128;
+        self.sum = self.sum.wrapping_add(x);
+        self.sum_sq = self.sum_sq.wrapping_add(x * x);
     }
 
     /// Adds another sum.
     #[inline]
-    pub fn merge(&mut self, other: Fixed) {
-        self.0 = self.0.saturating_add(other.0);
+    pub fn merge(&mut self, other: Sum) {
+        self.sum = self.sum.saturating_add(other.sum);
+        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
     }
 
-    /// The value.
-    pub fn get(self) -> f64 {
-        self.0 as f64 / FIXED_ONE
+    /// The mean over `n` customers with its interval, in `unit`s; `None` when `n` is 0.
+    pub fn mean(&self, n: u64, unit: f64) -> Option<Estimate> {
+        mean(self.sum as f64 * unit, self.sum_sq as f64 * unit * unit, n)
     }
 }
 
@@ -264,7 +277,14 @@ impl Histogram {
     /// Records a value.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        self.put(bucket(x), 1, x, x);
+        if let Some(b) = self.dense.get_mut(bucket(x)) {
+            b.0 += 1;
+            b.1 = b.1.min(x);
+            b.2 = b.2.max(x);
+            self.count += 1;
+        } else {
+            self.put(bucket(x), 1, x, x);
+        }
     }
 
     /// Adds `n` values in `lo..=hi` to bucket `i`.
@@ -362,14 +382,20 @@ mod tests {
     }
 
     #[test]
-    fn fixed_point_sums_in_any_order_are_equal() {
-        let xs = [0.1, 1e6, 0.05, 2.5, 1.0 / 3.0, 7e-8];
-        let mut a = Fixed::default();
-        let mut b = Fixed::default();
+    fn sums_in_any_order_are_equal() {
+        let xs = [0.1, 1e6, 0.05, 2.5, 1.0 / 3.0, 7e-8].map(|x| to_units(x, MONEY_UNIT));
+        let mut a = Sum::default();
+        let mut b = Sum::default();
         xs.iter().for_each(|&x| a.add(x));
         xs.iter().rev().for_each(|&x| b.add(x));
         assert_eq!(a, b);
-        assert!((a.get() - xs.iter().sum::<f64>()).abs() < 1e-6);
+        let m = a.mean(6, MONEY_UNIT).unwrap();
+        assert!(
+            (m.value - (1e6 + 2.65 + 1.0 / 3.0 + 7e-8) / 6.0).abs() < 1e-6,
+            "{m:?}"
+        );
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<Sum>(&json).unwrap(), a);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! [`super::stats`]), written to shard files and read back by `journeyc merge`.
 
 use super::compile::Tables;
-use super::stats::{Fixed, Histogram};
+use super::stats::{Histogram, Sum};
 use serde::{Deserialize, Serialize};
 
 /// How a customer's journey ended, as indices of [`SegmentTally::outcomes`].
@@ -55,20 +55,15 @@ pub struct SegmentTally {
     pub promoters: u64,
     /// Customers ending with sentiment ≤ −1.
     pub detractors: u64,
-    /// Cost: sum, sum of squares, and sum over converted customers.
-    pub cost: Fixed,
-    /// Σ cost².
-    pub cost_sq: Fixed,
+    /// Cost per customer, in money units.
+    pub cost: Sum,
     /// Σ cost of converted customers (the covariance term of cost per conversion).
-    pub cost_converted: Fixed,
-    /// Revenue: sum.
-    pub revenue: Fixed,
-    /// Σ revenue².
-    pub revenue_sq: Fixed,
-    /// Time to convert of converted customers: sum.
-    pub time: Fixed,
-    /// Σ time².
-    pub time_sq: Fixed,
+    #[serde(with = "super::stats::as_string")]
+    pub cost_converted: i128,
+    /// Revenue per customer, in money units.
+    pub revenue: Sum,
+    /// Time to convert of converted customers, in time units.
+    pub time: Sum,
     /// Time to convert: distribution.
     pub time_hist: Histogram,
     /// Customers reaching each stage, by [`crate::model::StageId`].
@@ -190,12 +185,9 @@ impl SegmentTally {
         self.promoters += o.promoters;
         self.detractors += o.detractors;
         self.cost.merge(o.cost);
-        self.cost_sq.merge(o.cost_sq);
-        self.cost_converted.merge(o.cost_converted);
+        self.cost_converted = self.cost_converted.saturating_add(o.cost_converted);
         self.revenue.merge(o.revenue);
-        self.revenue_sq.merge(o.revenue_sq);
         self.time.merge(o.time);
-        self.time_sq.merge(o.time_sq);
         self.time_hist.merge(&o.time_hist);
         add_all(&mut self.stages, &o.stages);
         for (a, b) in self.touchpoints.iter_mut().zip(&o.touchpoints) {
