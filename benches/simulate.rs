@@ -81,7 +81,7 @@ fn main() {
             "realistic 10,000 touchpoints",
             model::resolve_source(
                 "generated.journey",
-                &journeyc::generate::realistic(10_000, 1),
+                journeyc::generate::realistic(10_000, 1),
                 &Options::default(),
             )
             .expect("resolves")
