@@ -20,6 +20,7 @@
 pub mod compile;
 pub mod engine;
 pub mod figures;
+pub mod pair;
 pub mod stats;
 pub mod tally;
 
@@ -37,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Customers per block: the unit of work handed to a thread.
-const BLOCK: u64 = 2048;
+pub(crate) const BLOCK: u64 = 2048;
 
 /// How to run a simulation.
 #[derive(Clone, Debug)]

@@ -1,0 +1,225 @@
+//! Paired runs: a baseline and a variant journey simulated on common random numbers — the
+//! same customers (customer `i` has the same random stream in both), so that a difference is
+//! measured on the same people instead of being drowned in the noise of two samples.
+//!
+//! Besides each journey's own [`Tally`], a [`PairTally`] keeps the cross sums that the
+//! paired intervals need: for a per-customer value `x`, `Σ x_base · x_variant` (for an
+//! indicator, the number of customers with it in both runs). With the runs' own sums and
+//! sums of squares, `Σ (x_variant − x_base)²` follows. Everything is an integer, so the
+//! result is as deterministic as [`super::simulate`].
+
+use super::compile::Tables;
+use super::engine::{self, Draws, Scratch, Trace};
+use super::tally::{Tally, ending};
+use super::{BLOCK, Frame, Run, Settings, SimulateError};
+use crate::model::Journey;
+use rayon::prelude::*;
+
+/// Which baseline item is which variant item (matched by name).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Matching {
+    /// `(baseline, variant)` goal ids.
+    pub goals: Vec<(usize, usize)>,
+    /// `(baseline, variant)` touchpoint ids.
+    pub touchpoints: Vec<(usize, usize)>,
+    /// `(baseline, variant)` stage ids.
+    pub stages: Vec<(usize, usize)>,
+}
+
+impl Matching {
+    /// Matches two journeys' goals, touchpoints and stages by name.
+    pub fn new(base: &Journey, variant: &Journey) -> Self {
+        fn pairs<'a>(
+            a: impl Iterator<Item = &'a str>,
+            find: impl Fn(&str) -> Option<usize>,
+        ) -> Vec<(usize, usize)> {
+            a.enumerate()
+                .filter_map(|(i, name)| find(name).map(|k| (i, k)))
+                .collect()
+        }
+        Matching {
+            goals: pairs(base.goals.iter().map(|g| g.name.as_str()), |n| {
+                variant.goal(n)
+            }),
+            touchpoints: pairs(base.touchpoints.iter().map(|t| t.name.as_str()), |n| {
+                variant.touchpoint(n)
+            }),
+            stages: pairs(base.stages.iter().map(|s| s.name.as_str()), |n| {
+                variant.stages.iter().position(|s| s.name == n)
+            }),
+        }
+    }
+}
+
+/// Cross sums of a paired run (see the module documentation), in [`Matching`] order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PairTally {
+    /// Customers.
+    pub customers: u64,
+    /// Customers achieving the goal in both runs, per matched goal.
+    pub goals: Vec<u64>,
+    /// Customers ending the same way in both runs, per ending.
+    pub outcomes: [u64; ending::COUNT],
+    /// Σ touches_base · touches_variant.
+    pub touches: u64,
+    /// Σ pains · pains.
+    pub pains: u64,
+    /// Σ sentiment · sentiment.
+    pub sentiment: i64,
+    /// Σ score · score, the NPS score being +1 promoter, −1 detractor, 0 otherwise.
+    pub nps: i64,
+    /// Σ cost · cost, money units².
+    pub cost: i128,
+    /// Σ revenue · revenue, money units².
+    pub revenue: i128,
+    /// Customers reaching the touchpoint in both runs, per matched touchpoint.
+    pub reach: Vec<u64>,
+    /// Customers reaching the stage in both runs, per matched stage.
+    pub stages: Vec<u64>,
+}
+
+impl PairTally {
+    fn new(m: &Matching) -> Self {
+        PairTally {
+            goals: vec![0; m.goals.len()],
+            reach: vec![0; m.touchpoints.len()],
+            stages: vec![0; m.stages.len()],
+            ..PairTally::default()
+        }
+    }
+
+    fn merge(&mut self, o: &PairTally) {
+        self.customers += o.customers;
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.goals, &o.goals);
+        add(&mut self.outcomes, &o.outcomes);
+        add(&mut self.reach, &o.reach);
+        add(&mut self.stages, &o.stages);
+        self.touches = self.touches.saturating_add(o.touches);
+        self.pains = self.pains.saturating_add(o.pains);
+        self.sentiment = self.sentiment.saturating_add(o.sentiment);
+        self.nps += o.nps;
+        self.cost = self.cost.saturating_add(o.cost);
+        self.revenue = self.revenue.saturating_add(o.revenue);
+    }
+
+    /// Adds one customer's two journeys.
+    fn add(&mut self, m: &Matching, b: (&Trace, &Scratch), v: (&Trace, &Scratch)) {
+        let ((tb, sb), (tv, sv)) = (b, v);
+        self.customers += 1;
+        for (i, &(gb, gv)) in m.goals.iter().enumerate() {
+            if sb.achieved(gb) && sv.achieved(gv) {
+                self.goals[i] += 1;
+            }
+        }
+        if tb.outcome == tv.outcome {
+            self.outcomes[tb.outcome] += 1;
+        }
+        self.touches = self.touches.saturating_add(tb.touches * tv.touches);
+        self.pains = self.pains.saturating_add(tb.pains * tv.pains);
+        self.sentiment = self
+            .sentiment
+            .saturating_add(tb.sentiment.saturating_mul(tv.sentiment));
+        self.nps += score(tb.sentiment) * score(tv.sentiment);
+        self.cost = self.cost.wrapping_add(tb.cost as i128 * tv.cost as i128);
+        self.revenue = self
+            .revenue
+            .wrapping_add(tb.revenue as i128 * tv.revenue as i128);
+        for (i, &(kb, kv)) in m.touchpoints.iter().enumerate() {
+            if sb.visited(kb) && sv.visited(kv) {
+                self.reach[i] += 1;
+            }
+        }
+        for (i, &(xb, xv)) in m.stages.iter().enumerate() {
+            if sb.reached_stage(xb) && sv.reached_stage(xv) {
+                self.stages[i] += 1;
+            }
+        }
+    }
+}
+
+/// The NPS score of a final sentiment: +1 promoter (≥ +2), −1 detractor (≤ −1), else 0.
+pub fn score(sentiment: i64) -> i64 {
+    if sentiment >= 2 {
+        1
+    } else if sentiment <= -1 {
+        -1
+    } else {
+        0
+    }
+}
+
+/// A paired run: the baseline's run, the variant's run, and their cross sums.
+#[derive(Clone, Debug)]
+pub struct Paired {
+    /// The baseline.
+    pub base: Run,
+    /// The variant (a scenario, or another version of the journey).
+    pub variant: Run,
+    /// Which items correspond.
+    pub matching: Matching,
+    /// The cross sums.
+    pub cross: PairTally,
+}
+
+/// Simulates `base` and `variant` on the same customers (`settings.shard` is ignored: a
+/// paired run is one process).
+pub fn simulate_pair(
+    base: &Journey,
+    variant: &Journey,
+    settings: &Settings,
+) -> Result<Paired, SimulateError> {
+    if settings.customers == 0 {
+        return Err(SimulateError::NoCustomers);
+    }
+    let tb = Tables::new(base, settings.ignore_horizon);
+    let tv = Tables::new(variant, settings.ignore_horizon);
+    if tb.entry.len == 0 || tv.entry.len == 0 {
+        return Err(SimulateError::NoEntry);
+    }
+    let matching = Matching::new(base, variant);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|_| SimulateError::Threads(settings.threads))?;
+    let n = settings.customers;
+    let blocks = n.div_ceil(BLOCK);
+    let groups = (pool.current_num_threads() as u64 * 4).min(blocks).max(1);
+    let seed = settings.seed;
+    let empty = || (Tally::new(&tb), Tally::new(&tv), PairTally::new(&matching));
+    let (tally_b, tally_v, cross) = pool.install(|| {
+        (0..groups)
+            .into_par_iter()
+            .map(|g| {
+                let (mut a, mut b, mut c) = empty();
+                let (mut sb, mut sv) = (Scratch::new(&tb), Scratch::new(&tv));
+                let (from, to) = (n * g / groups, n * (g + 1) / groups);
+                for i in from..to {
+                    let trace_b = engine::customer(&tb, Draws::new(seed, i), &mut sb, &mut a);
+                    let trace_v = engine::customer(&tv, Draws::new(seed, i), &mut sv, &mut b);
+                    c.add(&matching, (&trace_b, &sb), (&trace_v, &sv));
+                }
+                (a, b, c)
+            })
+            .reduce(empty, |mut x, y| {
+                x.0.merge(&y.0);
+                x.1.merge(&y.1);
+                x.2.merge(&y.2);
+                x
+            })
+    });
+    let run = |j: &Journey, tally| Run {
+        frame: Frame::new(j, settings.ignore_horizon),
+        seed,
+        customers: n,
+        shard: None,
+        tally,
+        exact: None,
+    };
+    Ok(Paired {
+        base: run(base, tally_b),
+        variant: run(variant, tally_v),
+        matching,
+        cross,
+    })
+}
