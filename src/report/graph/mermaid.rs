@@ -77,9 +77,10 @@ fn arrow(e: &Edge) -> &'static str {
     }
 }
 
-/// Lists of ids as `class a,b,c NAME` lines; nothing for an empty list.
-fn class(out: &mut String, ids: &[&str], name: &str) {
+/// `classDef NAME STYLE` and `class a,b,c NAME`; nothing when no node has the class.
+fn class(out: &mut String, ids: &[&str], name: &str, style: &str) {
     if !ids.is_empty() {
+        let _ = writeln!(out, "  classDef {name} {style}");
         let _ = writeln!(out, "  class {} {name}", ids.join(","));
     }
 }
@@ -130,32 +131,27 @@ pub fn render(g: &Graph) -> String {
         );
     }
 
-    let mut notes = Vec::new();
+    let mut notes: Vec<(String, &String)> = Vec::new();
     for c in &g.clusters {
-        notes.extend(c.marks.messages.iter().map(|m| (c.id.as_str(), m)));
+        notes.extend(c.marks.messages.iter().map(|m| (c.id.clone(), m)));
     }
     for n in &g.nodes {
-        notes.extend(n.marks.messages.iter().map(|m| (n.id.as_str(), m)));
+        notes.extend(n.marks.messages.iter().map(|m| (n.id.clone(), m)));
     }
     for e in &g.edges {
-        notes.extend(e.marks.messages.iter().map(|m| (e.from.as_str(), m)));
+        let arrow = format!("{} -> {}", e.from, e.to);
+        notes.extend(e.marks.messages.iter().map(|m| (arrow.clone(), m)));
     }
     if !notes.is_empty() {
         out.push_str("  %% Findings (drawn red):\n");
-        for (id, m) in notes {
+        for (at, m) in notes {
             let m: String = m.chars().map(|c| one_line(c).unwrap_or(c)).collect();
-            let _ = writeln!(out, "  %% {id}: {m}");
+            let _ = writeln!(out, "  %% {at}: {m}");
         }
     }
 
     out.push_str("  %% One class per channel: its fill colour, as the legend shows.\n");
     for l in &g.legend {
-        let _ = writeln!(
-            out,
-            "  classDef ch_{} fill:{},stroke:#333333,color:#000000",
-            l.name,
-            colour(l.channel)
-        );
         let mut ids: Vec<&str> = g
             .nodes
             .iter()
@@ -163,17 +159,18 @@ pub fn render(g: &Graph) -> String {
             .map(|n| n.id.as_str())
             .collect();
         ids.push(&l.id);
-        class(&mut out, &ids, &format!("ch_{}", l.name));
+        let style = format!("fill:{},stroke:#333333,color:#000000", colour(l.channel));
+        class(&mut out, &ids, &format!("ch_{}", l.name), &style);
     }
-    out.push_str("  classDef jc_start fill:#333333,stroke:#333333,color:#ffffff\n");
-    let _ = writeln!(out, "  class {START_ID} jc_start");
-    out.push_str("  classDef jc_exit fill:#eeeeee,stroke:#888888,color:#555555\n");
+    let style = "fill:#333333,stroke:#333333,color:#ffffff";
+    class(&mut out, &[START_ID], "jc_start", style);
     let exits: Vec<&str> = g
         .clusters
         .iter()
         .filter_map(|c| c.exit.as_deref())
         .collect();
-    class(&mut out, &exits, "jc_exit");
+    let style = "fill:#eeeeee,stroke:#888888,color:#555555";
+    class(&mut out, &exits, "jc_exit", style);
     let pick = |f: fn(&Node) -> bool| -> Vec<&str> {
         g.nodes
             .iter()
@@ -181,15 +178,17 @@ pub fn render(g: &Graph) -> String {
             .map(|n| n.id.as_str())
             .collect()
     };
-    out.push_str("  classDef jc_goal stroke-width:3px\n");
-    class(&mut out, &pick(|n| n.goal), "jc_goal");
-    out.push_str("  classDef jc_mot stroke-width:4px,font-weight:bold\n");
-    class(&mut out, &pick(|n| n.moment_of_truth), "jc_mot");
-    let _ = writeln!(
-        out,
-        "  classDef jc_finding stroke:{FINDING_COLOUR},stroke-width:3px"
+    // In this order: a later class wins, so a marked moment of truth is red and thick.
+    class(&mut out, &pick(|n| n.goal), "jc_goal", "stroke-width:3px");
+    let style = "stroke-width:4px,font-weight:bold";
+    class(&mut out, &pick(|n| n.moment_of_truth), "jc_mot", style);
+    let style = format!("stroke:{FINDING_COLOUR},stroke-width:3px");
+    class(
+        &mut out,
+        &pick(|n| !n.marks.is_empty()),
+        "jc_finding",
+        &style,
     );
-    class(&mut out, &pick(|n| !n.marks.is_empty()), "jc_finding");
     for c in g.clusters.iter().filter(|c| !c.marks.is_empty()) {
         let _ = writeln!(out, "  style {} stroke:{FINDING_COLOUR}", c.id);
     }

@@ -115,7 +115,7 @@ fn same(a: f64, b: f64) -> bool {
 pub struct Marks {
     /// Rule codes, sorted, each once: `J0402`.
     pub codes: Vec<&'static str>,
-    /// One line per finding: `J0402 context-break: <message>`, each once, in finding order.
+    /// One line per finding: `J0402: <message>`, each once, in finding order.
     pub messages: Vec<String>,
     /// True when one of the findings is at error level.
     pub error: bool,
@@ -133,7 +133,7 @@ impl Marks {
         if let Err(at) = self.codes.binary_search(&code) {
             self.codes.insert(at, code);
         }
-        let line = format!("{code} {}: {}", f.rule.name(), f.message);
+        let line = format!("{code}: {}", f.message);
         if !self.messages.contains(&line) {
             self.messages.push(line);
         }
@@ -181,7 +181,8 @@ pub struct Cluster {
 pub struct Node {
     /// Identifier, `tp_<name>`: never a DOT or Mermaid keyword.
     pub id: String,
-    /// Label lines, unescaped: `[★ ]label`, `[name · ]channel`, `⚑ goal[ · value N]`, `⚠ codes`.
+    /// Label lines, unescaped: `[★ ]label`, `[name · ]channel`, `friction P` when above 0,
+    /// `⚑ goal[ · value N]`, `⚠ codes`.
     pub lines: Vec<String>,
     /// Its channel (fill colour, see [`colour`]).
     pub channel: ChannelId,
@@ -477,6 +478,9 @@ impl Graph {
                 } else {
                     format!("{} · {}", tp.name, channel.name)
                 });
+                if tp.friction > 0.0 {
+                    lines.push(format!("friction {}", percent(tp.friction)));
+                }
                 if let Some(g) = tp.goal {
                     let mut line = format!("{GOAL_MARK} {}", j.goals[g.goal].name);
                     if g.value != 0.0 {

@@ -126,7 +126,7 @@ fn a_small_journey_becomes_nodes_edges_exits_and_triggers() {
     assert_eq!(ids, ["tp_start", "tp_side", "tp_call", "tp_buy"]);
     assert_eq!(g.nodes[0].lines, ["Start", "start · web"]);
     assert_eq!(g.nodes[1].lines, ["side", "web"], "no name repeated");
-    assert_eq!(g.nodes[2].lines[0], "★ Call");
+    assert_eq!(g.nodes[2].lines, ["★ Call", "call · phone", "friction 10%"]);
     assert!(g.nodes[2].moment_of_truth);
     assert_eq!(
         g.nodes[3].lines,
@@ -177,7 +177,7 @@ fn findings_attach_to_what_their_spans_point_at() {
     let to_call = edge(&g, "tp_start", "tp_call");
     assert_eq!(to_call.marks.codes, ["J0402"]);
     assert_eq!(to_call.lines, ["a 20%", "⚠ J0402"]);
-    assert!(to_call.marks.messages[0].starts_with("J0402 context-break: `start`"));
+    assert!(to_call.marks.messages[0].starts_with("J0402: `start` on `web` → `call` on `phone`"));
     assert!(g.nodes[0].marks.is_empty());
     assert_eq!(edge(&g, "tp_call", "tp_buy").marks.codes, ["J0402"]);
     // Stage `second` offers phone and web; both segments prefer web: no gap. Stage `first`
