@@ -301,3 +301,29 @@ fn allowed_rules_are_not_drawn() {
     assert!(!dot.contains("J0402"), "{dot}");
     assert!(dot.contains("J0401"), "the other rules stay");
 }
+
+/// docs/graph.md ends with the Mermaid output for checkout, which GitHub draws: it must be the
+/// real output. `UPDATE_DOCS=1 cargo test --test graph_cli` rewrites it.
+#[test]
+fn docs_example_is_the_real_output() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/graph.md");
+    let doc = std::fs::read_to_string(path).expect("docs/graph.md");
+    let (code, mermaid, _) = graph(&args("examples/checkout.journey", None, "mermaid"));
+    assert_eq!(code, 0);
+    let begin = "<!-- begin: journeyc graph examples/checkout.journey --format mermaid";
+    let start = doc.find(begin).expect("the begin marker");
+    let open = start + doc[start..].find("```mermaid\n").expect("the block") + 11;
+    let close = open
+        + doc[open..]
+            .find("```\n<!-- end -->")
+            .expect("the end marker");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let updated = format!("{}{mermaid}{}", &doc[..open], &doc[close..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert!(
+        doc[open..close] == mermaid,
+        "docs/graph.md's example is out of date: `UPDATE_DOCS=1 cargo test --test graph_cli`"
+    );
+}

@@ -19,7 +19,7 @@ use std::path::Path;
 pub enum Format {
     /// Graphviz DOT: `journeyc graph x.journey | dot -Tsvg > x.svg`.
     Dot,
-    /// A Mermaid flowchart, for a ```mermaid block in GitHub or GitLab Markdown.
+    /// A Mermaid flowchart, for a `mermaid` code block in GitHub or GitLab Markdown.
     Mermaid,
 }
 

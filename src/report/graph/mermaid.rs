@@ -97,7 +97,7 @@ fn link_style(out: &mut String, edges: &[usize], style: &str) {
 pub fn render(g: &Graph) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "---\ntitle: {}\n---", yaml(&g.title.join(" — ")));
-    out.push_str("%% journeyc graph: paste into a ```mermaid block of a Markdown file\n");
+    out.push_str("%% journeyc graph: paste into a fenced `mermaid` block of a Markdown file\n");
     out.push_str("flowchart LR\n");
     let _ = writeln!(out, "  {START_ID}((\"start\"))");
     for c in &g.clusters {
