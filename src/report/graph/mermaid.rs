@@ -2,10 +2,10 @@
 //! GitHub (or GitLab) Markdown file and it is drawn in place.
 //!
 //! A `flowchart LR` with one `subgraph` per stage. Every label is a quoted Mermaid string
-//! ([`escape`]): characters Mermaid or the HTML it renders to would read (`"`, `#`, `&`, `<`,
-//! `>`, a backtick that would start a Markdown string, `%%` that would start a comment) become
-//! entity codes (`#quot;`…), so a label never ends early or turns into markup; label lines are
-//! joined with `<br/>`. Ids are the [`super`] ids, prefixed, so never a keyword such as
+//! ([`escape`]): characters Mermaid, the HTML it renders to or the Markdown it reads labels as
+//! would take for syntax (`"`, `#`, `&`, `<`, `>`, a backtick, `%%` that would start a comment,
+//! `*`, a leading `1.`…) become entity codes (`#quot;`…), so a label never ends early or turns
+//! into markup; label lines are joined with `<br/>`. Ids are the [`super`] ids, prefixed, so never a keyword such as
 //! `end`. Colours are `classDef`s — one class per channel, as the legend shows — and red
 //! edges a `linkStyle` by edge number.
 
@@ -16,19 +16,43 @@ use crate::model::ChannelKind;
 use std::fmt::Write as _;
 
 /// `text` as the inside of a quoted Mermaid label.
+///
+/// Besides the characters that end a label or make HTML, Mermaid 11 reads a label as Markdown:
+/// `1. Step` becomes "Unsupported markdown: list" and `*x*` italics. So `*`, `~`, `[`, `]`,
+/// `\`, an `_` that is not inside a word, and a line's opening list marker (`1.`, `2)`, `- `,
+/// `+ `) or space are entity codes too. Entity codes are decoded after the Markdown pass (and
+/// by Mermaid versions without one), so every version shows the text as written.
 pub fn escape(text: &str) -> String {
+    let chars: Vec<char> = text.chars().map(|c| one_line(c).unwrap_or(c)).collect();
+    let word = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|c| c.is_alphanumeric())
+    };
+    let list_number = {
+        let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+        digits > 0 && matches!(chars.get(digits), Some('.' | ')'))
+    };
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '#' => out.push_str("#35;"),
-            '&' => out.push_str("#amp;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '`' => out.push_str("#96;"),
-            '%' if chars.peek() == Some(&'%') => out.push_str("#37;"),
-            c => out.push(one_line(c).unwrap_or(c)),
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let code = match c {
+            '"' => Some("#quot;".to_string()),
+            '&' => Some("#amp;".to_string()),
+            '<' => Some("#lt;".to_string()),
+            '>' => Some("#gt;".to_string()),
+            '#' | '`' | '*' | '~' | '[' | ']' | '\\' => Some(format!("#{};", c as u32)),
+            '%' if next == Some('%') => Some("#37;".to_string()),
+            '_' if !(word(i.checked_sub(1)) && word(Some(i + 1))) => Some("#95;".to_string()),
+            ' ' if i == 0 => Some("#32;".to_string()),
+            '-' | '+' if i == 0 && matches!(next, None | Some(' ')) => {
+                Some(format!("#{};", c as u32))
+            }
+            _ if i == 0 && list_number => Some(format!("#{};", c as u32)),
+            _ => None,
+        };
+        match code {
+            Some(code) => out.push_str(&code),
+            None => out.push(c),
         }
     }
     out
@@ -235,8 +259,28 @@ mod tests {
         // `%%` would open a comment or a directive; one `%` is a percentage.
         assert_eq!(escape("35%"), "35%");
         assert_eq!(escape("%%{init}%%"), "#37;%{init}#37;%");
-        assert_eq!(escape("| {x} [y] (z) \\"), "| {x} [y] (z) \\");
+        assert_eq!(escape("| {x} (z)"), "| {x} (z)");
         assert_eq!(escape("Ünïcödé ★\t"), "Ünïcödé ★ ");
+    }
+
+    #[test]
+    fn escape_keeps_markdown_from_reading_a_label() {
+        // A list, at the start only; a number elsewhere is text.
+        assert_eq!(escape("1. Step"), "#49;. Step");
+        assert_eq!(escape("12) Step"), "#49;2) Step");
+        assert_eq!(escape("35%"), "35%");
+        assert_eq!(escape("Step 1. two"), "Step 1. two");
+        assert_eq!(escape("- item"), "#45; item");
+        assert_eq!(escape("+"), "#43;");
+        assert_eq!(escape("-1 point"), "-1 point");
+        assert_eq!(escape("a - b"), "a - b");
+        assert_eq!(escape("    code"), "#32;   code");
+        // Emphasis, strikethrough, links, backslash escapes.
+        assert_eq!(escape("*x* ~y~"), "#42;x#42; #126;y#126;");
+        assert_eq!(escape("[a](b) \\*"), "#91;a#93;(b) #92;#42;");
+        // An underscore inside a word is text to Markdown too; elsewhere it is escaped.
+        assert_eq!(escape("social_ad · web"), "social_ad · web");
+        assert_eq!(escape("_x_ a_ _b"), "#95;x#95; a#95; #95;b");
     }
 
     #[test]
