@@ -269,6 +269,7 @@ pub struct Graph {
 }
 
 /// What a finding's primary span is about.
+#[derive(Copy, Clone, Debug)]
 enum Subject {
     /// A touchpoint's name, channel or friction.
     Touchpoint(TouchpointId),
@@ -286,27 +287,65 @@ fn within(inner: Span, outer: Span) -> bool {
     inner.file == outer.file && outer.start <= inner.start && inner.end <= outer.end
 }
 
-/// Finds what `span` is about by comparing it with the spans the model keeps.
-fn subject(j: &Journey, span: Span) -> Option<Subject> {
-    for (t, tp) in j.touchpoints.iter().enumerate() {
-        let own = [Some(tp.span), Some(tp.channel_span), tp.friction_span];
-        if own.into_iter().flatten().any(|s| within(span, s)) {
-            return Some(Subject::Touchpoint(t));
+/// The spans the model keeps, each with what it belongs to, sorted by position: finding what a
+/// span is about costs a binary search, not a pass over the journey (a journey of 20,000
+/// touchpoints has as many context breaks).
+struct Spans(Vec<(Span, Subject)>);
+
+impl Spans {
+    fn new(j: &Journey) -> Spans {
+        let mut all = Vec::new();
+        for (t, tp) in j.touchpoints.iter().enumerate() {
+            let own = [Some(tp.span), Some(tp.channel_span), tp.friction_span];
+            all.extend(
+                own.into_iter()
+                    .flatten()
+                    .map(|s| (s, Subject::Touchpoint(t))),
+            );
+            all.extend(
+                tp.arrows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (a.span, Subject::Arrow(t, i))),
+            );
         }
-        if let Some(i) = tp.arrows.iter().position(|a| within(span, a.span)) {
-            return Some(Subject::Arrow(t, i));
+        all.extend(
+            j.goals
+                .iter()
+                .enumerate()
+                .map(|(g, x)| (x.span, Subject::Goal(g))),
+        );
+        all.extend(
+            j.stages
+                .iter()
+                .enumerate()
+                .map(|(s, x)| (x.span, Subject::Stage(s))),
+        );
+        for (k, t) in j.triggers.iter().enumerate() {
+            all.extend([
+                (t.span, Subject::Trigger(k)),
+                (t.on_span, Subject::Trigger(k)),
+            ]);
         }
+        // By position; among spans starting together the outermost first, so that the search
+        // below, walking backwards, meets the innermost first.
+        all.sort_by_key(|(s, _)| (s.file, s.start, std::cmp::Reverse(s.end)));
+        Spans(all)
     }
-    if let Some(g) = j.goals.iter().position(|g| within(span, g.span)) {
-        return Some(Subject::Goal(g));
+
+    /// What `span` is about: the innermost kept span containing it.
+    fn subject(&self, span: Span) -> Option<Subject> {
+        let key = (span.file, span.start);
+        let before = self.0.partition_point(|(s, _)| (s.file, s.start) <= key);
+        // Kept spans do not overlap but may nest, so the nearest one starting before `span`
+        // is the innermost candidate; only a span in none of them walks further back.
+        self.0[..before]
+            .iter()
+            .rev()
+            .take_while(|(s, _)| s.file == span.file)
+            .find(|(s, _)| within(span, *s))
+            .map(|&(_, subject)| subject)
     }
-    if let Some(s) = j.stages.iter().position(|s| within(span, s.span)) {
-        return Some(Subject::Stage(s));
-    }
-    j.triggers
-        .iter()
-        .position(|t| within(span, t.span) || within(span, t.on_span))
-        .map(Subject::Trigger)
 }
 
 /// Findings sorted by what they are about.
@@ -319,6 +358,7 @@ struct Attached {
 
 impl Attached {
     fn new(j: &Journey, findings: &[Finding]) -> Attached {
+        let spans = Spans::new(j);
         let mut a = Attached {
             touchpoints: vec![Marks::default(); j.touchpoints.len()],
             arrows: j
@@ -333,12 +373,12 @@ impl Attached {
             // A trap is about every touchpoint of its loop; the others are its secondary spans.
             if f.rule == Rule::Trap {
                 for label in &f.secondary {
-                    if let Some(Subject::Touchpoint(t)) = subject(j, label.span) {
+                    if let Some(Subject::Touchpoint(t)) = spans.subject(label.span) {
                         a.touchpoints[t].add(f);
                     }
                 }
             }
-            match subject(j, f.primary.span) {
+            match spans.subject(f.primary.span) {
                 Some(Subject::Touchpoint(t)) => a.touchpoints[t].add(f),
                 Some(Subject::Arrow(t, i)) => a.arrows[t][i].add(f),
                 Some(Subject::Goal(g)) => {
