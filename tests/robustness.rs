@@ -131,6 +131,13 @@ fn pipeline(text: &str) {
         );
     }
     let checked = compiled.journey.as_ref().map(journeyc::check::check);
+    if let (Some(j), Some(found)) = (&compiled.journey, &checked) {
+        // `journeyc graph` draws whatever resolves, findings attached.
+        use journeyc::report::graph::{Graph, dot, mermaid};
+        let g = Graph::new(j, found);
+        assert!(dot::render(&g).ends_with("}\n"));
+        assert!(mermaid::render(&g).contains("flowchart LR"));
+    }
     for f in compiled.findings.iter().chain(checked.iter().flatten()) {
         let file = compiled.sources.get(f.primary.span.file);
         assert!(

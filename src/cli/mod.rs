@@ -9,6 +9,7 @@ pub mod config;
 pub mod explain;
 pub mod files;
 pub mod fmt;
+pub mod graph;
 pub mod merge;
 pub mod simulate;
 
@@ -64,6 +65,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
     Analyze(analyze::AnalyzeArgs),
+    /// Draw a journey as a graph: Graphviz DOT or a Mermaid flowchart.
+    Graph(graph::GraphArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
@@ -127,6 +130,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Simulate(args) => simulate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
     }
