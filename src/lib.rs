@@ -20,6 +20,8 @@
 //! - [`analyze::analyze`]: the journey → its exact figures (absorbing Markov chain);
 //! - [`sim::simulate`]: the journey → a simulated population's totals ([`sim::Run`]), whose
 //!   figures carry 95% intervals;
+//! - [`compare::compare`]: a baseline and a variant on the same simulated customers → every
+//!   figure's difference with its interval (and the exact difference);
 //!
 //! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
 //! canonical layout, comments kept (`journeyc fmt`).
@@ -31,6 +33,7 @@ pub mod analyze;
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod diagnostic;
 pub mod fmt;
 pub mod generate;

@@ -172,8 +172,7 @@ pub fn simulate_pair(
     if settings.customers == 0 {
         return Err(SimulateError::NoCustomers);
     }
-    let tb = Tables::new(base, settings.ignore_horizon);
-    let tv = Tables::new(variant, settings.ignore_horizon);
+    let (tb, tv) = Tables::pair(base, variant, settings.ignore_horizon);
     if tb.entry.len == 0 || tv.entry.len == 0 {
         return Err(SimulateError::NoEntry);
     }

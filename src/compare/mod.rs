@@ -1,0 +1,502 @@
+//! Compare: a baseline and a variant (a scenario, or another version of the journey)
+//! simulated on common random numbers ([`crate::sim::pair`]), every figure's difference with
+//! its 95% interval, and the exact difference where the analyzer computes it.
+//!
+//! Differences of per-customer means and proportions (conversion per goal, endings, touches,
+//! pains, sentiment, NPS, cost and revenue per customer, funnel, reach) are **paired**: the
+//! interval comes from the per-customer differences `x_variant − x_base` of the same
+//! customers, mean ± 1.96 s_d/√n — narrow, because the same customers with the same random
+//! numbers mostly do the same thing in both journeys. Ratios and distribution figures (cost
+//! per conversion, time to convert, drop-off, per-segment figures, visits) use the
+//! **unpaired** interval, √(se_base² + se_variant²) — conservative, since common random numbers
+//! correlate the two estimates positively — and say so.
+
+use crate::analyze::{Analysis, analyze};
+use crate::model::{Journey, Metric, TimeStat};
+use crate::report::simulation::{Computed, Unit};
+use crate::sim::pair::{Paired, simulate_pair};
+use crate::sim::stats::{MONEY_UNIT, Z95};
+use crate::sim::tally::{SegmentTally, ending};
+use crate::sim::{Estimate, KpiResult, KpiVerdict, Settings, SimulateError};
+
+/// A figure of the baseline and the variant, and their difference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delta {
+    /// What it is (`conversion (purchase)`, `reach(checkout)`…).
+    pub name: String,
+    /// Section: `summary`, `outcome`, `funnel`, `touchpoint`, `segment`.
+    pub section: &'static str,
+    /// How values are written.
+    pub unit: Unit,
+    /// The baseline's estimate.
+    pub base: Option<Estimate>,
+    /// The variant's estimate.
+    pub variant: Option<Estimate>,
+    /// variant − base with its 95% interval.
+    pub diff: Option<Estimate>,
+    /// True when the interval is paired (see the module documentation).
+    pub paired: bool,
+    /// The exact difference, when both journeys were analysed and the analyzer computes it.
+    pub exact: Option<f64>,
+}
+
+impl Delta {
+    /// True when the difference's 95% interval excludes 0.
+    pub fn significant(&self) -> bool {
+        self.diff.is_some_and(|d| d.low > 0.0 || d.high < 0.0)
+    }
+}
+
+/// A KPI in the baseline and the variant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiChange {
+    /// The KPI as written.
+    pub text: String,
+    /// Its unit.
+    pub unit: Unit,
+    /// Verdict on the baseline.
+    pub base: KpiResult,
+    /// Verdict on the variant (`None`: the variant has no such KPI).
+    pub variant: Option<KpiResult>,
+    /// The difference of the KPI's metric.
+    pub delta: Delta,
+}
+
+impl KpiChange {
+    /// True when the verdict flips between pass and fail.
+    pub fn flips(&self) -> bool {
+        matches!(
+            (self.base.verdict, self.variant.map(|v| v.verdict)),
+            (KpiVerdict::Pass, Some(KpiVerdict::Fail)) | (KpiVerdict::Fail, Some(KpiVerdict::Pass))
+        )
+    }
+
+    /// True when the variant makes a passing KPI fail (what `--gate` acts on).
+    pub fn regresses(&self) -> bool {
+        self.base.verdict == KpiVerdict::Pass
+            && self.variant.map(|v| v.verdict) == Some(KpiVerdict::Fail)
+    }
+}
+
+/// The comparison of a baseline and a variant.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The paired run.
+    pub paired: Paired,
+    /// The KPIs of the baseline, in written order.
+    pub kpis: Vec<KpiChange>,
+    /// Every figure.
+    pub deltas: Vec<Delta>,
+    /// Why exact differences are missing, when they are.
+    pub exact_note: Option<String>,
+}
+
+impl Comparison {
+    /// KPIs whose verdict flips, first those the variant breaks.
+    pub fn flipped(&self) -> impl Iterator<Item = &KpiChange> {
+        let regress = self.kpis.iter().filter(|k| k.regresses());
+        let improve = self.kpis.iter().filter(|k| k.flips() && !k.regresses());
+        regress.chain(improve)
+    }
+}
+
+/// Compares `variant` with `base` on the same customers (see the module documentation).
+pub fn compare(
+    base: &Journey,
+    variant: &Journey,
+    settings: &Settings,
+) -> Result<Comparison, SimulateError> {
+    let paired = simulate_pair(base, variant, settings)?;
+    let exact = match (analyze(base), analyze(variant)) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), _) | (_, Err(e)) => Err(format!("no exact differences: {e}")),
+    };
+    let (deltas, kpis) = {
+        let b = Computed::new(&paired.base);
+        let v = Computed::new(&paired.variant);
+        let ctx = Context {
+            p: &paired,
+            b: &b,
+            v: &v,
+            tb: paired.base.tally.total(),
+            tv: paired.variant.tally.total(),
+            exact: exact.as_ref().ok(),
+            base,
+            variant,
+        };
+        let deltas = ctx.deltas();
+        let kpis = ctx.kpis(&deltas);
+        (deltas, kpis)
+    };
+    Ok(Comparison {
+        paired,
+        kpis,
+        deltas,
+        exact_note: exact.err(),
+    })
+}
+
+struct Context<'a> {
+    p: &'a Paired,
+    b: &'a Computed<'a>,
+    v: &'a Computed<'a>,
+    tb: SegmentTally,
+    tv: SegmentTally,
+    exact: Option<&'a (Analysis, Analysis)>,
+    base: &'a Journey,
+    variant: &'a Journey,
+}
+
+/// The paired difference of a per-customer value: its sums and sums of squares in both runs
+/// and the cross sum `Σ x_b x_v`, over `n` customers.
+fn paired(b: (f64, f64), v: (f64, f64), cross: f64, n: u64) -> Option<Estimate> {
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let d = (v.0 - b.0) / nf;
+    let sum_sq = v.1 + b.1 - 2.0 * cross;
+    let var = if n > 1 {
+        ((sum_sq - nf * d * d) / (nf - 1.0)).max(0.0)
+    } else {
+        0.0
+    };
+    let half = Z95 * (var / nf).sqrt();
+    Some(Estimate {
+        value: d,
+        low: d - half,
+        high: d + half,
+    })
+}
+
+/// The unpaired difference of two estimates: √(se_b² + se_v²).
+fn unpaired(b: Option<Estimate>, v: Option<Estimate>) -> Option<Estimate> {
+    let (b, v) = (b?, v?);
+    let d = v.value - b.value;
+    let half = (b.half_width().powi(2) + v.half_width().powi(2)).sqrt();
+    Some(Estimate {
+        value: d,
+        low: d - half,
+        high: d + half,
+    })
+}
+
+/// An indicator's sums: (count, count) — for a 0/1 value, Σx = Σx².
+fn ind(k: u64) -> (f64, f64) {
+    (k as f64, k as f64)
+}
+
+impl Context<'_> {
+    fn exact_diff(
+        &self,
+        mb: Option<Metric>,
+        mv: Option<Metric>,
+        seg: Option<(usize, usize)>,
+    ) -> Option<f64> {
+        let (a, b) = self.exact?;
+        let (fa, fb) = match seg {
+            Some((sa, sb)) => (a.segments.get(sa)?, b.segments.get(sb)?),
+            None => (&a.all, &b.all),
+        };
+        Some(fb.metric(mv?)? - fa.metric(mb?)?)
+    }
+
+    fn delta(
+        &self,
+        section: &'static str,
+        name: String,
+        unit: Unit,
+        (base, variant): (Option<Estimate>, Option<Estimate>),
+        diff: Option<Option<Estimate>>,
+        exact: Option<f64>,
+    ) -> Delta {
+        let paired = diff.is_some();
+        Delta {
+            name,
+            section,
+            unit,
+            base,
+            variant,
+            diff: diff.unwrap_or_else(|| unpaired(base, variant)),
+            paired,
+            exact,
+        }
+    }
+
+    fn deltas(&self) -> Vec<Delta> {
+        let (b, v, tb, tv, x) = (self.b, self.v, &self.tb, &self.tv, &self.p.cross);
+        let m = &self.p.matching;
+        let n = x.customers;
+        let fb = &self.p.base.frame;
+        let mut out = Vec::new();
+        for (i, &(gb, gv)) in m.goals.iter().enumerate() {
+            let primary = if fb.primary_goal == Some(gb) {
+                ", primary"
+            } else {
+                ""
+            };
+            out.push(self.delta(
+                "summary",
+                format!("conversion ({}{primary})", fb.goals[gb]),
+                Unit::Percent,
+                (Some(b.all.goals[gb]), Some(v.all.goals[gv])),
+                Some(paired(
+                    ind(tb.goals[gb]),
+                    ind(tv.goals[gv]),
+                    x.goals[i] as f64,
+                    n,
+                )),
+                self.exact_diff(
+                    Some(Metric::Conversion(gb)),
+                    Some(Metric::Conversion(gv)),
+                    None,
+                ),
+            ));
+        }
+        let money = |s: &crate::sim::stats::Sum| {
+            (
+                s.sum as f64 * MONEY_UNIT,
+                s.sum_sq as f64 * MONEY_UNIT * MONEY_UNIT,
+            )
+        };
+        let scalar = [
+            (
+                "touches",
+                Unit::Number,
+                Metric::Touches,
+                (tb.touches as f64, tb.touches_sq as f64),
+                (tv.touches as f64, tv.touches_sq as f64),
+                x.touches as f64,
+            ),
+            (
+                "pains",
+                Unit::Number,
+                Metric::Pains,
+                (tb.pains as f64, tb.pains_sq as f64),
+                (tv.pains as f64, tv.pains_sq as f64),
+                x.pains as f64,
+            ),
+            (
+                "sentiment",
+                Unit::Signed,
+                Metric::Sentiment,
+                (tb.sentiment as f64, tb.sentiment_sq as f64),
+                (tv.sentiment as f64, tv.sentiment_sq as f64),
+                x.sentiment as f64,
+            ),
+            (
+                "cost per customer",
+                Unit::Money,
+                Metric::CostPerCustomer,
+                money(&tb.cost),
+                money(&tv.cost),
+                x.cost as f64 * MONEY_UNIT * MONEY_UNIT,
+            ),
+            (
+                "revenue per customer",
+                Unit::Money,
+                Metric::RevenuePerCustomer,
+                money(&tb.revenue),
+                money(&tv.revenue),
+                x.revenue as f64 * MONEY_UNIT * MONEY_UNIT,
+            ),
+        ];
+        for (name, unit, metric, sb, sv, cross) in scalar {
+            out.push(self.delta(
+                "summary",
+                name.into(),
+                unit,
+                (b.all.metric(metric), v.all.metric(metric)),
+                Some(paired(sb, sv, cross, n)),
+                self.exact_diff(Some(metric), Some(metric), None),
+            ));
+        }
+        // NPS: 100 × the mean score (+1 promoter, −1 detractor).
+        let score = |t: &SegmentTally| {
+            (
+                (t.promoters as f64 - t.detractors as f64),
+                (t.promoters + t.detractors) as f64,
+            )
+        };
+        let nps = paired(score(tb), score(tv), x.nps as f64, n).map(|e| Estimate {
+            value: 100.0 * e.value,
+            low: 100.0 * e.low,
+            high: 100.0 * e.high,
+        });
+        out.push(self.delta(
+            "summary",
+            "nps".into(),
+            Unit::Nps,
+            (Some(b.all.nps), Some(v.all.nps)),
+            Some(nps),
+            None,
+        ));
+        for (name, metric) in [
+            ("cost per conversion", Metric::CostPerConversion),
+            (
+                "time to convert, mean",
+                Metric::TimeToConvert(TimeStat::Mean),
+            ),
+            ("time to convert, p50", Metric::TimeToConvert(TimeStat::P50)),
+            ("time to convert, p90", Metric::TimeToConvert(TimeStat::P90)),
+            ("time to convert, p99", Metric::TimeToConvert(TimeStat::P99)),
+        ] {
+            out.push(self.delta(
+                "summary",
+                name.into(),
+                Unit::of(metric),
+                (b.all.metric(metric), v.all.metric(metric)),
+                None,
+                self.exact_diff(Some(metric), Some(metric), None),
+            ));
+        }
+        for (o, name) in ending::NAMES.iter().enumerate() {
+            let exact = self.exact.and_then(|(a, c)| {
+                let pick =
+                    |f: &crate::analyze::Outcomes| [f.abandoned, f.left, f.completed, 0.0, 0.0][o];
+                Some(pick(&c.all.outcomes) - pick(&a.all.outcomes))
+            });
+            out.push(self.delta(
+                "outcome",
+                format!("ended: {}", name.replace('_', " ")),
+                Unit::Percent,
+                (Some(b.all.outcomes[o]), Some(v.all.outcomes[o])),
+                Some(paired(
+                    ind(tb.outcomes[o]),
+                    ind(tv.outcomes[o]),
+                    x.outcomes[o] as f64,
+                    n,
+                )),
+                exact,
+            ));
+        }
+        for (i, &(sb, sv)) in m.stages.iter().enumerate() {
+            out.push(self.delta(
+                "funnel",
+                format!("reached {}", fb.stages[sb].name),
+                Unit::Percent,
+                (Some(b.all.funnel[sb]), Some(v.all.funnel[sv])),
+                Some(paired(
+                    ind(tb.stages[sb]),
+                    ind(tv.stages[sv]),
+                    x.stages[i] as f64,
+                    n,
+                )),
+                None,
+            ));
+        }
+        for (i, &(kb, kv)) in m.touchpoints.iter().enumerate() {
+            let name = &self.base.touchpoints[kb].name;
+            let (rb, rv) = (&tb.touchpoints[kb], &tv.touchpoints[kv]);
+            out.push(self.delta(
+                "touchpoint",
+                format!("reach({name})"),
+                Unit::Percent,
+                (
+                    Some(b.all.touchpoints[kb].reach),
+                    Some(v.all.touchpoints[kv].reach),
+                ),
+                Some(paired(ind(rb.reach), ind(rv.reach), x.reach[i] as f64, n)),
+                self.exact_diff(Some(Metric::Reach(kb)), Some(Metric::Reach(kv)), None),
+            ));
+            out.push(self.delta(
+                "touchpoint",
+                format!("drop_off({name})"),
+                Unit::Percent,
+                (
+                    b.all.touchpoints[kb].drop_off,
+                    v.all.touchpoints[kv].drop_off,
+                ),
+                None,
+                self.exact_diff(Some(Metric::DropOff(kb)), Some(Metric::DropOff(kv)), None),
+            ));
+        }
+        for (sb, seg) in self.base.segments.iter().enumerate() {
+            let Some(sv) = self.variant.segment(&seg.name) else {
+                continue;
+            };
+            let metric = self.base.primary_goal.map(Metric::Conversion);
+            let metric_v = self
+                .base
+                .primary_goal
+                .and_then(|g| self.variant.goal(&self.base.goals[g].name))
+                .map(Metric::Conversion);
+            out.push(self.delta(
+                "segment",
+                format!("conversion for {}", seg.name),
+                Unit::Percent,
+                (
+                    metric.and_then(|mm| b.segments[sb].metric(mm)),
+                    metric_v.and_then(|mm| v.segments[sv].metric(mm)),
+                ),
+                None,
+                self.exact_diff(metric, metric_v, Some((sb, sv))),
+            ));
+        }
+        out
+    }
+
+    fn kpis(&self, deltas: &[Delta]) -> Vec<KpiChange> {
+        let fb = &self.p.base.frame;
+        let fv = &self.p.variant.frame;
+        fb.kpis
+            .iter()
+            .zip(&self.b.kpis)
+            .map(|(k, rb)| {
+                let iv = fv.kpis.iter().position(|x| x.text == k.text);
+                let rv = iv.map(|i| self.v.kpis[i]);
+                let mv = iv.map(|i| fv.kpis[i].metric);
+                let seg_v = iv.and_then(|i| fv.kpis[i].segment);
+                // A paired difference where `deltas` has one for the same metric.
+                let label = paired_name(fb, k.metric);
+                let pairedd = label
+                    .filter(|_| k.segment.is_none())
+                    .and_then(|l| deltas.iter().find(|d| d.name == l && d.paired))
+                    .and_then(|d| d.diff);
+                let unit = Unit::of(k.metric);
+                let delta = Delta {
+                    name: k.text.clone(),
+                    section: "kpi",
+                    unit,
+                    base: rb.estimate,
+                    variant: rv.and_then(|r| r.estimate),
+                    diff: pairedd.or_else(|| unpaired(rb.estimate, rv.and_then(|r| r.estimate))),
+                    paired: pairedd.is_some(),
+                    exact: self.exact_diff(Some(k.metric), mv, k.segment.zip(seg_v)),
+                };
+                KpiChange {
+                    text: k.text.clone(),
+                    unit,
+                    base: *rb,
+                    variant: rv,
+                    delta,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The name of the paired figure that answers a metric, if any.
+fn paired_name(f: &crate::sim::Frame, m: Metric) -> Option<String> {
+    Some(match m {
+        Metric::Conversion(g) => {
+            let primary = if f.primary_goal == Some(g) {
+                ", primary"
+            } else {
+                ""
+            };
+            format!("conversion ({}{primary})", f.goals.get(g)?)
+        }
+        Metric::Reach(t) => format!("reach({})", f.touchpoints.get(t)?.name),
+        Metric::Touches => "touches".into(),
+        Metric::Pains => "pains".into(),
+        Metric::Sentiment => "sentiment".into(),
+        Metric::Nps => "nps".into(),
+        Metric::CostPerCustomer => "cost per customer".into(),
+        Metric::RevenuePerCustomer => "revenue per customer".into(),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests;
