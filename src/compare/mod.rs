@@ -351,10 +351,10 @@ impl Context<'_> {
             ));
         }
         for (o, name) in ending::NAMES.iter().enumerate() {
-            let exact = self.exact.and_then(|(a, c)| {
+            let exact = self.exact.map(|(a, c)| {
                 let pick =
                     |f: &crate::analyze::Outcomes| [f.abandoned, f.left, f.completed, 0.0, 0.0][o];
-                Some(pick(&c.all.outcomes) - pick(&a.all.outcomes))
+                pick(&c.all.outcomes) - pick(&a.all.outcomes)
             });
             out.push(self.delta(
                 "outcome",

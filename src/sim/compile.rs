@@ -447,6 +447,9 @@ impl Tables {
     }
 }
 
+/// `(outcome, weight)` pairs.
+type Weights = Vec<(u32, f64)>;
+
 /// Reorders two distributions over named outcomes so that inverse-CDF picks with the same
 /// draw agree as often as possible: first the common part of every shared name (in `a`'s
 /// order, `min(p, q)` in both), then each distribution's own remainder. Outcomes keep their
@@ -456,7 +459,7 @@ fn coupled(
     b: &[(u32, f64)],
     name_a: impl Fn(u32) -> String,
     name_b: impl Fn(u32) -> String,
-) -> (Vec<(u32, f64)>, Vec<(u32, f64)>) {
+) -> (Weights, Weights) {
     let (total_a, total_b): (f64, f64) = (
         a.iter().map(|x| x.1.max(0.0)).sum(),
         b.iter().map(|x| x.1.max(0.0)).sum(),
