@@ -470,15 +470,15 @@ fn coupled(
     let mut rest_a: Vec<(u32, f64)> = a.iter().map(|&(o, w)| (o, w.max(0.0) / total_a)).collect();
     let mut rest_b: Vec<(u32, f64)> = b.iter().map(|&(o, w)| (o, w.max(0.0) / total_b)).collect();
     let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
-    for i in 0..rest_a.len() {
-        let name = name_a(rest_a[i].0);
-        if let Some(j) = rest_b.iter().position(|x| name_b(x.0) == name) {
-            let common = rest_a[i].1.min(rest_b[j].1);
+    for item in rest_a.iter_mut() {
+        let name = name_a(item.0);
+        if let Some(other) = rest_b.iter_mut().find(|x| name_b(x.0) == name) {
+            let common = item.1.min(other.1);
             if common > 0.0 {
-                out_a.push((rest_a[i].0, common));
-                out_b.push((rest_b[j].0, common));
-                rest_a[i].1 -= common;
-                rest_b[j].1 -= common;
+                out_a.push((item.0, common));
+                out_b.push((other.0, common));
+                item.1 -= common;
+                other.1 -= common;
             }
         }
     }
