@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod check;
+pub mod compare;
 pub mod compile;
 pub mod config;
 pub mod explain;
@@ -61,6 +62,9 @@ pub enum Command {
     /// Simulate a population of customers: conversion, drop-off, friction, time and cost
     /// with 95% intervals, KPIs judged.
     Simulate(simulate::SimulateArgs),
+    /// Compare scenarios with the baseline on the same simulated customers: every figure's
+    /// difference with its interval, KPI verdicts that flip.
+    Compare(compare::CompareArgs),
     /// Combine the shard files of `simulate --shard K/N` into the output of the single run.
     Merge(merge::MergeArgs),
     /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
@@ -129,6 +133,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Compile(args) => compile::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Explain(args) => explain::run(args),

@@ -7,6 +7,7 @@
 //! the fingerprints that machine formats use to follow a finding from one run to the next.
 
 pub mod analysis;
+pub mod compare;
 pub mod github;
 pub mod gitlab;
 pub mod graph;

@@ -1,0 +1,296 @@
+//! Reports of a comparison (`journeyc compare`): a table for people, Markdown for a pull-request
+//! comment, JSON for tools (schema in `docs/compare.md`). KPIs whose verdict flips come first.
+
+mod json;
+
+pub use json::json;
+
+use crate::compare::{Comparison, Delta, KpiChange};
+use crate::model::format_duration;
+use crate::report::simulation::{Unit, thousands, verdict};
+use crate::report::text::{emit, new_table, section};
+use crate::sim::Estimate;
+use std::fmt::Write;
+
+/// A signed difference in a unit: percentage points for rates.
+pub fn signed(unit: Unit, d: f64) -> String {
+    let sign = if d < 0.0 { "−" } else { "+" };
+    let a = d.abs();
+    match unit {
+        Unit::Percent => format!("{sign}{:.2} pp", a * 100.0),
+        Unit::Duration => format!("{sign}{}", format_duration(a)),
+        Unit::Money => format!("{sign}{a:.2}"),
+        Unit::Number | Unit::Signed => format!("{sign}{a:.3}"),
+        Unit::Nps => format!("{sign}{a:.1}"),
+    }
+}
+
+/// A difference with its interval: `+1.23 pp [+1.10, +1.36]` (the interval in the same
+/// unit, written once).
+pub fn difference(unit: Unit, d: &Estimate) -> String {
+    let bare = |x: f64| {
+        let s = signed(unit, x);
+        s.strip_suffix(" pp").map(str::to_string).unwrap_or(s)
+    };
+    format!(
+        "{} [{}, {}]",
+        signed(unit, d.value),
+        bare(d.low),
+        bare(d.high)
+    )
+}
+
+fn value(unit: Unit, e: Option<Estimate>) -> String {
+    e.map_or_else(|| "n/a".into(), |e| unit.value(e.value))
+}
+
+/// The marks after a difference: `*` significant, `°` unpaired (conservative) interval.
+fn marks(d: &Delta) -> &'static str {
+    match (d.significant(), d.paired) {
+        (true, true) => " *",
+        (true, false) => " *°",
+        (false, true) => "",
+        (false, false) => " °",
+    }
+}
+
+/// The legend of the marks.
+const LEGEND: &str = "* significant (the 95% interval of the difference excludes 0); \
+                      ° unpaired interval (conservative)";
+
+/// The cells of a figure's row: name, baseline, variant, difference with marks, exact.
+fn cells(d: &Delta, with_exact: bool) -> Vec<String> {
+    let mut row = vec![
+        d.name.clone(),
+        value(d.unit, d.base),
+        value(d.unit, d.variant),
+        d.diff.map_or_else(
+            || "n/a".into(),
+            |x| format!("{}{}", difference(d.unit, &x), marks(d)),
+        ),
+    ];
+    if with_exact {
+        row.push(d.exact.map_or_else(|| "n/a".into(), |x| signed(d.unit, x)));
+    }
+    row
+}
+
+fn kpi_cells(k: &KpiChange, with_exact: bool) -> Vec<String> {
+    let v = |r: Option<crate::sim::KpiResult>| {
+        r.map_or("not in scenario", |r| {
+            verdict(r.verdict, r.estimate.is_some())
+        })
+    };
+    let mut row = vec![
+        k.text.clone(),
+        format!("{} → {}", v(Some(k.base)), v(k.variant)),
+    ];
+    row.extend(cells(&k.delta, with_exact).into_iter().skip(1));
+    row
+}
+
+/// The opening lines of a comparison.
+fn header(c: &Comparison, markdown: bool) -> Vec<String> {
+    let (b, v) = (&c.paired.base.frame, &c.paired.variant.frame);
+    let code = |s: &str| {
+        if markdown {
+            format!("`{s}`")
+        } else {
+            format!("`{s}`")
+        }
+    };
+    let variant = match &v.scenario {
+        Some(s) => format!("scenario {}", code(s)),
+        None => format!("{} ({})", code(&v.journey), v.label),
+    };
+    let base = match &b.scenario {
+        Some(s) => format!("scenario {} of {}", code(s), code(&b.journey)),
+        None => format!("{} ({})", code(&b.journey), b.label),
+    };
+    let mut lines = vec![
+        format!("Baseline {base} against {variant}."),
+        format!(
+            "{} customers, seed {}, the same customers in both (common random numbers); \
+             intervals are 95%; pp = percentage points.",
+            thousands(c.paired.base.customers),
+            c.paired.base.seed
+        ),
+    ];
+    if let Some(note) = &c.exact_note {
+        lines.push(format!("Exact differences not available: {note}."));
+    } else {
+        lines.push(
+            "Exact: the difference of the two exact analyses (horizon and max_steps ignored)."
+                .into(),
+        );
+    }
+    lines
+}
+
+/// The flip call-outs.
+fn flips(c: &Comparison) -> Vec<String> {
+    c.flipped()
+        .map(|k| {
+            let (a, b) = (
+                verdict(k.base.verdict, k.base.estimate.is_some()),
+                k.variant
+                    .map_or("absent", |r| verdict(r.verdict, r.estimate.is_some())),
+            );
+            let what = if k.regresses() { "breaks" } else { "fixes" };
+            format!("{what} `{}`: {a} → {b}", k.text)
+        })
+        .collect()
+}
+
+const HEAD: [&str; 5] = [
+    "Figure",
+    "Baseline",
+    "Variant",
+    "Difference [95% interval]",
+    "Exact",
+];
+
+/// Renders comparisons as text tables, `width` columns wide (`None`: the terminal's).
+pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
+    let mut out = String::new();
+    for (i, c) in comparisons.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for line in header(c, false) {
+            let _ = writeln!(out, "{line}");
+        }
+        let with_exact = c.exact_note.is_none();
+        let flips = flips(c);
+        section(&mut out, "KPI verdicts that flip");
+        if flips.is_empty() {
+            let _ = writeln!(out, "none");
+        }
+        for f in flips {
+            let _ = writeln!(out, "- {f}");
+        }
+        if !c.kpis.is_empty() {
+            section(&mut out, "KPIs");
+            let mut head: Vec<String> = vec!["KPI".into(), "Verdict".into()];
+            head.extend(
+                HEAD[1..]
+                    .iter()
+                    .take(if with_exact { 4 } else { 3 })
+                    .map(|s| s.to_string()),
+            );
+            let mut t = new_table(head, width);
+            for k in &c.kpis {
+                t.add_row(kpi_cells(k, with_exact));
+            }
+            emit(&mut out, t, 2);
+        }
+        section(&mut out, "Figures (per customer)");
+        let head: Vec<String> = HEAD
+            .iter()
+            .take(if with_exact { 5 } else { 4 })
+            .map(|s| s.to_string())
+            .collect();
+        let mut t = new_table(head, width);
+        for d in &c.deltas {
+            t.add_row(cells(d, with_exact));
+        }
+        emit(&mut out, t, 1);
+        let _ = writeln!(out, "{LEGEND}");
+    }
+    out
+}
+
+/// Renders comparisons as GitHub-flavoured Markdown (a pull-request comment).
+pub fn markdown(comparisons: &[Comparison]) -> String {
+    let mut out = String::new();
+    for c in comparisons {
+        let v = &c.paired.variant.frame;
+        let title = v.scenario.as_deref().unwrap_or(&v.journey);
+        let _ = writeln!(out, "### journeyc compare: `{title}`\n");
+        for line in header(c, true) {
+            let _ = writeln!(out, "{line}");
+        }
+        out.push('\n');
+        let flips = flips(c);
+        if flips.is_empty() {
+            let _ = writeln!(out, "**No KPI changes verdict.**\n");
+        } else {
+            let _ = writeln!(out, "**KPI verdicts that flip:**\n");
+            for f in flips {
+                let mark = if f.starts_with("breaks") {
+                    "❌"
+                } else {
+                    "✅"
+                };
+                let _ = writeln!(out, "- {mark} {f}");
+            }
+            out.push('\n');
+        }
+        let with_exact = c.exact_note.is_none();
+        if !c.kpis.is_empty() {
+            let mut head = vec!["KPI", "Verdict"];
+            head.extend(HEAD[1..].iter().take(if with_exact { 4 } else { 3 }));
+            md_table(
+                &mut out,
+                &head,
+                c.kpis.iter().map(|k| kpi_cells(k, with_exact)),
+            );
+        }
+        let significant: Vec<&Delta> = c.deltas.iter().filter(|d| d.significant()).collect();
+        let head: Vec<&str> = HEAD
+            .iter()
+            .copied()
+            .take(if with_exact { 5 } else { 4 })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<details><summary>All figures ({} significant of {})</summary>\n",
+            significant.len(),
+            c.deltas.len()
+        );
+        md_table(
+            &mut out,
+            &head,
+            c.deltas.iter().map(|d| cells(d, with_exact)),
+        );
+        let _ = writeln!(out, "</details>\n\n{LEGEND}\n");
+    }
+    out
+}
+
+fn md_table(out: &mut String, head: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+    let esc = |s: &str| s.replace('|', "\\|");
+    let _ = writeln!(
+        out,
+        "| {} |",
+        head.iter().map(|h| esc(h)).collect::<Vec<_>>().join(" | ")
+    );
+    let _ = writeln!(out, "|{}", " --- |".repeat(head.len()));
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| {} |",
+            row.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_are_signed_in_their_unit() {
+        assert_eq!(signed(Unit::Percent, 0.0123), "+1.23 pp");
+        assert_eq!(signed(Unit::Percent, -0.0123), "−1.23 pp");
+        assert_eq!(signed(Unit::Money, -2.5), "−2.50");
+        assert_eq!(signed(Unit::Duration, -300.0), "−5m");
+        let e = Estimate {
+            value: 0.02,
+            low: 0.01,
+            high: 0.03,
+        };
+        assert_eq!(difference(Unit::Percent, &e), "+2.00 pp [+1.00, +3.00]");
+    }
+}
