@@ -45,7 +45,7 @@
 //! # Levers
 //! [`levers()`] reads the same chains differently: for every touchpoint, the conversion
 //! lost if it were removed, gained if its friction were halved, and the sensitivity of
-//! conversion to its transitions (see [`levers`] and `docs/levers.md`).
+//! conversion to its transitions (see [`mod@levers`] and `docs/levers.md`).
 
 mod chain;
 pub mod figures;
