@@ -9,6 +9,7 @@ pub mod config;
 pub mod explain;
 pub mod files;
 pub mod fmt;
+pub mod levers;
 
 use crate::model::{self, Compiled, Journey, Options};
 use clap::{Parser, Subcommand};
@@ -57,6 +58,8 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
     Analyze(analyze::AnalyzeArgs),
+    /// Rank touchpoints by what they do for conversion: removal effect, friction, sensitivity.
+    Levers(levers::LeversArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
@@ -118,6 +121,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Levers(args) => levers::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
     }

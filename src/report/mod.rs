@@ -11,6 +11,7 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod levers;
 pub mod sarif;
 
 use crate::diagnostic::{Finding, Level};

@@ -131,7 +131,10 @@ impl Levers {
         (total > 0.0).then(|| self.touchpoints[t].removal / total)
     }
 
-    /// The transition with the largest sensitivity (first of equals); `None` when none has one.
+    /// The transition with the largest sensitivity (first of equals), when moving
+    /// probability onto it raises conversion; `None` when no transition does (the
+    /// sensitivities of a touchpoint average 0 weighted by probability, so the largest is
+    /// never negative; below `1e-12 ×` the baseline it counts as rounding).
     pub fn best(&self, t: TouchpointId) -> Option<&TransitionLevers> {
         let mut best: Option<(&TransitionLevers, f64)> = None;
         for tr in &self.touchpoints[t].transitions {
@@ -140,7 +143,8 @@ impl Levers {
                 best = Some((tr, s));
             }
         }
-        best.map(|(tr, _)| tr)
+        best.filter(|&(_, s)| s > 1e-12 * self.baseline)
+            .map(|(tr, _)| tr)
     }
 
     /// Touchpoint ids ranked by `sort`, largest first; values equal to 12 significant

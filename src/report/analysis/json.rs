@@ -134,7 +134,7 @@ fn outcomes(o: &Outcomes) -> OutcomesOut {
 
 /// A number rounded to 12 significant digits when written.
 #[derive(Copy, Clone, Debug)]
-struct Num(f64);
+pub(crate) struct Num(pub(crate) f64);
 
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -150,7 +150,7 @@ impl Serialize for Num {
 
 /// A map written in the order of its entries (serde_json's `Map` would sort the names).
 #[derive(Debug)]
-struct Keyed<'a, T>(Vec<(&'a str, T)>);
+pub(crate) struct Keyed<'a, T>(pub(crate) Vec<(&'a str, T)>);
 
 impl<T: Serialize> Serialize for Keyed<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -173,10 +173,13 @@ struct Out<'a> {
     kpis: Vec<KpiOut<'a>>,
 }
 
+/// The bounds an exact report ignored.
 #[derive(Serialize)]
-struct Ignored {
-    horizon_seconds: Option<Num>,
-    max_steps: u32,
+pub(crate) struct Ignored {
+    /// `horizon`, seconds.
+    pub(crate) horizon_seconds: Option<Num>,
+    /// `max_steps`.
+    pub(crate) max_steps: u32,
 }
 
 #[derive(Serialize)]

@@ -6,6 +6,7 @@ mod json;
 mod table;
 
 pub use json::json;
+pub(crate) use json::{Ignored, Keyed, Num};
 pub use table::table;
 
 use crate::analyze::{Analysis, needs_simulation};
