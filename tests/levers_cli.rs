@@ -183,6 +183,19 @@ fn a_trap_fails_with_the_analyzers_reason() {
 }
 
 #[test]
+fn too_many_states_fail_with_the_analyzers_reason() {
+    let (code, stdout, stderr) = levers(&["tests/fixtures/levers/too_many_states.journey"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with(
+            "error: cannot analyze `tests/fixtures/levers/too_many_states.journey` exactly: \
+             the exact chain of segment `only` would have more than 5000000 states"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_journey_without_a_goal_has_no_levers() {
     let (code, stdout, stderr) = levers(&["tests/fixtures/levers/no_goal.journey"]);
     assert_eq!((code, stdout.as_str()), (2, ""));
@@ -208,4 +221,24 @@ fn an_unknown_scenario_is_a_usage_error() {
     let (code, _, stderr) = levers(&["examples/checkout.journey", "--scenario", "nope"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no scenario `nope`"), "{stderr}");
+}
+
+/// Nobody converts: relative removal effects and shares are n/a (JSON null), never NaN, and
+/// halving the friction that stops everyone still shows its gain.
+#[test]
+fn no_conversion_gives_no_relative_figures() {
+    let file = "tests/fixtures/levers/no_conversion.journey";
+    let (code, stdout, stderr) = levers(&[file]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(!stdout.contains("NaN"), "{stdout}");
+    insta::assert_snapshot!("no_conversion_table", stdout);
+    let (code, stdout, _) = levers(&[file, "--format", "json"]);
+    assert_eq!(code, 0);
+    let got: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(got["baseline_conversion"], 0.0);
+    for t in got["touchpoints"].as_array().unwrap() {
+        assert_eq!(t["relative_removal_effect"], Value::Null);
+        assert_eq!(t["attribution_share"], Value::Null);
+    }
+    assert_eq!(got["touchpoints"][0]["friction_gain"], 0.25);
 }
