@@ -18,6 +18,8 @@
 //! - [`model::resolve`]: a file and the files it uses → [`model::Journey`] plus findings;
 //! - [`check::check`]: the journey → findings of the graph rules (J03xx–J05xx);
 //! - [`analyze::analyze`]: the journey → its exact figures (absorbing Markov chain);
+//!   [`analyze::levers()`] reads the same chain per touchpoint → removal effects, friction
+//!   gains and transition sensitivities, ranked by `journeyc levers`;
 //!
 //! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
 //! canonical layout, comments kept (`journeyc fmt`).
