@@ -18,6 +18,8 @@
 //! - [`model::resolve`]: a file and the files it uses → [`model::Journey`] plus findings;
 //! - [`check::check`]: the journey → findings of the graph rules (J03xx–J05xx);
 //! - [`analyze::analyze`]: the journey → its exact figures (absorbing Markov chain);
+//!   [`analyze::levers()`] reads the same chain per touchpoint → removal effects, friction
+//!   gains and transition sensitivities, ranked by `journeyc levers`;
 //! - [`sim::simulate`]: the journey → a simulated population's totals ([`sim::Run`]), whose
 //!   figures carry 95% intervals;
 //! - [`compare::compare`]: a baseline and a variant on the same simulated customers → every

@@ -4,7 +4,7 @@
 //! [`super`] for why the state holds what it holds).
 
 use super::AnalyzeError;
-use crate::model::{Journey, SegmentId, Target, TouchpointId, TriggerEvent};
+use crate::model::{GoalId, Journey, SegmentId, Target, TouchpointId, TriggerEvent};
 use std::collections::HashMap;
 
 /// Above this many states in one segment's chain the analysis refuses (memory and time).
@@ -67,6 +67,32 @@ pub(super) struct Chain {
     pub fires: Vec<Firing>,
     /// The initial distribution over states (the entries, no context break).
     pub init: Vec<(u32, f64)>,
+    /// Where each transition and ending of a state leads, when [`explore_with`] was asked
+    /// to record it (levers); `None` for [`explore`].
+    pub links: Option<Links>,
+}
+
+/// "No such state" (or no such trigger) in [`Links`].
+pub(super) const NONE: u32 = u32::MAX;
+
+/// What a state's row of `Q` is made of, kept apart so that one transition probability or
+/// one friction can be varied: the rows themselves merge edges to the same state.
+#[derive(Debug, Default)]
+pub(super) struct Links {
+    /// The arrival crosses a context break (step 2a rolls `context_loss`).
+    pub brk: Vec<bool>,
+    /// Probability per visit of carrying on past the pain points (step 2).
+    pub stay: Vec<f64>,
+    /// `move_start[x]..move_start[x + 1]` index [`Links::move_to`] with the resolved
+    /// transitions of the state's touchpoint for the segment, in order.
+    pub move_start: Vec<usize>,
+    /// The state a transition moves to: [`NONE`] for `exit`, and for a move nobody makes
+    /// (`stay` is 0: no state was created for it).
+    pub move_to: Vec<u32>,
+    /// Per ending (abandon, leave, complete): the trigger that fires and the state its
+    /// return arrives at ([`NONE`] when no trigger fires, when it never brings anyone back,
+    /// or when nobody ends that way, so nothing was explored).
+    pub ret: Vec<[(u32, u32); 3]>,
 }
 
 impl Chain {
@@ -165,12 +191,26 @@ pub(super) fn explore(
     seg: SegmentId,
     max_states: usize,
 ) -> Result<Chain, AnalyzeError> {
+    explore_with(j, seg, max_states, j.primary_goal, false)
+}
+
+/// [`explore`] with the state's goal bit tracking `goal` instead of the primary goal, and
+/// with [`Chain::links`] recorded when `record` is set.
+pub(super) fn explore_with(
+    j: &Journey,
+    seg: SegmentId,
+    max_states: usize,
+    goal: Option<GoalId>,
+    record: bool,
+) -> Result<Chain, AnalyzeError> {
     let radix = Radix::new(j)?;
     let cands = Candidates::new(j);
     let patience = j.segments[seg].patience;
-    let primary = |t: usize| {
-        j.primary_goal.is_some() && j.touchpoints[t].goal.map(|g| g.goal) == j.primary_goal
-    };
+    let primary = |t: usize| goal.is_some() && j.touchpoints[t].goal.map(|g| g.goal) == goal;
+    let mut links = record.then(|| Links {
+        move_start: vec![0],
+        ..Links::default()
+    });
     let lossy = j.context_loss > 0.0;
     let mut index: HashMap<Key, u32> = HashMap::new();
     let mut keys: Vec<Key> = Vec::new();
@@ -217,6 +257,7 @@ pub(super) fn explore(
         let stay = keep_loss * (1.0 - tp.friction * (1.0 - patience));
         let mut ending = [1.0 - stay, 0.0, 0.0];
         let mut end = [0.0; 3];
+        let mut ret = [(NONE, NONE); 3];
         let first_edge = c.edge_to.len();
         // Step 3: move.
         let moves = tp.transitions.get(seg).map_or(&[][..], Vec::as_slice);
@@ -225,6 +266,7 @@ pub(super) fn explore(
         }
         for m in moves {
             let p = stay * m.probability;
+            let mut to_state = NONE;
             match m.target {
                 Target::Exit => ending[LEAVE] += p,
                 // A move nobody makes creates no state (a trap behind it is never entered).
@@ -238,7 +280,11 @@ pub(super) fn explore(
                     };
                     let y = intern(to, &mut keys)?;
                     push_edge(&mut c, first_edge, y, p, 0.0);
+                    to_state = y;
                 }
+            }
+            if let Some(l) = links.as_mut() {
+                l.move_to.push(to_state);
             }
         }
         // Step 5: the first candidate trigger under its limit fires.
@@ -262,6 +308,7 @@ pub(super) fn explore(
             });
             let back = mass * tr.probability;
             end[kind] += mass * (1.0 - tr.probability);
+            ret[kind].0 = k as u32;
             if back > 0.0 {
                 let u = tr.target;
                 let to = Key {
@@ -272,7 +319,14 @@ pub(super) fn explore(
                 };
                 let y = intern(to, &mut keys)?;
                 push_edge(&mut c, first_edge, y, back, back * tr.after);
+                ret[kind].1 = y;
             }
+        }
+        if let Some(l) = links.as_mut() {
+            l.brk.push(key.brk);
+            l.stay.push(stay);
+            l.move_start.push(l.move_to.len());
+            l.ret.push(ret);
         }
         c.tp.push(key.tp);
         c.flag.push(key.flag);
@@ -282,6 +336,7 @@ pub(super) fn explore(
         c.fire_start.push(c.fires.len());
         x += 1;
     }
+    c.links = links;
     Ok(c)
 }
 

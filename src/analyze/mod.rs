@@ -41,9 +41,15 @@
 //! See [`solve`] and `docs/simulation.md`, section "Exact analysis". Every solve's
 //! residual is checked and a bad one fails with [`AnalyzeError::Inaccurate`] rather than
 //! printing wrong numbers.
+//!
+//! # Levers
+//! [`levers()`] reads the same chains differently: for every touchpoint, the conversion
+//! lost if it were removed, gained if its friction were halved, and the sensitivity of
+//! conversion to its transitions (see [`mod@levers`] and `docs/levers.md`).
 
 mod chain;
 pub mod figures;
+pub mod levers;
 mod solve;
 mod totals;
 
@@ -54,6 +60,7 @@ pub use chain::MAX_STATES;
 pub use figures::{
     Analysis, Figures, Outcomes, TimeToConvert, TouchpointFigures, TriggerFigures, needs_simulation,
 };
+pub use levers::{LeverOptions, LeverSort, Levers, levers};
 
 use crate::model::{Journey, SegmentId};
 use totals::Totals;
@@ -64,6 +71,9 @@ pub enum AnalyzeError {
     /// The journey has no entry touchpoint.
     #[error("the journey has no entry: no customer starts anywhere")]
     NoEntry,
+    /// Levers were asked of a journey without a goal (there is no conversion to measure).
+    #[error("the journey has no goal: levers measure conversion to a goal")]
+    NoGoal,
     /// The trigger limits multiply the state space past [`MAX_STATES`].
     #[error(
         "the exact chain{} would have more than {limit} states: the firings used per trigger \
@@ -147,7 +157,7 @@ impl AnalyzeError {
                     segment.clone_from(name);
                 }
             }
-            AnalyzeError::NoEntry | AnalyzeError::Internal(_) => {}
+            AnalyzeError::NoEntry | AnalyzeError::NoGoal | AnalyzeError::Internal(_) => {}
         }
         self
     }

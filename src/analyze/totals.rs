@@ -396,21 +396,22 @@ impl Run<'_> {
 }
 
 /// The touchpoint graph one segment's chain moves on (transitions and trigger returns).
-struct TouchpointGraph {
+pub(super) struct TouchpointGraph {
     /// Successors, deduplicated.
     next: Vec<Vec<u32>>,
     /// Component of each touchpoint.
-    comp: Vec<usize>,
+    pub comp: Vec<usize>,
     /// Number of components.
-    comps: usize,
+    pub comps: usize,
     /// The component has a cycle (several touchpoints, or one with a self-loop).
     cyclic_comp: Vec<bool>,
     /// The touchpoint lies on a cycle: customers may visit it more than once.
-    cyclic: Vec<bool>,
+    pub cyclic: Vec<bool>,
 }
 
 impl TouchpointGraph {
-    fn new(ntp: usize, c: &Chain) -> Self {
+    /// The touchpoint graph of chain `c` over `ntp` touchpoints, with its components.
+    pub fn new(ntp: usize, c: &Chain) -> Self {
         let mut next: Vec<Vec<u32>> = vec![Vec::new(); ntp];
         for x in 0..c.len() {
             for (y, _) in c.edges(x) {

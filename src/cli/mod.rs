@@ -11,6 +11,7 @@ pub mod explain;
 pub mod files;
 pub mod fmt;
 pub mod graph;
+pub mod levers;
 pub mod merge;
 pub mod simulate;
 
@@ -71,6 +72,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Draw a journey as a graph: Graphviz DOT or a Mermaid flowchart.
     Graph(graph::GraphArgs),
+    /// Rank touchpoints by what they do for conversion: removal effect, friction, sensitivity.
+    Levers(levers::LeversArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
@@ -136,6 +139,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Compare(args) => compare::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Levers(args) => levers::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
     }

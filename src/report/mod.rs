@@ -13,6 +13,7 @@ pub mod gitlab;
 pub mod graph;
 pub mod human;
 pub mod json;
+pub mod levers;
 pub(crate) mod num;
 pub mod sarif;
 pub mod simulation;

@@ -148,10 +148,13 @@ struct Out<'a> {
     kpis: Vec<KpiOut<'a>>,
 }
 
+/// The bounds an exact report ignored.
 #[derive(Serialize)]
-struct Ignored {
-    horizon_seconds: Option<Num>,
-    max_steps: u32,
+pub(crate) struct Ignored {
+    /// `horizon`, seconds.
+    pub(crate) horizon_seconds: Option<Num>,
+    /// `max_steps`.
+    pub(crate) max_steps: u32,
 }
 
 #[derive(Serialize)]

@@ -5,6 +5,8 @@
 mod json;
 mod table;
 
+pub(crate) use crate::report::num::{Keyed, Num};
+pub(crate) use json::Ignored;
 pub use json::json;
 pub use table::table;
 

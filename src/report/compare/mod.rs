@@ -90,15 +90,9 @@ fn kpi_cells(k: &KpiChange, with_exact: bool) -> Vec<String> {
 }
 
 /// The opening lines of a comparison.
-fn header(c: &Comparison, markdown: bool) -> Vec<String> {
+fn header(c: &Comparison) -> Vec<String> {
     let (b, v) = (&c.paired.base.frame, &c.paired.variant.frame);
-    let code = |s: &str| {
-        if markdown {
-            format!("`{s}`")
-        } else {
-            format!("`{s}`")
-        }
-    };
+    let code = |s: &str| format!("`{s}`");
     let variant = match &v.scenario {
         Some(s) => format!("scenario {}", code(s)),
         None => format!("{} ({})", code(&v.journey), v.label),
@@ -157,7 +151,7 @@ pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
         if i > 0 {
             out.push('\n');
         }
-        for line in header(c, false) {
+        for line in header(c) {
             let _ = writeln!(out, "{line}");
         }
         let with_exact = c.exact_note.is_none();
@@ -207,7 +201,7 @@ pub fn markdown(comparisons: &[Comparison]) -> String {
         let v = &c.paired.variant.frame;
         let title = v.scenario.as_deref().unwrap_or(&v.journey);
         let _ = writeln!(out, "### journeyc compare: `{title}`\n");
-        for line in header(c, true) {
+        for line in header(c) {
             let _ = writeln!(out, "{line}");
         }
         out.push('\n');

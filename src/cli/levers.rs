@@ -1,0 +1,148 @@
+//! `journeyc levers FILE [--goal G] [--segment S] [--scenario S] [--sort …] [--top N]
+//! [--format table|json]`: where to invest — every touchpoint's removal effect, friction
+//! gain and transition sensitivities, from the exact chain ([`crate::analyze::levers()`]),
+//! ranked.
+
+use super::{Exit, Failure, JourneyArgs};
+use crate::analyze::{LeverOptions, LeverSort, levers};
+use crate::model::{Journey, names};
+use crate::report::levers::{self as report, View};
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// The report format.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for people (100 columns when not on a terminal).
+    Table,
+    /// Every figure as JSON (schema: docs/levers.md).
+    Json,
+}
+
+/// The ranking order.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// Conversion lost if customers arriving at the touchpoint left at once.
+    Removal,
+    /// Conversion gained if the touchpoint's friction were halved.
+    Friction,
+    /// The largest sensitivity of conversion to one of the touchpoint's transitions.
+    Sensitivity,
+}
+
+impl From<Sort> for LeverSort {
+    fn from(s: Sort) -> Self {
+        match s {
+            Sort::Removal => LeverSort::Removal,
+            Sort::Friction => LeverSort::Friction,
+            Sort::Sensitivity => LeverSort::Sensitivity,
+        }
+    }
+}
+
+/// Arguments of `levers`.
+#[derive(Debug, clap::Args)]
+pub struct LeversArgs {
+    /// The journey and the root its `use`s stay in.
+    #[command(flatten)]
+    pub journey: JourneyArgs,
+    /// Measure conversion to this goal [default: the primary goal].
+    #[arg(long, value_name = "GOAL")]
+    pub goal: Option<String>,
+    /// Only this segment's customers [default: all customers, segments mixed by share].
+    #[arg(long, value_name = "SEGMENT")]
+    pub segment: Option<String>,
+    /// Compute the levers of the journey with this scenario applied.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Rank touchpoints by this figure, largest first.
+    #[arg(long, value_enum, default_value_t = Sort::Removal)]
+    pub sort: Sort,
+    /// List only the first N touchpoints of the ranking.
+    #[arg(long, value_name = "N", value_parser = positive)]
+    pub top: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Width of the table when standard output is not a terminal (pipes, files, snapshots).
+const PIPE_WIDTH: u16 = 100;
+
+/// Runs `levers`.
+pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
+    let file = &args.journey.file;
+    let loaded = super::journey(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
+    let (_, journey) = match loaded {
+        Ok(ok) => ok,
+        Err(exit) => return Ok(exit),
+    };
+    if journey.goals.is_empty() {
+        return Err(Failure(format!(
+            "`{}` has no goal: levers rank touchpoints by what they do for conversion to a goal; \
+             declare one with `goal NAME` at the touchpoint that achieves it",
+            file.display()
+        )));
+    }
+    let options = LeverOptions {
+        goal: lookup(file, &journey, "goal", args.goal.as_deref(), Journey::goal)?,
+        segment: lookup(
+            file,
+            &journey,
+            "segment",
+            args.segment.as_deref(),
+            Journey::segment,
+        )?,
+    };
+    let result = levers(&journey, &options)
+        .map_err(|e| Failure(format!("cannot analyze `{}` exactly: {e}", file.display())))?;
+    let view = View {
+        journey: &journey,
+        levers: &result,
+        sort: args.sort.into(),
+        top: args.top,
+    };
+    let text = match args.format {
+        Format::Table => {
+            let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);
+            report::table(&view, width)
+        }
+        Format::Json => report::json(&view),
+    };
+    print!("{text}");
+    Ok(Exit::Ok)
+}
+
+/// Parses `--top`: a whole number of at least 1.
+fn positive(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number of touchpoints, at least 1".into()),
+    }
+}
+
+/// Looks up a `--goal` or `--segment` name; an unknown one is a usage error with a
+/// "did you mean".
+fn lookup(
+    file: &Path,
+    journey: &Journey,
+    what: &str,
+    name: Option<&str>,
+    find: fn(&Journey, &str) -> Option<usize>,
+) -> Result<Option<usize>, Failure> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    if let Some(id) = find(journey, name) {
+        return Ok(Some(id));
+    }
+    let known: Vec<&str> = match what {
+        "goal" => journey.goals.iter().map(|g| g.name.as_str()).collect(),
+        _ => journey.segments.iter().map(|s| s.name.as_str()).collect(),
+    };
+    Err(Failure(format!(
+        "`{}` has no {what} `{name}`: {}",
+        file.display(),
+        names::help(what, name, &known)
+    )))
+}
