@@ -104,11 +104,11 @@ fn header(c: &Comparison) -> Vec<String> {
     let mut lines = vec![
         format!("Baseline {base} against {variant}."),
         format!(
-            "{} customers, seed {}, the same customers in both (common random numbers); \
-             intervals are 95%; pp = percentage points.",
+            "{} customers, seed {}, the same customers in both (common random numbers).",
             thousands(c.paired.base.customers),
             c.paired.base.seed
         ),
+        "Intervals are 95%; pp = percentage points.".into(),
     ];
     if let Some(note) = &c.exact_note {
         lines.push(format!("Exact differences not available: {note}."));
