@@ -37,6 +37,7 @@ pub mod check;
 pub mod cli;
 pub mod compare;
 pub mod diagnostic;
+pub mod diff;
 pub mod fmt;
 pub mod generate;
 pub mod model;

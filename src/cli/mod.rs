@@ -7,6 +7,7 @@ pub mod check;
 pub mod compare;
 pub mod compile;
 pub mod config;
+pub mod diff;
 pub mod explain;
 pub mod files;
 pub mod fmt;
@@ -66,6 +67,9 @@ pub enum Command {
     /// Compare scenarios with the baseline on the same simulated customers: every figure's
     /// difference with its interval, KPI verdicts that flip.
     Compare(compare::CompareArgs),
+    /// What changed between two versions of a journey (files or REVISION:PATH): structure,
+    /// findings, and the effect on every figure and KPI.
+    Diff(diff::DiffArgs),
     /// Combine the shard files of `simulate --shard K/N` into the output of the single run.
     Merge(merge::MergeArgs),
     /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
@@ -137,6 +141,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Simulate(args) => simulate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Levers(args) => levers::run(args),

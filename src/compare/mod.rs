@@ -89,6 +89,8 @@ pub struct Comparison {
     pub deltas: Vec<Delta>,
     /// Why exact differences are missing, when they are.
     pub exact_note: Option<String>,
+    /// How reports name the two sides (`None`: by journey and scenario).
+    pub names: Option<(String, String)>,
 }
 
 impl Comparison {
@@ -133,6 +135,7 @@ pub fn compare(
         kpis,
         deltas,
         exact_note: exact.err(),
+        names: None,
     })
 }
 

@@ -93,13 +93,15 @@ fn kpi_cells(k: &KpiChange, with_exact: bool) -> Vec<String> {
 fn header(c: &Comparison) -> Vec<String> {
     let (b, v) = (&c.paired.base.frame, &c.paired.variant.frame);
     let code = |s: &str| format!("`{s}`");
-    let variant = match &v.scenario {
-        Some(s) => format!("scenario {}", code(s)),
-        None => format!("{} ({})", code(&v.journey), v.label),
+    let variant = match (&c.names, &v.scenario) {
+        (Some((_, name)), _) => code(name),
+        (None, Some(s)) => format!("scenario {}", code(s)),
+        (None, None) => format!("{} ({})", code(&v.journey), v.label),
     };
-    let base = match &b.scenario {
-        Some(s) => format!("scenario {} of {}", code(s), code(&b.journey)),
-        None => format!("{} ({})", code(&b.journey), b.label),
+    let base = match (&c.names, &b.scenario) {
+        (Some((name, _)), _) => code(name),
+        (None, Some(s)) => format!("scenario {} of {}", code(s), code(&b.journey)),
+        (None, None) => format!("{} ({})", code(&b.journey), b.label),
     };
     let mut lines = vec![
         format!("Baseline {base} against {variant}."),

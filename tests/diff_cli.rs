@@ -1,0 +1,212 @@
+//! `journeyc diff` through the real binary: file against file and git revision against the
+//! working tree (in a temporary repository the test creates), snapshots of the text and
+//! Markdown reports, and bad input (a revision or path that does not exist, two different
+//! journeys, a new version with errors).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn journeyc(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("journeyc")
+        .expect("the journeyc binary")
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) -> bool {
+    std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn checkout_text() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/checkout.journey"
+    ))
+    .unwrap()
+}
+
+/// The checkout journey with the one-click change made in the file itself, and a new
+/// context break (a warning appears).
+fn changed(text: &str) -> String {
+    text.replace(
+        "friction 25% \"asks for the address again\"",
+        "friction 5% \"asks for the address again\"",
+    )
+    .replace("context web, email", "context web")
+}
+
+#[test]
+fn file_against_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old.journey"), checkout_text()).unwrap();
+    std::fs::write(dir.path().join("new.journey"), changed(&checkout_text())).unwrap();
+    let (code, out, err) = journeyc(
+        dir.path(),
+        &[
+            "diff",
+            "old.journey",
+            "new.journey",
+            "-n",
+            "20000",
+            "--seed",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("~ touchpoint `checkout`: friction 25% → 5%"),
+        "{out}"
+    );
+    assert!(
+        out.contains("~ journey `checkout`: context web, email → web"),
+        "{out}"
+    );
+    insta::assert_snapshot!("file_against_file_table", out);
+    let (code, md, _) = journeyc(
+        dir.path(),
+        &[
+            "diff",
+            "old.journey",
+            "new.journey",
+            "-n",
+            "20000",
+            "--seed",
+            "1",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("file_against_file_markdown", md);
+    let (code, json, _) = journeyc(
+        dir.path(),
+        &[
+            "diff",
+            "old.journey",
+            "new.journey",
+            "-n",
+            "20000",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["journey"], "checkout");
+    assert!(
+        !v["findings"]["new"].as_array().unwrap().is_empty(),
+        "a context break is new"
+    );
+    assert!(v["effect"]["figures"].as_array().unwrap().len() > 20);
+}
+
+#[test]
+fn git_revision_against_the_working_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    if !git(d, &["init", "-q"]) {
+        eprintln!("skipped: git is not available");
+        return;
+    }
+    std::fs::create_dir(d.join("journeys")).unwrap();
+    let file = d.join("journeys/checkout.journey");
+    std::fs::write(&file, checkout_text()).unwrap();
+    assert!(git(d, &["add", "."]));
+    assert!(git(d, &["commit", "-q", "-m", "baseline"]));
+    std::fs::write(&file, changed(&checkout_text())).unwrap();
+    let (code, out, err) = journeyc(
+        d,
+        &[
+            "diff",
+            "HEAD:journeys/checkout.journey",
+            "journeys/checkout.journey",
+            "-n",
+            "20000",
+            "--seed",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("git_revision_against_working_tree", out);
+    // The same from a subdirectory, with a path relative to it.
+    let (code, sub, err) = journeyc(
+        &d.join("journeys"),
+        &[
+            "diff",
+            "HEAD:./checkout.journey",
+            "checkout.journey",
+            "-n",
+            "20000",
+            "--seed",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(sub.contains("friction 25% → 5%"), "{sub}");
+    // Bad revisions and paths.
+    let (code, _, err) = journeyc(
+        d,
+        &[
+            "diff",
+            "nope:journeys/checkout.journey",
+            "journeys/checkout.journey",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("revision `nope` does not exist"), "{err}");
+    let (code, _, err) = journeyc(
+        d,
+        &[
+            "diff",
+            "HEAD:journeys/missing.journey",
+            "journeys/checkout.journey",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist at revision `HEAD`"), "{err}");
+}
+
+#[test]
+fn bad_input_is_said_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("a.journey"), checkout_text()).unwrap();
+    let support = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/support.journey"
+    ))
+    .unwrap();
+    std::fs::write(d.join("b.journey"), support).unwrap();
+    let (code, _, err) = journeyc(d, &["diff", "a.journey", "b.journey"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("diff compares two versions of one journey"),
+        "{err}"
+    );
+    let (code, _, err) = journeyc(d, &["diff", "a.journey", "missing.journey"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.journey"), "{err}");
+    // A new version with an error: its findings are new, the effect is not available.
+    std::fs::write(
+        d.join("broken.journey"),
+        checkout_text().replace("on email", "on mail"),
+    )
+    .unwrap();
+    let (code, out, _) = journeyc(d, &["diff", "a.journey", "broken.journey"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("new   error   J0101"), "{out}");
+    assert!(out.contains("not available: a version has errors"), "{out}");
+}
