@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
 pub(crate) mod num;
