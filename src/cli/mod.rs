@@ -10,6 +10,7 @@ pub mod explain;
 pub mod files;
 pub mod fmt;
 pub mod merge;
+pub mod report;
 pub mod simulate;
 
 use crate::model::{self, Compiled, Journey, Options};
@@ -64,6 +65,9 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Compute a journey's exact figures (absorbing Markov chain; horizon ignored).
     Analyze(analyze::AnalyzeArgs),
+    /// Write a self-contained HTML report: journey map, funnel and flow, segments, time to
+    /// convert, KPIs, findings, and scenarios side by side.
+    Report(report::ReportArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
@@ -127,6 +131,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Simulate(args) => simulate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
     }
