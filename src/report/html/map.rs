@@ -520,7 +520,8 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b>bold"), "{html}");
         assert!(html.contains("&lt;script&gt;"));
-        let svg_start = html.find("<svg xmlns").unwrap();
+        let map = html.find("class=\"map\"").unwrap();
+        let svg_start = html[..map].rfind("<svg").unwrap();
         let svg_end = html[svg_start..].find("</svg>").unwrap() + svg_start;
         let svg = &html[svg_start..svg_end];
         assert_eq!(geometry_problems(svg), Vec::<String>::new());

@@ -180,7 +180,7 @@ impl Svg {
             None => String::new(),
         };
         format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\"{size} class=\"{class}\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMinYMin meet\">\n{}</svg>\n",
+            "<svg viewBox=\"0 0 {} {}\"{size} class=\"{class}\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMinYMin meet\">\n{}</svg>\n",
             n(self.width),
             n(self.height),
             escape(label),
