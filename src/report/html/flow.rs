@@ -156,8 +156,9 @@ struct Box_ {
 pub fn render(j: &Journey, all: &Figures, segments: &[Figures]) -> String {
     let slots = Slots::new(j);
     let links = links(j, all, segments);
-    let mut out = String::from("<div class=\"figure\">\n");
+    let mut out = String::from("<div class=\"figure\">\n<div class=\"chart-scroll\">\n");
     out.push_str(&diagram(j, all, &slots, &links));
+    out.push_str("</div>\n");
     out.push_str(
         "<p class=\"note\">Boxes: share of customers reaching the touchpoint (simulated). \
          Bands: customers moving on, split by the transition probabilities of the segment mix \
@@ -482,7 +483,7 @@ fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String 
             pct(dropped)
         ),
         "chart flow-chart",
-        None,
+        Some(0.62),
     )
 }
 

@@ -377,7 +377,9 @@ pub fn bars(rows: &[Bar], axis: &[f64], tick: &dyn Fn(f64) -> String, label: &st
         );
     }
     s.line(LABEL_W, TOP - 4.0, LABEL_W, bottom, "axis");
-    s.finish(label, "chart", None)
+    // Shrinks with the page down to two thirds of its size, then scrolls in its box.
+    let svg = s.finish(label, "chart", Some(0.66));
+    format!("<div class=\"chart-scroll\">\n{svg}</div>\n")
 }
 
 #[cfg(test)]
