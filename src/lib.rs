@@ -20,6 +20,8 @@
 //! - [`analyze::analyze`]: the journey → its exact figures (absorbing Markov chain);
 //! - [`sim::simulate`]: the journey → a simulated population's totals ([`sim::Run`]), whose
 //!   figures carry 95% intervals;
+//! - [`report::html::render`]: the journey, its simulated figures, its findings and its
+//!   scenarios → one self-contained HTML page (`journeyc report`);
 //!
 //! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
 //! canonical layout, comments kept (`journeyc fmt`).

@@ -1,6 +1,6 @@
 //! The flow diagram (Sankey-like): where simulated customers go and where they drop.
 //!
-//! Columns are the map's slots ([`super::map::Slots`]) — stages in lifecycle order, cut so that
+//! Columns are the map's slots ([`super::layout::Slots`]) — stages in lifecycle order, cut so that
 //! moves inside a stage go right — with a start column before them and a "converted" sink
 //! after them; a bar along the bottom is the "exit / abandoned" sink. Box heights are
 //! simulated reach. What leaves a box is split from simulated figures and one approximation:

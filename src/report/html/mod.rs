@@ -241,14 +241,19 @@ fn header(page: &Page) -> String {
     if let Some(o) = &j.owner {
         meta.push(format!("Owner: <b>{}</b>", escape(o)));
     }
-    meta.push(format!(
-        "{} stages, {} touchpoints, {} channels, {} segment{}",
-        j.stages.len(),
-        j.touchpoints.len(),
-        j.channels.len(),
-        j.segments.len(),
-        if j.segments.len() == 1 { "" } else { "s" }
-    ));
+    let count = |n: usize, noun: &str| {
+        let s = if n == 1 { "" } else { "s" };
+        format!("{n} {noun}{s}")
+    };
+    meta.push(
+        [
+            count(j.stages.len(), "stage"),
+            count(j.touchpoints.len(), "touchpoint"),
+            count(j.channels.len(), "channel"),
+            count(j.segments.len(), "segment"),
+        ]
+        .join(", "),
+    );
     let _ = writeln!(out, "<p class=\"meta\">{}</p>", meta.join(" · "));
     if let Some(d) = &j.description {
         let _ = writeln!(out, "<p class=\"description\">{}</p>", escape(d));
