@@ -24,6 +24,8 @@
 //!   figures carry 95% intervals;
 //! - [`compare::compare`]: a baseline and a variant on the same simulated customers → every
 //!   figure's difference with its interval (and the exact difference);
+//! - [`report::html::render`]: the journey, its simulated figures, its findings and its
+//!   scenarios → one self-contained HTML page (`journeyc report`);
 //!
 //! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
 //! canonical layout, comments kept (`journeyc fmt`).

@@ -14,6 +14,7 @@ pub mod fmt;
 pub mod graph;
 pub mod levers;
 pub mod merge;
+pub mod report;
 pub mod simulate;
 
 use crate::model::{self, Compiled, Journey, Options};
@@ -78,6 +79,9 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Rank touchpoints by what they do for conversion: removal effect, friction, sensitivity.
     Levers(levers::LeversArgs),
+    /// Write a self-contained HTML report: journey map, funnel and flow, segments, time to
+    /// convert, KPIs, findings, and scenarios side by side.
+    Report(report::ReportArgs),
     /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
@@ -145,6 +149,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Analyze(args) => analyze::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Levers(args) => levers::run(args),
+        Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
     }

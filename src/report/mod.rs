@@ -11,6 +11,7 @@ pub mod compare;
 pub mod github;
 pub mod gitlab;
 pub mod graph;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod levers;

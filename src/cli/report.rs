@@ -1,0 +1,106 @@
+//! `journeyc report FILE [--scenario S]… [--customers N] [--seed S] [--threads T] [--root DIR]
+//! -o report.html`: one self-contained HTML page ([`crate::report::html`]) with the journey map,
+//! funnel and flow, segments, time to convert, KPIs and the checker's findings, and the
+//! scenarios side by side with the baseline.
+//!
+//! The figures come from the same engine and settings as `simulate` (same seed and customers,
+//! same numbers); each scenario is simulated with the baseline's seed and customers. Exit 1
+//! when the journey (or a scenario) has errors, 2 for an unknown scenario or an unwritable
+//! output.
+
+use super::config::{self, LevelArgs};
+use super::simulate::{PopulationArgs, run_with_progress, settings};
+use super::{Exit, Failure, JourneyArgs};
+use crate::diagnostic;
+use crate::report::html::{self, Page, ScenarioRun};
+use crate::report::simulation::Computed;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The journey and the root its `use`s stay in.
+    #[command(flatten)]
+    pub journey: JourneyArgs,
+    /// Compare the baseline with this scenario (repeat for several), simulated with the same
+    /// seed and customers.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<String>,
+    /// The population.
+    #[command(flatten)]
+    pub population: PopulationArgs,
+    /// The HTML file to write (`-` for standard output).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+/// Runs `report`.
+pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
+    let file = &args.journey.file;
+    let root = args.journey.root.as_deref();
+    let (compiled, journey) = match super::journey(file, root, None)? {
+        Ok(ok) => ok,
+        Err(exit) => return Ok(exit),
+    };
+    // Every scenario is resolved before anything is simulated: an unknown name or a broken
+    // scenario stops the run at once.
+    let mut names: Vec<&str> = Vec::new();
+    for name in &args.scenarios {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    let mut scenario_journeys = Vec::with_capacity(names.len());
+    for &name in &names {
+        match super::journey(file, root, Some(name))? {
+            Ok((_, j)) => scenario_journeys.push(j),
+            Err(exit) => return Ok(exit),
+        }
+    }
+
+    // The checker's findings, as `journeyc check` reports them for this file.
+    let levels = config::levels(&LevelArgs::default(), root.unwrap_or(Path::new(".")))?;
+    let checked = super::check::check_file(file, root)?;
+    let mut findings = levels.apply(checked.findings);
+    diagnostic::sort(&mut findings);
+
+    let settings = settings(&args.population, None);
+    let simulate = |j: &crate::model::Journey| {
+        run_with_progress(j, &settings)
+            .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))
+    };
+    let baseline = simulate(&journey)?;
+    let runs = scenario_journeys
+        .iter()
+        .map(simulate)
+        .collect::<Result<Vec<_>, _>>()?;
+    let computed = Computed::new(&baseline);
+    let scenarios: Vec<ScenarioRun> = names
+        .iter()
+        .zip(&runs)
+        .map(|(&name, run)| ScenarioRun {
+            name: name.to_string(),
+            label: journey
+                .scenarios
+                .iter()
+                .find(|s| s.name == name)
+                .map_or_else(|| name.to_string(), |s| s.label.clone()),
+            computed: Computed::new(run),
+        })
+        .collect();
+    let page = Page {
+        journey: &journey,
+        file: compiled.sources.get(compiled.main).display_path(),
+        baseline: &computed,
+        sources: &checked.sources,
+        findings: &findings,
+        scenarios: &scenarios,
+    };
+    let text = html::render(&page);
+    if args.output.as_os_str() == "-" {
+        print!("{text}");
+    } else {
+        super::write_file(&args.output, &text)?;
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,580 @@
+//! The flow diagram (Sankey-like): where simulated customers go and where they drop.
+//!
+//! Columns are the map's slots ([`super::layout::Slots`]) — stages in lifecycle order, cut so that
+//! moves inside a stage go right — with a start column before them and a "converted" sink
+//! after them; a bar along the bottom is the "exit / abandoned" sink. Box heights are
+//! simulated reach. What leaves a box is split from simulated figures and one approximation:
+//!
+//! - to the bottom sink: the customers whose journey ended there without the primary goal
+//!   (reach × drop-off, simulated);
+//! - to the converted sink: the other journeys that ended there (simulated);
+//! - on to next touchpoints: the rest of the reach (reach − journeys ended there), split in
+//!   proportion to the transition probabilities of the segment mix at that touchpoint (each
+//!   segment weighted by its simulated customers reaching it), over the touchpoint targets.
+//!   This is the approximation: a customer who visits a touchpoint twice, or comes back by a
+//!   trigger, is counted once in reach; trigger returns are not drawn.
+//!
+//! Moves back to an earlier column (loops) are drawn as dashed arcs above the boxes.
+
+use super::layout::{Slots, targets};
+use super::pct;
+use super::svg::{PathData, Svg, clamp};
+use super::text::wrap;
+use crate::model::{Journey, Target, TouchpointId};
+use crate::sim::figures::Figures;
+
+/// One end of a link.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// Where customers start.
+    Start,
+    /// A touchpoint.
+    Touchpoint(TouchpointId),
+    /// Journeys that ended after the primary goal.
+    Converted,
+    /// Journeys that ended without it (left, abandoned, timed out, stuck).
+    Dropped,
+}
+
+/// A link and the share of all customers it carries.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Link {
+    /// From.
+    pub from: Node,
+    /// To.
+    pub to: Node,
+    /// Share of all customers.
+    pub value: f64,
+}
+
+/// The links of a journey's flow (see the module documentation), in a fixed order: entries,
+/// then per touchpoint by id its moves, its converted and its dropped customers.
+pub fn links(j: &Journey, all: &Figures, segments: &[Figures]) -> Vec<Link> {
+    let mut out: Vec<Link> = j
+        .entries()
+        .map(|(t, w)| Link {
+            from: Node::Start,
+            to: Node::Touchpoint(t),
+            value: w,
+        })
+        .collect();
+    for (a, tp) in j.touchpoints.iter().enumerate() {
+        let Some(x) = all.touchpoints.get(a) else {
+            continue;
+        };
+        let reach = x.reach.value;
+        if reach.is_nan() || reach <= 0.0 {
+            continue;
+        }
+        let ended: f64 = x.ended.iter().map(|e| e.value).sum();
+        let dropped = x.drop_off.map_or(0.0, |d| reach * d.value).min(ended);
+        let converted = (ended - dropped).max(0.0);
+        let moving = (reach - ended).max(0.0);
+        // The segment mix at `a`: segments weighted by their customers reaching it.
+        let weights: Vec<f64> = j
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(s, seg)| {
+                segments.get(s).map_or(seg.share, |f| {
+                    f.touchpoints.get(a).map_or(0.0, |t| t.reach.value) * f.customers as f64
+                })
+            })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let weights: Vec<f64> = if total > 0.0 {
+            weights.iter().map(|w| w / total).collect()
+        } else {
+            j.segments.iter().map(|s| s.share).collect()
+        };
+        let next = targets(j, a);
+        let p: Vec<f64> = next
+            .iter()
+            .map(|&b| {
+                tp.transitions
+                    .iter()
+                    .zip(&weights)
+                    .map(|(trs, w)| {
+                        w * trs
+                            .iter()
+                            .filter(|tr| tr.target == Target::Touchpoint(b))
+                            .map(|tr| tr.probability)
+                            .sum::<f64>()
+                    })
+                    .sum()
+            })
+            .collect();
+        let sum: f64 = p.iter().sum();
+        if sum > 0.0 && moving > 0.0 {
+            for (&b, &pb) in next.iter().zip(&p) {
+                out.push(Link {
+                    from: Node::Touchpoint(a),
+                    to: Node::Touchpoint(b),
+                    value: moving * pb / sum,
+                });
+            }
+        }
+        if converted > 0.0 {
+            out.push(Link {
+                from: Node::Touchpoint(a),
+                to: Node::Converted,
+                value: converted,
+            });
+        }
+        if dropped > 0.0 {
+            out.push(Link {
+                from: Node::Touchpoint(a),
+                to: Node::Dropped,
+                value: dropped,
+            });
+        }
+    }
+    out
+}
+
+const WIDTH: f64 = 1100.0;
+const MARGIN: f64 = 16.0;
+const SINK_LABEL_W: f64 = 130.0;
+const NODE_W: f64 = 12.0;
+const HEAD_H: f64 = 40.0;
+const BACK_H: f64 = 34.0;
+const UNIT_H: f64 = 300.0;
+const GAP: f64 = 14.0;
+const LABEL_H: f64 = 40.0;
+const DROP_H: f64 = 70.0;
+const SINK_H: f64 = 16.0;
+
+/// A box of the diagram.
+#[derive(Copy, Clone, Debug)]
+struct Box_ {
+    x: f64,
+    y: f64,
+    h: f64,
+}
+
+/// The flow section's body: the diagram and the table of the biggest drops.
+pub fn render(j: &Journey, all: &Figures, segments: &[Figures]) -> String {
+    let slots = Slots::new(j);
+    let links = links(j, all, segments);
+    let mut out = String::from("<div class=\"figure\">\n<div class=\"chart-scroll\">\n");
+    out.push_str(&diagram(j, all, &slots, &links));
+    out.push_str("</div>\n");
+    out.push_str(
+        "<p class=\"note\">Boxes: share of customers reaching the touchpoint (simulated). \
+         Bands: customers moving on, split by the transition probabilities of the segment mix \
+         there (an approximation: revisits and trigger returns are not drawn). Red boxes: \
+         touchpoints with a pain point. Red bands: journeys that ended at the touchpoint \
+         without converting (left, abandoned, timed out); green bands: journeys that ended \
+         after converting. Dashed arcs: moves back to an earlier step. Hover a band for its \
+         figure.</p>\n</div>\n",
+    );
+    let drops: Vec<(TouchpointId, f64)> = links
+        .iter()
+        .filter_map(|l| match (l.from, l.to) {
+            (Node::Touchpoint(t), Node::Dropped) => Some((t, l.value)),
+            _ => None,
+        })
+        .collect();
+    out.push_str(&super::tables::drops(j, all, drops));
+    out
+}
+
+fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String {
+    let columns = slots.total() + 2;
+    let step = (WIDTH - 2.0 * MARGIN - SINK_LABEL_W - NODE_W) / (columns - 1) as f64;
+    let col_x = |c: usize| MARGIN + c as f64 * step;
+    let has_back = links.iter().any(|l| is_back(slots, l));
+    let top = HEAD_H + if has_back { BACK_H } else { 0.0 };
+    let reach = |t: TouchpointId| {
+        all.touchpoints
+            .get(t)
+            .map_or(0.0, |x| clamp(x.reach.value, 0.0, 1.0))
+    };
+    let converted: f64 = links
+        .iter()
+        .filter(|l| l.to == Node::Converted)
+        .map(|l| l.value)
+        .sum();
+    let dropped: f64 = links
+        .iter()
+        .filter(|l| l.to == Node::Dropped)
+        .map(|l| l.value)
+        .sum();
+
+    // Boxes, column by column, top-aligned.
+    let mut tp_box: Vec<Box_> = vec![
+        Box_ {
+            x: 0.0,
+            y: 0.0,
+            h: 0.0
+        };
+        j.touchpoints.len()
+    ];
+    let mut bottom = top + UNIT_H;
+    let mut by_column: Vec<Vec<TouchpointId>> = vec![Vec::new(); columns];
+    for stage in &j.stages {
+        for &t in &stage.touchpoints {
+            by_column[slots.slot[t] + 1].push(t);
+        }
+    }
+    for (c, column) in by_column.iter().enumerate() {
+        let mut y = top;
+        for &t in column {
+            let h = (reach(t) * UNIT_H).max(2.0);
+            tp_box[t] = Box_ { x: col_x(c), y, h };
+            y += h.max(LABEL_H) + GAP;
+        }
+        bottom = bottom.max(y - GAP);
+    }
+    let start = Box_ {
+        x: col_x(0),
+        y: top,
+        h: UNIT_H,
+    };
+    let sink = Box_ {
+        x: col_x(columns - 1),
+        y: top,
+        h: (clamp(converted, 0.0, 1.0) * UNIT_H).max(2.0),
+    };
+    let sink_y = bottom + DROP_H;
+    let height = sink_y + SINK_H + 30.0;
+    let mut s = Svg::new(WIDTH, height);
+
+    // Stage bands and headers.
+    for (k, stage) in j.stages.iter().enumerate() {
+        let x0 = col_x(slots.first[k] + 1) - step / 2.0 + NODE_W / 2.0;
+        let w = slots.per_stage[k] as f64 * step;
+        let class = if k % 2 == 0 { "stage-a" } else { "stage-b" };
+        s.rect(x0, 0.0, w, sink_y - 8.0, class, "");
+        let head = wrap(&stage.label, w - 8.0, 13.0, 2);
+        let y = if head.len() > 1 { 16.0 } else { 24.0 };
+        s.lines(x0 + w / 2.0, y, 15.0, &head, "stage-head small", "middle");
+    }
+
+    // Link ends: stacked on each box's right (out) and left (in) side.
+    let node_box = |n: Node| match n {
+        Node::Start => start,
+        Node::Touchpoint(t) => tp_box[t],
+        Node::Converted => sink,
+        Node::Dropped => Box_ {
+            x: 0.0,
+            y: sink_y,
+            h: SINK_H,
+        },
+    };
+    let order_key = |n: Node| {
+        let b = node_box(n);
+        (b.x, b.y)
+    };
+    // Outgoing order: forward links by target position, then converted, then dropped.
+    let mut out_order: Vec<usize> = (0..links.len())
+        .filter(|&i| !is_back(slots, &links[i]))
+        .collect();
+    out_order.sort_by(|&a, &b| {
+        let rank = |l: &Link| match l.to {
+            Node::Dropped => 2,
+            Node::Converted => 1,
+            _ => 0,
+        };
+        let (la, lb) = (&links[a], &links[b]);
+        rank(la)
+            .cmp(&rank(lb))
+            .then(order_key(la.to).1.total_cmp(&order_key(lb.to).1))
+            .then(order_key(la.to).0.total_cmp(&order_key(lb.to).0))
+            .then(a.cmp(&b))
+    });
+    let mut out_used: Vec<(Node, f64)> = Vec::new();
+    let mut out_at = |n: Node, w: f64| -> f64 {
+        let used = match out_used.iter_mut().find(|(m, _)| *m == n) {
+            Some((_, u)) => u,
+            None => {
+                out_used.push((n, 0.0));
+                &mut out_used.last_mut().expect("just pushed").1
+            }
+        };
+        let y = node_box(n).y + *used;
+        *used += w;
+        y
+    };
+    // Incoming: scaled so that what arrives fits the box (revisits can make it exceed reach).
+    let incoming = |n: Node| -> f64 {
+        links
+            .iter()
+            .filter(|l| l.to == n && !is_back(slots, l))
+            .map(|l| l.value * UNIT_H)
+            .sum()
+    };
+    let mut in_order: Vec<usize> = out_order.clone();
+    in_order.sort_by(|&a, &b| {
+        let (la, lb) = (&links[a], &links[b]);
+        order_key(la.from)
+            .0
+            .total_cmp(&order_key(lb.from).0)
+            .then(order_key(la.from).1.total_cmp(&order_key(lb.from).1))
+            .then(a.cmp(&b))
+    });
+    let mut in_pos: Vec<(f64, f64)> = vec![(0.0, 0.0); links.len()];
+    let mut in_used: Vec<(Node, f64)> = Vec::new();
+    for &i in &in_order {
+        let l = &links[i];
+        if l.to == Node::Dropped {
+            continue;
+        }
+        let b = node_box(l.to);
+        let total = incoming(l.to);
+        let factor = if total > b.h && total > 0.0 {
+            b.h / total
+        } else {
+            1.0
+        };
+        let w = l.value * UNIT_H * factor;
+        let used = match in_used.iter_mut().find(|(m, _)| *m == l.to) {
+            Some((_, u)) => u,
+            None => {
+                in_used.push((l.to, 0.0));
+                &mut in_used.last_mut().expect("just pushed").1
+            }
+        };
+        in_pos[i] = (b.y + *used, w);
+        *used += w;
+    }
+
+    for &i in &out_order {
+        let l = &links[i];
+        let from = node_box(l.from);
+        let w = l.value * UNIT_H;
+        let y0 = out_at(l.from, w);
+        let x0 = from.x + NODE_W;
+        let title = format!(
+            "{} → {}: {} of customers{}",
+            node_name(j, l.from),
+            node_name(j, l.to),
+            pct(l.value),
+            if matches!(l.to, Node::Touchpoint(_)) {
+                " (approximate)"
+            } else {
+                ""
+            }
+        );
+        if l.to == Node::Dropped {
+            let g = w.min(step - NODE_W - 16.0).max(1.0);
+            let xa = x0 + 4.0;
+            let d = PathData::default()
+                .move_to(x0, y0)
+                .quad(xa + g, y0, xa + g, sink_y)
+                .line_to(xa, sink_y)
+                .quad(xa, y0 + w, x0, y0 + w)
+                .close();
+            s.path(&d, "flow flow-drop", Some(&title));
+            continue;
+        }
+        let (y1, w1) = in_pos[i];
+        let x1 = node_box(l.to).x;
+        let m = (x0 + x1) / 2.0;
+        let d = PathData::default()
+            .move_to(x0, y0)
+            .cubic(m, y0, m, y1, x1, y1)
+            .line_to(x1, y1 + w1)
+            .cubic(m, y1 + w1, m, y0 + w, x0, y0 + w)
+            .close();
+        let class = if l.to == Node::Converted {
+            "flow flow-converted"
+        } else {
+            "flow"
+        };
+        s.path(&d, class, Some(&title));
+    }
+    for l in links.iter().filter(|l| is_back(slots, l)) {
+        let (a, b) = (node_box(l.from), node_box(l.to));
+        let lane = HEAD_H + BACK_H / 2.0;
+        let (x0, x1) = (a.x + NODE_W / 2.0, b.x + NODE_W / 2.0);
+        let d = PathData::default()
+            .move_to(x0, a.y)
+            .cubic(x0, lane, x1, lane, x1, b.y);
+        let title = format!(
+            "{} → {} (back): {} of customers (approximate)",
+            node_name(j, l.from),
+            node_name(j, l.to),
+            pct(l.value)
+        );
+        s.path(&d, "flow-back", Some(&title));
+    }
+
+    // Boxes and labels on top.
+    let label = |s: &mut Svg, b: Box_, name: &str, value: f64| {
+        let width = if b.x + NODE_W + 4.0 + step - NODE_W - 8.0 > WIDTH {
+            WIDTH - b.x - NODE_W - 6.0
+        } else {
+            step - NODE_W - 8.0
+        };
+        let mut lines = wrap(name, width.max(30.0), 11.0, 2);
+        lines.push(pct(value));
+        s.lines(
+            b.x + NODE_W + 4.0,
+            b.y + 10.0,
+            12.0,
+            &lines,
+            "flow-label",
+            "start",
+        );
+    };
+    s.rect_titled(
+        start.x,
+        start.y,
+        NODE_W,
+        start.h,
+        "node node-start",
+        "Start: all customers",
+    );
+    label(&mut s, start, "Start", 1.0);
+    for stage in &j.stages {
+        for &t in &stage.touchpoints {
+            let b = tp_box[t];
+            let tp = &j.touchpoints[t];
+            let class = if tp.friction > 0.0 {
+                "node node-pain"
+            } else {
+                "node"
+            };
+            s.rect_titled(
+                b.x,
+                b.y,
+                NODE_W,
+                b.h,
+                class,
+                &format!("{}: reach {}", tp.label, pct(reach(t))),
+            );
+            label(&mut s, b, &tp.label, reach(t));
+        }
+    }
+    s.rect_titled(
+        sink.x,
+        sink.y,
+        NODE_W,
+        sink.h,
+        "node node-converted",
+        "Journeys that ended after converting",
+    );
+    label(&mut s, sink, "Converted, journey over", converted);
+    let sink_w = col_x(columns - 1) - MARGIN;
+    s.rect_titled(
+        MARGIN,
+        sink_y,
+        sink_w,
+        SINK_H,
+        "node node-drop",
+        "Journeys that ended without converting",
+    );
+    s.text(
+        MARGIN,
+        sink_y + SINK_H + 16.0,
+        &format!(
+            "Exit / abandoned without converting: {} of customers",
+            pct(dropped)
+        ),
+        "flow-sink-label",
+        "start",
+    );
+    s.finish(
+        &format!(
+            "Flow of simulated customers through {}: {} converted, {} left or abandoned",
+            j.label,
+            pct(converted),
+            pct(dropped)
+        ),
+        "chart flow-chart",
+        Some(0.62),
+    )
+}
+
+fn is_back(slots: &Slots, l: &Link) -> bool {
+    match (l.from, l.to) {
+        (Node::Touchpoint(a), Node::Touchpoint(b)) => slots.slot[b] <= slots.slot[a],
+        _ => false,
+    }
+}
+
+fn node_name(j: &Journey, n: Node) -> String {
+    match n {
+        Node::Start => "Start".into(),
+        Node::Touchpoint(t) => j.touchpoints[t].label.clone(),
+        Node::Converted => "converted, journey over".into(),
+        Node::Dropped => "exit / abandoned".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::html::svg::tests::geometry_problems;
+    use crate::report::html::testing::{figures, journey};
+
+    fn run(text: &str) -> (Journey, Figures, Vec<Figures>) {
+        let j = journey(text);
+        let (all, segments) = figures(&j);
+        (j, all, segments)
+    }
+
+    const TWO_SEGMENTS: &str = r#"
+journey two {
+  channel web digital
+  segment a { share 50%  prefers web  patience 100% }
+  segment b { share 50%  prefers web  patience 100% }
+  stage s {
+    touchpoint start on web { entry  -> x 80% for a  -> y 20% for a  -> x 20% for b  -> y 80% for b }
+  }
+  stage t {
+    touchpoint x on web { goal g }
+    touchpoint y on web { -> exit }
+  }
+}
+"#;
+
+    #[test]
+    fn links_split_by_the_segment_mix_and_sinks_add_up() {
+        let (j, all, segs) = run(TWO_SEGMENTS);
+        let links = links(&j, &all, &segs);
+        let get = |from: Node, to: Node| {
+            links
+                .iter()
+                .find(|l| l.from == from && l.to == to)
+                .map_or(0.0, |l| l.value)
+        };
+        let (start, x, y) = (
+            Node::Touchpoint(0),
+            Node::Touchpoint(1),
+            Node::Touchpoint(2),
+        );
+        assert_eq!(get(Node::Start, start), 1.0);
+        // Everyone moves on from `start`, by the mix of the simulated segment sizes.
+        let (na, nb) = (segs[0].customers as f64, segs[1].customers as f64);
+        let to_x = (0.8 * na + 0.2 * nb) / (na + nb);
+        assert!((get(start, x) - to_x).abs() < 1e-12, "{links:?}");
+        assert!((get(start, y) - (1.0 - to_x)).abs() < 1e-12, "{links:?}");
+        assert!((na - nb).abs() / (na + nb) < 0.05);
+        // Sinks: converted = conversion, dropped = 1 − conversion.
+        let conversion = all.conversion.unwrap().value;
+        assert!((get(x, Node::Converted) - conversion).abs() < 1e-12);
+        assert!((get(y, Node::Dropped) - (1.0 - conversion)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_diagram_stays_inside_its_view_box() {
+        let (j, all, segs) = run(TWO_SEGMENTS);
+        let svg = diagram(&j, &all, &Slots::new(&j), &links(&j, &all, &segs));
+        assert_eq!(geometry_problems(&svg), Vec::<String>::new());
+        // A loop (a move back) and a stage with moves inside it.
+        let (j, all, segs) = run(r#"journey loop {
+  channel web digital
+  stage s {
+    touchpoint a on web { entry  -> b }
+    touchpoint b on web { friction 30%  -> c 50%  -> a 30%  -> exit }
+  }
+  stage t { touchpoint c on web { goal g } }
+}"#);
+        let l = links(&j, &all, &segs);
+        assert!(l.iter().any(|l| is_back(&Slots::new(&j), l)));
+        let svg = diagram(&j, &all, &Slots::new(&j), &l);
+        assert_eq!(geometry_problems(&svg), Vec::<String>::new());
+    }
+}

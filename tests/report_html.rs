@@ -1,0 +1,528 @@
+//! `journeyc report` through the real binary (cwd = the package root): the page is
+//! deterministic, self-contained (nothing loaded from the network), escapes what the journey
+//! says, shows the same figures as `simulate --format json`, and fails with the documented
+//! exit codes. The last test opens the page in a real browser (headless Chromium) when one is
+//! installed.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn journeyc(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("journeyc")
+        .expect("the journeyc binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const SEED: &str = "42";
+const CUSTOMERS: &str = "20000";
+
+/// Writes the report of `file` (with `extra` arguments) into `dir` and returns its text.
+fn report(dir: &Path, name: &str, file: &str, extra: &[&str]) -> String {
+    let out = dir.join(name);
+    let out_s = out.to_str().expect("UTF-8 path");
+    let mut args = vec!["report", file, "--seed", SEED, "-n", CUSTOMERS, "-o", out_s];
+    args.extend(extra);
+    let (code, stdout, stderr) = journeyc(&args);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "", ""),
+        "{file} {extra:?}"
+    );
+    std::fs::read_to_string(&out).expect("the report was written")
+}
+
+fn simulate_json(file: &str, scenario: Option<&str>) -> Value {
+    let mut args = vec![
+        "simulate", file, "--seed", SEED, "-n", CUSTOMERS, "--format", "json",
+    ];
+    if let Some(s) = scenario {
+        args.extend(["--scenario", s]);
+    }
+    let (code, stdout, stderr) = journeyc(&args);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).expect("JSON")
+}
+
+/// The attributes of the first element carrying exactly `data-figure="figure"` and all of
+/// `with` (`("data-run", "one_click")`…), as name → value.
+fn figure(html: &str, figure: &str, with: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
+    let key = format!("data-figure=\"{figure}\"");
+    let mut rest = html;
+    while let Some(i) = rest.find(&key) {
+        let tag_start = rest[..i].rfind('<').unwrap_or(0);
+        let tag_end = i + rest[i..].find('>').unwrap_or(0);
+        let attrs = attributes(&rest[tag_start..tag_end]);
+        let has = |(n, v): &(&str, &str)| attrs.iter().any(|(a, b)| a == n && b == v);
+        if with.iter().all(has) {
+            return Some(attrs);
+        }
+        rest = &rest[tag_end..];
+    }
+    None
+}
+
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = tag;
+    while let Some(eq) = rest.find("=\"") {
+        let name = rest[..eq]
+            .rsplit(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let after = &rest[eq + 2..];
+        let end = after.find('"').unwrap_or(after.len());
+        out.push((name, after[..end].to_string()));
+        rest = &after[(end + 1).min(after.len())..];
+    }
+    out
+}
+
+fn value_of(html: &str, name: &str, with: &[(&str, &str)]) -> f64 {
+    let attrs = figure(html, name, with).unwrap_or_else(|| panic!("no figure {name} {with:?}"));
+    let v = attrs
+        .iter()
+        .find(|(n, _)| n == "data-value")
+        .unwrap_or_else(|| panic!("{name} has no data-value"));
+    v.1.parse()
+        .unwrap_or_else(|_| panic!("{name}: `{}` is not a number", v.1))
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// Nothing in the page can make a browser fetch anything. (Escaped text never contains a
+/// raw `<` or quote, so these patterns only match markup.)
+fn assert_self_contained(html: &str, what: &str) {
+    let lower = html.to_ascii_lowercase();
+    for bad in [
+        "http://", "https://", "src=\"", "src='", "<script", "<link", "<img", "<iframe", "@import",
+        "url(", "<object", "<embed", "<video", "<audio", "<source",
+    ] {
+        assert!(!lower.contains(bad), "{what}: contains `{bad}`");
+    }
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("href=\"") {
+        rest = &rest[i + 6..];
+        assert!(
+            rest.starts_with('#'),
+            "{what}: a link that is not an anchor"
+        );
+    }
+}
+
+#[test]
+fn the_report_is_deterministic_and_self_contained() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&str, &str, &[&str]); 3] = [
+        ("checkout", "examples/checkout.journey", &[]),
+        (
+            "checkout_one_click",
+            "examples/checkout.journey",
+            &["--scenario", "one_click"],
+        ),
+        (
+            "onboarding",
+            "examples/onboarding.journey",
+            &[
+                "--root",
+                "examples",
+                "--scenario",
+                "nfc_id",
+                "--scenario",
+                "no_branch",
+            ],
+        ),
+    ];
+    for (name, file, extra) in cases {
+        let a = report(dir.path(), &format!("{name}-a.html"), file, extra);
+        let mut more = extra.to_vec();
+        more.extend(["--threads", "1"]);
+        let b = report(dir.path(), &format!("{name}-b.html"), file, &more);
+        assert!(a == b, "{name}: two runs differ");
+        assert!(a.starts_with("<!DOCTYPE html>"), "{name}");
+        assert!(a.ends_with("</html>\n"), "{name}");
+        assert_self_contained(&a, name);
+        for id in ["map", "flow", "segments", "time", "kpis", "findings"] {
+            assert!(
+                a.contains(&format!("<section id=\"{id}\">")),
+                "{name}: {id}"
+            );
+        }
+        assert_eq!(
+            a.contains("<section id=\"scenarios\">"),
+            !extra.is_empty() && extra.contains(&"--scenario"),
+            "{name}"
+        );
+        // Every <svg> is closed, and no geometry went wrong.
+        assert_eq!(a.matches("<svg").count(), a.matches("</svg>").count());
+        assert!(!a.contains("NaN") && !a.contains("inf\""), "{name}");
+    }
+}
+
+#[test]
+fn the_figures_are_those_of_simulate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = "examples/checkout.journey";
+    let html = report(dir.path(), "c.html", file, &["--scenario", "one_click"]);
+    let json = simulate_json(file, None);
+    let all = &json["all"];
+    let pairs = [
+        ("conversion", &all["conversion"]["value"]),
+        ("pains", &all["pains"]["value"]),
+        ("nps", &all["nps"]["value"]),
+        ("cost_per_conversion", &all["cost_per_conversion"]["value"]),
+        (
+            "median_time_to_convert",
+            &all["time_to_convert"]["p50_seconds"]["value"],
+        ),
+    ];
+    for (name, expected) in pairs {
+        assert_eq!(value_of(&html, name, &[]), num(expected), "{name}");
+    }
+    let attrs = figure(&html, "conversion", &[]).expect("conversion");
+    let get = |n: &str| attrs.iter().find(|(a, _)| a == n).map(|(_, v)| v.clone());
+    assert_eq!(
+        get("data-low").and_then(|v| v.parse::<f64>().ok()),
+        all["conversion"]["low"].as_f64()
+    );
+    assert_eq!(value_of(&html, "customers", &[]), 20_000.0);
+    assert_eq!(value_of(&html, "seed", &[]), 42.0);
+    // Funnel, segments and every KPI with its verdict.
+    for (stage, e) in json["all"]["funnel"].as_object().expect("funnel") {
+        assert_eq!(
+            value_of(&html, "funnel", &[("data-stage", stage)]),
+            num(&e["value"])
+        );
+    }
+    for (segment, s) in json["segments"].as_object().expect("segments") {
+        assert_eq!(
+            value_of(&html, "segment.conversion", &[("data-segment", segment)]),
+            num(&s["conversion"]["value"]),
+            "{segment}"
+        );
+    }
+    for k in json["kpis"].as_array().expect("kpis") {
+        let text = k["kpi"].as_str().expect("kpi text");
+        let escaped = text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert_eq!(
+            value_of(&html, "kpi", &[("data-kpi", &escaped)]),
+            num(&k["estimate"]["value"]),
+            "{text}"
+        );
+        let status = k["status"].as_str().expect("status");
+        let row = format!("data-verdict=\"{status}\"><th scope=\"row\"><code>{escaped}</code>");
+        assert!(html.contains(&row), "{text}: verdict {status}");
+    }
+    // The scenario column is `simulate --scenario one_click` with the same seed and customers.
+    let scenario = simulate_json(file, Some("one_click"));
+    let with = [("data-run", "one_click")];
+    let conv = value_of(&html, "compare.conversion", &with);
+    assert_eq!(conv, num(&scenario["all"]["conversion"]["value"]));
+    let base = value_of(&html, "compare.conversion", &[("data-run", "baseline")]);
+    assert_eq!(base, num(&all["conversion"]["value"]));
+    let delta = value_of(&html, "delta.conversion", &with);
+    assert!(
+        (delta - (conv - base)).abs() < 1e-9,
+        "{delta} vs {conv} - {base}"
+    );
+}
+
+#[test]
+fn findings_are_listed_with_their_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = report(dir.path(), "c.html", "examples/checkout.journey", &[]);
+    let (_, check, _) = journeyc(&["check", "examples/checkout.journey", "--format", "json"]);
+    let check: Value = serde_json::from_str(&check).expect("JSON");
+    let findings = check["files"][0]["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    assert_eq!(
+        value_of(&html, "findings", &[]),
+        findings.len() as f64,
+        "{findings:?}"
+    );
+    for f in findings {
+        let code = f["code"].as_str().expect("code");
+        let line = &f["location"]["line"];
+        let place = format!("examples/checkout.journey:{line}:");
+        assert!(html.contains(code), "{code}");
+        assert!(html.contains(&place), "{place}");
+    }
+}
+
+#[test]
+fn labels_are_escaped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("esc.journey");
+    std::fs::write(
+        &file,
+        r#"journey esc "Tom & Jerry's <b>\"shop\"</b>" {
+  owner "<script>alert('owner')</script>"
+  description "a & b < c"
+  channel web digital
+  segment s "<i>segment</i>" { share 100%  prefers web  patience 70% }
+  stage st "<stage>" {
+    touchpoint a "<img src=x onerror=alert(1)>" on web {
+      entry
+      friction 30% "\"quoted\" & <tagged>"
+      moment_of_truth
+      -> b 50%
+      -> exit
+    }
+    touchpoint b "B & B" on web { goal g }
+  }
+  kpi conversion >= 10%
+  scenario sc "<scenario>" { touchpoint a { friction 5% } }
+}
+"#,
+    )
+    .expect("write");
+    let f = file.to_str().expect("UTF-8");
+    let root = dir.path().to_str().expect("UTF-8");
+    let html = report(
+        dir.path(),
+        "esc.html",
+        f,
+        &["--root", root, "--scenario", "sc"],
+    );
+    for raw in [
+        "<script",
+        "<img",
+        "<b>\"shop",
+        "<i>segment",
+        "<stage>",
+        "<tagged>",
+        "<scenario>",
+    ] {
+        assert!(!html.contains(raw), "unescaped `{raw}`");
+    }
+    for escaped in [
+        "Tom &amp; Jerry&#39;s &lt;b&gt;&quot;shop&quot;&lt;/b&gt;",
+        "&lt;script&gt;alert(&#39;owner&#39;)&lt;/script&gt;",
+        "&lt;img src=x onerror=alert(1)&gt;",
+        "&lt;i&gt;segment&lt;/i&gt;",
+        "a &amp; b &lt; c",
+        "&lt;scenario&gt;",
+    ] {
+        assert!(html.contains(escaped), "missing `{escaped}`");
+    }
+    assert_self_contained(&html, "esc");
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("r.html");
+    let out = out.to_str().expect("UTF-8");
+    // An unknown scenario: 2, with the scenarios it has.
+    let (code, _, stderr) = journeyc(&[
+        "report",
+        "examples/checkout.journey",
+        "--scenario",
+        "one_clik",
+        "-o",
+        out,
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("one_clik") && stderr.contains("one_click"),
+        "{stderr}"
+    );
+    // An output that cannot be written: 2, naming it.
+    let bad = dir.path().join("no/such/dir/r.html");
+    let bad = bad.to_str().expect("UTF-8");
+    let (code, _, stderr) = journeyc(&[
+        "report",
+        "examples/checkout.journey",
+        "-n",
+        "100",
+        "-o",
+        bad,
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("r.html"),
+        "{stderr}"
+    );
+    // A journey with errors: 1, with the findings on stderr as simulate prints them.
+    let (code, stdout, stderr) =
+        journeyc(&["report", "tests/fixtures/cli/broken.journey", "-o", out]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("J0"), "{stderr}");
+    let (sim_code, _, sim_stderr) = journeyc(&["simulate", "tests/fixtures/cli/broken.journey"]);
+    assert_eq!((sim_code, sim_stderr.as_str()), (1, stderr.as_str()));
+    // A library, a missing file, a missing -o: 2.
+    let (code, _, _) = journeyc(&["report", "examples/common.journey", "-o", out]);
+    assert_eq!(code, 2);
+    let (code, _, _) = journeyc(&["report", "examples/nothing.journey", "-o", out]);
+    assert_eq!(code, 2);
+    let (code, _, _) = journeyc(&["report", "examples/checkout.journey"]);
+    assert_eq!(code, 2);
+    assert!(!Path::new(out).exists(), "nothing written on failure");
+    // `-o -` writes to standard output.
+    let (code, stdout, _) = journeyc(&[
+        "report",
+        "examples/checkout.journey",
+        "-n",
+        "100",
+        "-o",
+        "-",
+    ]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("<!DOCTYPE html>"));
+}
+
+/// The browser: Chromium, when installed (`CHROMIUM` names another binary).
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser", "google-chrome"] {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// Runs the browser headless on `page` with `args`, killing it after a minute; stdout and
+/// stderr.
+fn headless(browser: &Path, profile: &Path, page: &Path, args: &[&str]) -> (String, String) {
+    let url = format!("file://{}", page.display());
+    let mut child = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+            // Any attempt to reach the network fails loudly (and shows in the log).
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            &format!("--user-data-dir={}", profile.display()),
+        ])
+        .args(args)
+        .arg(&url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts the browser");
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("waits").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the browser did not finish within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    )
+}
+
+/// Lines of a browser log that say the page went wrong: script errors, console messages,
+/// failed loads.
+fn page_errors(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| {
+            l.contains("CONSOLE")
+                || l.contains("Uncaught")
+                || l.contains("Failed to load resource")
+                || l.contains("net::ERR_")
+        })
+        .collect()
+}
+
+#[test]
+fn a_browser_renders_the_report() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: chromium not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = "examples/checkout.journey";
+    let html = report(
+        dir.path(),
+        "checkout.html",
+        file,
+        &["--scenario", "one_click"],
+    );
+    let page = dir.path().join("checkout.html");
+    let json = simulate_json(file, None);
+
+    // The screenshot of a 1280×2000 window.
+    let shot = dir.path().join("shot.png");
+    let (_, log) = headless(
+        &browser,
+        &dir.path().join("profile-shot"),
+        &page,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,2000",
+        ],
+    );
+    assert_eq!(page_errors(&log), Vec::<&str>::new(), "{log}");
+    let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("no screenshot ({e}): {log}"));
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let be = |i: usize| u32::from_be_bytes([png[i], png[i + 1], png[i + 2], png[i + 3]]);
+    assert_eq!((be(16), be(20)), (1280, 2000));
+    assert!(
+        png.len() > 50_000,
+        "a blank screenshot? {} bytes",
+        png.len()
+    );
+
+    // The DOM the browser built: the same figures, every chart parsed as SVG.
+    let (dom, log) = headless(
+        &browser,
+        &dir.path().join("profile-dom"),
+        &page,
+        &["--dump-dom"],
+    );
+    assert_eq!(page_errors(&log), Vec::<&str>::new(), "{log}");
+    assert!(dom.contains("<section id=\"scenarios\">"), "{dom}");
+    assert_eq!(
+        value_of(&dom, "conversion", &[]),
+        num(&json["all"]["conversion"]["value"])
+    );
+    assert_eq!(
+        value_of(&dom, "compare.conversion", &[("data-run", "baseline")]),
+        num(&json["all"]["conversion"]["value"])
+    );
+    assert_eq!(dom.matches("<svg").count(), html.matches("<svg").count());
+    assert_eq!(
+        dom.matches("<polyline").count(),
+        html.matches("<polyline").count()
+    );
+}
