@@ -72,10 +72,16 @@ fn load(file: &str) -> Journey {
 fn main() {
     let budget = Duration::from_secs(3);
     let raw = best_rate(budget, || raw_baseline(1024, 1_000_000, 0.1));
-    println!("raw baseline (1 thread, 10 visits per walk): {:7.1} M visits/s", raw / 1e6);
+    println!(
+        "raw baseline (1 thread, 10 visits per walk): {:7.1} M visits/s",
+        raw / 1e6
+    );
     // The same with walks as short as the sample journeys' (about 2.7 visits per customer).
     let short = best_rate(budget, || raw_baseline(1024, 3_000_000, 0.37));
-    println!("raw baseline (1 thread, 2.7 visits per walk): {:7.1} M visits/s", short / 1e6);
+    println!(
+        "raw baseline (1 thread, 2.7 visits per walk): {:7.1} M visits/s",
+        short / 1e6
+    );
     let cases = [
         ("checkout", load("checkout.journey")),
         ("onboarding", load("onboarding.journey")),
