@@ -67,7 +67,10 @@ impl Default for Settings {
     }
 }
 
-/// The `K`-th of `N` fixed slices of the population (`1 <= K <= N`).
+/// The most slices a population can be cut into.
+pub const MAX_SHARDS: u64 = 1_000_000;
+
+/// The `K`-th of `N` fixed slices of the population (`1 <= K <= N <= MAX_SHARDS`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
     /// Which slice, from 1.
@@ -88,13 +91,15 @@ impl std::str::FromStr for Shard {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("`{s}` is not a shard: write K/N with 1 <= K <= N, e.g. 3/8");
+        let bad = || {
+            format!("`{s}` is not a shard: write K/N with 1 <= K <= N <= {MAX_SHARDS}, e.g. 3/8")
+        };
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let (index, count) = (
             k.trim().parse().map_err(|_| bad())?,
             n.trim().parse().map_err(|_| bad())?,
         );
-        if index == 0 || index > count {
+        if index == 0 || index > count || count > MAX_SHARDS {
             return Err(bad());
         }
         Ok(Shard { index, count })
@@ -211,6 +216,9 @@ pub enum MergeError {
     /// Slices missing.
     #[error("shards missing: {0} (all N slices are needed to rebuild the run)")]
     Missing(String),
+    /// A shard number out of range (a damaged or hand-edited file).
+    #[error("{0} claims to be shard {1}, which no `--shard K/N` run writes")]
+    BadShard(String, String),
 }
 
 /// Merges the shards of one run (`(name, run)` pairs; names are for messages) into exactly
@@ -218,9 +226,21 @@ pub enum MergeError {
 pub fn merge(shards: Vec<(String, Run)>) -> Result<Run, MergeError> {
     let mut iter = shards.into_iter();
     let (first_name, mut merged) = iter.next().ok_or(MergeError::Empty)?;
+    let valid = |name: &String, s: Shard| {
+        // An index outside 1..=N, or N past MAX_SHARDS, cannot come from `simulate --shard`.
+        if s.index == 0 || s.index > s.count || s.count > MAX_SHARDS {
+            Err(MergeError::BadShard(
+                name.clone(),
+                format!("{}/{}", s.index, s.count),
+            ))
+        } else {
+            Ok(s)
+        }
+    };
     let first = merged
         .shard
         .ok_or_else(|| MergeError::NotAShard(first_name.clone()))?;
+    let first = valid(&first_name, first)?;
     let mut seen: Vec<Option<String>> = vec![None; first.count as usize];
     seen[first.index as usize - 1] = Some(first_name.clone());
     for (name, run) in iter {

@@ -321,6 +321,15 @@ fn merging_refuses_what_does_not_fit() {
         matches!(seeds, MergeError::Mismatch(_, _, "another seed")),
         "{seeds:?}"
     );
+    let (name, mut forged) = shard(1, 2, 0);
+    forged.shard = Some(Shard {
+        index: 1,
+        count: u64::MAX,
+    });
+    assert!(matches!(
+        merge(vec![(name, forged)]).unwrap_err(),
+        MergeError::BadShard(..)
+    ));
     let whole = simulate(&j, &Settings::default(), None).unwrap();
     assert!(matches!(
         merge(vec![("whole".into(), whole)]).unwrap_err(),
@@ -339,6 +348,7 @@ fn shards_parse_and_slice_the_population() {
     assert!("0/3".parse::<Shard>().is_err());
     assert!("4/3".parse::<Shard>().is_err());
     assert!("x".parse::<Shard>().is_err());
+    assert!("1/1000000000".parse::<Shard>().is_err(), "N is bounded");
 }
 
 #[test]
