@@ -2,23 +2,12 @@
 //! snapshots of the table and JSON reports of the sample journeys, the JSON figures checked
 //! against `tests/data/expected.json`, and the failure paths.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 
 fn analyze(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("journeyc")
-        .expect("the journeyc binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("analyze")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::command("analyze", args)
 }
 
 const SAMPLES: [(&str, &str, Option<&str>); 4] = [

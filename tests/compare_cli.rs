@@ -1,23 +1,11 @@
 //! `journeyc compare` through the real binary: snapshots of the table, JSON and Markdown
 //! reports on the sample scenarios (fixed seed), the KPI gate, and bad input.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 
-fn journeyc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("journeyc")
-        .expect("the journeyc binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::journeyc;
 
 const CASES: [(&str, &str, &[&str]); 3] = [
     ("checkout", "examples/checkout.journey", &["one_click"]),

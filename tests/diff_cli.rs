@@ -3,23 +3,11 @@
 //! Markdown reports, and bad input (a revision or path that does not exist, two different
 //! journeys, a new version with errors).
 
-use assert_cmd::Command;
+mod common;
+
 use std::path::Path;
 
-fn journeyc(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("journeyc")
-        .expect("the journeyc binary")
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::journeyc_in as journeyc;
 
 fn git(dir: &Path, args: &[&str]) -> bool {
     std::process::Command::new("git")

@@ -4,25 +4,14 @@
 //! by Graphviz when it is installed, the Mermaid output checked for structure, and the
 //! failure paths.
 
-use assert_cmd::Command;
+mod common;
+
 use std::collections::HashSet;
 use std::io::Write as _;
 use std::process::Stdio;
 
 fn graph(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("journeyc")
-        .expect("the journeyc binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("graph")
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::command("graph", args)
 }
 
 /// Name in the snapshot, file, scenario, and whether the checker finds errors (drawn, with a
@@ -282,14 +271,12 @@ fn allowed_rules_are_not_drawn() {
     )
     .unwrap();
     let run = |format: &str| {
-        let out = Command::cargo_bin("journeyc")
-            .unwrap()
-            .current_dir(dir.path())
-            .args(["graph", "checkout.journey", "--format", format])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap()
+        let (code, out, err) = common::journeyc_in(
+            dir.path(),
+            &["graph", "checkout.journey", "--format", format],
+        );
+        assert_eq!(code, 0, "{err}");
+        out
     };
     assert!(run("dot").contains("J0402"));
     std::fs::write(

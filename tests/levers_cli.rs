@@ -3,23 +3,12 @@
 //! `--segment`, `--sort` and `--top` variants), agreement with `analyze`, and the failure
 //! paths with their exit codes.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 
 fn run(command: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("journeyc")
-        .expect("the journeyc binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg(command)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::command(command, args)
 }
 
 fn levers(args: &[&str]) -> (i32, String, String) {

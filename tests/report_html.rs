@@ -4,25 +4,13 @@
 //! exit codes. The last test opens the page in a real browser (headless Chromium) when one is
 //! installed.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-fn journeyc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("journeyc")
-        .expect("the journeyc binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::journeyc;
 
 const SEED: &str = "42";
 const CUSTOMERS: &str = "20000";

@@ -3,23 +3,11 @@
 //! byte-identical output whatever the thread count; merged shards equal to the single run;
 //! the KPI gate; and the failure paths with their exit codes.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 
-fn journeyc(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("journeyc")
-        .expect("the journeyc binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::journeyc;
 
 const SAMPLES: [(&str, &str, Option<&str>); 4] = [
     ("checkout", "examples/checkout.journey", None),
