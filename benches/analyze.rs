@@ -3,30 +3,11 @@
 //! 100,000-touchpoint one, plus the 1,000,000-touchpoint bare chain. Run with
 //! `cargo bench --bench analyze`; figures go in docs/simulation.md ("Exact analysis").
 
+mod common;
+
+use common::{journey, median};
 use journeyc::analyze::analyze;
-use journeyc::model::{Journey, Options, resolve_source};
-use std::hint::black_box;
-use std::time::{Duration, Instant};
-
-/// Runs `f` repeatedly for about `budget` and returns the median time of one run.
-fn median<T>(budget: Duration, mut f: impl FnMut() -> T) -> Duration {
-    let mut times = Vec::new();
-    let start = Instant::now();
-    while times.len() < 3 || (start.elapsed() < budget && times.len() < 100) {
-        let t = Instant::now();
-        black_box(f());
-        times.push(t.elapsed());
-    }
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn journey(text: &str) -> Journey {
-    let compiled = resolve_source("bench.journey", text, &Options::default()).expect("resolves");
-    compiled
-        .journey
-        .expect("generated journeys resolve cleanly")
-}
+use std::time::Duration;
 
 fn main() {
     let budget = Duration::from_secs(3);

@@ -4,30 +4,12 @@
 //! journey twice per touchpoint — timed on a sample of touchpoints and extrapolated. Run
 //! with `cargo bench --bench levers`; figures go in docs/performance.md ("Levers").
 
+mod common;
+
+use common::{journey, median};
 use journeyc::analyze::{LeverOptions, analyze, levers};
-use journeyc::model::{Journey, Options, resolve_source};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-
-/// Runs `f` repeatedly for about `budget` and returns the median time of one run.
-fn median<T>(budget: Duration, mut f: impl FnMut() -> T) -> Duration {
-    let mut times = Vec::new();
-    let start = Instant::now();
-    while times.len() < 3 || (start.elapsed() < budget && times.len() < 100) {
-        let t = Instant::now();
-        black_box(f());
-        times.push(t.elapsed());
-    }
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn journey(text: &str) -> Journey {
-    let compiled = resolve_source("bench.journey", text, &Options::default()).expect("resolves");
-    compiled
-        .journey
-        .expect("generated journeys resolve cleanly")
-}
 
 fn main() {
     let budget = Duration::from_secs(3);
