@@ -162,13 +162,19 @@ impl Cdf {
             None => return u32::MAX,
         };
         if rest.len() < 16 {
-            rest.iter()
-                .find(|s| r < s.below)
-                .map_or(last.outcome, |s| s.outcome)
+            // The thresholds rise, so those at or below `r` are a prefix: counting them
+            // (no branch on the draw) finds the first above `r`.
+            let i = rest.iter().map(|s| (s.below <= r) as usize).sum::<usize>();
+            steps.get(i).map_or(last.outcome, |s| s.outcome)
         } else {
             let i = rest.partition_point(|s| s.below <= r);
             steps[i].outcome
         }
+    }
+
+    /// The steps of a table.
+    fn table(&self, range: Range) -> &[Step] {
+        &self.steps[range.start as usize..(range.start + range.len) as usize]
     }
 
     /// The outcome of a table with exactly one outcome (no draw needed).
@@ -211,12 +217,91 @@ pub(crate) struct Stop {
     pub friction: u64,
     /// Sentiment change per visit.
     pub emotion: i32,
-    /// Channel.
-    pub channel: u32,
     /// Goal (`NO_GOAL` without one).
     pub goal: u32,
     /// Stage.
     pub stage: u32,
+    /// The channel's context class (see [`Tables::class`]).
+    pub class: u32,
+}
+
+/// A [`Hop`] outcome: the journey completes (the touchpoint has no transitions).
+pub(crate) const DONE: u32 = u32::MAX - 1;
+/// Outcomes a [`Hop`] inlines; longer tables stay in the [`Cdf`].
+const INLINE: usize = 4;
+
+/// A distribution of a [`Cdf`] as the walk reads it: inlined when it has at most four
+/// outcomes — cumulative thresholds padded with the last outcome, so a draw picks with three
+/// comparisons, no branch and no second load — or else the table's range in the `Cdf`.
+/// Picks are those of [`Cdf::pick`] on the same table.
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct Choice {
+    /// The thresholds of the first three outcomes (`u64::MAX` past the table's end).
+    below: [u64; INLINE - 1],
+    /// The outcomes (the last one repeated past the table's end; `empty` for no outcome).
+    next: [u32; INLINE],
+    /// A longer table (len 0: inlined).
+    big: Range,
+}
+
+impl Choice {
+    /// Table `range` of `cdf`, its outcomes mapped by `map` when inlined; `empty` is the
+    /// outcome of a table without outcomes.
+    fn new(cdf: &Cdf, range: Range, map: impl Fn(u32) -> u32, empty: u32) -> Self {
+        let steps = cdf.table(range);
+        let mut choice = Choice {
+            below: [u64::MAX; INLINE - 1],
+            next: [empty; INLINE],
+            big: Range::default(),
+        };
+        if steps.len() > INLINE {
+            choice.big = range;
+        } else if let Some(last) = steps.last() {
+            choice.next = [map(last.outcome); INLINE];
+            for (x, step) in steps.iter().enumerate() {
+                choice.next[x] = map(step.outcome);
+                if x + 1 < steps.len() {
+                    choice.below[x] = step.below;
+                }
+            }
+        }
+        choice
+    }
+
+    /// The inlined outcome for draw `r`, or `None` for a longer table.
+    #[inline(always)]
+    fn inlined(&self, r: u64) -> Option<u32> {
+        if self.big.len == 0 {
+            let i = self.below.iter().map(|&b| (b <= r) as usize).sum::<usize>();
+            Some(self.next[i])
+        } else {
+            None
+        }
+    }
+
+    /// The outcome for draw `r` (of a table whose outcomes are not mapped).
+    #[inline(always)]
+    pub fn pick(&self, cdf: &Cdf, r: u64) -> u32 {
+        self.inlined(r).unwrap_or_else(|| cdf.pick(self.big, r))
+    }
+}
+
+/// Where a customer of one segment goes from one touchpoint, and what they count there, in
+/// one cache line. Moves lead to hop indices (`touchpoint · segments + segment`: a customer
+/// keeps their segment), [`EXIT`] or [`DONE`].
+#[derive(Copy, Clone, Debug)]
+#[repr(C, align(64))]
+pub(crate) struct Hop {
+    /// The moves.
+    moves: Choice,
+    /// The touchpoint.
+    pub tp: u32,
+    /// The segment.
+    pub seg: u32,
+    /// The touchpoint's stage, as `segment · stages + stage`.
+    pub stage_slot: u32,
+    /// The touchpoint's goal, as `segment · goals + goal` (`segments · goals` without one).
+    pub goal_slot: u32,
 }
 
 /// The compiled journey.
@@ -232,14 +317,22 @@ pub(crate) struct Tables {
     pub segment: Range,
     /// Entry draw (outcome = touchpoint id).
     pub entry: Range,
+    /// `segment` and `entry` as the walk reads them (built by [`Tables::link`]).
+    pub segment_choice: Choice,
+    pub entry_choice: Choice,
     /// Per touchpoint: what a visit reads.
     pub stops: Vec<Stop>,
     /// Per touchpoint × segment (`tp * n_seg + seg`): the transitions (len 0: completes).
     pub moves: Vec<Range>,
     /// Every distribution: segments, entries, moves.
     pub cdf: Cdf,
-    /// Per channel: in the `context` set.
-    pub in_context: Vec<bool>,
+    /// Per touchpoint × segment (`tp * n_seg + seg`, like `moves`): the walk's view of
+    /// `moves` (built by [`Tables::link`]).
+    pub hops: Vec<Hop>,
+    /// Per channel: its context class. A move keeps the customer's context exactly when
+    /// it stays within a class: channels in the `context` set share one class, any other
+    /// channel is a class of its own (and all are one class when `context_loss` is 0).
+    pub class: Vec<u32>,
     /// `context_loss` as a threshold.
     pub context_loss: u64,
     /// Per segment: patience as a threshold.
@@ -259,6 +352,10 @@ pub(crate) struct Tables {
     pub horizon: i64,
     /// Visits per customer before the journey ends stuck.
     pub max_steps: u32,
+    /// No customer's time, cost or revenue can overflow 64 bits: at most `max_steps` visits
+    /// and as many trigger firings, each adding at most the largest amount, stay below 2⁶².
+    /// The walk then adds without saturating (built by [`Tables::link`]).
+    pub bounded: bool,
 }
 
 impl Tables {
@@ -321,6 +418,13 @@ impl Tables {
                 stage[t] = s as u32;
             }
         }
+        let class: Vec<u32> = (0..j.channels.len())
+            .map(|c| match (j.context_loss > 0.0, j.in_context[c]) {
+                (false, _) => 0,
+                (true, true) => j.channels.len() as u32,
+                (true, false) => c as u32,
+            })
+            .collect();
         Tables {
             n_tp: j.touchpoints.len(),
             n_seg,
@@ -329,6 +433,8 @@ impl Tables {
             n_stages: j.stages.len(),
             segment,
             entry,
+            segment_choice: Choice::default(),
+            entry_choice: Choice::default(),
             stops: j
                 .touchpoints
                 .iter()
@@ -345,15 +451,16 @@ impl Tables {
                         value: t.goal.map_or(0, |g| to_units(g.value, MONEY_UNIT)),
                         friction: bernoulli(t.friction),
                         emotion: t.emotion,
-                        channel: t.channel as u32,
                         goal: t.goal.map_or(NO_GOAL, |g| g.goal as u32),
                         stage: stage[k],
+                        class: class[t.channel],
                     }
                 })
                 .collect(),
             moves,
             cdf,
-            in_context: j.in_context.clone(),
+            hops: Vec::new(),
+            class,
             context_loss: bernoulli(j.context_loss),
             patience: j.segments.iter().map(|s| bernoulli(s.patience)).collect(),
             primary: j.primary_goal.map_or(NO_GOAL, |g| g as u32),
@@ -377,7 +484,82 @@ impl Tables {
                 _ => i64::MAX,
             },
             max_steps: j.max_steps,
+            bounded: false,
         }
+        .link()
+    }
+
+    /// Builds [`Self::hops`] from `moves`, and [`Self::bounded`].
+    fn link(mut self) -> Self {
+        let largest = |xs: &mut dyn Iterator<Item = i64>| -> i128 {
+            xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
+        };
+        let per_step = [
+            largest(&mut self.stops.iter().map(|x| x.dur_min))
+                + self
+                    .stops
+                    .iter()
+                    .map(|x| x.dur_span as i128)
+                    .max()
+                    .unwrap_or(0)
+                + largest(&mut self.triggers.iter().map(|x| x.after)),
+            largest(&mut self.stops.iter().map(|x| x.cost))
+                + largest(&mut self.triggers.iter().map(|x| x.via_cost)),
+            largest(&mut self.stops.iter().map(|x| x.value)),
+        ];
+        self.bounded = per_step
+            .iter()
+            .all(|&x| x * (self.max_steps as i128 + 1) < 1 << 62);
+        let n_seg = self.n_seg as u32;
+        let hop_of = |tp: u32, seg: u32| if tp == EXIT { EXIT } else { tp * n_seg + seg };
+        self.hops = self
+            .moves
+            .iter()
+            .enumerate()
+            .map(|(i, &range)| {
+                let (tp, seg) = ((i / self.n_seg) as u32, (i % self.n_seg) as u32);
+                Hop {
+                    moves: Choice::new(&self.cdf, range, |x| hop_of(x, seg), DONE),
+                    tp,
+                    seg,
+                    stage_slot: seg * self.n_stages as u32 + self.stops[tp as usize].stage,
+                    goal_slot: match self.stops[tp as usize].goal {
+                        NO_GOAL => n_seg * self.n_goals as u32,
+                        g => seg * self.n_goals as u32 + g,
+                    },
+                }
+            })
+            .collect();
+        self.segment_choice = Choice::new(&self.cdf, self.segment, |x| x, 0);
+        self.entry_choice = Choice::new(&self.cdf, self.entry, |x| x, EXIT);
+        self
+    }
+
+    /// The goal slot (see [`Hop::goal_slot`]) of the primary goal for segment `seg`
+    /// (`u32::MAX` without one).
+    #[inline(always)]
+    pub fn primary_slot(&self, seg: usize) -> u32 {
+        match self.primary {
+            NO_GOAL => u32::MAX,
+            g => (seg * self.n_goals) as u32 + g,
+        }
+    }
+
+    /// The hop index where customers of segment `seg` start at touchpoint `tp`.
+    #[inline(always)]
+    pub fn start(&self, tp: u32, seg: u32) -> u32 {
+        tp * self.n_seg as u32 + seg
+    }
+
+    /// Where a draw `r` leads from hop `h` (a hop index, [`EXIT`] or [`DONE`]).
+    #[inline(always)]
+    pub fn hop(&self, h: &Hop, r: u64) -> u32 {
+        h.moves
+            .inlined(r)
+            .unwrap_or_else(|| match self.cdf.pick(h.moves.big, r) {
+                EXIT => EXIT,
+                tp => self.start(tp, h.seg),
+            })
     }
 
     /// Compiles two journeys for a paired run, their entry and move distributions
@@ -437,13 +619,7 @@ impl Tables {
                 tv.moves[kv * tv.n_seg + sv] = tv.cdf.push(&cv);
             }
         }
-        (tb, tv)
-    }
-
-    /// True when a move from channel `a` to channel `b` keeps the customer's context.
-    #[inline(always)]
-    pub fn shares_context(&self, a: u32, b: u32) -> bool {
-        a == b || (self.in_context[a as usize] && self.in_context[b as usize])
+        (tb.link(), tv.link())
     }
 }
 

@@ -18,12 +18,12 @@
 //! - no per-customer generator state to seed, and the draws of one visit are independent
 //!   computations the processor overlaps.
 
-use super::compile::{ALWAYS, EXIT, NO_GOAL, Tables};
+use super::compile::{ALWAYS, DONE, EXIT, Hop, Stop, Tables};
 use super::stats::TIME_UNIT;
 use super::tally::{Tally, ending};
 
-/// No channel: the customer entered the journey here.
-const NO_CHANNEL: u32 = u32::MAX;
+/// The context class before the first visit (no switch at the entry).
+const ENTRY: u32 = u32::MAX;
 
 /// The SplitMix64 finaliser: a bijective 64-bit mix.
 #[inline(always)]
@@ -105,60 +105,123 @@ fn uniform(r: u64, span: u64) -> i64 {
     ((r as u128 * (span as u128 + 1)) >> 64) as i64
 }
 
-/// Per-thread working memory, reused from customer to customer.
+/// Per-thread working memory, reused from customer to customer: what the current customer
+/// did, and the per-touchpoint, per-stage and per-goal counts of every customer walked since
+/// the last [`Scratch::flush`] (kept here, next to the marks the walk reads anyway, so a
+/// visit updates one record instead of three).
 pub(crate) struct Scratch {
-    /// Per touchpoint: what the current customer did there.
-    seen: Vec<Seen>,
-    /// The touchpoints the current customer visited, in first-visit order.
-    pub touched: Vec<u32>,
-    /// Per stage and per goal: the customer stamp that last reached it.
-    stage_seen: Vec<u64>,
-    goal_seen: Vec<u64>,
+    /// Per hop (touchpoint × segment, see [`super::compile::Hop`]).
+    cells: Vec<Cell>,
+    /// Per stage slot and goal slot (`segment · stages + stage`, `segment · goals + goal`,
+    /// and one more goal slot that touchpoints without a goal count into).
+    stages: Vec<Mark>,
+    goals: Vec<Mark>,
     /// Per trigger: firings of the current customer, and whether it brought them back.
     firings: Vec<u32>,
     returned: Vec<bool>,
     /// A number unique to the current customer in this scratch.
     stamp: u64,
+    /// The current customer's segment.
+    seg: usize,
+    /// Segments, stages and goals of the journey.
+    dims: (usize, usize, usize),
 }
 
-/// A customer's visits and pain points at one touchpoint; valid only when `stamp` is the
-/// current customer's (so nothing is reset between customers).
+/// One touchpoint for one segment's customers: the current customer's visits and pain points
+/// there (valid only when `stamp` is theirs, so nothing is reset between customers), and the
+/// totals of [`super::tally::TouchpointTally`] not yet flushed.
 #[derive(Copy, Clone, Default)]
-struct Seen {
+struct Cell {
     stamp: u64,
-    visits: u32,
-    pains: u32,
+    visits_now: u32,
+    pains_now: u32,
+    reach: u64,
+    visits: u64,
+    visits_sq: u64,
+    pains: u64,
+    pains_sq: u64,
+}
+
+/// A stage or goal: the last customer who reached it, and how many did since the last flush.
+#[derive(Copy, Clone, Default)]
+struct Mark {
+    stamp: u64,
+    count: u64,
+}
+
+impl Mark {
+    /// Marks the current customer; true when it is their first time here.
+    #[inline(always)]
+    fn reach(&mut self, stamp: u64) -> bool {
+        let first = self.stamp != stamp;
+        self.stamp = stamp;
+        self.count += first as u64;
+        first
+    }
 }
 
 impl Scratch {
     /// Working memory for a compiled journey.
     pub fn new(t: &Tables) -> Self {
         Scratch {
-            seen: vec![Seen::default(); t.n_tp],
-            touched: Vec::with_capacity(t.n_tp.min(256)),
-            stage_seen: vec![0; t.n_stages],
-            goal_seen: vec![0; t.n_goals],
+            cells: vec![Cell::default(); t.hops.len()],
+            stages: vec![Mark::default(); t.n_seg * t.n_stages],
+            goals: vec![Mark::default(); t.n_seg * t.n_goals + 1],
             firings: vec![0; t.n_triggers],
             returned: vec![false; t.n_triggers],
             stamp: 0,
+            seg: 0,
+            dims: (t.n_seg, t.n_stages, t.n_goals),
         }
     }
-}
 
-impl Scratch {
+    /// Adds the counts kept here to `tally`, and clears them.
+    pub fn flush(&mut self, t: &Tables, tally: &mut Tally) {
+        for (hop, cell) in t.hops.iter().zip(&mut self.cells) {
+            let row = &mut tally.segments[hop.seg as usize].touchpoints[hop.tp as usize];
+            row.reach += std::mem::take(&mut cell.reach);
+            row.visits += std::mem::take(&mut cell.visits);
+            row.visits_sq += std::mem::take(&mut cell.visits_sq);
+            row.pains += std::mem::take(&mut cell.pains);
+            row.pains_sq += std::mem::take(&mut cell.pains_sq);
+        }
+        for (seg, st) in tally.segments.iter_mut().enumerate() {
+            let stages = &mut self.stages[seg * t.n_stages..(seg + 1) * t.n_stages];
+            for (total, mark) in st.stages.iter_mut().zip(stages) {
+                *total += std::mem::take(&mut mark.count);
+            }
+            let goals = &mut self.goals[seg * t.n_goals..(seg + 1) * t.n_goals];
+            for (total, mark) in st.goals.iter_mut().zip(goals) {
+                *total += std::mem::take(&mut mark.count);
+            }
+        }
+    }
+
     /// True when the current customer visited touchpoint `k`.
     pub fn visited(&self, k: usize) -> bool {
-        self.seen.get(k).is_some_and(|x| x.stamp == self.stamp)
+        self.cells
+            .get(k * self.dims.0 + self.seg)
+            .is_some_and(|x| x.stamp == self.stamp)
     }
 
     /// True when the current customer achieved goal `g`.
     pub fn achieved(&self, g: usize) -> bool {
-        self.goal_seen.get(g) == Some(&self.stamp)
+        let goals = self.dims.2;
+        g < goals
+            && self
+                .goals
+                .get(self.seg * goals + g)
+                .is_some_and(|x| x.stamp == self.stamp)
     }
 
     /// True when the current customer reached stage `s`.
     pub fn reached_stage(&self, s: usize) -> bool {
-        self.stage_seen.get(s) == Some(&self.stamp)
+        let stages = self.dims.1;
+        s < stages
+            && self
+                .stages
+                .get(self.seg * stages + s)
+                .is_some_and(|x| x.stamp == self.stamp)
     }
 }
 
@@ -180,127 +243,242 @@ pub(crate) struct Trace {
     pub revenue: i64,
 }
 
-/// Walks customers `from..to` of a run with seed `seed`, adding them to `tally`.
-pub(crate) fn walk(t: &Tables, seed: u64, from: u64, to: u64, s: &mut Scratch, tally: &mut Tally) {
-    for index in from..to {
-        customer(t, Draws::new(seed, index), s, tally);
+/// Where a customer starts: their numbers, segment and first hop. Independent of every
+/// other customer, so [`walk`] computes the next customer's while the current one walks
+/// (the processor overlaps the two instead of waiting at each customer's first draws).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Start {
+    rng: Draws,
+    seg: u32,
+    hop: u32,
+}
+
+impl Start {
+    /// Customer `index` of a run with seed `seed`.
+    #[inline(always)]
+    pub fn new(t: &Tables, seed: u64, index: u64) -> Self {
+        let rng = Draws::new(seed, index);
+        let seg = t.segment_choice.pick(&t.cdf, rng.draw(0, Purpose::Segment));
+        let tp = t.entry_choice.pick(&t.cdf, rng.draw(0, Purpose::Entry));
+        Start {
+            rng,
+            seg,
+            hop: t.start(tp, seg),
+        }
     }
 }
 
-/// One customer, from the segment draw to the end of their journey, counted into `tally`.
-#[inline]
-pub(crate) fn customer(t: &Tables, rng: Draws, s: &mut Scratch, tally: &mut Tally) -> Trace {
-    let seg = t.cdf.pick(t.segment, rng.draw(0, Purpose::Segment)) as usize;
-    let mut tp = t.cdf.pick(t.entry, rng.draw(0, Purpose::Entry));
+/// Walks customers `from..to` of a run with seed `seed`, adding them to `tally`.
+pub(crate) fn walk(t: &Tables, seed: u64, from: u64, to: u64, s: &mut Scratch, tally: &mut Tally) {
+    if t.bounded {
+        walk_all::<false>(t, seed, from, to, s, tally);
+    } else {
+        walk_all::<true>(t, seed, from, to, s, tally);
+    }
+}
+
+/// [`walk`], with saturating totals or not.
+fn walk_all<const SAT: bool>(
+    t: &Tables,
+    seed: u64,
+    from: u64,
+    to: u64,
+    s: &mut Scratch,
+    tally: &mut Tally,
+) {
+    let view = View::new(t);
+    let mut work = s.work();
+    let mut next = Start::new(t, seed, from);
+    for index in from..to {
+        let start = next;
+        next = Start::new(t, seed, index + 1);
+        walk_one::<SAT>(&view, start, &mut work, tally);
+    }
+    let (stamp, seg) = (work.stamp, work.seg);
+    (s.stamp, s.seg) = (stamp, seg);
+}
+
+/// One customer, from the segment draw to the end of their journey, counted into `tally`
+/// (per-touchpoint, stage and goal counts into `s`, until [`Scratch::flush`]).
+pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Tally) -> Trace {
+    let view = View::new(t);
+    let mut work = s.work();
+    let trace = if t.bounded {
+        walk_one::<false>(&view, start, &mut work, tally)
+    } else {
+        walk_one::<true>(&view, start, &mut work, tally)
+    };
+    let (stamp, seg) = (work.stamp, work.seg);
+    (s.stamp, s.seg) = (stamp, seg);
+    trace
+}
+
+/// What the walk reads of the tables, as local slices and numbers (so the compiler keeps
+/// them at hand from customer to customer instead of reloading them through `Tables`).
+struct View<'a> {
+    t: &'a Tables,
+    hops: &'a [Hop],
+    stops: &'a [Stop],
+    horizon: i64,
+    max_steps: u32,
+    context_loss: u64,
+}
+
+impl<'a> View<'a> {
+    #[inline(always)]
+    fn new(t: &'a Tables) -> Self {
+        View {
+            t,
+            hops: &t.hops,
+            stops: &t.stops,
+            horizon: t.horizon,
+            max_steps: t.max_steps,
+            context_loss: t.context_loss,
+        }
+    }
+}
+
+/// A [`Scratch`] borrowed as slices for a walk.
+struct Work<'a> {
+    cells: &'a mut [Cell],
+    stages: &'a mut [Mark],
+    goals: &'a mut [Mark],
+    firings: &'a mut [u32],
+    returned: &'a mut [bool],
+    stamp: u64,
+    seg: usize,
+}
+
+impl Scratch {
+    /// The scratch as slices.
+    #[inline(always)]
+    fn work(&mut self) -> Work<'_> {
+        Work {
+            cells: &mut self.cells,
+            stages: &mut self.stages,
+            goals: &mut self.goals,
+            firings: &mut self.firings,
+            returned: &mut self.returned,
+            stamp: self.stamp,
+            seg: self.seg,
+        }
+    }
+}
+
+/// `a + b`, saturating when `SAT` (journeys whose totals could overflow: see
+/// [`Tables::bounded`]).
+#[inline(always)]
+fn add<const SAT: bool>(a: i64, b: i64) -> i64 {
+    if SAT {
+        a.saturating_add(b)
+    } else {
+        a.wrapping_add(b)
+    }
+}
+
+/// One customer, with saturating totals or not.
+#[inline(always)]
+fn walk_one<const SAT: bool>(
+    v: &View<'_>,
+    start: Start,
+    s: &mut Work<'_>,
+    tally: &mut Tally,
+) -> Trace {
+    let t = v.t;
+    let Start { rng, seg, hop } = start;
+    let seg = seg as usize;
     let st = &mut tally.segments[seg];
     let patience = t.patience[seg];
+    let primary = t.primary_slot(seg);
+    s.seg = seg;
     s.stamp += 1;
     let stamp = s.stamp;
-    s.touched.clear();
 
-    let mut from = NO_CHANNEL;
+    let mut h = hop;
+    let mut tp;
+    // The context class of the last visit's (or message's) channel; `ENTRY` at the entry.
+    let mut from = ENTRY;
     // Time and money in integer units (see `stats::TIME_UNIT`, `stats::MONEY_UNIT`).
     let (mut time, mut cost, mut revenue) = (0i64, 0i64, 0i64);
     let (mut sentiment, mut steps, mut pains) = (0i64, 0u32, 0u32);
     let mut converted = false;
+    let mut fired_any = false;
     let mut time_to_convert = 0i64;
     let outcome = loop {
-        let k = tp as usize;
-        let stop = &t.stops[k];
-        // 1. Visit.
-        time = time.saturating_add(stop.dur_min);
-        if stop.dur_span > 0 {
-            time = time.saturating_add(uniform(rng.draw(steps, Purpose::Duration), stop.dur_span));
-        }
-        cost = cost.saturating_add(stop.cost);
+        let here = &v.hops[h as usize];
+        tp = here.tp;
+        let stop = &v.stops[tp as usize];
+        // 1. Visit. (Draws are made even when they decide nothing — a fixed duration, no
+        // friction, one way on: a draw's value depends only on its address, so that changes
+        // no number, and it saves a branch the processor would often guess wrong.)
+        let duration = if stop.dur_span > 0 {
+            uniform(rng.draw(steps, Purpose::Duration), stop.dur_span)
+        } else {
+            0
+        };
+        time = add::<SAT>(time, add::<SAT>(stop.dur_min, duration));
+        cost = add::<SAT>(cost, stop.cost);
+        revenue = add::<SAT>(revenue, stop.value);
         sentiment += stop.emotion as i64;
         steps += 1;
         // Per-touchpoint counts as they happen: Σ visits² grows by 2c − 1 at the c-th visit.
-        let seen = &mut s.seen[k];
-        let row = &mut st.touchpoints[k];
-        if seen.stamp != stamp {
-            *seen = Seen {
-                stamp,
-                visits: 0,
-                pains: 0,
-            };
-            row.reach += 1;
-            s.touched.push(tp);
-            let stage = stop.stage as usize;
-            if s.stage_seen[stage] != stamp {
-                s.stage_seen[stage] = stamp;
-                st.stages[stage] += 1;
-            }
-        }
-        seen.visits += 1;
-        row.visits += 1;
-        row.visits_sq += 2 * seen.visits as u64 - 1;
-        if stop.goal != NO_GOAL {
-            revenue = revenue.saturating_add(stop.value);
-            let g = stop.goal as usize;
-            if s.goal_seen[g] != stamp {
-                s.goal_seen[g] = stamp;
-                st.goals[g] += 1;
-                if stop.goal == t.primary {
-                    converted = true;
-                    time_to_convert = time;
-                    for (x, &back) in s.returned.iter().enumerate() {
-                        if back {
-                            st.triggers[x].converted_after += 1;
-                        }
+        let cell = &mut s.cells[h as usize];
+        let first = cell.stamp != stamp;
+        cell.stamp = stamp;
+        cell.visits_now = if first { 1 } else { cell.visits_now + 1 };
+        cell.pains_now = if first { 0 } else { cell.pains_now };
+        cell.reach += first as u64;
+        cell.visits += 1;
+        cell.visits_sq += 2 * cell.visits_now as u64 - 1;
+        s.stages[here.stage_slot as usize].reach(stamp);
+        if s.goals[here.goal_slot as usize].reach(stamp) && here.goal_slot == primary {
+            converted = true;
+            time_to_convert = time;
+            if fired_any {
+                for (x, &back) in s.returned.iter().enumerate() {
+                    if back {
+                        st.triggers[x].converted_after += 1;
                     }
                 }
             }
         }
         // 2. Pain points: a context break, then friction.
-        let mut pain = |seen: &mut Seen, row: &mut super::tally::TouchpointTally| {
-            pains += 1;
-            sentiment -= 1;
-            seen.pains += 1;
-            row.pains += 1;
-            row.pains_sq += 2 * seen.pains as u64 - 1;
-        };
-        let channel = stop.channel;
+        let switched = (from != stop.class) & (from != ENTRY);
+        let broken = switched && rng.chance(steps, Purpose::ContextLoss, v.context_loss);
+        let rubbed = rng.chance(steps, Purpose::Friction, stop.friction);
         let mut abandoned = false;
-        if from != NO_CHANNEL
-            && t.context_loss > 0
-            && !t.shares_context(from, channel)
-            && rng.chance(steps, Purpose::ContextLoss, t.context_loss)
-        {
-            pain(seen, row);
-            abandoned = !rng.chance(steps, Purpose::ContextPatience, patience);
-        }
-        if !abandoned && rng.chance(steps, Purpose::Friction, stop.friction) {
-            pain(seen, row);
-            abandoned = !rng.chance(steps, Purpose::FrictionPatience, patience);
+        if broken || rubbed {
+            let left_broken = broken && !rng.chance(steps, Purpose::ContextPatience, patience);
+            let rubbed = rubbed && !left_broken;
+            abandoned =
+                left_broken || (rubbed && !rng.chance(steps, Purpose::FrictionPatience, patience));
+            // n pain points here: Σ pains² grows by (p + n)² − p² = n(2p + n).
+            let n = broken as u32 + rubbed as u32;
+            pains += n;
+            sentiment -= n as i64;
+            cell.pains += n as u64;
+            cell.pains_sq += (n * (2 * cell.pains_now + n)) as u64;
+            cell.pains_now += n;
         }
         // 3. Move (4. bounds before a move to a touchpoint).
+        let target = t.hop(here, rng.draw(steps, Purpose::Move));
         let ended = if abandoned {
             ending::ABANDONED
+        } else if target == EXIT {
+            ending::LEFT
+        } else if target == DONE {
+            ending::COMPLETED
+        } else if time > v.horizon {
+            break ending::TIMED_OUT;
+        } else if steps >= v.max_steps {
+            break ending::STUCK;
         } else {
-            let moves = t.moves[k * t.n_seg + seg];
-            if moves.len == 0 {
-                ending::COMPLETED
-            } else {
-                let target = if moves.len > 1 {
-                    t.cdf.pick(moves, rng.draw(steps, Purpose::Move))
-                } else {
-                    t.cdf.only(moves)
-                };
-                if target == EXIT {
-                    ending::LEFT
-                } else if time > t.horizon {
-                    break ending::TIMED_OUT;
-                } else if steps >= t.max_steps {
-                    break ending::STUCK;
-                } else {
-                    from = channel;
-                    tp = target;
-                    continue;
-                }
-            }
+            from = stop.class;
+            h = target;
+            continue;
         };
         // 5. Triggers: the first candidate under its limit fires.
+        let k = tp as usize;
         let (a, b) = if ended == ending::COMPLETED {
             t.on_complete[k]
         } else {
@@ -315,8 +493,9 @@ pub(crate) fn customer(t: &Tables, rng: Draws, s: &mut Scratch, tally: &mut Tall
         };
         let trigger = &t.triggers[x];
         s.firings[x] += 1;
-        time = time.saturating_add(trigger.after);
-        cost = cost.saturating_add(trigger.via_cost);
+        fired_any = true;
+        time = add::<SAT>(time, trigger.after);
+        cost = add::<SAT>(cost, trigger.via_cost);
         if !rng.chance(steps, Purpose::TriggerReturn, trigger.back) {
             break ended;
         }
@@ -328,8 +507,8 @@ pub(crate) fn customer(t: &Tables, rng: Draws, s: &mut Scratch, tally: &mut Tall
         }
         st.triggers[x].returns += 1;
         s.returned[x] = true;
-        from = trigger.via;
-        tp = trigger.target;
+        from = t.class[trigger.via as usize];
+        h = t.start(trigger.target, seg as u32);
     };
 
     // The customer's totals.
@@ -365,17 +544,19 @@ pub(crate) fn customer(t: &Tables, rng: Draws, s: &mut Scratch, tally: &mut Tall
         st.time.add(time_to_convert);
         st.time_hist.add(time_to_convert as f64 * TIME_UNIT);
     }
-    for (x, f) in s.firings.iter_mut().enumerate() {
-        if *f > 0 {
-            let n = *f as u64;
-            let row = &mut st.triggers[x];
-            row.firings += n;
-            row.firings_sq += n * n;
-            if s.returned[x] {
-                row.brought_back += 1;
+    if fired_any {
+        for (x, f) in s.firings.iter_mut().enumerate() {
+            if *f > 0 {
+                let n = *f as u64;
+                let row = &mut st.triggers[x];
+                row.firings += n;
+                row.firings_sq += n * n;
+                if s.returned[x] {
+                    row.brought_back += 1;
+                }
+                *f = 0;
+                s.returned[x] = false;
             }
-            *f = 0;
-            s.returned[x] = false;
         }
     }
     Trace {

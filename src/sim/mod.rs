@@ -178,6 +178,7 @@ pub fn simulate(
                         done.fetch_add(end - start, Ordering::Relaxed);
                     }
                 }
+                scratch.flush(&tables, &mut tally);
                 tally
             })
             .reduce(

@@ -9,7 +9,7 @@
 //! result is as deterministic as [`super::simulate`].
 
 use super::compile::Tables;
-use super::engine::{self, Draws, Scratch, Trace};
+use super::engine::{self, Scratch, Start, Trace};
 use super::tally::{Tally, ending};
 use super::{BLOCK, Frame, Run, Settings, SimulateError};
 use crate::model::Journey;
@@ -194,10 +194,12 @@ pub fn simulate_pair(
                 let (mut sb, mut sv) = (Scratch::new(&tb), Scratch::new(&tv));
                 let (from, to) = (n * g / groups, n * (g + 1) / groups);
                 for i in from..to {
-                    let trace_b = engine::customer(&tb, Draws::new(seed, i), &mut sb, &mut a);
-                    let trace_v = engine::customer(&tv, Draws::new(seed, i), &mut sv, &mut b);
+                    let trace_b = engine::customer(&tb, Start::new(&tb, seed, i), &mut sb, &mut a);
+                    let trace_v = engine::customer(&tv, Start::new(&tv, seed, i), &mut sv, &mut b);
                     c.add(&matching, (&trace_b, &sb), (&trace_v, &sv));
                 }
+                sb.flush(&tb, &mut a);
+                sv.flush(&tv, &mut b);
                 (a, b, c)
             })
             .reduce(empty, |mut x, y| {
