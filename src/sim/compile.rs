@@ -11,11 +11,11 @@ use crate::model::{Journey, Target, TriggerEvent};
 pub(crate) const EXIT: u32 = u32::MAX;
 /// No goal at a touchpoint.
 pub(crate) const NO_GOAL: u32 = u32::MAX;
-/// `1 << 53`: a Bernoulli threshold that always succeeds (see [`bernoulli`]).
-pub(crate) const ALWAYS: u64 = 1 << 53;
+/// `1 << 32`: a Bernoulli threshold that always succeeds (see [`bernoulli`]).
+pub(crate) const ALWAYS: u64 = 1 << 32;
 
-/// A probability as a threshold on 53 random bits: `(r >> 11) < threshold` succeeds with
-/// probability `p` (to 2⁻⁵³), exactly 0 for `p = 0` and exactly 1 for `p = 1`.
+/// A probability as a threshold on 32 random bits: `(bits as u64) < threshold` succeeds with
+/// probability `p` (to 2⁻³²), exactly 0 for `p = 0` and exactly 1 for `p = 1`.
 pub fn bernoulli(p: f64) -> u64 {
     (p.clamp(0.0, 1.0) * ALWAYS as f64).round() as u64
 }
@@ -768,7 +768,7 @@ mod tests {
     fn bernoulli_thresholds_are_exact_at_the_ends() {
         assert_eq!(bernoulli(0.0), 0);
         assert_eq!(bernoulli(1.0), ALWAYS);
-        const { assert!((u64::MAX >> 11) < ALWAYS, "p = 1 always succeeds") };
+        const { assert!((u32::MAX as u64) < ALWAYS, "p = 1 always succeeds") };
         assert_eq!(bernoulli(0.5), ALWAYS / 2);
     }
 }

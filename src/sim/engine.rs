@@ -2,23 +2,23 @@
 //! customer does" says, counted into a [`Tally`] without allocating.
 //!
 //! # Random numbers
-//! Every random decision of a customer has a number of its own, computed rather than drawn
-//! from a sequence: the decision's *address* — the customer's index in the population, the
-//! visit's step, and what is decided (duration, context loss, patience, friction, move,
-//! trigger return) — goes through SplitMix64's output function keyed by the run's seed
-//! ([`Draws`]). That is SplitMix64 itself, a generator that passes BigCrush, read at chosen
-//! positions. Consequences:
+//! Every random decision of a customer has random bits of its own, computed rather than
+//! drawn from a sequence: the decision's *address* — the customer's index in the population,
+//! the visit's step, and the [`Lane`] that holds the decision — goes through SplitMix64's
+//! output function keyed by the run's seed ([`Draws`]). That is SplitMix64 itself, a generator
+//! that passes BigCrush, read at chosen positions; decisions that need 32 bits share a
+//! number, one in each half. Consequences:
 //! - results depend on neither the thread count nor how the population is cut into blocks
 //!   or shards (a customer's numbers depend only on the seed and their index);
 //! - two journeys simulated with the same seed give a customer the same number for the same
 //!   decision at the same step, for as long as their journeys coincide, whatever other
-//!   decisions differ — skipping a draw in one journey (a touchpoint without friction)
-//!   shifts nothing in the other. This is what makes `compare`'s common random numbers
-//!   effective;
+//!   decisions differ — skipping a draw in one journey (a fixed duration) shifts nothing in
+//!   the other. This is what makes `compare`'s common random numbers effective;
 //! - no per-customer generator state to seed, and the draws of one visit are independent
-//!   computations the processor overlaps.
+//!   computations the processor overlaps; a draw made and not used (a move from a touchpoint
+//!   with one way on) changes no number, so the walk makes it rather than branch.
 
-use super::compile::{ALWAYS, DONE, EXIT, Hop, Stop, Tables};
+use super::compile::{DONE, EXIT, Hop, Stop, Tables};
 use super::stats::TIME_UNIT;
 use super::tally::{Tally, ending};
 
@@ -36,26 +36,47 @@ fn mix64(mut z: u64) -> u64 {
 /// SplitMix64's increment (the golden ratio in 64 bits).
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// What a draw decides, within one step of a customer's journey.
+/// Which number of a step a decision reads. Each is 64 bits; most decisions need 32, so
+/// two share a number, one in each half (the halves of SplitMix64's output are as
+/// independent as two outputs): a visit then computes one number for its move and friction,
+/// a second only for a duration that varies, and more only after a pain point.
 #[derive(Copy, Clone)]
 #[repr(u64)]
-enum Purpose {
-    Segment = 0,
-    Entry,
+enum Lane {
+    /// Step 0: segment (high half), entry (low half). A visit: move (high), friction (low).
+    Main = 0,
+    /// A duration (all 64 bits).
     Duration,
-    ContextLoss,
-    ContextPatience,
-    Friction,
-    FrictionPatience,
-    Move,
-    TriggerReturn,
+    /// A context break (high), and patience after it (low).
+    Context,
+    /// Patience after friction (high), and a trigger's return (low).
+    Late,
 }
 
-/// Purposes per step (a power of two above the number of purposes).
-const PURPOSES: u64 = 16;
+/// Lanes per step (a power of two).
+const LANES: u64 = 4;
 
-/// The random numbers of one customer: `draw(step, purpose)` is SplitMix64's output at
-/// position `step · 16 + purpose` of the customer's own stream.
+/// The high half of a number, as a 64-bit draw for a [`super::compile::Cdf`] pick (picks
+/// then resolve probabilities to 2⁻³²).
+#[inline(always)]
+fn high(r: u64) -> u64 {
+    r & 0xFFFF_FFFF_0000_0000
+}
+
+/// The low half of a number, as a 64-bit draw for a pick.
+#[inline(always)]
+fn low(r: u64) -> u64 {
+    r << 32
+}
+
+/// True with the probability of a [`super::compile::bernoulli`] threshold, from 32 bits.
+#[inline(always)]
+fn hit(bits: u32, threshold: u64) -> bool {
+    (bits as u64) < threshold
+}
+
+/// The random numbers of one customer: `lane(step, lane)` is SplitMix64's output at
+/// position `step · 4 + lane` of the customer's own stream.
 #[derive(Copy, Clone, Debug)]
 pub struct Draws {
     key: u64,
@@ -70,32 +91,20 @@ impl Draws {
         }
     }
 
-    /// The number of a decision.
+    /// The number of a lane at a step (step 0 is before the first visit, step `n` the
+    /// `n`-th visit).
     #[inline(always)]
-    fn draw(self, step: u32, purpose: Purpose) -> u64 {
-        let position = step as u64 * PURPOSES + purpose as u64;
-        mix64(
-            self.key
-                .wrapping_add(position.wrapping_add(1).wrapping_mul(GAMMA)),
-        )
+    fn lane(self, step: u32, lane: Lane) -> u64 {
+        self.at(step as u64 * LANES + lane as u64)
     }
 
-    /// A 64-bit number at an arbitrary position (for tests of the generator).
+    /// The number at an arbitrary position of the stream.
+    #[inline(always)]
     pub fn at(self, position: u64) -> u64 {
         mix64(
             self.key
                 .wrapping_add(position.wrapping_add(1).wrapping_mul(GAMMA)),
         )
-    }
-
-    /// True with the probability of a [`super::compile::bernoulli`] threshold.
-    #[inline(always)]
-    fn chance(self, step: u32, purpose: Purpose, threshold: u64) -> bool {
-        match threshold {
-            0 => false,
-            ALWAYS => true,
-            t => (self.draw(step, purpose) >> 11) < t,
-        }
     }
 }
 
@@ -258,8 +267,9 @@ impl Start {
     #[inline(always)]
     pub fn new(t: &Tables, seed: u64, index: u64) -> Self {
         let rng = Draws::new(seed, index);
-        let seg = t.segment_choice.pick(&t.cdf, rng.draw(0, Purpose::Segment));
-        let tp = t.entry_choice.pick(&t.cdf, rng.draw(0, Purpose::Entry));
+        let r = rng.lane(0, Lane::Main);
+        let seg = t.segment_choice.pick(&t.cdf, high(r));
+        let tp = t.entry_choice.pick(&t.cdf, low(r));
         Start {
             rng,
             seg,
@@ -411,8 +421,10 @@ fn walk_one<const SAT: bool>(
         // 1. Visit. (Draws are made even when they decide nothing — a fixed duration, no
         // friction, one way on: a draw's value depends only on its address, so that changes
         // no number, and it saves a branch the processor would often guess wrong.)
+        steps += 1;
+        let main = rng.lane(steps, Lane::Main);
         let duration = if stop.dur_span > 0 {
-            uniform(rng.draw(steps, Purpose::Duration), stop.dur_span)
+            uniform(rng.lane(steps, Lane::Duration), stop.dur_span)
         } else {
             0
         };
@@ -420,7 +432,6 @@ fn walk_one<const SAT: bool>(
         cost = add::<SAT>(cost, stop.cost);
         revenue = add::<SAT>(revenue, stop.value);
         sentiment += stop.emotion as i64;
-        steps += 1;
         // Per-touchpoint counts as they happen: Σ visits² grows by 2c − 1 at the c-th visit.
         let cell = &mut s.cells[h as usize];
         let first = cell.stamp != stamp;
@@ -444,14 +455,18 @@ fn walk_one<const SAT: bool>(
         }
         // 2. Pain points: a context break, then friction.
         let switched = (from != stop.class) & (from != ENTRY);
-        let broken = switched && rng.chance(steps, Purpose::ContextLoss, v.context_loss);
-        let rubbed = rng.chance(steps, Purpose::Friction, stop.friction);
+        let broken = switched
+            && hit(
+                (rng.lane(steps, Lane::Context) >> 32) as u32,
+                v.context_loss,
+            );
+        let rubbed = hit(main as u32, stop.friction);
         let mut abandoned = false;
         if broken || rubbed {
-            let left_broken = broken && !rng.chance(steps, Purpose::ContextPatience, patience);
+            let left_broken = broken && !hit(rng.lane(steps, Lane::Context) as u32, patience);
             let rubbed = rubbed && !left_broken;
-            abandoned =
-                left_broken || (rubbed && !rng.chance(steps, Purpose::FrictionPatience, patience));
+            abandoned = left_broken
+                || (rubbed && !hit((rng.lane(steps, Lane::Late) >> 32) as u32, patience));
             // n pain points here: Σ pains² grows by (p + n)² − p² = n(2p + n).
             let n = broken as u32 + rubbed as u32;
             pains += n;
@@ -461,7 +476,7 @@ fn walk_one<const SAT: bool>(
             cell.pains_now += n;
         }
         // 3. Move (4. bounds before a move to a touchpoint).
-        let target = t.hop(here, rng.draw(steps, Purpose::Move));
+        let target = t.hop(here, high(main));
         let ended = if abandoned {
             ending::ABANDONED
         } else if target == EXIT {
@@ -496,7 +511,7 @@ fn walk_one<const SAT: bool>(
         fired_any = true;
         time = add::<SAT>(time, trigger.after);
         cost = add::<SAT>(cost, trigger.via_cost);
-        if !rng.chance(steps, Purpose::TriggerReturn, trigger.back) {
+        if !hit(rng.lane(steps, Lane::Late) as u32, trigger.back) {
             break ended;
         }
         if time > t.horizon {
