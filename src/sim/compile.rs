@@ -296,12 +296,11 @@ pub(crate) struct Hop {
     moves: Choice,
     /// The touchpoint.
     pub tp: u32,
-    /// The segment.
-    pub seg: u32,
-    /// The touchpoint's stage, as `segment · stages + stage`.
-    pub stage_slot: u32,
-    /// The touchpoint's goal, as `segment · goals + goal` (`segments · goals` without one).
-    pub goal_slot: u32,
+    /// The touchpoint's stage.
+    pub stage: u32,
+    /// The touchpoint's goal as a bit (goal `g`: `1 << g`; 0 without one, or when the journey
+    /// has more than 64 goals: see [`Tables::narrow`]).
+    pub goal_bit: u64,
 }
 
 /// The compiled journey.
@@ -521,11 +520,10 @@ impl Tables {
                 Hop {
                     moves: Choice::new(&self.cdf, range, |x| hop_of(x, seg), DONE),
                     tp,
-                    seg,
-                    stage_slot: seg * self.n_stages as u32 + self.stops[tp as usize].stage,
-                    goal_slot: match self.stops[tp as usize].goal {
-                        NO_GOAL => n_seg * self.n_goals as u32,
-                        g => seg * self.n_goals as u32 + g,
+                    stage: self.stops[tp as usize].stage,
+                    goal_bit: match self.stops[tp as usize].goal {
+                        g if g < 64 => 1 << g,
+                        _ => 0,
                     },
                 }
             })
@@ -535,14 +533,10 @@ impl Tables {
         self
     }
 
-    /// The goal slot (see [`Hop::goal_slot`]) of the primary goal for segment `seg`
-    /// (`u32::MAX` without one).
-    #[inline(always)]
-    pub fn primary_slot(&self, seg: usize) -> u32 {
-        match self.primary {
-            NO_GOAL => u32::MAX,
-            g => (seg * self.n_goals) as u32 + g,
-        }
+    /// Stages and goals fit in the bits of a `u64`: the walk then marks what a customer
+    /// reached in two registers rather than in per-stage and per-goal stamps.
+    pub fn narrow(&self) -> bool {
+        self.n_stages <= 64 && self.n_goals <= 64
     }
 
     /// The hop index where customers of segment `seg` start at touchpoint `tp`.
@@ -551,14 +545,15 @@ impl Tables {
         tp * self.n_seg as u32 + seg
     }
 
-    /// Where a draw `r` leads from hop `h` (a hop index, [`EXIT`] or [`DONE`]).
+    /// Where a draw `r` leads a customer of segment `seg` from hop `h` (a hop index,
+    /// [`EXIT`] or [`DONE`]).
     #[inline(always)]
-    pub fn hop(&self, h: &Hop, r: u64) -> u32 {
+    pub fn hop(&self, h: &Hop, r: u64, seg: u32) -> u32 {
         h.moves
             .inlined(r)
             .unwrap_or_else(|| match self.cdf.pick(h.moves.big, r) {
                 EXIT => EXIT,
-                tp => self.start(tp, h.seg),
+                tp => self.start(tp, seg),
             })
     }
 

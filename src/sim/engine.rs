@@ -18,7 +18,7 @@
 //!   computations the processor overlaps; a draw made and not used (a move from a touchpoint
 //!   with one way on) changes no number, so the walk makes it rather than branch.
 
-use super::compile::{DONE, EXIT, Hop, Stop, Tables};
+use super::compile::{DONE, EXIT, Hop, NO_GOAL, Stop, Tables};
 use super::stats::TIME_UNIT;
 use super::tally::{Tally, ending};
 
@@ -134,6 +134,9 @@ pub(crate) struct Scratch {
     seg: usize,
     /// Segments, stages and goals of the journey.
     dims: (usize, usize, usize),
+    /// In a narrow journey ([`Tables::narrow`]): the stages and goals the current customer
+    /// reached, as bits (`stages` and `goals` are then unused).
+    masks: Option<(u64, u64)>,
 }
 
 /// One touchpoint for one segment's customers: the current customer's visits and pain points
@@ -181,13 +184,15 @@ impl Scratch {
             stamp: 0,
             seg: 0,
             dims: (t.n_seg, t.n_stages, t.n_goals),
+            masks: t.narrow().then_some((0, 0)),
         }
     }
 
     /// Adds the counts kept here to `tally`, and clears them.
     pub fn flush(&mut self, t: &Tables, tally: &mut Tally) {
-        for (hop, cell) in t.hops.iter().zip(&mut self.cells) {
-            let row = &mut tally.segments[hop.seg as usize].touchpoints[hop.tp as usize];
+        for (i, cell) in self.cells.iter_mut().enumerate() {
+            let (tp, seg) = (i / t.n_seg, i % t.n_seg);
+            let row = &mut tally.segments[seg].touchpoints[tp];
             row.reach += std::mem::take(&mut cell.reach);
             row.visits += std::mem::take(&mut cell.visits);
             row.visits_sq += std::mem::take(&mut cell.visits_sq);
@@ -216,6 +221,9 @@ impl Scratch {
     /// True when the current customer achieved goal `g`.
     pub fn achieved(&self, g: usize) -> bool {
         let goals = self.dims.2;
+        if let Some((_, mask)) = self.masks {
+            return g < goals && mask >> g & 1 == 1;
+        }
         g < goals
             && self
                 .goals
@@ -226,6 +234,9 @@ impl Scratch {
     /// True when the current customer reached stage `s`.
     pub fn reached_stage(&self, s: usize) -> bool {
         let stages = self.dims.1;
+        if let Some((mask, _)) = self.masks {
+            return s < stages && mask >> s & 1 == 1;
+        }
         s < stages
             && self
                 .stages
@@ -280,15 +291,16 @@ impl Start {
 
 /// Walks customers `from..to` of a run with seed `seed`, adding them to `tally`.
 pub(crate) fn walk(t: &Tables, seed: u64, from: u64, to: u64, s: &mut Scratch, tally: &mut Tally) {
-    if t.bounded {
-        walk_all::<false>(t, seed, from, to, s, tally);
-    } else {
-        walk_all::<true>(t, seed, from, to, s, tally);
+    match (t.bounded, t.narrow()) {
+        (true, true) => walk_all::<false, true>(t, seed, from, to, s, tally),
+        (true, false) => walk_all::<false, false>(t, seed, from, to, s, tally),
+        (false, true) => walk_all::<true, true>(t, seed, from, to, s, tally),
+        (false, false) => walk_all::<true, false>(t, seed, from, to, s, tally),
     }
 }
 
-/// [`walk`], with saturating totals or not.
-fn walk_all<const SAT: bool>(
+/// [`walk`], with saturating totals or not, stage and goal bits or stamps.
+fn walk_all<const SAT: bool, const NARROW: bool>(
     t: &Tables,
     seed: u64,
     from: u64,
@@ -302,7 +314,7 @@ fn walk_all<const SAT: bool>(
     for index in from..to {
         let start = next;
         next = Start::new(t, seed, index + 1);
-        walk_one::<SAT>(&view, start, &mut work, tally);
+        walk_one::<SAT, NARROW>(&view, start, &mut work, tally);
     }
     let (stamp, seg) = (work.stamp, work.seg);
     (s.stamp, s.seg) = (stamp, seg);
@@ -313,13 +325,17 @@ fn walk_all<const SAT: bool>(
 pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Tally) -> Trace {
     let view = View::new(t);
     let mut work = s.work();
-    let trace = if t.bounded {
-        walk_one::<false>(&view, start, &mut work, tally)
-    } else {
-        walk_one::<true>(&view, start, &mut work, tally)
+    let trace = match (t.bounded, t.narrow()) {
+        (true, true) => walk_one::<false, true>(&view, start, &mut work, tally),
+        (true, false) => walk_one::<false, false>(&view, start, &mut work, tally),
+        (false, true) => walk_one::<true, true>(&view, start, &mut work, tally),
+        (false, false) => walk_one::<true, false>(&view, start, &mut work, tally),
     };
-    let (stamp, seg) = (work.stamp, work.seg);
+    let (stamp, seg, masks) = (work.stamp, work.seg, work.masks);
     (s.stamp, s.seg) = (stamp, seg);
+    if s.masks.is_some() {
+        s.masks = Some(masks);
+    }
     trace
 }
 
@@ -357,6 +373,7 @@ struct Work<'a> {
     returned: &'a mut [bool],
     stamp: u64,
     seg: usize,
+    masks: (u64, u64),
 }
 
 impl Scratch {
@@ -371,6 +388,7 @@ impl Scratch {
             returned: &mut self.returned,
             stamp: self.stamp,
             seg: self.seg,
+            masks: (0, 0),
         }
     }
 }
@@ -388,7 +406,7 @@ fn add<const SAT: bool>(a: i64, b: i64) -> i64 {
 
 /// One customer, with saturating totals or not.
 #[inline(always)]
-fn walk_one<const SAT: bool>(
+fn walk_one<const SAT: bool, const NARROW: bool>(
     v: &View<'_>,
     start: Start,
     s: &mut Work<'_>,
@@ -399,7 +417,11 @@ fn walk_one<const SAT: bool>(
     let seg = seg as usize;
     let st = &mut tally.segments[seg];
     let patience = t.patience[seg];
-    let primary = t.primary_slot(seg);
+    let primary_bit = match t.primary {
+        g if g < 64 => 1u64 << g,
+        _ => 0,
+    };
+    let (mut stage_mask, mut goal_mask) = (0u64, 0u64);
     s.seg = seg;
     s.stamp += 1;
     let stamp = s.stamp;
@@ -441,8 +463,20 @@ fn walk_one<const SAT: bool>(
         cell.reach += first as u64;
         cell.visits += 1;
         cell.visits_sq += 2 * cell.visits_now as u64 - 1;
-        s.stages[here.stage_slot as usize].reach(stamp);
-        if s.goals[here.goal_slot as usize].reach(stamp) && here.goal_slot == primary {
+        let converts = if NARROW {
+            stage_mask |= 1u64.wrapping_shl(here.stage);
+            let new = here.goal_bit & !goal_mask;
+            goal_mask |= here.goal_bit;
+            new & primary_bit != 0
+        } else {
+            s.stages[seg * t.n_stages + here.stage as usize].reach(stamp);
+            let slot = match stop.goal {
+                NO_GOAL => s.goals.len() - 1,
+                g => seg * t.n_goals + g as usize,
+            };
+            s.goals[slot].reach(stamp) && stop.goal == t.primary
+        };
+        if converts {
             converted = true;
             time_to_convert = time;
             if fired_any {
@@ -476,7 +510,7 @@ fn walk_one<const SAT: bool>(
             cell.pains_now += n;
         }
         // 3. Move (4. bounds before a move to a touchpoint).
-        let target = t.hop(here, high(main));
+        let target = t.hop(here, high(main), seg as u32);
         let ended = if abandoned {
             ending::ABANDONED
         } else if target == EXIT {
@@ -527,6 +561,19 @@ fn walk_one<const SAT: bool>(
     };
 
     // The customer's totals.
+    if NARROW {
+        s.masks = (stage_mask, goal_mask);
+        let mut m = stage_mask;
+        while m != 0 {
+            st.stages[m.trailing_zeros() as usize] += 1;
+            m &= m - 1;
+        }
+        let mut m = goal_mask;
+        while m != 0 {
+            st.goals[m.trailing_zeros() as usize] += 1;
+            m &= m - 1;
+        }
+    }
     let k = tp as usize;
     st.customers += 1;
     st.outcomes[outcome] += 1;
