@@ -272,8 +272,9 @@ impl Choice {
     #[inline(always)]
     fn inlined(&self, r: u64) -> Option<u32> {
         if self.big.len == 0 {
-            let i = self.below.iter().map(|&b| (b <= r) as usize).sum::<usize>();
-            Some(self.next[i])
+            let [a, b, c] = self.below;
+            let i = (a <= r) as usize + (b <= r) as usize + (c <= r) as usize;
+            Some(self.next[i & (INLINE - 1)])
         } else {
             None
         }

@@ -98,6 +98,14 @@ impl Draws {
         self.at(step as u64 * LANES + lane as u64)
     }
 
+    /// The numbers of step 0, to move on from step to step with [`Step::next`].
+    #[inline(always)]
+    fn first_step(self) -> Step {
+        Step {
+            base: self.key.wrapping_add(GAMMA),
+        }
+    }
+
     /// The number at an arbitrary position of the stream.
     #[inline(always)]
     pub fn at(self, position: u64) -> u64 {
@@ -105,6 +113,29 @@ impl Draws {
             self.key
                 .wrapping_add(position.wrapping_add(1).wrapping_mul(GAMMA)),
         )
+    }
+}
+
+/// The numbers of one step of a customer: [`Draws::lane`] at that step, with the position's
+/// multiplication done once (`base` is the stream's state at the step's first lane).
+#[derive(Copy, Clone, Debug)]
+struct Step {
+    base: u64,
+}
+
+impl Step {
+    /// The next step.
+    #[inline(always)]
+    fn next(self) -> Step {
+        Step {
+            base: self.base.wrapping_add(LANES.wrapping_mul(GAMMA)),
+        }
+    }
+
+    /// The number of a lane.
+    #[inline(always)]
+    fn lane(self, lane: Lane) -> u64 {
+        mix64(self.base.wrapping_add((lane as u64).wrapping_mul(GAMMA)))
     }
 }
 
@@ -432,10 +463,12 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let mut from = ENTRY;
     // Time and money in integer units (see `stats::TIME_UNIT`, `stats::MONEY_UNIT`).
     let (mut time, mut cost, mut revenue) = (0i64, 0i64, 0i64);
+    // Sentiment: the visits' emotions (pain points are taken off at the end).
     let (mut sentiment, mut steps, mut pains) = (0i64, 0u32, 0u32);
     let mut converted = false;
+    // The numbers of the current step (advanced at each visit).
+    let mut at = rng.first_step();
     let mut fired_any = false;
-    let mut time_to_convert = 0i64;
     let outcome = loop {
         let here = &v.hops[h as usize];
         tp = here.tp;
@@ -444,9 +477,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         // friction, one way on: a draw's value depends only on its address, so that changes
         // no number, and it saves a branch the processor would often guess wrong.)
         steps += 1;
-        let main = rng.lane(steps, Lane::Main);
+        at = at.next();
+        let main = at.lane(Lane::Main);
         let duration = if stop.dur_span > 0 {
-            uniform(rng.lane(steps, Lane::Duration), stop.dur_span)
+            uniform(at.lane(Lane::Duration), stop.dur_span)
         } else {
             0
         };
@@ -477,8 +511,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             s.goals[slot].reach(stamp) && stop.goal == t.primary
         };
         if converts {
+            // Time to convert, counted now (once per customer) rather than carried along.
             converted = true;
-            time_to_convert = time;
+            st.time.add(time);
+            st.time_hist.add(time as f64 * TIME_UNIT);
             if fired_any {
                 for (x, &back) in s.returned.iter().enumerate() {
                     if back {
@@ -489,22 +525,17 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         }
         // 2. Pain points: a context break, then friction.
         let switched = (from != stop.class) & (from != ENTRY);
-        let broken = switched
-            && hit(
-                (rng.lane(steps, Lane::Context) >> 32) as u32,
-                v.context_loss,
-            );
+        let broken = switched && hit((at.lane(Lane::Context) >> 32) as u32, v.context_loss);
         let rubbed = hit(main as u32, stop.friction);
         let mut abandoned = false;
         if broken || rubbed {
-            let left_broken = broken && !hit(rng.lane(steps, Lane::Context) as u32, patience);
+            let left_broken = broken && !hit(at.lane(Lane::Context) as u32, patience);
             let rubbed = rubbed && !left_broken;
-            abandoned = left_broken
-                || (rubbed && !hit((rng.lane(steps, Lane::Late) >> 32) as u32, patience));
+            abandoned =
+                left_broken || (rubbed && !hit((at.lane(Lane::Late) >> 32) as u32, patience));
             // n pain points here: Σ pains² grows by (p + n)² − p² = n(2p + n).
             let n = broken as u32 + rubbed as u32;
             pains += n;
-            sentiment -= n as i64;
             cell.pains += n as u64;
             cell.pains_sq += (n * (2 * cell.pains_now + n)) as u64;
             cell.pains_now += n;
@@ -545,7 +576,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         fired_any = true;
         time = add::<SAT>(time, trigger.after);
         cost = add::<SAT>(cost, trigger.via_cost);
-        if !hit(rng.lane(steps, Lane::Late) as u32, trigger.back) {
+        if !hit(at.lane(Lane::Late) as u32, trigger.back) {
             break ended;
         }
         if time > t.horizon {
@@ -560,7 +591,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         h = t.start(trigger.target, seg as u32);
     };
 
-    // The customer's totals.
+    // The customer's totals. (Each pain point cost a point of sentiment.)
+    let sentiment = sentiment - pains as i64;
     if NARROW {
         s.masks = (stage_mask, goal_mask);
         let mut m = stage_mask;
@@ -579,9 +611,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     st.outcomes[outcome] += 1;
     let end = &mut st.touchpoints[k];
     end.ended[outcome] += 1;
-    if !converted {
-        end.ended_no_goal += 1;
-    }
+    end.ended_no_goal += !converted as u64;
     let steps = steps as u64;
     st.touches += steps;
     st.touches_sq = st.touches_sq.saturating_add(steps * steps);
@@ -594,17 +624,12 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             .unsigned_abs()
             .saturating_mul(sentiment.unsigned_abs()),
     );
-    if sentiment >= 2 {
-        st.promoters += 1;
-    } else if sentiment <= -1 {
-        st.detractors += 1;
-    }
+    st.promoters += (sentiment >= 2) as u64;
+    st.detractors += (sentiment <= -1) as u64;
     st.cost.add(cost);
     st.revenue.add(revenue);
     if converted {
         st.cost_converted = st.cost_converted.wrapping_add(cost as i128);
-        st.time.add(time_to_convert);
-        st.time_hist.add(time_to_convert as f64 * TIME_UNIT);
     }
     if fired_any {
         for (x, f) in s.firings.iter_mut().enumerate() {
