@@ -435,6 +435,25 @@ fn add<const SAT: bool>(a: i64, b: i64) -> i64 {
     }
 }
 
+/// Adds 1 to `counts[i]` for each bit `i` set in `mask`: a pass over every count when they
+/// are few (a loop of fixed length, no branch on the bits), over the set bits otherwise.
+#[inline(always)]
+fn count_bits(counts: &mut [u64], mask: u64) {
+    if counts.len() <= 8 {
+        for (i, c) in counts.iter_mut().enumerate() {
+            *c += mask >> i & 1;
+        }
+    } else {
+        let mut m = mask;
+        while m != 0 {
+            if let Some(c) = counts.get_mut(m.trailing_zeros() as usize) {
+                *c += 1;
+            }
+            m &= m - 1;
+        }
+    }
+}
+
 /// One customer, with saturating totals or not.
 #[inline(always)]
 fn walk_one<const SAT: bool, const NARROW: bool>(
@@ -595,16 +614,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let sentiment = sentiment - pains as i64;
     if NARROW {
         s.masks = (stage_mask, goal_mask);
-        let mut m = stage_mask;
-        while m != 0 {
-            st.stages[m.trailing_zeros() as usize] += 1;
-            m &= m - 1;
-        }
-        let mut m = goal_mask;
-        while m != 0 {
-            st.goals[m.trailing_zeros() as usize] += 1;
-            m &= m - 1;
-        }
+        count_bits(&mut st.stages, stage_mask);
+        count_bits(&mut st.goals, goal_mask);
     }
     let k = tp as usize;
     st.customers += 1;
