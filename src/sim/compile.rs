@@ -205,18 +205,14 @@ pub(crate) struct TriggerRow {
 /// lines per visit).
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Stop {
-    /// Shortest duration, time units.
-    pub dur_min: i64,
+    /// What a visit adds to the customer's totals ([`TOTALS`] order: shortest duration in
+    /// time units, cost and goal value in money units, sentiment change), as one array the
+    /// walk adds in two vector instructions.
+    pub adds: [i64; 4],
     /// Spread of the duration (`max − min`), time units; 0 when fixed.
     pub dur_span: u64,
-    /// Cost per visit, money units.
-    pub cost: i64,
-    /// Goal value per visit, money units.
-    pub value: i64,
     /// Friction as a [`bernoulli`] threshold.
     pub friction: u64,
-    /// Sentiment change per visit.
-    pub emotion: i32,
     /// Goal (`NO_GOAL` without one).
     pub goal: u32,
     /// Stage.
@@ -224,6 +220,15 @@ pub(crate) struct Stop {
     /// The channel's context class (see [`Tables::class`]).
     pub class: u32,
 }
+
+/// The customer totals a visit adds to, as indices of [`Stop::adds`]: time, cost, revenue
+/// (goal value) and sentiment.
+pub(crate) const TIME: usize = 0;
+pub(crate) const COST: usize = 1;
+pub(crate) const VALUE: usize = 2;
+pub(crate) const MOOD: usize = 3;
+/// Their number.
+pub(crate) const TOTALS: usize = 4;
 
 /// A [`Hop`] outcome: the journey completes (the touchpoint has no transitions).
 pub(crate) const DONE: u32 = u32::MAX - 1;
@@ -445,12 +450,14 @@ impl Tables {
                         to_units(t.duration.max, TIME_UNIT),
                     );
                     Stop {
-                        dur_min: lo,
+                        adds: [
+                            lo,
+                            to_units(t.cost, MONEY_UNIT),
+                            t.goal.map_or(0, |g| to_units(g.value, MONEY_UNIT)),
+                            t.emotion as i64,
+                        ],
                         dur_span: hi.saturating_sub(lo).max(0) as u64,
-                        cost: to_units(t.cost, MONEY_UNIT),
-                        value: t.goal.map_or(0, |g| to_units(g.value, MONEY_UNIT)),
                         friction: bernoulli(t.friction),
-                        emotion: t.emotion,
                         goal: t.goal.map_or(NO_GOAL, |g| g.goal as u32),
                         stage: stage[k],
                         class: class[t.channel],
@@ -495,7 +502,7 @@ impl Tables {
             xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
         };
         let per_step = [
-            largest(&mut self.stops.iter().map(|x| x.dur_min))
+            largest(&mut self.stops.iter().map(|x| x.adds[TIME]))
                 + self
                     .stops
                     .iter()
@@ -503,9 +510,9 @@ impl Tables {
                     .max()
                     .unwrap_or(0)
                 + largest(&mut self.triggers.iter().map(|x| x.after)),
-            largest(&mut self.stops.iter().map(|x| x.cost))
+            largest(&mut self.stops.iter().map(|x| x.adds[COST]))
                 + largest(&mut self.triggers.iter().map(|x| x.via_cost)),
-            largest(&mut self.stops.iter().map(|x| x.value)),
+            largest(&mut self.stops.iter().map(|x| x.adds[VALUE])),
         ];
         self.bounded = per_step
             .iter()

@@ -18,7 +18,7 @@
 //!   computations the processor overlaps; a draw made and not used (a move from a touchpoint
 //!   with one way on) changes no number, so the walk makes it rather than branch.
 
-use super::compile::{DONE, EXIT, Hop, NO_GOAL, Stop, Tables};
+use super::compile::{COST, DONE, EXIT, Hop, MOOD, NO_GOAL, Stop, TIME, TOTALS, Tables, VALUE};
 use super::stats::TIME_UNIT;
 use super::tally::{Tally, ending};
 
@@ -480,10 +480,11 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let mut tp;
     // The context class of the last visit's (or message's) channel; `ENTRY` at the entry.
     let mut from = ENTRY;
-    // Time and money in integer units (see `stats::TIME_UNIT`, `stats::MONEY_UNIT`).
-    let (mut time, mut cost, mut revenue) = (0i64, 0i64, 0i64);
-    // Sentiment: the visits' emotions (pain points are taken off at the end).
-    let (mut sentiment, mut steps, mut pains) = (0i64, 0u32, 0u32);
+    // Time, cost, revenue and sentiment (`compile::TIME` and the others), time and money in
+    // integer units (see `stats::TIME_UNIT`, `stats::MONEY_UNIT`); sentiment as the visits'
+    // emotions (pain points are taken off at the end).
+    let mut sums = [0i64; TOTALS];
+    let (mut steps, mut pains) = (0u32, 0u32);
     let mut converted = false;
     // The numbers of the current step (advanced at each visit).
     let mut at = rng.first_step();
@@ -503,10 +504,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         } else {
             0
         };
-        time = add::<SAT>(time, add::<SAT>(stop.dur_min, duration));
-        cost = add::<SAT>(cost, stop.cost);
-        revenue = add::<SAT>(revenue, stop.value);
-        sentiment += stop.emotion as i64;
+        for (sum, &x) in sums.iter_mut().zip(&stop.adds) {
+            *sum = add::<SAT>(*sum, x);
+        }
+        sums[TIME] = add::<SAT>(sums[TIME], duration);
         // Per-touchpoint counts as they happen: Σ visits² grows by 2c − 1 at the c-th visit.
         let cell = &mut s.cells[h as usize];
         let first = cell.stamp != stamp;
@@ -532,8 +533,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         if converts {
             // Time to convert, counted now (once per customer) rather than carried along.
             converted = true;
-            st.time.add(time);
-            st.time_hist.add(time as f64 * TIME_UNIT);
+            st.time.add(sums[TIME]);
+            st.time_hist.add(sums[TIME] as f64 * TIME_UNIT);
             if fired_any {
                 for (x, &back) in s.returned.iter().enumerate() {
                     if back {
@@ -567,7 +568,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             ending::LEFT
         } else if target == DONE {
             ending::COMPLETED
-        } else if time > v.horizon {
+        } else if sums[TIME] > v.horizon {
             break ending::TIMED_OUT;
         } else if steps >= v.max_steps {
             break ending::STUCK;
@@ -593,12 +594,12 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         let trigger = &t.triggers[x];
         s.firings[x] += 1;
         fired_any = true;
-        time = add::<SAT>(time, trigger.after);
-        cost = add::<SAT>(cost, trigger.via_cost);
+        sums[TIME] = add::<SAT>(sums[TIME], trigger.after);
+        sums[COST] = add::<SAT>(sums[COST], trigger.via_cost);
         if !hit(at.lane(Lane::Late) as u32, trigger.back) {
             break ended;
         }
-        if time > t.horizon {
+        if sums[TIME] > t.horizon {
             break ending::TIMED_OUT;
         }
         if steps >= t.max_steps {
@@ -611,7 +612,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     };
 
     // The customer's totals. (Each pain point cost a point of sentiment.)
-    let sentiment = sentiment - pains as i64;
+    let (cost, revenue, mood) = (sums[COST], sums[VALUE], sums[MOOD]);
+    let sentiment = mood - pains as i64;
     if NARROW {
         s.masks = (stage_mask, goal_mask);
         count_bits(&mut st.stages, stage_mask);
