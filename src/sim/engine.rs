@@ -142,7 +142,8 @@ impl Step {
 /// A uniform integer in `0..=span` from 64 random bits (multiply-high: no division).
 #[inline(always)]
 fn uniform(r: u64, span: u64) -> i64 {
-    ((r as u128 * (span as u128 + 1)) >> 64) as i64
+    // `span` comes from a difference of non-negative `i64`s: `span + 1` cannot overflow.
+    ((r as u128 * span.wrapping_add(1) as u128) >> 64) as i64
 }
 
 /// Per-thread working memory, reused from customer to customer: what the current customer
@@ -176,8 +177,8 @@ pub(crate) struct Scratch {
 #[derive(Copy, Clone, Default)]
 struct Cell {
     stamp: u64,
-    visits_now: u32,
-    pains_now: u32,
+    /// The current customer's visits (low 32 bits) and pain points (high 32 bits) here.
+    now: u64,
     reach: u64,
     visits: u64,
     visits_sq: u64,
@@ -512,11 +513,13 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         let cell = &mut s.cells[h as usize];
         let first = cell.stamp != stamp;
         cell.stamp = stamp;
-        cell.visits_now = if first { 1 } else { cell.visits_now + 1 };
-        cell.pains_now = if first { 0 } else { cell.pains_now };
+        // Both of this customer's counts start again at a first visit (one select).
+        let now = if first { 0 } else { cell.now };
+        let visits_before = now as u32 as u64;
+        cell.now = now + 1;
         cell.reach += first as u64;
         cell.visits += 1;
-        cell.visits_sq += 2 * cell.visits_now as u64 - 1;
+        cell.visits_sq += 2 * visits_before + 1;
         let converts = if NARROW {
             stage_mask |= 1u64.wrapping_shl(here.stage);
             let new = here.goal_bit & !goal_mask;
@@ -556,9 +559,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             // n pain points here: Σ pains² grows by (p + n)² − p² = n(2p + n).
             let n = broken as u32 + rubbed as u32;
             pains += n;
-            cell.pains += n as u64;
-            cell.pains_sq += (n * (2 * cell.pains_now + n)) as u64;
-            cell.pains_now += n;
+            let (n, before) = (n as u64, cell.now >> 32);
+            cell.pains += n;
+            cell.pains_sq += n * (2 * before + n);
+            cell.now += n << 32;
         }
         // 3. Move (4. bounds before a move to a touchpoint).
         let target = t.hop(here, high(main), seg as u32);

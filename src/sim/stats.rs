@@ -278,9 +278,11 @@ impl Histogram {
     #[inline]
     pub fn add(&mut self, x: f64) {
         if let Some(b) = self.dense.get_mut(bucket(x)) {
+            // (`<` and `>`: what `f64::min` and `max` give here — a NaN never replaces a
+            // bound, and bounds are never NaN — without their NaN handling.)
             b.0 += 1;
-            b.1 = b.1.min(x);
-            b.2 = b.2.max(x);
+            b.1 = if x < b.1 { x } else { b.1 };
+            b.2 = if x > b.2 { x } else { b.2 };
             self.count += 1;
         } else {
             self.put(bucket(x), 1, x, x);
