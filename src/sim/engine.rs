@@ -18,7 +18,7 @@
 //!   computations the processor overlaps; a draw made and not used (a move from a touchpoint
 //!   with one way on) changes no number, so the walk makes it rather than branch.
 
-use super::compile::{COST, DONE, EXIT, Hop, MOOD, NO_GOAL, Stop, TIME, TOTALS, Tables, VALUE};
+use super::compile::{COST, DONE, EXIT, Hop, MOOD, NO_GOAL, TIME, TOTALS, Tables, VALUE};
 use super::stats::TIME_UNIT;
 use super::tally::{Tally, ending};
 
@@ -376,7 +376,6 @@ pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Ta
 struct View<'a> {
     t: &'a Tables,
     hops: &'a [Hop],
-    stops: &'a [Stop],
     horizon: i64,
     max_steps: u32,
     context_loss: u64,
@@ -388,7 +387,6 @@ impl<'a> View<'a> {
         View {
             t,
             hops: &t.hops,
-            stops: &t.stops,
             horizon: t.horizon,
             max_steps: t.max_steps,
             context_loss: t.context_loss,
@@ -493,7 +491,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let outcome = loop {
         let here = &v.hops[h as usize];
         tp = here.tp;
-        let stop = &v.stops[tp as usize];
+        let stop = &here.stop;
         // 1. Visit. (Draws are made even when they decide nothing — a fixed duration, no
         // friction, one way on: a draw's value depends only on its address, so that changes
         // no number, and it saves a branch the processor would often guess wrong.)
