@@ -364,6 +364,8 @@ pub(crate) struct Tables {
     /// and as many trigger firings, each adding at most the largest amount, stay below 2⁶².
     /// The walk then adds without saturating (built by [`Tables::link`]).
     pub bounded: bool,
+    /// Some goal has a value (built by [`Tables::link`]).
+    pub valued: bool,
 }
 
 impl Tables {
@@ -495,6 +497,7 @@ impl Tables {
             },
             max_steps: j.max_steps,
             bounded: false,
+            valued: false,
         }
         .link()
     }
@@ -517,6 +520,7 @@ impl Tables {
                 + largest(&mut self.triggers.iter().map(|x| x.via_cost)),
             largest(&mut self.stops.iter().map(|x| x.adds[VALUE])),
         ];
+        self.valued = self.stops.iter().any(|x| x.adds[VALUE] != 0);
         self.bounded = per_step
             .iter()
             .all(|&x| x * (self.max_steps as i128 + 1) < 1 << 62);

@@ -378,6 +378,8 @@ struct View<'a> {
     hops: &'a [Hop],
     horizon: i64,
     max_steps: u32,
+    /// Some goal has a value.
+    valued: bool,
     context_loss: u64,
 }
 
@@ -388,6 +390,7 @@ impl<'a> View<'a> {
             t,
             hops: &t.hops,
             horizon: t.horizon,
+            valued: t.valued,
             max_steps: t.max_steps,
             context_loss: t.context_loss,
         }
@@ -476,6 +479,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let stamp = s.stamp;
 
     let mut h = hop;
+    // As long as the hops (so a hop index that reads one reads a cell without a check).
+    let cells = &mut s.cells[..v.hops.len()];
     let mut tp;
     // The context class of the last visit's (or message's) channel; `ENTRY` at the entry.
     let mut from = ENTRY;
@@ -508,7 +513,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         }
         sums[TIME] = add::<SAT>(sums[TIME], duration);
         // Per-touchpoint counts as they happen: Σ visits² grows by 2c − 1 at the c-th visit.
-        let cell = &mut s.cells[h as usize];
+        let cell = &mut cells[h as usize];
         let first = cell.stamp != stamp;
         cell.stamp = stamp;
         // Both of this customer's counts start again at a first visit (one select).
@@ -642,7 +647,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     st.promoters += (sentiment >= 2) as u64;
     st.detractors += (sentiment <= -1) as u64;
     st.cost.add(cost);
-    st.revenue.add(revenue);
+    if v.valued {
+        // (Adding zeros changes no sum: journeys without goal values skip it.)
+        st.revenue.add(revenue);
+    }
     if converted {
         st.cost_converted = st.cost_converted.wrapping_add(cost as i128);
     }
