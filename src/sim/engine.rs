@@ -169,7 +169,16 @@ pub(crate) struct Scratch {
     /// In a narrow journey ([`Tables::narrow`]): the stages and goals the current customer
     /// reached, as bits (`stages` and `goals` are then unused).
     masks: Option<(u64, u64)>,
+    /// When stages and goals together are at most [`COMBO_BITS`]: per segment and per set of
+    /// stages and goals reached (the bits `stages | goals << stage count`), the customers who
+    /// reached exactly that set — one count per customer, spread over stages and goals at
+    /// [`Scratch::flush`]. Empty otherwise.
+    reached: Vec<u64>,
 }
+
+/// The most stages and goals counted by the set a customer reached (see `Scratch::reached`):
+/// 2¹⁰ counts, 8 KiB per segment.
+const COMBO_BITS: usize = 10;
 
 /// One touchpoint for one segment's customers: the current customer's visits and pain points
 /// there (valid only when `stamp` is theirs, so nothing is reset between customers), and the
@@ -217,6 +226,10 @@ impl Scratch {
             seg: 0,
             dims: (t.n_seg, t.n_stages, t.n_goals),
             masks: t.narrow().then_some((0, 0)),
+            reached: match t.n_stages + t.n_goals {
+                bits if t.narrow() && bits <= COMBO_BITS => vec![0; t.n_seg << bits],
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -230,6 +243,20 @@ impl Scratch {
             row.visits_sq += std::mem::take(&mut cell.visits_sq);
             row.pains += std::mem::take(&mut cell.pains);
             row.pains_sq += std::mem::take(&mut cell.pains_sq);
+        }
+        let bits = t.n_stages + t.n_goals;
+        for (i, count) in self.reached.iter_mut().enumerate() {
+            let n = std::mem::take(count);
+            if n > 0 {
+                let (seg, set) = (i >> bits, i & ((1 << bits) - 1));
+                let st = &mut tally.segments[seg];
+                for (x, total) in st.stages.iter_mut().enumerate() {
+                    *total += n * (set >> x & 1) as u64;
+                }
+                for (x, total) in st.goals.iter_mut().enumerate() {
+                    *total += n * (set >> (t.n_stages + x) & 1) as u64;
+                }
+            }
         }
         for (seg, st) in tally.segments.iter_mut().enumerate() {
             let stages = &mut self.stages[seg * t.n_stages..(seg + 1) * t.n_stages];
@@ -404,6 +431,7 @@ struct Work<'a> {
     goals: &'a mut [Mark],
     firings: &'a mut [u32],
     returned: &'a mut [bool],
+    reached: &'a mut [u64],
     stamp: u64,
     seg: usize,
     masks: (u64, u64),
@@ -419,6 +447,7 @@ impl Scratch {
             goals: &mut self.goals,
             firings: &mut self.firings,
             returned: &mut self.returned,
+            reached: &mut self.reached,
             stamp: self.stamp,
             seg: self.seg,
             masks: (0, 0),
@@ -623,8 +652,13 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let sentiment = mood - pains as i64;
     if NARROW {
         s.masks = (stage_mask, goal_mask);
-        count_bits(&mut st.stages, stage_mask);
-        count_bits(&mut st.goals, goal_mask);
+        if s.reached.is_empty() {
+            count_bits(&mut st.stages, stage_mask);
+            count_bits(&mut st.goals, goal_mask);
+        } else {
+            let set = (goal_mask << t.n_stages | stage_mask) as usize;
+            s.reached[seg << (t.n_stages + t.n_goals) | set] += 1;
+        }
     }
     let k = tp as usize;
     st.customers += 1;
