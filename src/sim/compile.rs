@@ -219,7 +219,14 @@ pub(crate) struct Stop {
     pub stage: u32,
     /// The channel's context class (see [`Tables::class`]).
     pub class: u32,
+    /// Triggers watch this touchpoint: [`LEAVE`] when the journey is abandoned or left here,
+    /// [`COMPLETE`] when it completes here (built by [`Tables::link`]).
+    pub watched: u8,
 }
+
+/// [`Stop::watched`] bits.
+pub(crate) const LEAVE: u8 = 1;
+pub(crate) const COMPLETE: u8 = 2;
 
 /// The customer totals a visit adds to, as indices of [`Stop::adds`]: time, cost, revenue
 /// (goal value) and sentiment.
@@ -466,6 +473,7 @@ impl Tables {
                         goal: t.goal.map_or(NO_GOAL, |g| g.goal as u32),
                         stage: stage[k],
                         class: class[t.channel],
+                        watched: 0,
                     }
                 })
                 .collect(),
@@ -521,6 +529,11 @@ impl Tables {
             largest(&mut self.stops.iter().map(|x| x.adds[VALUE])),
         ];
         self.valued = self.stops.iter().any(|x| x.adds[VALUE] != 0);
+        for (k, stop) in self.stops.iter_mut().enumerate() {
+            let (leave, complete) = (self.on_leave[k], self.on_complete[k]);
+            stop.watched =
+                ((leave.0 < leave.1) as u8 * LEAVE) | ((complete.0 < complete.1) as u8 * COMPLETE);
+        }
         self.bounded = per_step
             .iter()
             .all(|&x| x * (self.max_steps as i128 + 1) < 1 << 62);

@@ -18,7 +18,9 @@
 //!   computations the processor overlaps; a draw made and not used (a move from a touchpoint
 //!   with one way on) changes no number, so the walk makes it rather than branch.
 
-use super::compile::{COST, DONE, EXIT, Hop, MOOD, NO_GOAL, TIME, TOTALS, Tables, VALUE};
+use super::compile::{
+    COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, TIME, TOTALS, Tables, VALUE,
+};
 use super::stats::TIME_UNIT;
 use super::tally::{Tally, ending};
 
@@ -614,6 +616,14 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             continue;
         };
         // 5. Triggers: the first candidate under its limit fires.
+        let watch = if ended == ending::COMPLETED {
+            COMPLETE
+        } else {
+            LEAVE
+        };
+        if stop.watched & watch == 0 {
+            break ended;
+        }
         let k = tp as usize;
         let (a, b) = if ended == ending::COMPLETED {
             t.on_complete[k]
