@@ -224,6 +224,10 @@ pub(crate) struct Stop {
     pub watched: u8,
 }
 
+/// The most stages and goals counted as one set per customer ([`Tables::combos`]): 2¹⁰
+/// counts, 8 KiB per segment.
+pub(crate) const COMBO_BITS: usize = 10;
+
 /// [`Stop::watched`] bits.
 pub(crate) const LEAVE: u8 = 1;
 pub(crate) const COMPLETE: u8 = 2;
@@ -373,6 +377,13 @@ pub(crate) struct Tables {
     pub bounded: bool,
     /// Some goal has a value (built by [`Tables::link`]).
     pub valued: bool,
+    /// Stages and goals fit in the bits of a `u64`: the walk then marks what a customer
+    /// reached in two registers rather than in per-stage and per-goal stamps (built by
+    /// [`Tables::link`]; a test may clear it to exercise the stamps).
+    pub narrow: bool,
+    /// Narrow, and stages and goals together few enough to count a customer's reached set
+    /// as one number (see `engine::Scratch`; built by [`Tables::link`]).
+    pub combos: bool,
 }
 
 impl Tables {
@@ -506,6 +517,8 @@ impl Tables {
             max_steps: j.max_steps,
             bounded: false,
             valued: false,
+            narrow: false,
+            combos: false,
         }
         .link()
     }
@@ -529,6 +542,8 @@ impl Tables {
             largest(&mut self.stops.iter().map(|x| x.adds[VALUE])),
         ];
         self.valued = self.stops.iter().any(|x| x.adds[VALUE] != 0);
+        self.narrow = self.n_stages <= 64 && self.n_goals <= 64;
+        self.combos = self.narrow && self.n_stages + self.n_goals <= COMBO_BITS;
         for (k, stop) in self.stops.iter_mut().enumerate() {
             let (leave, complete) = (self.on_leave[k], self.on_complete[k]);
             stop.watched =
@@ -560,12 +575,6 @@ impl Tables {
         self.segment_choice = Choice::new(&self.cdf, self.segment, |x| x, 0);
         self.entry_choice = Choice::new(&self.cdf, self.entry, |x| x, EXIT);
         self
-    }
-
-    /// Stages and goals fit in the bits of a `u64`: the walk then marks what a customer
-    /// reached in two registers rather than in per-stage and per-goal stamps.
-    pub fn narrow(&self) -> bool {
-        self.n_stages <= 64 && self.n_goals <= 64
     }
 
     /// The hop index where customers of segment `seg` start at touchpoint `tp`.
@@ -690,6 +699,46 @@ fn coupled(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn choices_pick_what_their_cdf_picks() {
+        // Tables of 0 to 7 outcomes (inlined up to 4, scanned beyond), some weights zero or
+        // tiny; draws at random and at every threshold and its neighbours.
+        let draws = crate::sim::engine::Draws::new(3, 4);
+        let mut cdf = Cdf::default();
+        let mut k = 0;
+        for n in 0..8u32 {
+            for round in 0..20 {
+                let items: Vec<(u32, f64)> = (0..n)
+                    .map(|i| {
+                        k += 1;
+                        let w = match (round + i) % 5 {
+                            0 => 0.0,
+                            1 => 1e-12,
+                            _ => (draws.at(k) >> 11) as f64,
+                        };
+                        (100 + i, w)
+                    })
+                    .collect();
+                let range = cdf.push(&items);
+                let choice = Choice::new(&cdf, range, |x| x, EXIT);
+                let mut probes: Vec<u64> = (0..200).map(|i| draws.at(k * 1000 + i)).collect();
+                for step in cdf.table(range) {
+                    let b = step.below;
+                    probes.extend([b.wrapping_sub(1), b, b.wrapping_add(1)]);
+                }
+                probes.extend([0, u64::MAX]);
+                for r in probes {
+                    let want = if range.len == 0 {
+                        EXIT
+                    } else {
+                        cdf.pick(range, r)
+                    };
+                    assert_eq!(choice.pick(&cdf, r), want, "{items:?} at {r:#x}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn alias_tables_reproduce_their_weights() {

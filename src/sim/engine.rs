@@ -171,16 +171,12 @@ pub(crate) struct Scratch {
     /// In a narrow journey ([`Tables::narrow`]): the stages and goals the current customer
     /// reached, as bits (`stages` and `goals` are then unused).
     masks: Option<(u64, u64)>,
-    /// When stages and goals together are at most [`COMBO_BITS`]: per segment and per set of
+    /// When [`Tables::combos`]: per segment and per set of
     /// stages and goals reached (the bits `stages | goals << stage count`), the customers who
     /// reached exactly that set — one count per customer, spread over stages and goals at
     /// [`Scratch::flush`]. Empty otherwise.
     reached: Vec<u64>,
 }
-
-/// The most stages and goals counted by the set a customer reached (see `Scratch::reached`):
-/// 2¹⁰ counts, 8 KiB per segment.
-const COMBO_BITS: usize = 10;
 
 /// One touchpoint for one segment's customers: the current customer's visits and pain points
 /// there (valid only when `stamp` is theirs, so nothing is reset between customers), and the
@@ -227,10 +223,10 @@ impl Scratch {
             stamp: 0,
             seg: 0,
             dims: (t.n_seg, t.n_stages, t.n_goals),
-            masks: t.narrow().then_some((0, 0)),
-            reached: match t.n_stages + t.n_goals {
-                bits if t.narrow() && bits <= COMBO_BITS => vec![0; t.n_seg << bits],
-                _ => Vec::new(),
+            masks: t.narrow.then_some((0, 0)),
+            reached: match t.combos {
+                true => vec![0; t.n_seg << (t.n_stages + t.n_goals)],
+                false => Vec::new(),
             },
         }
     }
@@ -352,7 +348,7 @@ impl Start {
 
 /// Walks customers `from..to` of a run with seed `seed`, adding them to `tally`.
 pub(crate) fn walk(t: &Tables, seed: u64, from: u64, to: u64, s: &mut Scratch, tally: &mut Tally) {
-    match (t.bounded, t.narrow()) {
+    match (t.bounded, t.narrow) {
         (true, true) => walk_all::<false, true>(t, seed, from, to, s, tally),
         (true, false) => walk_all::<false, false>(t, seed, from, to, s, tally),
         (false, true) => walk_all::<true, true>(t, seed, from, to, s, tally),
@@ -386,7 +382,7 @@ fn walk_all<const SAT: bool, const NARROW: bool>(
 pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Tally) -> Trace {
     let view = View::new(t);
     let mut work = s.work();
-    let trace = match (t.bounded, t.narrow()) {
+    let trace = match (t.bounded, t.narrow) {
         (true, true) => walk_one::<false, true>(&view, start, &mut work, tally),
         (true, false) => walk_one::<false, false>(&view, start, &mut work, tally),
         (false, true) => walk_one::<true, true>(&view, start, &mut work, tally),

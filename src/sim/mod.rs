@@ -148,6 +148,16 @@ pub fn simulate(
         return Err(SimulateError::NoCustomers);
     }
     let tables = compile::Tables::new(journey, settings.ignore_horizon);
+    simulate_tables(journey, tables, settings, done)
+}
+
+/// [`simulate`] with the journey already compiled.
+fn simulate_tables(
+    journey: &Journey,
+    tables: compile::Tables,
+    settings: &Settings,
+    done: Option<&AtomicU64>,
+) -> Result<Run, SimulateError> {
     if tables.entry.len == 0 {
         return Err(SimulateError::NoEntry);
     }

@@ -365,3 +365,103 @@ fn zero_customers_is_an_error() {
         SimulateError::NoCustomers
     );
 }
+
+/// `n` goal touchpoints `b0…` reached from the entry `a` with chances 1/(n+1) each, and
+/// `exit` with the rest: a move table of `n + 1` outcomes.
+fn fan_out(n: usize) -> Journey {
+    let share = 100.0 / (n + 1) as f64;
+    let moves: String = (0..n).map(|i| format!(" -> b{i} {share:.6}%")).collect();
+    let targets: String = (0..n)
+        .map(|i| format!("touchpoint b{i} on web {{ goal g{i} value {i} }}\n"))
+        .collect();
+    journey(&format!(
+        "journey t {{
+           channel web digital {{ cost 1 }}
+           stage s {{
+             touchpoint a on web {{ entry {moves} -> exit }}
+             {targets}
+           }}
+         }}"
+    ))
+}
+
+#[test]
+fn long_move_tables_pick_by_their_probabilities() {
+    // Six and twenty outcomes: past the four a hop inlines (a scan of the table), and past
+    // the sixteen scanned (a binary search).
+    for n in [5, 19] {
+        let j = fan_out(n);
+        let (f, _) = run(&j, 200_000);
+        let p = 1.0 / (n + 1) as f64;
+        for i in 0..n {
+            near(tp(&j, &f, &format!("b{i}")).reach, p);
+        }
+        near(f.outcomes[tally::ending::LEFT], p);
+        near(f.revenue_per_customer, p * (0..n).sum::<usize>() as f64);
+    }
+}
+
+/// Every variant of the walk — saturating totals or not, stage and goal bits or stamps, the
+/// set a customer reached counted as one number or stage by stage — counts exactly the same.
+#[test]
+fn every_variant_of_the_walk_counts_the_same() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let options = Options {
+        root: Some(examples.clone()),
+        scenario: None,
+    };
+    let mut journeys: Vec<(String, Journey)> = ["checkout", "onboarding", "support"]
+        .iter()
+        .map(|name| {
+            let path = examples.join(format!("{name}.journey"));
+            let j = model::resolve(&path, &options).expect("reads").journey;
+            (name.to_string(), j.expect("resolves"))
+        })
+        .collect();
+    journeys.push(("fan-out".into(), fan_out(7)));
+    for (n, seed) in [(200, 3), (600, 5)] {
+        let text = crate::generate::realistic(n, seed);
+        let j = model::resolve_source("g.journey", text, &Options::default())
+            .expect("reads")
+            .journey
+            .expect("resolves");
+        journeys.push((format!("generated {n}"), j));
+    }
+    let settings = Settings {
+        customers: 20_000,
+        seed: 11,
+        threads: 1,
+        ..Settings::default()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, j) in &journeys {
+        let fast = compile::Tables::new(j, false);
+        seen.insert((fast.bounded, fast.narrow, fast.combos));
+        let want = simulate_tables(j, fast.clone(), &settings, None)
+            .expect("simulates")
+            .tally;
+        for (bounded, narrow, combos) in [
+            (false, true, true),
+            (true, true, false),
+            (true, false, false),
+            (false, false, false),
+        ] {
+            let mut t = fast.clone();
+            t.bounded &= bounded;
+            t.narrow &= narrow;
+            t.combos &= combos && t.narrow;
+            let got = simulate_tables(j, t, &settings, None)
+                .expect("simulates")
+                .tally;
+            assert!(
+                got == want,
+                "{name}: the walk with bounded {bounded}, narrow {narrow}, combos {combos} \
+                 counts differently"
+            );
+        }
+    }
+    // The journeys themselves choose each fast path somewhere.
+    assert!(seen.contains(&(true, true, true)), "{seen:?}");
+    assert!(seen.contains(&(true, true, false)), "{seen:?}");
+    assert!(seen.contains(&(true, false, false)), "{seen:?}");
+}
