@@ -277,28 +277,24 @@ impl Scratch {
 
     /// True when the current customer achieved goal `g`.
     pub fn achieved(&self, g: usize) -> bool {
-        let goals = self.dims.2;
-        if let Some((_, mask)) = self.masks {
-            return g < goals && mask >> g & 1 == 1;
-        }
-        g < goals
-            && self
-                .goals
-                .get(self.seg * goals + g)
-                .is_some_and(|x| x.stamp == self.stamp)
+        self.reached(self.masks.map(|m| m.1), &self.goals, self.dims.2, g)
     }
 
     /// True when the current customer reached stage `s`.
     pub fn reached_stage(&self, s: usize) -> bool {
-        let stages = self.dims.1;
-        if let Some((mask, _)) = self.masks {
-            return s < stages && mask >> s & 1 == 1;
-        }
-        s < stages
-            && self
-                .stages
-                .get(self.seg * stages + s)
-                .is_some_and(|x| x.stamp == self.stamp)
+        self.reached(self.masks.map(|m| m.0), &self.stages, self.dims.1, s)
+    }
+
+    /// True when the current customer reached item `i` of `count` stages or goals: its bit
+    /// in `mask` in a narrow journey, else its mark in `marks`.
+    fn reached(&self, mask: Option<u64>, marks: &[Mark], count: usize, i: usize) -> bool {
+        i < count
+            && match mask {
+                Some(mask) => mask >> i & 1 == 1,
+                None => marks
+                    .get(self.seg * count + i)
+                    .is_some_and(|x| x.stamp == self.stamp),
+            }
     }
 }
 
