@@ -207,7 +207,7 @@ pub(crate) struct TriggerRow {
 pub(crate) struct Stop {
     /// What a visit adds to the customer's totals ([`TOTALS`] order: shortest duration in
     /// time units, cost and goal value in money units, sentiment change), as one array the
-    /// walk adds in two vector instructions.
+    /// walk adds in one loop.
     pub adds: [i64; 4],
     /// Spread of the duration (`max − min`), time units; 0 when fixed.
     pub dur_span: u64,
