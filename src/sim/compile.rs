@@ -176,12 +176,6 @@ impl Cdf {
     fn table(&self, range: Range) -> &[Step] {
         &self.steps[range.start as usize..(range.start + range.len) as usize]
     }
-
-    /// The outcome of a table with exactly one outcome (no draw needed).
-    #[inline(always)]
-    pub fn only(&self, range: Range) -> u32 {
-        self.steps[range.start as usize].outcome
-    }
 }
 
 /// A trigger, flattened.
@@ -313,8 +307,6 @@ pub(crate) struct Hop {
     moves: Choice,
     /// The touchpoint.
     pub tp: u32,
-    /// The touchpoint's stage.
-    pub stage: u32,
     /// The touchpoint's goal as a bit (goal `g`: `1 << g`; 0 without one, or when the journey
     /// has more than 64 goals: see [`Tables::narrow`]).
     pub goal_bit: u64,
@@ -523,7 +515,9 @@ impl Tables {
         .link()
     }
 
-    /// Builds [`Self::hops`] from `moves`, and [`Self::bounded`].
+    /// Builds what the walk reads and `new` leaves blank: [`Self::hops`] from `moves` and the
+    /// stops, the segment and entry choices, [`Stop::watched`], and the flags `bounded`,
+    /// `valued`, `narrow` and `combos`. Run again after `moves` or `entry` change.
     fn link(mut self) -> Self {
         let largest = |xs: &mut dyn Iterator<Item = i64>| -> i128 {
             xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
@@ -563,7 +557,6 @@ impl Tables {
                 Hop {
                     moves: Choice::new(&self.cdf, range, |x| hop_of(x, seg), DONE),
                     tp,
-                    stage: self.stops[tp as usize].stage,
                     stop: self.stops[tp as usize],
                     goal_bit: match self.stops[tp as usize].goal {
                         g if g < 64 => 1 << g,
@@ -781,7 +774,7 @@ mod tests {
         );
         assert_eq!(c.pick(r, u64::MAX), 9);
         let one = c.push(&[(3, 1.0)]);
-        assert_eq!((c.pick(one, u64::MAX), c.only(one)), (3, 3));
+        assert_eq!((c.pick(one, 0), c.pick(one, u64::MAX)), (3, 3));
         assert_eq!(c.push(&[(1, 0.0)]).len, 0);
         // Long tables (binary search) agree with the linear scan's rule.
         let items: Vec<(u32, f64)> = (0..40).map(|i| (i, 1.0)).collect();

@@ -277,17 +277,17 @@ impl Scratch {
 
     /// True when the current customer achieved goal `g`.
     pub fn achieved(&self, g: usize) -> bool {
-        self.reached(self.masks.map(|m| m.1), &self.goals, self.dims.2, g)
+        self.has_reached(self.masks.map(|m| m.1), &self.goals, self.dims.2, g)
     }
 
     /// True when the current customer reached stage `s`.
     pub fn reached_stage(&self, s: usize) -> bool {
-        self.reached(self.masks.map(|m| m.0), &self.stages, self.dims.1, s)
+        self.has_reached(self.masks.map(|m| m.0), &self.stages, self.dims.1, s)
     }
 
     /// True when the current customer reached item `i` of `count` stages or goals: its bit
     /// in `mask` in a narrow journey, else its mark in `marks`.
-    fn reached(&self, mask: Option<u64>, marks: &[Mark], count: usize, i: usize) -> bool {
+    fn has_reached(&self, mask: Option<u64>, marks: &[Mark], count: usize, i: usize) -> bool {
         i < count
             && match mask {
                 Some(mask) => mask >> i & 1 == 1,
@@ -399,8 +399,6 @@ struct View<'a> {
     hops: &'a [Hop],
     horizon: i64,
     max_steps: u32,
-    /// Some goal has a value.
-    valued: bool,
     context_loss: u64,
 }
 
@@ -411,7 +409,6 @@ impl<'a> View<'a> {
             t,
             hops: &t.hops,
             horizon: t.horizon,
-            valued: t.valued,
             max_steps: t.max_steps,
             context_loss: t.context_loss,
         }
@@ -520,9 +517,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         let here = &v.hops[h as usize];
         tp = here.tp;
         let stop = &here.stop;
-        // 1. Visit. (Draws are made even when they decide nothing — a fixed duration, no
-        // friction, one way on: a draw's value depends only on its address, so that changes
-        // no number, and it saves a branch the processor would often guess wrong.)
+        // 1. Visit. The step's main number (move and friction) is made at every visit, even
+        // when it decides nothing (no friction, one way on): a draw's value depends only on
+        // its address, so that changes no number, and it saves a branch the processor would
+        // often guess wrong. A duration's number is made only when the duration varies.
         steps += 1;
         at = at.next();
         let main = at.lane(Lane::Main);
@@ -547,17 +545,17 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         cell.visits += 1;
         cell.visits_sq += 2 * visits_before + 1;
         let converts = if NARROW {
-            stage_mask |= 1u64.wrapping_shl(here.stage);
+            stage_mask |= 1u64.wrapping_shl(stop.stage);
             let new = here.goal_bit & !goal_mask;
             goal_mask |= here.goal_bit;
             new & primary_bit != 0
         } else {
-            s.stages[seg * t.n_stages + here.stage as usize].reach(stamp);
+            s.stages[seg * t.n_stages + stop.stage as usize].reach(stamp);
             let slot = match stop.goal {
                 NO_GOAL => s.goals.len() - 1,
                 g => seg * t.n_goals + g as usize,
             };
-            s.goals[slot].reach(stamp) && stop.goal == t.primary
+            s.goals[slot].reach(stamp) && stop.goal != NO_GOAL && stop.goal == t.primary
         };
         if converts {
             // Time to convert, counted now (once per customer) rather than carried along.
@@ -683,7 +681,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     st.promoters += (sentiment >= 2) as u64;
     st.detractors += (sentiment <= -1) as u64;
     st.cost.add(cost);
-    if v.valued {
+    if t.valued {
         // (Adding zeros changes no sum: journeys without goal values skip it.)
         st.revenue.add(revenue);
     }

@@ -419,6 +419,19 @@ fn every_variant_of_the_walk_counts_the_same() {
         })
         .collect();
     journeys.push(("fan-out".into(), fan_out(7)));
+    // No goal at all, so no primary goal: nobody converts on any path.
+    journeys.push((
+        "no goal".into(),
+        journey(
+            "journey t {
+               channel web digital { cost 1 }
+               stage s {
+                 touchpoint a on web { entry friction 20% -> b 70% -> exit }
+                 touchpoint b on web { emotion +1 }
+               }
+             }",
+        ),
+    ));
     for (n, seed) in [(200, 3), (600, 5)] {
         let text = crate::generate::realistic(n, seed);
         let j = model::resolve_source("g.journey", text, &Options::default())
