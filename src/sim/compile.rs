@@ -298,7 +298,7 @@ impl Choice {
 }
 
 /// Where a customer of one segment goes from one touchpoint, and what they count there, in
-/// one cache line. Moves lead to hop indices (`touchpoint · segments + segment`: a customer
+/// two cache lines (the moves, then the touchpoint's record). Moves lead to hop indices (`touchpoint · segments + segment`: a customer
 /// keeps their segment), [`EXIT`] or [`DONE`].
 #[derive(Copy, Clone, Debug)]
 #[repr(C, align(64))]
