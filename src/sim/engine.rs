@@ -21,7 +21,7 @@
 use super::compile::{
     COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, TIME, TOTALS, Tables, VALUE,
 };
-use super::stats::TIME_UNIT;
+use super::stats::{TIME_UNIT, TimeBuckets};
 use super::tally::{Tally, ending};
 
 /// The context class before the first visit (no switch at the entry).
@@ -176,6 +176,8 @@ pub(crate) struct Scratch {
     /// reached exactly that set — one count per customer, spread over stages and goals at
     /// [`Scratch::flush`]. Empty otherwise.
     reached: Vec<u64>,
+    /// Per segment: the times to convert.
+    times: TimeBuckets,
 }
 
 /// One touchpoint for one segment's customers: the current customer's visits and pain points
@@ -228,6 +230,7 @@ impl Scratch {
                 true => vec![0; t.n_seg << (t.n_stages + t.n_goals)],
                 false => Vec::new(),
             },
+            times: TimeBuckets::new(t.n_seg),
         }
     }
 
@@ -257,6 +260,7 @@ impl Scratch {
             }
         }
         for (seg, st) in tally.segments.iter_mut().enumerate() {
+            self.times.drain(seg, &mut st.time_hist);
             let stages = &mut self.stages[seg * t.n_stages..(seg + 1) * t.n_stages];
             for (total, mark) in st.stages.iter_mut().zip(stages) {
                 *total += std::mem::take(&mut mark.count);
@@ -423,6 +427,7 @@ struct Work<'a> {
     firings: &'a mut [u32],
     returned: &'a mut [bool],
     reached: &'a mut [u64],
+    times: &'a mut TimeBuckets,
     stamp: u64,
     seg: usize,
     masks: (u64, u64),
@@ -439,6 +444,7 @@ impl Scratch {
             firings: &mut self.firings,
             returned: &mut self.returned,
             reached: &mut self.reached,
+            times: &mut self.times,
             stamp: self.stamp,
             seg: self.seg,
             masks: (0, 0),
@@ -561,7 +567,9 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             // Time to convert, counted now (once per customer) rather than carried along.
             converted = true;
             st.time.add(sums[TIME]);
-            st.time_hist.add(sums[TIME] as f64 * TIME_UNIT);
+            if !s.times.add(seg, sums[TIME]) {
+                st.time_hist.add(sums[TIME] as f64 * TIME_UNIT);
+            }
             if fired_any {
                 for (x, &back) in s.returned.iter().enumerate() {
                     if back {

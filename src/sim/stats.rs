@@ -261,6 +261,75 @@ fn bucket(x: f64) -> usize {
     1 + (((exp - MIN_EXP) as usize) << SUB_BITS) + sub as usize
 }
 
+/// Time in integer [`TIME_UNIT`]s, bucketed exactly as [`Histogram`] buckets the same times
+/// in seconds, per segment: what the walk fills — the bucket from the integer's bits and
+/// integer bounds, one record per bucket — then [`TimeBuckets::drain`]s into a segment's
+/// [`Histogram`] (equal to adding each time to it in seconds: converting the bounds commutes
+/// with taking them, the conversion being exact and increasing below 2⁵² units).
+#[derive(Clone, Debug)]
+pub(crate) struct TimeBuckets {
+    /// Per segment and bucket: `(count, least, greatest)`.
+    cells: Vec<(u64, i64, i64)>,
+}
+
+/// An empty [`TimeBuckets`] record.
+const NO_TIME: (u64, i64, i64) = (0, i64::MAX, i64::MIN);
+
+// A time unit must be the first bucket's lower bound for `TimeBuckets::index` to be right.
+const _: () = assert!(TIME_UNIT == 1.0 / (1u64 << -MIN_EXP) as f64);
+
+impl TimeBuckets {
+    /// Empty buckets for `segments` segments.
+    pub fn new(segments: usize) -> Self {
+        TimeBuckets {
+            cells: vec![NO_TIME; segments * BUCKETS],
+        }
+    }
+
+    /// The [`bucket`] of `t` time units, or `None` from 2⁵² units on (past 100,000 years,
+    /// where seconds are no longer exact in an `f64`).
+    #[inline(always)]
+    fn index(t: i64) -> Option<usize> {
+        if t <= 0 {
+            // Below 2⁻¹⁰ s: the zero bucket.
+            return Some(0);
+        }
+        if t >= 1 << 52 {
+            return None;
+        }
+        // `t · 2⁻¹⁰` s has exponent `top − 10`, so it falls `top` powers of two above the
+        // first bucket's; the sub-bucket is the 7 bits after the leading one.
+        let top = 63 - t.leading_zeros();
+        let sub = ((t as u64) << (63 - top)) >> (63 - SUB_BITS) & ((1 << SUB_BITS) - 1);
+        Some(1 + ((top as usize) << SUB_BITS) + sub as usize)
+    }
+
+    /// Records `t` units for segment `seg`; false (nothing recorded) from 2⁵² units on.
+    #[inline(always)]
+    pub fn add(&mut self, seg: usize, t: i64) -> bool {
+        let Some(i) = Self::index(t) else {
+            return false;
+        };
+        if let Some(b) = self.cells.get_mut(seg * BUCKETS + i) {
+            b.0 += 1;
+            b.1 = b.1.min(t);
+            b.2 = b.2.max(t);
+        }
+        true
+    }
+
+    /// Adds segment `seg`'s times to `h` (in seconds), and empties them.
+    pub fn drain(&mut self, seg: usize, h: &mut Histogram) {
+        let cells = self.cells.iter_mut().skip(seg * BUCKETS).take(BUCKETS);
+        for (i, b) in cells.enumerate() {
+            if b.0 > 0 {
+                let (n, lo, hi) = std::mem::replace(b, NO_TIME);
+                h.put(i, n, lo as f64 * TIME_UNIT, hi as f64 * TIME_UNIT);
+            }
+        }
+    }
+}
+
 /// The value range `[low, high)` of a bucket.
 fn bucket_range(i: usize) -> (f64, f64) {
     if i == 0 {
@@ -351,6 +420,49 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_buckets_are_the_histograms_buckets() {
+        // Every power of two up to 2⁵² units with its neighbours, sub-bucket edges, a
+        // spread of other values, zero and negatives.
+        let mut ts: Vec<i64> = vec![0, -1, -1000, i64::MIN];
+        for k in 0..53 {
+            let p = 1i64 << k;
+            ts.extend([p - 1, p, p + 1, p + (p >> 7), p + (p >> 7) - 1, p + p / 3]);
+        }
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ts.push((x >> (x % 40 + 12)) as i64);
+        }
+        for &t in &ts {
+            let seconds = t as f64 * TIME_UNIT;
+            match TimeBuckets::index(t) {
+                Some(i) => assert_eq!(i, bucket(seconds), "{t} units"),
+                None => assert!(t >= 1 << 52, "{t} units"),
+            }
+        }
+        // Filled through the buckets and drained, or added one by one: the same histogram.
+        let (mut direct, mut drained) = (Histogram::default(), Histogram::default());
+        let mut buckets = TimeBuckets::new(2);
+        for &t in &ts {
+            direct.add(t as f64 * TIME_UNIT);
+            if !buckets.add(1, t) {
+                drained.add(t as f64 * TIME_UNIT);
+            }
+        }
+        let mut other = Histogram::default();
+        buckets.drain(0, &mut other);
+        assert_eq!(other.count, 0, "segment 0 got nothing");
+        buckets.drain(1, &mut drained);
+        assert_eq!(direct, drained);
+        // Drained means emptied.
+        let mut again = Histogram::default();
+        buckets.drain(1, &mut again);
+        assert_eq!(again.count, 0);
+    }
 
     #[test]
     fn wilson_matches_a_published_value() {
