@@ -4,10 +4,12 @@
 //! # Random numbers
 //! Every random decision of a customer has random bits of its own, computed rather than
 //! drawn from a sequence: the decision's *address* — the customer's index in the population,
-//! the visit's step, and the [`Lane`] that holds the decision — goes through SplitMix64's
-//! output function keyed by the run's seed ([`Draws`]). That is SplitMix64 itself, a generator
-//! that passes BigCrush, read at chosen positions; decisions that need 32 bits share a
-//! number, one in each half. Consequences:
+//! the visit's step, and the [`Lane`] that holds the decision — selects a position in a
+//! wyrand stream keyed by the run's seed ([`Draws`]). wyrand (a Weyl sequence through a
+//! 64×64→128-bit multiply folded in two: the generator of the `fastrand` crate and of Zig's
+//! standard library, passing BigCrush and PractRand) is counter-based by construction, so
+//! reading it at chosen positions is reading the generator itself; decisions that need 32
+//! bits share a number, one in each half. Consequences:
 //! - results depend on neither the thread count nor how the population is cut into blocks
 //!   or shards (a customer's numbers depend only on the seed and their index);
 //! - two journeys simulated with the same seed give a customer the same number for the same
@@ -27,7 +29,7 @@ use super::tally::{Tally, ending};
 /// The context class before the first visit (no switch at the entry).
 const ENTRY: u32 = u32::MAX;
 
-/// The SplitMix64 finaliser: a bijective 64-bit mix.
+/// The SplitMix64 finaliser: a bijective 64-bit mix (of the seed).
 #[inline(always)]
 fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -35,12 +37,21 @@ fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// SplitMix64's increment (the golden ratio in 64 bits).
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// wyrand's increment: the stream's state at position `k` is `key + (k + 1) · GAMMA`.
+const GAMMA: u64 = 0xA076_1D64_78BD_642F;
+
+/// wyrand's output function: the state times itself with its bits flipped by a constant, the
+/// 128-bit product's halves xor-ed (one multiply where SplitMix64 takes two, and half the
+/// instructions).
+#[inline(always)]
+fn wymix(state: u64) -> u64 {
+    let m = state as u128 * (state ^ 0xE703_7ED1_A0B4_28DB) as u128;
+    (m >> 64) as u64 ^ m as u64
+}
 
 /// Which number of a step a decision reads. Each is 64 bits; most decisions need 32, so
-/// two share a number, one in each half (the halves of SplitMix64's output are as
-/// independent as two outputs): a visit then computes one number for its move and friction,
+/// two share a number, one in each half (the halves of a wyrand output are as independent
+/// as two outputs): a visit then computes one number for its move and friction,
 /// a second only for a duration that varies, and more only after a pain point.
 #[derive(Copy, Clone)]
 #[repr(u64)]
@@ -77,19 +88,23 @@ fn hit(bits: u32, threshold: u64) -> bool {
     (bits as u64) < threshold
 }
 
-/// The random numbers of one customer: `lane(step, lane)` is SplitMix64's output at
-/// position `step · 4 + lane` of the customer's own stream.
+/// The random numbers of one customer: `lane(step, lane)` is wyrand's output at position
+/// `step · 4 + lane` of the customer's own stream.
 #[derive(Copy, Clone, Debug)]
 pub struct Draws {
     key: u64,
 }
 
 impl Draws {
-    /// The numbers of customer `index` of a run with seed `seed`.
+    /// The numbers of customer `index` of a run with seed `seed`: a stream keyed by output
+    /// `index` of the run's own stream (keyed by the seed through SplitMix64's finaliser, so
+    /// nearby seeds give unrelated runs; computed once per run where customers are walked in
+    /// a loop).
     #[inline(always)]
     pub fn new(seed: u64, index: u64) -> Self {
+        let run = mix64(seed ^ 0x6A09_E667_F3BC_C909);
         Draws {
-            key: mix64(mix64(seed ^ 0x6A09_E667_F3BC_C909).wrapping_add(index)),
+            key: wymix(run.wrapping_add(index.wrapping_add(1).wrapping_mul(GAMMA))),
         }
     }
 
@@ -111,7 +126,7 @@ impl Draws {
     /// The number at an arbitrary position of the stream.
     #[inline(always)]
     pub fn at(self, position: u64) -> u64 {
-        mix64(
+        wymix(
             self.key
                 .wrapping_add(position.wrapping_add(1).wrapping_mul(GAMMA)),
         )
@@ -137,7 +152,7 @@ impl Step {
     /// The number of a lane.
     #[inline(always)]
     fn lane(self, lane: Lane) -> u64 {
-        mix64(self.base.wrapping_add((lane as u64).wrapping_mul(GAMMA)))
+        wymix(self.base.wrapping_add((lane as u64).wrapping_mul(GAMMA)))
     }
 }
 
@@ -718,5 +733,75 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         sentiment,
         cost,
         revenue,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pearson's correlation of two samples.
+    fn correlation(x: &[f64], y: &[f64]) -> f64 {
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+        for (a, b) in x.iter().zip(y) {
+            sxy += (a - mx) * (b - my);
+            sxx += (a - mx) * (a - mx);
+            syy += (b - my) * (b - my);
+        }
+        sxy / (sxx * syy).sqrt()
+    }
+
+    /// The 32-bit halves of a number, as uniforms in [0, 1).
+    fn halves(r: u64) -> (f64, f64) {
+        (
+            (r >> 32) as f64 / 4294967296.0,
+            r as u32 as f64 / 4294967296.0,
+        )
+    }
+
+    #[test]
+    fn draws_are_balanced_and_uncorrelated_where_the_walk_reads_them() {
+        // What the walk pairs up: the two halves of a number, the lanes of a step, a lane at
+        // consecutive steps, and the same address for neighbouring customers (and seeds).
+        // With n = 2¹⁸ pairs, an independent pair's correlation has standard error 1/√n; the
+        // test allows 5 of them.
+        let n = 1 << 18;
+        let limit = 5.0 / (n as f64).sqrt();
+        let mut bits = [0u64; 64];
+        let (mut hi, mut lo, mut lanes, mut next, mut neighbour, mut seeds) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for i in 0..n as u64 {
+            let d = Draws::new(7, i);
+            let step = d.first_step().next();
+            let main = step.lane(Lane::Main);
+            for (b, count) in bits.iter_mut().enumerate() {
+                *count += main >> b & 1;
+            }
+            let (h, l) = halves(main);
+            hi.push(h);
+            lo.push(l);
+            lanes.push(halves(step.lane(Lane::Context)).0);
+            next.push(halves(step.next().lane(Lane::Main)).0);
+            neighbour.push(halves(Draws::new(7, i + 1).first_step().next().lane(Lane::Main)).0);
+            seeds.push(halves(Draws::new(8, i).first_step().next().lane(Lane::Main)).0);
+            // Addressed and stepped numbers agree.
+            assert_eq!(main, d.lane(1, Lane::Main));
+        }
+        for (b, &count) in bits.iter().enumerate() {
+            let z = (count as f64 - n as f64 / 2.0) / (n as f64 / 4.0).sqrt();
+            assert!(z.abs() < 5.0, "bit {b} is set {count} times in {n}");
+        }
+        for (what, other) in [
+            ("the low half", &lo),
+            ("another lane", &lanes),
+            ("the next step", &next),
+            ("the next customer", &neighbour),
+            ("the next seed", &seeds),
+        ] {
+            let r = correlation(&hi, other);
+            assert!(r.abs() < limit, "correlated with {what}: {r}");
+        }
     }
 }
