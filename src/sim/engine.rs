@@ -193,6 +193,41 @@ pub(crate) struct Scratch {
     reached: Vec<u64>,
     /// Per segment: the times to convert.
     times: TimeBuckets,
+    /// Per hop: the journeys that ended there, by [`end_slot`] (ending, and whether the
+    /// primary goal was achieved).
+    ends: Vec<[u64; END_SLOTS]>,
+    /// Per segment and number of visits below [`FEW_STEPS`]: customers with that many
+    /// visits.
+    steps: Vec<u64>,
+    /// Per segment, number of pain points below [`FEW_PAINS`] and emotion total in
+    /// [`MOODS`]: customers with those (see [`mood_slot`]).
+    moods: Vec<u64>,
+}
+
+/// Slots of [`Scratch::ends`]: per ending, without or with the primary goal.
+const END_SLOTS: usize = 2 * ending::COUNT;
+
+/// The [`Scratch::ends`] slot of a journey's ending.
+#[inline(always)]
+fn end_slot(outcome: usize, converted: bool) -> usize {
+    outcome * 2 + converted as usize
+}
+
+/// Visits per customer counted by number ([`Scratch::steps`]); more are added one by one.
+const FEW_STEPS: usize = 64;
+/// Pain points per customer counted by number ([`Scratch::moods`]); more are added one by
+/// one.
+const FEW_PAINS: usize = 8;
+/// The emotion totals counted by value ([`Scratch::moods`]), from −`MOODS / 2`.
+const MOODS: usize = 64;
+
+/// The [`Scratch::moods`] slot of a customer of segment `seg` with `pains` pain points and
+/// emotion total `mood`, when counted by value.
+#[inline(always)]
+fn mood_slot(seg: usize, pains: u32, mood: i64) -> Option<usize> {
+    let m = mood.wrapping_add(MOODS as i64 / 2) as u64;
+    ((pains as usize) < FEW_PAINS && m < MOODS as u64)
+        .then(|| (seg * FEW_PAINS + pains as usize) * MOODS + m as usize)
 }
 
 /// One touchpoint for one segment's customers: the current customer's visits and pain points
@@ -246,6 +281,9 @@ impl Scratch {
                 false => Vec::new(),
             },
             times: TimeBuckets::new(t.n_seg),
+            ends: vec![[0; END_SLOTS]; t.hops.len()],
+            steps: vec![0; t.n_seg * FEW_STEPS],
+            moods: vec![0; t.n_seg * FEW_PAINS * MOODS],
         }
     }
 
@@ -259,6 +297,31 @@ impl Scratch {
             row.visits_sq += std::mem::take(&mut cell.visits_sq);
             row.pains += std::mem::take(&mut cell.pains);
             row.pains_sq += std::mem::take(&mut cell.pains_sq);
+            let ends = std::mem::take(&mut self.ends[i]);
+            let st = &mut tally.segments[seg];
+            for (outcome, pair) in ends.chunks(2).enumerate() {
+                let n = pair[0] + pair[1];
+                st.customers += n;
+                st.outcomes[outcome] += n;
+                st.touchpoints[tp].ended[outcome] += n;
+                st.touchpoints[tp].ended_no_goal += pair[0];
+            }
+        }
+        for (i, n) in self.steps.iter_mut().enumerate() {
+            let (seg, x) = (i / FEW_STEPS, (i % FEW_STEPS) as u64);
+            let (n, st) = (std::mem::take(n), &mut tally.segments[seg]);
+            st.touches += n * x;
+            st.touches_sq = st.touches_sq.saturating_add(n.saturating_mul(x * x));
+        }
+        for (i, n) in self.moods.iter_mut().enumerate() {
+            let n = std::mem::take(n);
+            if n == 0 {
+                continue;
+            }
+            let seg = i / (FEW_PAINS * MOODS);
+            let p = (i / MOODS % FEW_PAINS) as u64;
+            let sentiment = (i % MOODS) as i64 - (MOODS / 2) as i64 - p as i64;
+            tally.segments[seg].add_feelings(n, p, sentiment);
         }
         let bits = t.n_stages + t.n_goals;
         for (i, count) in self.reached.iter_mut().enumerate() {
@@ -285,6 +348,12 @@ impl Scratch {
                 *total += std::mem::take(&mut mark.count);
             }
         }
+    }
+
+    /// The current customer's segment.
+    #[cfg(test)]
+    pub fn segment(&self) -> usize {
+        self.seg
     }
 
     /// True when the current customer visited touchpoint `k`.
@@ -443,6 +512,9 @@ struct Work<'a> {
     returned: &'a mut [bool],
     reached: &'a mut [u64],
     times: &'a mut TimeBuckets,
+    ends: &'a mut [[u64; END_SLOTS]],
+    steps: &'a mut [u64],
+    moods: &'a mut [u64],
     stamp: u64,
     seg: usize,
     masks: (u64, u64),
@@ -460,6 +532,9 @@ impl Scratch {
             returned: &mut self.returned,
             reached: &mut self.reached,
             times: &mut self.times,
+            ends: &mut self.ends,
+            steps: &mut self.steps,
+            moods: &mut self.moods,
             stamp: self.stamp,
             seg: self.seg,
             masks: (0, 0),
@@ -683,31 +758,28 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             s.reached[seg << (t.n_stages + t.n_goals) | set] += 1;
         }
     }
-    let k = tp as usize;
-    st.customers += 1;
-    st.outcomes[outcome] += 1;
-    let end = &mut st.touchpoints[k];
-    end.ended[outcome] += 1;
-    end.ended_no_goal += !converted as u64;
+    if let Some(end) = s.ends.get_mut(h as usize) {
+        end[end_slot(outcome, converted)] += 1;
+    }
     let steps = steps as u64;
-    st.touches += steps;
-    st.touches_sq = st.touches_sq.saturating_add(steps * steps);
+    match s.steps.get_mut(seg * FEW_STEPS + steps as usize) {
+        Some(n) if (steps as usize) < FEW_STEPS => *n += 1,
+        _ => {
+            st.touches += steps;
+            st.touches_sq = st.touches_sq.saturating_add(steps * steps);
+        }
+    }
     let p = pains as u64;
-    st.pains += p;
-    st.pains_sq = st.pains_sq.saturating_add(p * p);
-    st.sentiment += sentiment;
-    st.sentiment_sq = st.sentiment_sq.saturating_add(
-        sentiment
-            .unsigned_abs()
-            .saturating_mul(sentiment.unsigned_abs()),
-    );
-    st.promoters += (sentiment >= 2) as u64;
-    st.detractors += (sentiment <= -1) as u64;
+    match mood_slot(seg, pains, mood).and_then(|i| s.moods.get_mut(i)) {
+        Some(n) => *n += 1,
+        None => st.add_feelings(1, p, sentiment),
+    }
     st.cost.add(cost);
     if t.valued {
         // (Adding zeros changes no sum: journeys without goal values skip it.)
         st.revenue.add(revenue);
     }
+    // (Without a branch: whether a customer converted is hard to guess.)
     if converted {
         st.cost_converted = st.cost_converted.wrapping_add(cost as i128);
     }

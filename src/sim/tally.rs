@@ -171,6 +171,24 @@ impl Tally {
 }
 
 impl SegmentTally {
+    /// Adds `n` customers with `pains` pain points each and final sentiment `sentiment`.
+    #[inline]
+    pub(crate) fn add_feelings(&mut self, n: u64, pains: u64, sentiment: i64) {
+        let s2 = sentiment
+            .unsigned_abs()
+            .saturating_mul(sentiment.unsigned_abs());
+        self.pains = self.pains.wrapping_add(n.wrapping_mul(pains));
+        self.pains_sq = self
+            .pains_sq
+            .saturating_add(n.saturating_mul(pains.saturating_mul(pains)));
+        self.sentiment = self
+            .sentiment
+            .wrapping_add((n as i64).wrapping_mul(sentiment));
+        self.sentiment_sq = self.sentiment_sq.saturating_add(n.saturating_mul(s2));
+        self.promoters += n * (sentiment >= 2) as u64;
+        self.detractors += n * (sentiment <= -1) as u64;
+    }
+
     /// Adds another tally of the same shape.
     pub fn merge(&mut self, o: &SegmentTally) {
         self.customers += o.customers;

@@ -478,3 +478,66 @@ fn every_variant_of_the_walk_counts_the_same() {
     assert!(seen.contains(&(true, true, false)), "{seen:?}");
     assert!(seen.contains(&(true, false, false)), "{seen:?}");
 }
+
+/// Customers' visits, pain points and sentiment are counted by value when small (see
+/// `engine::Scratch`) and one by one otherwise: both ways add up to the sums of what each
+/// customer did, squares, promoters and detractors included.
+#[test]
+fn small_and_large_customer_totals_add_up_the_same() {
+    // A loop that rubs half the time and never loses anyone to impatience: walks from one
+    // visit to past a hundred, pain points past 8, emotion totals far below −32 and above 32.
+    let j = journey(
+        "journey t {
+           max_steps 150
+           channel web digital { cost 1 }
+           segment calm \"Calm\" { share 50% patience 100% }
+           segment glad \"Glad\" { share 50% patience 100% }
+           stage s {
+             touchpoint a on web { entry 50% friction 50% emotion -3 -> a 95% -> exit }
+             touchpoint b on web { entry 50% emotion +3 -> b 95% -> exit }
+           }
+         }",
+    );
+    let t = compile::Tables::new(&j, false);
+    let mut scratch = engine::Scratch::new(&t);
+    let mut tally = Tally::new(&t);
+    let mut want = Tally::new(&t);
+    let (mut long, mut painful, mut low, mut high) = (0, 0, 0, 0);
+    for i in 0..20_000 {
+        let start = engine::Start::new(&t, 5, i);
+        let trace = engine::customer(&t, start, &mut scratch, &mut tally);
+        let seg = &mut want.segments[scratch.segment()];
+        seg.touches += trace.touches;
+        seg.touches_sq += trace.touches * trace.touches;
+        seg.add_feelings(1, trace.pains, trace.sentiment);
+        long += (trace.touches >= 64) as u32;
+        painful += (trace.pains >= 8) as u32;
+        low += (trace.sentiment + (trace.pains as i64) < -32) as u32;
+        high += (trace.sentiment >= 32) as u32;
+    }
+    scratch.flush(&t, &mut tally);
+    assert!(
+        long > 0 && painful > 0 && low > 0 && high > 0,
+        "{long} {painful} {low} {high}"
+    );
+    for (got, want) in tally.segments.iter().zip(&want.segments) {
+        assert_eq!(
+            (got.touches, got.touches_sq, got.pains, got.pains_sq),
+            (want.touches, want.touches_sq, want.pains, want.pains_sq)
+        );
+        assert_eq!(
+            (
+                got.sentiment,
+                got.sentiment_sq,
+                got.promoters,
+                got.detractors
+            ),
+            (
+                want.sentiment,
+                want.sentiment_sq,
+                want.promoters,
+                want.detractors
+            )
+        );
+    }
+}
