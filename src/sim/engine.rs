@@ -232,15 +232,20 @@ fn mood_slot(seg: usize, pains: u32, mood: i64) -> Option<usize> {
 
 /// One touchpoint for one segment's customers: the current customer's visits and pain points
 /// there (valid only when `stamp` is theirs, so nothing is reset between customers), and the
-/// totals of [`super::tally::TouchpointTally`] not yet flushed.
+/// totals of [`super::tally::TouchpointTally`] not yet flushed — visits as first visits
+/// (`reach`) and revisits, which are few: a first visit, the common case, adds to one count.
 #[derive(Copy, Clone, Default)]
 struct Cell {
     stamp: u64,
     /// The current customer's visits (low 32 bits) and pain points (high 32 bits) here.
     now: u64,
+    /// First visits: customers who came here.
     reach: u64,
-    visits: u64,
-    visits_sq: u64,
+    /// Visits after the first.
+    revisits: u64,
+    /// Σ over revisits of the customer's earlier visits here. A customer's c-th visit adds
+    /// 2(c − 1) + 1 to Σ visits², so Σ visits² = visits + 2 · `earlier`.
+    earlier: u64,
     pains: u64,
     pains_sq: u64,
 }
@@ -292,9 +297,12 @@ impl Scratch {
         for (i, cell) in self.cells.iter_mut().enumerate() {
             let (tp, seg) = (i / t.n_seg, i % t.n_seg);
             let row = &mut tally.segments[seg].touchpoints[tp];
-            row.reach += std::mem::take(&mut cell.reach);
-            row.visits += std::mem::take(&mut cell.visits);
-            row.visits_sq += std::mem::take(&mut cell.visits_sq);
+            let (reach, revisits) = (cell.reach, cell.revisits);
+            let earlier = std::mem::take(&mut cell.earlier);
+            (cell.reach, cell.revisits) = (0, 0);
+            row.reach += reach;
+            row.visits += reach + revisits;
+            row.visits_sq += reach + revisits + 2 * earlier;
             row.pains += std::mem::take(&mut cell.pains);
             row.pains_sq += std::mem::take(&mut cell.pains_sq);
             let ends = std::mem::take(&mut self.ends[i]);
@@ -629,17 +637,18 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             *sum = add::<SAT>(*sum, x);
         }
         sums[TIME] = add::<SAT>(sums[TIME], duration);
-        // Per-touchpoint counts as they happen: Σ visits² grows by 2c − 1 at the c-th visit.
+        // Per-touchpoint counts as they happen (a first visit starts both of the customer's
+        // counts here again).
         let cell = &mut cells[h as usize];
-        let first = cell.stamp != stamp;
-        cell.stamp = stamp;
-        // Both of this customer's counts start again at a first visit (one select).
-        let now = if first { 0 } else { cell.now };
-        let visits_before = now as u32 as u64;
-        cell.now = now + 1;
-        cell.reach += first as u64;
-        cell.visits += 1;
-        cell.visits_sq += 2 * visits_before + 1;
+        if cell.stamp != stamp {
+            cell.stamp = stamp;
+            cell.now = 1;
+            cell.reach += 1;
+        } else {
+            cell.revisits += 1;
+            cell.earlier += cell.now as u32 as u64;
+            cell.now += 1;
+        }
         let converts = if NARROW {
             stage_mask |= 1u64.wrapping_shl(stop.stage);
             let new = here.goal_bit & !goal_mask;
