@@ -216,6 +216,8 @@ pub(crate) struct Stop {
     /// Triggers watch this touchpoint: [`LEAVE`] when the journey is abandoned or left here,
     /// [`COMPLETE`] when it completes here (built by [`Tables::link`]).
     pub watched: u8,
+    /// The touchpoint achieves the journey's primary goal (built by [`Tables::link`]).
+    pub primary: bool,
 }
 
 /// The most stages and goals counted as one set per customer ([`Tables::combos`]): 2¹⁰
@@ -307,9 +309,9 @@ pub(crate) struct Hop {
     moves: Choice,
     /// The touchpoint.
     pub tp: u32,
-    /// The touchpoint's goal as a bit (goal `g`: `1 << g`; 0 without one, or when the journey
-    /// has more than 64 goals: see [`Tables::narrow`]).
-    pub goal_bit: u64,
+    /// The touchpoint's stage and goal as bits of one word: stage `s` as bit `s`, goal `g`
+    /// as bit `stages + g` (0 when the journey is not [`Tables::narrow`]).
+    pub reached: u64,
     /// The touchpoint's record, copied into the hop's second cache line (a visit then reads
     /// one place, with no second lookup by touchpoint).
     pub stop: Stop,
@@ -369,9 +371,9 @@ pub(crate) struct Tables {
     pub bounded: bool,
     /// Some goal has a value (built by [`Tables::link`]).
     pub valued: bool,
-    /// Stages and goals fit in the bits of a `u64`: the walk then marks what a customer
-    /// reached in two registers rather than in per-stage and per-goal stamps (built by
-    /// [`Tables::link`]; a test may clear it to exercise the stamps).
+    /// Stages and goals together fit in the bits of a `u64`: the walk then marks what a
+    /// customer reached in one register rather than in per-stage and per-goal stamps (built
+    /// by [`Tables::link`]; a test may clear it to exercise the stamps).
     pub narrow: bool,
     /// Narrow, and stages and goals together few enough to count a customer's reached set
     /// as one number (see `engine::Scratch`; built by [`Tables::link`]).
@@ -477,6 +479,7 @@ impl Tables {
                         stage: stage[k],
                         class: class[t.channel],
                         watched: 0,
+                        primary: false,
                     }
                 })
                 .collect(),
@@ -536,9 +539,10 @@ impl Tables {
             largest(&mut self.stops.iter().map(|x| x.adds[VALUE])),
         ];
         self.valued = self.stops.iter().any(|x| x.adds[VALUE] != 0);
-        self.narrow = self.n_stages <= 64 && self.n_goals <= 64;
+        self.narrow = self.n_stages + self.n_goals <= 64;
         self.combos = self.narrow && self.n_stages + self.n_goals <= COMBO_BITS;
         for (k, stop) in self.stops.iter_mut().enumerate() {
+            stop.primary = stop.goal != NO_GOAL && stop.goal == self.primary;
             let (leave, complete) = (self.on_leave[k], self.on_complete[k]);
             stop.watched =
                 ((leave.0 < leave.1) as u8 * LEAVE) | ((complete.0 < complete.1) as u8 * COMPLETE);
@@ -558,16 +562,23 @@ impl Tables {
                     moves: Choice::new(&self.cdf, range, |x| hop_of(x, seg), DONE),
                     tp,
                     stop: self.stops[tp as usize],
-                    goal_bit: match self.stops[tp as usize].goal {
-                        g if g < 64 => 1 << g,
-                        _ => 0,
-                    },
+                    reached: self.reached_bits(&self.stops[tp as usize]),
                 }
             })
             .collect();
         self.segment_choice = Choice::new(&self.cdf, self.segment, |x| x, 0);
         self.entry_choice = Choice::new(&self.cdf, self.entry, |x| x, EXIT);
         self
+    }
+
+    /// A touchpoint's stage and goal as [`Hop::reached`] bits.
+    fn reached_bits(&self, stop: &Stop) -> u64 {
+        let bit = |i: u64| 1u64.checked_shl(i as u32).unwrap_or(0);
+        match self.narrow {
+            false => 0,
+            true if stop.goal == NO_GOAL => bit(stop.stage as u64),
+            true => bit(stop.stage as u64) | bit(self.n_stages as u64 + stop.goal as u64),
+        }
     }
 
     /// The hop index where customers of segment `seg` start at touchpoint `tp`.

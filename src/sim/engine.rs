@@ -593,11 +593,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let seg = seg as usize;
     let st = &mut tally.segments[seg];
     let patience = t.patience[seg];
-    let primary_bit = match t.primary {
-        g if g < 64 => 1u64 << g,
-        _ => 0,
-    };
-    let (mut stage_mask, mut goal_mask) = (0u64, 0u64);
+    // In a narrow journey, the stages and goals reached (`Hop::reached` bits).
+    let mut reached = 0u64;
     s.seg = seg;
     s.stamp += 1;
     let stamp = s.stamp;
@@ -605,7 +602,6 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let mut h = hop;
     // As long as the hops (so a hop index that reads one reads a cell without a check).
     let cells = &mut s.cells[..v.hops.len()];
-    let mut tp;
     // The context class of the last visit's (or message's) channel; `ENTRY` at the entry.
     let mut from = ENTRY;
     // Time, cost, revenue and sentiment (`compile::TIME` and the others), time and money in
@@ -619,7 +615,6 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let mut fired_any = false;
     let outcome = loop {
         let here = &v.hops[h as usize];
-        tp = here.tp;
         let stop = &here.stop;
         // 1. Visit. The step's main number (move and friction) is made at every visit, even
         // when it decides nothing (no friction, one way on): a draw's value depends only on
@@ -649,19 +644,18 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             cell.earlier += cell.now as u32 as u64;
             cell.now += 1;
         }
-        let converts = if NARROW {
-            stage_mask |= 1u64.wrapping_shl(stop.stage);
-            let new = here.goal_bit & !goal_mask;
-            goal_mask |= here.goal_bit;
-            new & primary_bit != 0
+        if NARROW {
+            reached |= here.reached;
         } else {
             s.stages[seg * t.n_stages + stop.stage as usize].reach(stamp);
             let slot = match stop.goal {
                 NO_GOAL => s.goals.len() - 1,
                 g => seg * t.n_goals + g as usize,
             };
-            s.goals[slot].reach(stamp) && stop.goal != NO_GOAL && stop.goal == t.primary
-        };
+            s.goals[slot].reach(stamp);
+        }
+        // The first visit of the primary goal converts.
+        let converts = stop.primary & !converted;
         if converts {
             // Time to convert, counted now (once per customer) rather than carried along.
             converted = true;
@@ -721,7 +715,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         if stop.watched & watch == 0 {
             break ended;
         }
-        let k = tp as usize;
+        let k = here.tp as usize;
         let (a, b) = if ended == ending::COMPLETED {
             t.on_complete[k]
         } else {
@@ -758,13 +752,14 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     let (cost, revenue, mood) = (sums[COST], sums[VALUE], sums[MOOD]);
     let sentiment = mood - pains as i64;
     if NARROW {
+        let stage_mask = reached & u64::MAX.checked_shr(64 - t.n_stages as u32).unwrap_or(0);
+        let goal_mask = reached.checked_shr(t.n_stages as u32).unwrap_or(0);
         s.masks = (stage_mask, goal_mask);
         if s.reached.is_empty() {
             count_bits(&mut st.stages, stage_mask);
             count_bits(&mut st.goals, goal_mask);
         } else {
-            let set = (goal_mask << t.n_stages | stage_mask) as usize;
-            s.reached[seg << (t.n_stages + t.n_goals) | set] += 1;
+            s.reached[seg << (t.n_stages + t.n_goals) | reached as usize] += 1;
         }
     }
     if let Some(end) = s.ends.get_mut(h as usize) {
