@@ -691,6 +691,13 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         }
         // 3. Move (4. bounds before a move to a touchpoint).
         let target = t.hop(here, high(main), seg as u32);
+        // One branch for the common case, the journey going on (ending is once per customer).
+        let on = !abandoned & (target < DONE) & (sums[TIME] <= v.horizon) & (steps < v.max_steps);
+        if on {
+            from = stop.class;
+            h = target;
+            continue;
+        }
         let ended = if abandoned {
             ending::ABANDONED
         } else if target == EXIT {
