@@ -706,12 +706,9 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             ending::COMPLETED
         } else if sums[TIME] > v.horizon {
             break ending::TIMED_OUT;
-        } else if steps >= v.max_steps {
-            break ending::STUCK;
         } else {
-            from = stop.class;
-            h = target;
-            continue;
+            // (`steps` reached `max_steps`.)
+            break ending::STUCK;
         };
         // 5. Triggers: the first candidate under its limit fires.
         let watch = if ended == ending::COMPLETED {
