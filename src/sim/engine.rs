@@ -56,7 +56,8 @@ fn wymix(state: u64) -> u64 {
 #[derive(Copy, Clone)]
 #[repr(u64)]
 enum Lane {
-    /// Step 0: segment (high half), entry (low half). A visit: move (high), friction (low).
+    /// A visit: move (high half), friction (low half). (Step 0, before the first visit,
+    /// reads no lane: the segment and entry come from the customer's key, see [`Start`].)
     Main = 0,
     /// A duration (all 64 bits).
     Duration,
@@ -108,9 +109,8 @@ impl Draws {
         }
     }
 
-    /// The number of a lane at a step (step 0 is before the first visit, step `n` the
-    /// `n`-th visit).
-    #[inline(always)]
+    /// The number of a lane at a step (step `n` is the `n`-th visit).
+    #[cfg(test)]
     fn lane(self, step: u32, lane: Lane) -> u64 {
         self.at(step as u64 * LANES + lane as u64)
     }
@@ -427,7 +427,9 @@ impl Start {
     #[inline(always)]
     pub fn new(t: &Tables, seed: u64, index: u64) -> Self {
         let rng = Draws::new(seed, index);
-        let r = rng.lane(0, Lane::Main);
+        // The key, itself an output of the run's stream, is the customer's first number:
+        // segment (high half) and entry (low half).
+        let r = rng.key;
         let seg = t.segment_choice.pick(&t.cdf, high(r));
         let tp = t.entry_choice.pick(&t.cdf, low(r));
         Start {
@@ -850,8 +852,8 @@ mod tests {
         let n = 1 << 18;
         let limit = 5.0 / (n as f64).sqrt();
         let mut bits = [0u64; 64];
-        let (mut hi, mut lo, mut lanes, mut next, mut neighbour, mut seeds) =
-            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut hi, mut lo, mut lanes, mut next, mut neighbour, mut seeds, mut keys) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
         for i in 0..n as u64 {
             let d = Draws::new(7, i);
             let step = d.first_step().next();
@@ -866,6 +868,7 @@ mod tests {
             next.push(halves(step.next().lane(Lane::Main)).0);
             neighbour.push(halves(Draws::new(7, i + 1).first_step().next().lane(Lane::Main)).0);
             seeds.push(halves(Draws::new(8, i).first_step().next().lane(Lane::Main)).0);
+            keys.push(halves(d.key).0);
             // Addressed and stepped numbers agree.
             assert_eq!(main, d.lane(1, Lane::Main));
         }
@@ -879,9 +882,13 @@ mod tests {
             ("the next step", &next),
             ("the next customer", &neighbour),
             ("the next seed", &seeds),
+            ("the customer's key (their step-0 number)", &keys),
         ] {
             let r = correlation(&hi, other);
             assert!(r.abs() < limit, "correlated with {what}: {r}");
         }
+        // The step-0 numbers (segment and entry) of neighbouring customers.
+        let r = correlation(&keys[..n - 1], &keys[1..]);
+        assert!(r.abs() < limit, "neighbours' keys are correlated: {r}");
     }
 }
