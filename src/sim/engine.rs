@@ -51,8 +51,8 @@ fn wymix(state: u64) -> u64 {
 
 /// Which number of a step a decision reads. Each is 64 bits; most decisions need 32, so
 /// two share a number, one in each half (the halves of a wyrand output are as independent
-/// as two outputs): a visit then computes one number for its move and friction,
-/// a second only for a duration that varies, and more only after a pain point.
+/// as two outputs): a visit then computes one number for its move and friction, a second
+/// for its duration, and more only after a channel switch or a pain point.
 #[derive(Copy, Clone)]
 #[repr(u64)]
 enum Lane {
@@ -621,15 +621,12 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         // 1. Visit. The step's main number (move and friction) is made at every visit, even
         // when it decides nothing (no friction, one way on): a draw's value depends only on
         // its address, so that changes no number, and it saves a branch the processor would
-        // often guess wrong. A duration's number is made only when the duration varies.
+        // often guess wrong. So is the duration's (a fixed duration spans 0, and adds 0):
+        // with a multiply-based number, cheaper than the branch on whether it varies.
         steps += 1;
         at = at.next();
         let main = at.lane(Lane::Main);
-        let duration = if stop.dur_span > 0 {
-            uniform(at.lane(Lane::Duration), stop.dur_span)
-        } else {
-            0
-        };
+        let duration = uniform(at.lane(Lane::Duration), stop.dur_span);
         for (sum, &x) in sums.iter_mut().zip(&stop.adds) {
             *sum = add::<SAT>(*sum, x);
         }
@@ -789,7 +786,6 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         // (Adding zeros changes no sum: journeys without goal values skip it.)
         st.revenue.add(revenue);
     }
-    // (Without a branch: whether a customer converted is hard to guess.)
     if converted {
         st.cost_converted = st.cost_converted.wrapping_add(cost as i128);
     }
