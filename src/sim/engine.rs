@@ -23,7 +23,7 @@
 use super::compile::{
     COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, TIME, TOTALS, Tables, VALUE,
 };
-use super::stats::{TIME_UNIT, TimeBuckets};
+use super::stats::TimeBuckets;
 use super::tally::{Tally, ending};
 
 /// The context class before the first visit (no switch at the entry).
@@ -296,30 +296,40 @@ impl Scratch {
     pub fn flush(&mut self, t: &Tables, tally: &mut Tally) {
         for (i, cell) in self.cells.iter_mut().enumerate() {
             let (tp, seg) = (i / t.n_seg, i % t.n_seg);
-            let row = &mut tally.segments[seg].touchpoints[tp];
-            let (reach, revisits) = (cell.reach, cell.revisits);
-            let earlier = std::mem::take(&mut cell.earlier);
-            (cell.reach, cell.revisits) = (0, 0);
+            let st = &mut tally.segments[seg];
+            let row = &mut st.touchpoints[tp];
+            let Cell {
+                reach,
+                revisits,
+                earlier,
+                pains,
+                pains_sq,
+                ..
+            } = std::mem::replace(
+                cell,
+                Cell {
+                    stamp: cell.stamp,
+                    now: cell.now,
+                    ..Cell::default()
+                },
+            );
             row.reach += reach;
             row.visits += reach + revisits;
             row.visits_sq += reach + revisits + 2 * earlier;
-            row.pains += std::mem::take(&mut cell.pains);
-            row.pains_sq += std::mem::take(&mut cell.pains_sq);
+            row.pains += pains;
+            row.pains_sq += pains_sq;
             let ends = std::mem::take(&mut self.ends[i]);
-            let st = &mut tally.segments[seg];
             for (outcome, pair) in ends.chunks(2).enumerate() {
                 let n = pair[0] + pair[1];
-                st.customers += n;
+                row.ended[outcome] += n;
+                row.ended_no_goal += pair[0];
                 st.outcomes[outcome] += n;
-                st.touchpoints[tp].ended[outcome] += n;
-                st.touchpoints[tp].ended_no_goal += pair[0];
+                st.customers += n;
             }
         }
         for (i, n) in self.steps.iter_mut().enumerate() {
             let (seg, x) = (i / FEW_STEPS, (i % FEW_STEPS) as u64);
-            let (n, st) = (std::mem::take(n), &mut tally.segments[seg]);
-            st.touches += n * x;
-            st.touches_sq = st.touches_sq.saturating_add(n.saturating_mul(x * x));
+            tally.segments[seg].add_touches(std::mem::take(n), x);
         }
         for (i, n) in self.moods.iter_mut().enumerate() {
             let n = std::mem::take(n);
@@ -659,9 +669,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             // Time to convert, counted now (once per customer) rather than carried along.
             converted = true;
             st.time.add(sums[TIME]);
-            if !s.times.add(seg, sums[TIME]) {
-                st.time_hist.add(sums[TIME] as f64 * TIME_UNIT);
-            }
+            s.times.add(seg, sums[TIME], &mut st.time_hist);
             if fired_any {
                 for (x, &back) in s.returned.iter().enumerate() {
                     if back {
@@ -769,12 +777,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         end[end_slot(outcome, converted)] += 1;
     }
     let steps = steps as u64;
-    match s.steps.get_mut(seg * FEW_STEPS + steps as usize) {
-        Some(n) if (steps as usize) < FEW_STEPS => *n += 1,
-        _ => {
-            st.touches += steps;
-            st.touches_sq = st.touches_sq.saturating_add(steps * steps);
-        }
+    let step_slot = ((steps as usize) < FEW_STEPS).then(|| seg * FEW_STEPS + steps as usize);
+    match step_slot.and_then(|i| s.steps.get_mut(i)) {
+        Some(n) => *n += 1,
+        None => st.add_touches(1, steps),
     }
     let p = pains as u64;
     match mood_slot(seg, pains, mood).and_then(|i| s.moods.get_mut(i)) {

@@ -304,18 +304,18 @@ impl TimeBuckets {
         Some(1 + ((top as usize) << SUB_BITS) + sub as usize)
     }
 
-    /// Records `t` units for segment `seg`; false (nothing recorded) from 2⁵² units on.
+    /// Records `t` units for segment `seg`; from 2⁵² units on, adds it to `far` (the
+    /// segment's histogram, in seconds) at once.
     #[inline(always)]
-    pub fn add(&mut self, seg: usize, t: i64) -> bool {
-        let Some(i) = Self::index(t) else {
-            return false;
-        };
-        if let Some(b) = self.cells.get_mut(seg * BUCKETS + i) {
-            b.0 += 1;
-            b.1 = b.1.min(t);
-            b.2 = b.2.max(t);
+    pub fn add(&mut self, seg: usize, t: i64, far: &mut Histogram) {
+        match Self::index(t).and_then(|i| self.cells.get_mut(seg * BUCKETS + i)) {
+            Some(b) => {
+                b.0 += 1;
+                b.1 = b.1.min(t);
+                b.2 = b.2.max(t);
+            }
+            None => far.add(t as f64 * TIME_UNIT),
         }
-        true
     }
 
     /// Adds segment `seg`'s times to `h` (in seconds), and empties them.
@@ -449,9 +449,7 @@ mod tests {
         let mut buckets = TimeBuckets::new(2);
         for &t in &ts {
             direct.add(t as f64 * TIME_UNIT);
-            if !buckets.add(1, t) {
-                drained.add(t as f64 * TIME_UNIT);
-            }
+            buckets.add(1, t, &mut drained);
         }
         let mut other = Histogram::default();
         buckets.drain(0, &mut other);

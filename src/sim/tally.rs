@@ -171,6 +171,15 @@ impl Tally {
 }
 
 impl SegmentTally {
+    /// Adds `n` customers with `steps` visits each.
+    #[inline]
+    pub(crate) fn add_touches(&mut self, n: u64, steps: u64) {
+        self.touches = self.touches.wrapping_add(n.wrapping_mul(steps));
+        self.touches_sq = self
+            .touches_sq
+            .saturating_add(n.saturating_mul(steps.saturating_mul(steps)));
+    }
+
     /// Adds `n` customers with `pains` pain points each and final sentiment `sentiment`.
     #[inline]
     pub(crate) fn add_feelings(&mut self, n: u64, pains: u64, sentiment: i64) {
