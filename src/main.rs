@@ -8,7 +8,7 @@ fn main() -> ExitCode {
     match journeyc::cli::run(cli) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(failure) => {
-            eprintln!("error: {failure}");
+            journeyc::errln!("error: {failure}");
             ExitCode::from(2)
         }
     }

@@ -50,6 +50,6 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, Failure> {
         }
         Format::Json => analysis::json(&journey, &result),
     };
-    print!("{text}");
+    super::output::out(&text)?;
     Ok(Exit::Ok)
 }

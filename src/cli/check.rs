@@ -77,7 +77,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let mut problems = Vec::new();
     let files = super::files::collect(paths, &mut problems);
     for p in &problems {
-        eprintln!("error: {p}");
+        crate::errln!("error: {p}");
     }
     if files.is_empty() && problems.is_empty() {
         let shown: Vec<String> = if args.paths.is_empty() {
@@ -128,9 +128,9 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let color = args.format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    print!("{}", report::render(args.format, &reports, color));
+    super::output::out(&report::render(args.format, &reports, color))?;
     for f in &failures {
-        eprintln!("error: {f}");
+        crate::errln!("error: {f}");
     }
     let unreadable = failures.len() + problems.len();
     if unreadable > 0 {

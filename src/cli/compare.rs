@@ -66,7 +66,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit, Failure> {
         Format::Json => report::json(&comparisons),
         Format::Markdown => report::markdown(&comparisons),
     };
-    print!("{text}");
+    super::output::out(&text)?;
     let regressions: Vec<String> = comparisons
         .iter()
         .flat_map(|c| {
@@ -78,7 +78,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit, Failure> {
         })
         .collect();
     if args.gate && !regressions.is_empty() {
-        eprintln!("KPI gate: {}", regressions.join("; "));
+        crate::errln!("KPI gate: {}", regressions.join("; "));
         return Ok(Exit::Findings);
     }
     Ok(Exit::Ok)

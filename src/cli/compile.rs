@@ -46,7 +46,7 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
     };
     match &args.output {
         Some(path) => super::write_file(path, &text)?,
-        None => print!("{text}"),
+        None => super::output::out(&text)?,
     }
     Ok(Exit::Ok)
 }

@@ -269,19 +269,20 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
             comparison.as_ref(),
         ),
     };
-    print!("{text}");
+    super::output::out(&text)?;
     let new_errors = ln.iter().any(|l| l.level == Level::Error);
     let breaks = comparison
         .as_ref()
         .is_some_and(|c| c.kpis.iter().any(|k| k.regresses()));
     if new_errors {
-        eprintln!("`{}` has errors: see the findings", new.name);
+        crate::errln!("`{}` has errors: see the findings", new.name);
         return Ok(Exit::Findings);
     }
     if args.gate && breaks {
-        eprintln!(
+        crate::errln!(
             "KPI gate: `{}` breaks a KPI that passed in `{}`",
-            new.name, old.name
+            new.name,
+            old.name
         );
         return Ok(Exit::Findings);
     }

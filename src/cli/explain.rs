@@ -41,7 +41,7 @@ pub fn text(args: &ExplainArgs) -> Result<String, Failure> {
 
 /// Prints the rule's documentation or the table.
 pub fn run(args: &ExplainArgs) -> Result<Exit, Failure> {
-    print!("{}", text(args)?);
+    super::output::out(&text(args)?)?;
     Ok(Exit::Ok)
 }
 

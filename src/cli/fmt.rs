@@ -10,7 +10,7 @@ use crate::fmt::format_source;
 use crate::model::{self, ReadError};
 use crate::report::human;
 use crate::source::{SourceFile, SourceMap};
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 /// How standard input is named in messages.
@@ -57,7 +57,10 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
             Ok(Outcome::Same) => {}
             Ok(Outcome::Changed) => {
                 if args.check {
-                    writeln!(stdout, "{}", super::files::shown(path)).map_err(output_failure)?;
+                    super::output::write_to(
+                        &mut stdout,
+                        &format!("{}\n", super::files::shown(path)),
+                    )?;
                     exit = Exit::Findings;
                 }
             }
@@ -69,7 +72,7 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
     match problems.pop() {
         Some(last) => {
             for p in problems {
-                eprintln!("error: {p}");
+                crate::errln!("error: {p}");
             }
             Err(Failure(last))
         }
@@ -114,13 +117,13 @@ fn stdin(check: bool) -> Result<Exit, Failure> {
     };
     let mut stdout = std::io::stdout().lock();
     if !check {
-        stdout.write_all(out.as_bytes()).map_err(output_failure)?;
+        super::output::write_to(&mut stdout, &out)?;
         return Ok(Exit::Ok);
     }
     if out == text {
         return Ok(Exit::Ok);
     }
-    writeln!(stdout, "{STDIN}").map_err(output_failure)?;
+    super::output::write_to(&mut stdout, &format!("{STDIN}\n"))?;
     Ok(Exit::Findings)
 }
 
@@ -128,15 +131,9 @@ fn stdin(check: bool) -> Result<Exit, Failure> {
 fn report(path: &Path, text: String, finding: &crate::diagnostic::Finding) {
     let mut sources = SourceMap::new();
     sources.add(SourceFile::new(super::files::shown(path), text));
-    eprint!(
-        "{}",
-        human::render(&sources, std::slice::from_ref(finding), false)
-    );
-}
-
-fn output_failure(e: std::io::Error) -> Failure {
-    Failure(format!(
-        "cannot write to standard output: {}",
-        model::io_reason(&e)
-    ))
+    super::output::err(&human::render(
+        &sources,
+        std::slice::from_ref(finding),
+        false,
+    ));
 }

@@ -59,11 +59,11 @@ pub fn run(args: &GraphArgs) -> Result<Exit, Failure> {
         Format::Dot => graph::dot::render(&picture),
         Format::Mermaid => graph::mermaid::render(&picture),
     };
-    print!("{text}");
+    super::output::out(&text)?;
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     if errors > 0 {
         let s = if errors == 1 { "" } else { "s" };
-        eprintln!(
+        crate::errln!(
             "note: the graph marks {errors} error{s} of the checker; `journeyc check {}` explains them",
             args.journey.file.display()
         );

@@ -109,7 +109,7 @@ pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
         }
         Format::Json => report::json(&view),
     };
-    print!("{text}");
+    super::output::out(&text)?;
     Ok(Exit::Ok)
 }
 

@@ -33,5 +33,5 @@ pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
         shards.push((format!("`{name}`"), run));
     }
     let merged = sim::merge(shards).map_err(|e| Failure(format!("cannot merge: {e}")))?;
-    Ok(print_run(&merged, args.format, args.gate))
+    print_run(&merged, args.format, args.gate)
 }

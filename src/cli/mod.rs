@@ -14,11 +14,13 @@ pub mod fmt;
 pub mod graph;
 pub mod levers;
 pub mod merge;
+pub mod output;
 pub mod report;
 pub mod simulate;
 
 use crate::model::{self, Compiled, Journey, Options};
 use clap::{Parser, Subcommand};
+use output::err;
 use std::path::{Path, PathBuf};
 
 /// How a run ended.
@@ -131,7 +133,7 @@ pub fn journey(
         Some(j) => Ok(Ok((compiled, j))),
         None => {
             let text = crate::report::human::render(&compiled.sources, &compiled.findings, false);
-            eprint!("{text}");
+            err(&text);
             Ok(Err(Exit::Findings))
         }
     }

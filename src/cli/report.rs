@@ -98,7 +98,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
     };
     let text = html::render(&page);
     if args.output.as_os_str() == "-" {
-        print!("{text}");
+        super::output::out(&text)?;
     } else {
         super::write_file(&args.output, &text)?;
     }

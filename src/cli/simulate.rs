@@ -91,18 +91,14 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
     if args.exact {
         match analyze(&journey) {
             Ok(a) => run.exact = Some(a),
-            Err(e) => eprintln!("note: no exact values for `{}`: {e}", file.display()),
+            Err(e) => crate::errln!("note: no exact values for `{}`: {e}", file.display()),
         }
     }
     if args.shard.is_some() {
-        print!("{}", simulation::shard_json(&run));
+        super::output::out(&simulation::shard_json(&run))?;
         return Ok(Exit::Ok);
     }
-    Ok(print_run(
-        &run,
-        args.format.unwrap_or(Format::Table),
-        args.gate,
-    ))
+    print_run(&run, args.format.unwrap_or(Format::Table), args.gate)
 }
 
 /// The simulation settings of the population arguments.
@@ -117,7 +113,7 @@ pub fn settings(p: &PopulationArgs, shard: Option<Shard>) -> Settings {
 }
 
 /// Prints a run's report; with `gate`, a failing KPI makes the exit status 1.
-pub fn print_run(run: &Run, format: Format, gate: bool) -> Exit {
+pub fn print_run(run: &Run, format: Format, gate: bool) -> Result<Exit, Failure> {
     let c = Computed::new(run);
     let text = match format {
         Format::Table => {
@@ -127,12 +123,14 @@ pub fn print_run(run: &Run, format: Format, gate: bool) -> Exit {
         Format::Json => simulation::json(&c),
         Format::Csv => simulation::csv(&c),
     };
-    print!("{text}");
+    super::output::out(&text)?;
     if gate && c.any_kpi_fails() {
-        eprintln!("KPI gate: at least one KPI fails (its whole 95% interval misses the target)");
-        Exit::Findings
+        crate::errln!(
+            "KPI gate: at least one KPI fails (its whole 95% interval misses the target)"
+        );
+        Ok(Exit::Findings)
     } else {
-        Exit::Ok
+        Ok(Exit::Ok)
     }
 }
 

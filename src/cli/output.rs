@@ -1,0 +1,80 @@
+//! Standard output and standard error, without panics: `print!` panics when the output cannot
+//! be written (a full disk, a reader that has gone away), and a command must never end that
+//! way.
+//!
+//! - A closed pipe (`journeyc check … | head`: the reader has what it wants) ends the output
+//!   quietly; the command still ends with the exit code of what it found.
+//! - Any other write error (`> /dev/full`) is an I/O error: exit 2, with the reason.
+//! - Standard error is written on a best-effort basis: when even it cannot be written, there is
+//!   nowhere left to say so.
+
+use super::Failure;
+use std::io::{ErrorKind, Write};
+
+/// Writes `text` to standard output and flushes it.
+pub fn out(text: &str) -> Result<(), Failure> {
+    write_to(&mut std::io::stdout().lock(), text)
+}
+
+/// Writes `text` to `w` and flushes it: a closed pipe is not an error, other errors are.
+pub fn write_to(w: &mut impl Write, text: &str) -> Result<(), Failure> {
+    match w.write_all(text.as_bytes()).and_then(|()| w.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(failure(&e)),
+    }
+}
+
+/// The failure of a write to standard output.
+pub fn failure(e: &std::io::Error) -> Failure {
+    Failure(format!(
+        "cannot write to standard output: {}",
+        crate::model::io_reason(e)
+    ))
+}
+
+/// Writes `text` to standard error, ignoring errors.
+pub fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// [`err`] with a formatted line (`errln!("note: {x}")`), the panic-free `eprintln!`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::cli::output::err(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that fails every write with `kind`.
+    struct Failing(ErrorKind);
+
+    impl Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from(self.0))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_pipe_is_not_an_error_and_a_full_disk_is() {
+        assert_eq!(write_to(&mut Failing(ErrorKind::BrokenPipe), "x"), Ok(()));
+        let full = write_to(&mut Failing(ErrorKind::StorageFull), "x").unwrap_err();
+        assert!(
+            full.0.starts_with("cannot write to standard output: "),
+            "{full}"
+        );
+        let mut fine = Vec::new();
+        assert_eq!(write_to(&mut fine, "text"), Ok(()));
+        assert_eq!(fine, b"text");
+    }
+}
