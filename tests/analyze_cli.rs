@@ -142,9 +142,10 @@ fn kpis_are_judged_on_exact_values() {
 }
 
 #[test]
-fn a_trap_fails_with_a_reason() {
+fn a_trap_is_refused_with_its_finding() {
+    // A journey with a finding at error level is not analysed: its findings, exit 1.
     let (code, stdout, stderr) = analyze(&["tests/fixtures/analyze/trap.journey"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert_eq!(stdout, "");
     insta::assert_snapshot!("trap_stderr", stderr);
 }

@@ -165,10 +165,23 @@ fn a_library_has_no_levers() {
 }
 
 #[test]
-fn a_trap_fails_with_the_analyzers_reason() {
+fn a_trap_is_refused_with_its_finding() {
     let (code, stdout, stderr) = levers(&["tests/fixtures/levers/trap.journey"]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert!(stderr.contains("J0303(trap)"), "{stderr}");
+}
+
+#[test]
+fn a_trap_the_project_allows_fails_with_the_analyzers_reason() {
+    // `journeyc.toml` there makes J0303 a warning: the journey runs, and the exact analysis
+    // says why it cannot be solved.
+    let dir = "tests/fixtures/levers/trap-allowed";
+    let file = format!("{dir}/trap.journey");
+    let (code, stdout, stderr) = levers(&[&file, "--root", dir]);
     assert_eq!((code, stdout.as_str()), (2, ""));
     insta::assert_snapshot!("trap_stderr", stderr);
+    let (code, _, stderr) = common::command("simulate", &[&file, "--root", dir, "-n", "100"]);
+    assert_eq!(code, 0, "{stderr}");
 }
 
 #[test]

@@ -92,8 +92,8 @@ pub enum AnalyzeError {
     #[error(
         "customers of segment `{segment}` can loop for ever among {} (no exit, no touchpoint \
          without transitions, no pain point to abandon at): their expected visits are \
-         infinite. Fix the trap (J0303) or use `journeyc simulate`, which stops them at \
-         max_steps",
+         infinite. Fix the trap (J0303): give one of them `-> exit` or a transition out of \
+         the loop",
         names(.touchpoints)
     )]
     NeverEnds {

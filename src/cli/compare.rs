@@ -43,14 +43,14 @@ pub struct CompareArgs {
 pub fn run(args: &CompareArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
-    let (_, base) = match super::journey(file, root, None)? {
+    let (_, base) = match super::runnable(file, root, None)? {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
     let settings = settings(&args.population, None);
     let mut comparisons = Vec::new();
     for name in &args.scenario {
-        let (_, variant) = match super::journey(file, root, Some(name))? {
+        let (_, variant) = match super::runnable(file, root, Some(name))? {
             Ok(ok) => ok,
             Err(exit) => return Ok(exit),
         };

@@ -72,7 +72,7 @@ const PIPE_WIDTH: u16 = 100;
 /// Runs `levers`.
 pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
-    let loaded = super::journey(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
+    let loaded = super::runnable(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
     let (_, journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),

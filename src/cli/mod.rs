@@ -139,6 +139,43 @@ pub fn journey(
     }
 }
 
+/// Resolves a journey for a command that runs it (simulate, analyze, levers, compare,
+/// report): as [`journey`], and the graph rules too. A journey with a finding at error level
+/// — a trap, a goal some segment can never reach; levels as the repository's `journeyc.toml`
+/// sets them — is refused the same way (its findings on stderr, exit 1): its figures would
+/// mean nothing, and a trap would keep every customer walking until `max_steps`.
+pub fn runnable(
+    path: &Path,
+    root: Option<&Path>,
+    scenario: Option<&str>,
+) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
+    let (compiled, journey) = match journey(path, root, scenario)? {
+        Ok(ok) => ok,
+        Err(exit) => return Ok(Err(exit)),
+    };
+    let mut levels = config::levels(
+        &config::LevelArgs::default(),
+        root.unwrap_or(Path::new(".")),
+    )?;
+    // Denied warnings fail `check`, not a simulation.
+    levels.set_deny_warnings(false);
+    let mut errors: Vec<_> = levels
+        .apply(crate::check::check(&journey))
+        .into_iter()
+        .filter(|f| f.level == crate::diagnostic::Level::Error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(Ok((compiled, journey)));
+    }
+    crate::diagnostic::sort(&mut errors);
+    err(&crate::report::human::render(
+        &compiled.sources,
+        &errors,
+        false,
+    ));
+    Ok(Err(Exit::Findings))
+}
+
 /// Parses the arguments and runs the command.
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
     match &cli.command {

@@ -38,7 +38,7 @@ pub struct ReportArgs {
 pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
-    let (compiled, journey) = match super::journey(file, root, None)? {
+    let (compiled, journey) = match super::runnable(file, root, None)? {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
@@ -52,7 +52,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
     }
     let mut scenario_journeys = Vec::with_capacity(names.len());
     for &name in &names {
-        match super::journey(file, root, Some(name))? {
+        match super::runnable(file, root, Some(name))? {
             Ok((_, j)) => scenario_journeys.push(j),
             Err(exit) => return Ok(exit),
         }

@@ -80,7 +80,7 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
                 .into(),
         ));
     }
-    let loaded = super::journey(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
+    let loaded = super::runnable(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
     let (_, journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),

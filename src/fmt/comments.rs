@@ -12,7 +12,7 @@ pub(super) struct Comment {
 
 /// Every comment of `text`, in order. `text` is expected to have parsed: the only place a `#`
 /// is not a comment is inside a label (`"…"`, with `\"` and `\\` escapes), and a comment runs
-/// to the next `\n` (so a lone `\r` stays inside it, as in the grammar).
+/// to the end of its line: the next `\n` or `\r` (a lone CR ends a line, as in the grammar).
 pub(super) fn scan(text: &str) -> Vec<Comment> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -29,7 +29,7 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
             }
             b'#' => {
                 let start = i;
-                while i < bytes.len() && bytes[i] != b'\n' {
+                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
                 }
                 let end = start + text[start..i].trim_end().len();
@@ -43,11 +43,14 @@ pub(super) fn scan(text: &str) -> Vec<Comment> {
 
 /// True when `text` holds an empty line: two line breaks with only blanks between them.
 pub(super) fn has_blank_line(text: &str) -> bool {
+    let bytes = text.as_bytes();
     let mut after_newline = false;
-    for b in text.bytes() {
+    for (i, &b) in bytes.iter().enumerate() {
+        // A line ends at LF, CRLF or a lone CR (the CR of a CRLF is a blank).
+        let newline = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
         match b {
-            b'\n' if after_newline => return true,
-            b'\n' => after_newline = true,
+            _ if newline && after_newline => return true,
+            _ if newline => after_newline = true,
             b' ' | b'\t' | b'\r' => {}
             _ => after_newline = false,
         }
@@ -58,7 +61,7 @@ pub(super) fn has_blank_line(text: &str) -> bool {
 /// True when `text` holds only spaces and tabs (no line break): what separates a line's last
 /// token from a comment at the end of that line.
 pub(super) fn is_same_line(text: &str) -> bool {
-    text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+    text.bytes().all(|b| matches!(b, b' ' | b'\t'))
 }
 
 #[cfg(test)]

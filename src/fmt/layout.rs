@@ -180,7 +180,7 @@ impl<'a> Layout<'a> {
         cells.push("{".into());
         let header = self.push(indent, cells, Align::None, Kind::Open, start, open + 1);
         body(self);
-        let one_line = !self.text[start..close].contains('\n');
+        let one_line = !self.text[start..close].contains(['\n', '\r']);
         self.push(
             indent,
             vec!["}".into()],
@@ -212,7 +212,7 @@ impl<'a> Layout<'a> {
             match bytes[i] {
                 b'{' => return i,
                 b'#' => {
-                    while i < limit && bytes[i] != b'\n' {
+                    while i < limit && !matches!(bytes[i], b'\n' | b'\r') {
                         i += 1;
                     }
                 }

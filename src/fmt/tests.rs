@@ -78,6 +78,12 @@ fn crlf_becomes_lf_and_the_bom_is_dropped() {
 }
 
 #[test]
+fn a_lone_cr_ends_a_comment_line() {
+    let out = fmt("# head\rjourney j {  # why\r  owner \"x\"\r}\r");
+    assert_eq!(out, "# head\njourney j {  # why\n  owner \"x\"\n}\n");
+}
+
+#[test]
 fn an_empty_file_stays_empty_and_output_ends_with_one_newline() {
     assert_eq!(fmt(""), "");
     assert_eq!(fmt(" \n\r\n\t\n"), "");

@@ -30,7 +30,7 @@ fn token_end(p: &P) -> usize {
     loop {
         rest = rest.trim_start();
         match rest.strip_prefix('#') {
-            Some(comment) => rest = comment.find('\n').map_or("", |i| &comment[i..]),
+            Some(comment) => rest = comment.find(['\n', '\r']).map_or("", |i| &comment[i..]),
             None => break,
         }
     }

@@ -25,6 +25,18 @@ fn empty_file_is_an_empty_library() {
 }
 
 #[test]
+fn a_lone_cr_ends_a_comment_line() {
+    // Old Mac line ends: the journey after the comment is not part of it.
+    let f = ok("# comment\rjourney j { stage s { touchpoint a on web { entry } } }");
+    assert_eq!(f.journey.unwrap().name.text, "j");
+    let f = ok("journey j { # why\r stage s { touchpoint a on web { entry } } }");
+    assert_eq!(f.journey.unwrap().items.len(), 1);
+    // CRLF ends a comment too, and only once.
+    let f = ok("# c\r\njourney j { }");
+    assert!(f.journey.is_some());
+}
+
+#[test]
 fn one_line_touchpoint_means_the_same() {
     let f = ok("journey j { stage s { touchpoint a on web { entry -> b 50% -> exit } } }");
     let j = f.journey.unwrap();

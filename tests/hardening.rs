@@ -1,0 +1,79 @@
+//! Issue #11's smaller items, reproduced through the real binary: a lone CR ends a comment
+//! line; commands that run a journey refuse one with errors; label and CSV nits.
+
+mod common;
+
+use common::journeyc_in;
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+#[test]
+fn a_lone_cr_ends_a_comment_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# old Mac line ends\rjourney j {\r  channel web digital\r  stage s {\r    \
+                touchpoint a on web { entry goal done }\r  }\r}\r";
+    write(dir.path(), "cr.journey", text);
+    let (code, stdout, stderr) = journeyc_in(dir.path(), &["check", "cr.journey"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("1 file: 0 errors"), "{stdout}");
+    // The journey is seen: it simulates (before, "is a library").
+    let (code, stdout, stderr) = journeyc_in(dir.path(), &["simulate", "cr.journey", "-n", "100"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Journey `j`"), "{stdout}");
+}
+
+#[test]
+fn commands_that_run_a_journey_refuse_one_with_errors() {
+    // A trap with a huge max_steps: simulating it would walk every customer 4 billion steps.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "trap.journey",
+        "journey t {\n  max_steps 4294967295\n  channel web digital\n  stage s {\n    \
+         touchpoint a on web { entry -> b 50% -> c }\n    touchpoint b on web { -> a }\n    \
+         touchpoint c on web { goal done }\n    touchpoint d on web { -> d }\n  }\n  \
+         scenario calm { touchpoint a { friction 10% } }\n}\n",
+    );
+    write(
+        dir.path(),
+        "loop.journey",
+        &std::fs::read_to_string(dir.path().join("trap.journey"))
+            .unwrap()
+            .replace(
+                "touchpoint b on web { -> a }",
+                "touchpoint b on web { -> a 50% -> exit }",
+            )
+            .replace("touchpoint d on web { -> d }\n", ""),
+    );
+    for args in [
+        &["simulate", "trap.journey", "-n", "1000"][..],
+        &["analyze", "trap.journey"],
+        &["levers", "trap.journey"],
+        &[
+            "compare",
+            "trap.journey",
+            "-n",
+            "1000",
+            "--scenario",
+            "calm",
+        ],
+        &["report", "trap.journey", "-n", "1000", "-o", "out.html"],
+    ] {
+        let (code, stdout, stderr) = journeyc_in(dir.path(), args);
+        assert_eq!((code, stdout.as_str()), (1, ""), "{args:?}: {stderr}");
+        assert!(stderr.contains("J0303(trap)"), "{args:?}: {stderr}");
+    }
+    assert!(!dir.path().join("out.html").exists());
+    // The same journey without the trap runs.
+    let (code, _, stderr) = journeyc_in(dir.path(), &["simulate", "loop.journey", "-n", "1000"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Commands that only show the journey still do: its model, its picture with the finding.
+    for args in [&["compile", "trap.journey"][..], &["graph", "trap.journey"]] {
+        let (code, stdout, stderr) = journeyc_in(dir.path(), args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert!(!stdout.is_empty());
+    }
+}
