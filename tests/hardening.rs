@@ -77,3 +77,45 @@ fn commands_that_run_a_journey_refuse_one_with_errors() {
         assert!(!stdout.is_empty());
     }
 }
+
+#[test]
+fn an_unknown_escape_in_a_label_is_named_at_the_escape() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "esc.journey",
+        "journey j {\n  channel web digital\n  stage s {\n    \
+         touchpoint a \"Line\\none\" on web { entry goal done }\n  }\n}\n",
+    );
+    let (code, stdout, stderr) = journeyc_in(dir.path(), &["check", "esc.journey"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let all = format!("{stdout}{stderr}");
+    assert!(all.contains("unknown escape `\\n` in a label"), "{all}");
+    assert!(all.contains("cannot hold a line break"), "{all}");
+    assert!(!all.contains("unexpected a label"), "{all}");
+}
+
+#[test]
+fn a_zero_bound_is_printed_as_zero_in_csv() {
+    // A drop-off nobody takes: its interval's lower end is exactly 0, not 2^-62 noise.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "zero.journey",
+        "journey z {\n  channel web digital\n  stage s {\n    \
+         touchpoint a on web { entry -> b }\n    touchpoint b on web { goal done }\n  }\n}\n",
+    );
+    let (code, stdout, stderr) = journeyc_in(
+        dir.path(),
+        &["simulate", "zero.journey", "-n", "1000", "--format", "csv"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stdout.contains("e-") && !stdout.contains("0.0000000000"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.contains(",drop_off,0,0,")),
+        "{stdout}"
+    );
+}

@@ -54,10 +54,20 @@ pub fn proportion(k: u64, n: u64) -> Option<Estimate> {
     let z2 = Z95 * Z95;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = Z95 / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    // At k = 0 (k = n) the lower (upper) bound is exactly 0 (1); computed, it carries
+    // rounding noise (2⁻⁶² at n = 1000), which CSV and JSON would print.
     Some(Estimate {
         value: p,
-        low: (centre - half).max(0.0),
-        high: (centre + half).min(1.0),
+        low: if k == 0 {
+            0.0
+        } else {
+            (centre - half).max(0.0)
+        },
+        high: if k as f64 == n {
+            1.0
+        } else {
+            (centre + half).min(1.0)
+        },
     })
 }
 
@@ -470,6 +480,11 @@ mod tests {
         assert!((e.high - 0.3662).abs() < 5e-4, "{e:?}");
         let zero = proportion(0, 10).unwrap();
         assert_eq!(zero.low, 0.0);
+        // No rounding noise at the ends, whatever n.
+        for n in 1..=5000 {
+            assert_eq!(proportion(0, n).unwrap().low, 0.0, "0 of {n}");
+            assert_eq!(proportion(n, n).unwrap().high, 1.0, "{n} of {n}");
+        }
         assert!(zero.high > 0.25 && zero.high < 0.32, "{zero:?}");
         assert!(proportion(0, 0).is_none());
     }

@@ -54,6 +54,9 @@ pub(super) fn syntax_finding(file: FileId, text: &str) -> Finding {
         .help("simplify the file around this point");
     }
 
+    if let Some(finding) = bad_escape(file, text, pos) {
+        return finding;
+    }
     let (found, end) = found_at(text, pos);
     let words: Vec<String> = expected.into_iter().map(|(_, w)| w).collect();
     let message = if words.is_empty() {
@@ -68,6 +71,45 @@ pub(super) fn syntax_finding(file: FileId, text: &str) -> Finding {
         finding = finding.help(help);
     }
     finding
+}
+
+/// The J0001 finding of a label at `pos` that holds an escape the language does not have
+/// (`"Line\none"`): only `\"` and `\\` exist, and a label is one line.
+fn bad_escape(file: FileId, text: &str, pos: usize) -> Option<Finding> {
+    let rest = text[pos..].strip_prefix('"')?;
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\n' | '\r' => return None,
+            '\\' => match chars.next() {
+                Some((_, '"' | '\\')) => {}
+                Some((j, e)) if e != '\n' && e != '\r' => {
+                    let start = pos + 1 + i;
+                    let end = pos + 1 + j + e.len_utf8();
+                    let line_break = matches!(e, 'n' | 'r');
+                    let help = if line_break {
+                        "a label is one line and cannot hold a line break; write it on one \
+                         line (`\\\"` and `\\\\` are the only escapes)"
+                    } else {
+                        "`\\\"` and `\\\\` are the only escapes in a label; write the character \
+                         itself"
+                    };
+                    return Some(
+                        Finding::new(
+                            Code::Syntax,
+                            Span::new(file, start, end),
+                            format!("unknown escape `\\{e}` in a label"),
+                        )
+                        .label("not an escape")
+                        .help(help),
+                    );
+                }
+                _ => return None,
+            },
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The offending token: a word, a number, a quoted label or one character.
