@@ -75,7 +75,12 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
         &args.paths[..]
     };
     let mut problems = Vec::new();
-    let files = super::files::collect(paths, &mut problems);
+    let files = super::files::collect(
+        paths,
+        args.root.as_deref(),
+        super::files::Links::InsideRoot,
+        &mut problems,
+    );
     for p in &problems {
         crate::errln!("error: {p}");
     }

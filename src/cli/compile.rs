@@ -45,7 +45,7 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
         Emit::Yaml => model::emit_yaml(&journey),
     };
     match &args.output {
-        Some(path) => super::write_file(path, &text)?,
+        Some(path) => super::write_file(path, &text, args.root.as_deref())?,
         None => super::output::out(&text)?,
     }
     Ok(Exit::Ok)

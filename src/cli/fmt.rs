@@ -26,6 +26,11 @@ pub struct FmtArgs {
     /// linked directories skipped); `-` formats standard input to standard output.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The tree fmt works in [default: the current directory]: it never reads or writes
+    /// through a symbolic link that leads out of it, and never through a link found in a
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// What formatting did to one file.
@@ -49,11 +54,16 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
         return stdin(args.check);
     }
     let mut problems = Vec::new();
-    let files = super::files::collect(&args.paths, &mut problems);
+    let files = super::files::collect(
+        &args.paths,
+        args.root.as_deref(),
+        super::files::Links::Skip,
+        &mut problems,
+    );
     let mut exit = Exit::Ok;
     let mut stdout = std::io::stdout().lock();
     for path in &files {
-        match one(path, args.check) {
+        match one(path, args.check, args.root.as_deref()) {
             Ok(Outcome::Same) => {}
             Ok(Outcome::Changed) => {
                 if args.check {
@@ -81,7 +91,7 @@ pub fn run(args: &FmtArgs) -> Result<Exit, Failure> {
 }
 
 /// Formats one file; rewrites it unless `check`.
-fn one(path: &Path, check: bool) -> Result<Outcome, Failure> {
+fn one(path: &Path, check: bool, root: Option<&Path>) -> Result<Outcome, Failure> {
     let text = model::read_text(path)?;
     match format_source(&text) {
         Err(finding) => {
@@ -91,7 +101,7 @@ fn one(path: &Path, check: bool) -> Result<Outcome, Failure> {
         Ok(out) if out == text => Ok(Outcome::Same),
         Ok(out) => {
             if !check {
-                super::write_file(path, &out)?;
+                super::write_file(path, &out, root)?;
             }
             Ok(Outcome::Changed)
         }

@@ -3,7 +3,7 @@
 
 use super::simulate::{Format, print_run};
 use super::{Exit, Failure};
-use crate::model::io_reason;
+use crate::model::read_text;
 use crate::report::simulation::read_shard;
 use crate::sim;
 use std::path::PathBuf;
@@ -27,8 +27,7 @@ pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
     let mut shards = Vec::with_capacity(args.shards.len());
     for path in &args.shards {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure(format!("cannot read `{name}`: {}", io_reason(&e))))?;
+        let text = read_text(path)?;
         let run = read_shard(&text).map_err(|e| Failure(format!("`{name}` is {e}")))?;
         shards.push((format!("`{name}`"), run));
     }

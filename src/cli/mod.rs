@@ -55,6 +55,41 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// The largest file journeyc reads (journeys, libraries, shards, configuration), in bytes
+    /// or with a unit: 64MiB, 1GiB, 500MB.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// A size: bytes, or a number with a unit (k/kB = 1000, KiB = 1024, M/MB, MiB, G/GB, GiB).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let factor: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}`: use bytes, kB, KiB, MB, MiB, GB or GiB"
+            ));
+        }
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (a number of bytes, or 64MiB, 1GiB…)"))?;
+    let bytes = n * factor;
+    if !bytes.is_finite() || bytes < 1.0 || bytes > u64::MAX as f64 {
+        return Err(format!("`{s}` is not a usable size"));
+    }
+    Ok(bytes as u64)
 }
 
 /// The subcommands.
@@ -178,6 +213,7 @@ pub fn runnable(
 
 /// Parses the arguments and runs the command.
 pub fn run(cli: Cli) -> Result<Exit, Failure> {
+    model::set_max_file_size(cli.max_file_size);
     match &cli.command {
         Command::Check(args) => check::run(args),
         Command::Compile(args) => compile::run(args),
@@ -194,42 +230,129 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
     }
 }
 
-/// Writes a file atomically: a temporary file beside it, then a rename, so that an
-/// interrupted run never leaves half a file. A symbolic link is written through (the link stays
-/// a link) and the file keeps its permissions.
-pub fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
+/// The canonical form of the root a command works in (`--root`, else the current directory).
+pub fn canonical_root(root: Option<&Path>) -> PathBuf {
+    let root = root.map_or_else(
+        || std::env::current_dir().unwrap_or_default(),
+        Path::to_path_buf,
+    );
+    root.canonicalize()
+        .unwrap_or_else(|_| model::absolute(&root))
+}
+
+/// Whether `path`, as written (not following links), is inside `root` — either the root as
+/// given or its canonical form, so that a root reached through a link (`/tmp` → `/private/tmp`)
+/// counts.
+pub fn lexically_inside(path: &Path, root: Option<&Path>) -> bool {
+    let abs = model::absolute(path);
+    let given = model::absolute(root.unwrap_or(Path::new(".")));
+    abs.starts_with(&given) || abs.starts_with(canonical_root(root))
+}
+
+/// Where an output file named `-`, `/dev/stdout`, `/dev/stderr` or `/dev/null` goes.
+fn special_output(path: &Path) -> Option<&'static str> {
+    match path.to_str()? {
+        "-" | "/dev/stdout" => Some("stdout"),
+        "/dev/stderr" => Some("stderr"),
+        "/dev/null" => Some("null"),
+        _ => None,
+    }
+}
+
+/// Writes an output file (`report -o`, `compile -o`, `fmt`) safely:
+///
+/// - `-` and `/dev/stdout` are standard output, `/dev/stderr` standard error, `/dev/null`
+///   discards;
+/// - anything at the path that is not a regular file (a FIFO, a device, a directory, a socket)
+///   is refused, never replaced;
+/// - a symbolic link is written through (the link stays a link) only when its destination is
+///   inside the root (`root`, else the current directory); a path inside the root whose real
+///   location is outside it (a linked directory) is refused too;
+/// - the text goes to a randomly named temporary file created exclusively (`O_EXCL`: a planted
+///   link is never followed) in the destination's directory, takes the destination's
+///   permissions, and is renamed over it: an interrupted run never leaves half a file.
+pub fn write_file(path: &Path, text: &str, root: Option<&Path>) -> Result<(), Failure> {
     use std::io::Write as _;
-    let fail = |e: std::io::Error| {
-        Failure(format!(
-            "cannot write `{}`: {}",
-            path.display(),
-            model::io_reason(&e)
-        ))
+    let shown = path.display();
+    match special_output(path) {
+        Some("stdout") => return output::out(text),
+        Some("stderr") => {
+            output::err(text);
+            return Ok(());
+        }
+        Some(_) => return Ok(()),
+        None => {}
+    }
+    let refuse = |why: String| Failure(format!("cannot write `{shown}`: {why}"));
+    let fail = |e: std::io::Error| refuse(model::io_reason(&e));
+    let canonical_root = canonical_root(root);
+    let (target, existing) = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let dest = std::fs::canonicalize(path).map_err(|_| {
+                refuse("it is a symbolic link to a file that does not exist; remove the link or name another file".into())
+            })?;
+            if !dest.starts_with(&canonical_root) {
+                return Err(refuse(format!(
+                    "it is a symbolic link to `{}`, outside the root `{}`; journeyc does not \
+                     write through links that leave the tree it works on (remove the link, or \
+                     name another file)",
+                    dest.display(),
+                    canonical_root.display()
+                )));
+            }
+            let m = std::fs::metadata(&dest).map_err(fail)?;
+            (dest, Some(m))
+        }
+        Ok(m) => (path.to_path_buf(), Some(m)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (path.to_path_buf(), None),
+        Err(e) => return Err(fail(e)),
     };
-    let target = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(fail)?,
-        _ => path.to_path_buf(),
-    };
+    if let Some(m) = &existing
+        && !m.is_file()
+    {
+        return Err(refuse(format!(
+            "it is {}, not a regular file; journeyc only replaces regular files",
+            model::kind_words(m.file_type())
+        )));
+    }
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // A path written inside the root must really be inside it: a directory on the way may be
+    // a link that leaves the tree.
+    if lexically_inside(path, root) {
+        let real_dir = dir.canonicalize().map_err(fail)?;
+        if !real_dir.starts_with(&canonical_root) {
+            return Err(refuse(format!(
+                "its directory is really `{}`, outside the root `{}` (a linked directory); \
+                 journeyc does not write through links that leave the tree it works on",
+                real_dir.display(),
+                canonical_root.display()
+            )));
+        }
+    }
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.journeyc-tmp"));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(text.as_bytes())?;
-        if let Ok(m) = std::fs::metadata(&target) {
-            f.set_permissions(m.permissions())?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".journeyc-tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // A new file gets the usual 0666 less the umask; an existing one keeps its mode below.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    let written = tmp.as_file_mut().write_all(text.as_bytes()).and_then(|()| {
+        if let Some(m) = &existing {
+            tmp.as_file().set_permissions(m.permissions())?;
         }
-        f.sync_all()
+        tmp.as_file().sync_all()
     });
-    written
-        .and_then(|()| std::fs::rename(&tmp, &target))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(e)
-        })
+    written.map_err(fail)?;
+    tmp.persist(&target).map_err(|e| fail(e.error))?;
+    Ok(())
 }

@@ -97,10 +97,6 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
         scenarios: &scenarios,
     };
     let text = html::render(&page);
-    if args.output.as_os_str() == "-" {
-        super::output::out(&text)?;
-    } else {
-        super::write_file(&args.output, &text)?;
-    }
+    super::write_file(&args.output, &text, root)?;
     Ok(Exit::Ok)
 }

@@ -27,17 +27,144 @@ pub enum ReadError {
         /// First invalid byte.
         offset: usize,
     },
+    /// Over the size limit (`--max-file-size`).
+    #[error(
+        "cannot read `{path}`: it is {}, over the {} limit; raise it with --max-file-size",
+        size_words(*size),
+        size_words(*limit)
+    )]
+    TooBig {
+        /// The path as given.
+        path: String,
+        /// Bytes seen (at least limit + 1).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
 }
 
-/// Reads a file as UTF-8 text.
-pub fn read_text(path: &Path) -> Result<String, ReadError> {
+/// The default largest file journeyc reads: 64 MiB (see `docs/security.md`).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+static MAX_FILE_SIZE: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_MAX_FILE_SIZE);
+
+/// Sets the largest file [`read_bytes`] accepts for the rest of the process
+/// (`--max-file-size`).
+pub fn set_max_file_size(bytes: u64) {
+    MAX_FILE_SIZE.store(bytes, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The largest file [`read_bytes`] accepts.
+pub fn max_file_size() -> u64 {
+    MAX_FILE_SIZE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A size for people: `1.2 GB`, `64 MiB`, `812 bytes`.
+pub fn size_words(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else if bytes >= 10_000 {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// What a file that is not a regular file is, in words ("a FIFO").
+pub fn kind_words(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a regular file, at most [`max_file_size`] bytes. Anything else — a FIFO, a device, a
+/// socket, a directory — is refused without blocking: the file is opened non-blocking and the
+/// opened handle's type is checked before a byte is read; the limit is enforced on the bytes
+/// read, not on the size the file system claims (`/proc` files say 0).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read as _;
     let shown = path.to_string_lossy().replace('\\', "/");
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io {
+    let io = |e: std::io::Error| ReadError::Io {
         path: shown.clone(),
         reason: io_reason(&e),
-    })?;
+    };
+    let not_regular = |kind: std::fs::FileType| ReadError::Io {
+        path: shown.clone(),
+        reason: format!("it is {}, not a regular file", kind_words(kind)),
+    };
+    // A first look without opening: opening a device can have effects of its own. The handle
+    // is checked again below, in case the file changed in between.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let limit = max_file_size();
+    let too_big = |size: u64| ReadError::TooBig {
+        path: shown.clone(),
+        size,
+        limit,
+    };
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Reads a file as UTF-8 text ([`read_bytes`]: regular files only, size limited).
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    let bytes = read_bytes(path)?;
+    text_of(path, bytes)
+}
+
+/// Bytes as UTF-8 text; the error names `path`.
+pub fn text_of(path: &Path, bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        path: shown,
+        path: path.to_string_lossy().replace('\\', "/"),
         offset: e.utf8_error().valid_up_to(),
     })
 }
@@ -84,11 +211,40 @@ pub fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// Where the loader finds files: the file system ([`Disk`]), or another tree such as a git
+/// revision held in memory (`journeyc diff REV:PATH`), which never touches the disk.
+pub trait Files: Sync {
+    /// The absolute form of a path, without following links.
+    fn absolute(&self, path: &Path) -> PathBuf;
+    /// The real location of an absolute path (links followed), or why there is none.
+    fn canonical(&self, abs: &Path) -> std::io::Result<PathBuf>;
+    /// The text at a real location.
+    fn read(&self, canonical: &Path) -> Result<String, ReadError>;
+}
+
+/// The file system.
+pub struct Disk;
+
+impl Files for Disk {
+    fn absolute(&self, path: &Path) -> PathBuf {
+        absolute(path)
+    }
+    fn canonical(&self, abs: &Path) -> std::io::Result<PathBuf> {
+        abs.canonicalize()
+    }
+    fn read(&self, canonical: &Path) -> Result<String, ReadError> {
+        read_text(canonical)
+    }
+}
+
 /// Loads the `use`s of a file, depth first, collecting library items in order.
 pub(crate) struct Loader<'a> {
     pub sources: &'a mut SourceMap,
+    files: &'a dyn Files,
     /// Absolute, canonical root.
     pub root: PathBuf,
+    /// The root as given, absolute (it may differ from `root` through a link).
+    given_root: PathBuf,
     pub findings: Vec<Finding>,
     pub items: Vec<Item>,
     loaded: Vec<PathBuf>,
@@ -96,11 +252,16 @@ pub(crate) struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(sources: &'a mut SourceMap, root: PathBuf) -> Loader<'a> {
-        let root = root.canonicalize().unwrap_or_else(|_| absolute(&root));
+    pub fn new(sources: &'a mut SourceMap, files: &'a dyn Files, root: PathBuf) -> Loader<'a> {
+        let given_root = files.absolute(&root);
+        let root = files
+            .canonical(&given_root)
+            .unwrap_or_else(|_| given_root.clone());
         Loader {
             sources,
+            files,
             root,
+            given_root,
             findings: Vec::new(),
             items: Vec::new(),
             loaded: Vec::new(),
@@ -111,8 +272,8 @@ impl<'a> Loader<'a> {
     /// Loads every `use` of `file` (whose AST is `ast`) and, recursively, theirs.
     pub fn load_uses(&mut self, file: FileId, ast: &ast::File) {
         let path = self.sources.get(file).path.clone();
-        let abs = absolute(&path);
-        let canonical = abs.canonicalize().unwrap_or(abs);
+        let abs = self.files.absolute(&path);
+        let canonical = self.files.canonical(&abs).unwrap_or(abs);
         if !self.loaded.contains(&canonical) {
             self.loaded.push(canonical.clone());
         }
@@ -128,23 +289,51 @@ impl<'a> Loader<'a> {
         let base = from.parent().unwrap_or(Path::new(""));
         let shown_path = normalize(&base.join(&u.path.text));
         let shown = shown_path.to_string_lossy().replace('\\', "/");
-        let abs = absolute(&shown_path);
+        let abs = self.files.absolute(&shown_path);
         let refuse = |msg: String, label: &str, help: String| {
             Finding::new(Rule::BadUse, u.path.span, msg)
                 .label(label)
                 .help(help)
         };
-        if u.path.text.is_empty() || !abs.starts_with(&self.root) {
-            self.findings.push(refuse(
-                format!("`use \"{}\"` points outside the root directory", u.path.text),
+        let outside = |through_link: bool| {
+            refuse(
+                if through_link {
+                    format!(
+                        "`use \"{}\"` leads outside the root directory through a link",
+                        u.path.text
+                    )
+                } else {
+                    format!(
+                        "`use \"{}\"` points outside the root directory",
+                        u.path.text
+                    )
+                },
                 "outside the root",
-                format!("libraries must be inside `{}`; move the library, or run with `--root` naming a directory that contains it", self.root.display()),
-            ));
+                format!(
+                    "libraries must be inside `{}`; move the library, or run with `--root` naming a directory that contains it",
+                    self.root.display()
+                ),
+            )
+        };
+        // Inside as written: against the root as given or its real location, so that a root
+        // reached through a link (`/tmp` → `/private/tmp`) is the same root.
+        let inside = !u.path.text.is_empty()
+            && (abs.starts_with(&self.root) || abs.starts_with(&self.given_root));
+        if u.path.text.is_empty() {
+            self.findings.push(outside(false));
             return;
         }
-        // Follow symbolic links before reading, and check again.
-        let canonical = match abs.canonicalize() {
-            Ok(c) => c,
+        // The real location (links followed) decides; nothing outside the root is read.
+        let canonical = match self.files.canonical(&abs) {
+            Ok(c) if c.starts_with(&self.root) => c,
+            Ok(_) => {
+                self.findings.push(outside(inside));
+                return;
+            }
+            Err(_) if !inside => {
+                self.findings.push(outside(false));
+                return;
+            }
             Err(e) => {
                 self.findings.push(refuse(
                     format!("cannot read `{shown}`: {}", io_reason(&e)),
@@ -154,17 +343,6 @@ impl<'a> Loader<'a> {
                 return;
             }
         };
-        if !canonical.starts_with(&self.root) {
-            self.findings.push(refuse(
-                format!(
-                    "`use \"{}\"` leads outside the root directory through a link",
-                    u.path.text
-                ),
-                "outside the root",
-                format!("libraries must be inside `{}`", self.root.display()),
-            ));
-            return;
-        }
         if let Some(i) = self.stack.iter().position(|(p, _)| *p == canonical) {
             let mut chain: Vec<&str> = self.stack[i..].iter().map(|(_, s)| s.as_str()).collect();
             chain.push(&shown);
@@ -179,7 +357,7 @@ impl<'a> Loader<'a> {
             return; // a library used twice is included once
         }
         self.loaded.push(canonical.clone());
-        let text = match read_text(&canonical) {
+        let text = match self.files.read(&canonical) {
             Ok(t) => t,
             Err(e) => {
                 self.findings.push(refuse(

@@ -13,7 +13,10 @@ mod scenario;
 mod types;
 
 pub use emit::{emit_json, emit_yaml, metric_name};
-pub use load::{ReadError, absolute, io_reason, normalize, read_text};
+pub use load::{
+    DEFAULT_MAX_FILE_SIZE, Disk, Files, ReadError, absolute, io_reason, kind_words, max_file_size,
+    normalize, read_bytes, read_text, set_max_file_size, size_words, text_of,
+};
 pub use resolve::trim;
 pub use types::*;
 
@@ -166,8 +169,25 @@ fn scenario_infos(j: &ast::Journey) -> Vec<ScenarioInfo> {
 
 /// Reads and resolves a file (see the module documentation).
 pub fn resolve(path: &Path, options: &Options) -> Result<Compiled, ResolveError> {
-    let text = read_text(path)?;
-    resolve_source(path, text, options)
+    resolve_in(path, options, &Disk)
+}
+
+/// [`resolve`] in another tree of files (a git revision held in memory): the file and its
+/// `use`s are read from `files`, and the root is a path in that tree.
+pub fn resolve_in(
+    path: &Path,
+    options: &Options,
+    files: &dyn Files,
+) -> Result<Compiled, ResolveError> {
+    let abs = files.absolute(path);
+    let text = files
+        .canonical(&abs)
+        .map_err(|e| ReadError::Io {
+            path: path.to_string_lossy().replace('\\', "/"),
+            reason: io_reason(&e),
+        })
+        .and_then(|c| files.read(&c))?;
+    resolve_source_in(path, text, options, files)
 }
 
 /// Resolves a file whose text is already read (`path` locates its `use`s and names it in
@@ -176,6 +196,16 @@ pub fn resolve_source(
     path: impl Into<PathBuf>,
     text: impl Into<String>,
     options: &Options,
+) -> Result<Compiled, ResolveError> {
+    resolve_source_in(path, text, options, &Disk)
+}
+
+/// [`resolve_source`] whose `use`s are read from `files`.
+pub fn resolve_source_in(
+    path: impl Into<PathBuf>,
+    text: impl Into<String>,
+    options: &Options,
+    files: &dyn Files,
 ) -> Result<Compiled, ResolveError> {
     let mut sources = SourceMap::new();
     let main = sources.add(SourceFile::new(path.into(), text));
@@ -201,7 +231,7 @@ pub fn resolve_source(
         .root
         .clone()
         .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
-    let mut loader = load::Loader::new(&mut compiled.sources, root);
+    let mut loader = load::Loader::new(&mut compiled.sources, files, root);
     loader.load_uses(main, &file);
     let (mut items, load_findings) = (
         std::mem::take(&mut loader.items),
