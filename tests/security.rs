@@ -4,7 +4,7 @@
 #![cfg(unix)]
 
 use assert_cmd::Command;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{PermissionsExt as _, symlink};
 use std::path::Path;
 use std::time::Duration;
 
@@ -49,6 +49,7 @@ fn fmt_never_writes_through_a_planted_temporary_link() {
     std::fs::write(d.join(".git/hooks/pre-commit"), "original hook\n").unwrap();
     let text = format!("#!/bin/sh\n{}", unformatted());
     std::fs::write(d.join("a.journey"), &text).unwrap();
+    std::fs::set_permissions(d.join("a.journey"), std::fs::Permissions::from_mode(0o750)).unwrap();
     symlink(".git/hooks/pre-commit", d.join(".a.journey.journeyc-tmp")).unwrap();
     let (code, _, err) = run(d, &["fmt", "a.journey"]);
     assert_eq!(code, 0, "{err}");
@@ -57,6 +58,18 @@ fn fmt_never_writes_through_a_planted_temporary_link() {
         "original hook\n"
     );
     assert_ne!(std::fs::read_to_string(d.join("a.journey")).unwrap(), text);
+    // The formatted file keeps its mode; no temporary file is left behind.
+    let mode = std::fs::metadata(d.join("a.journey"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o750);
+    let left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".journeyc-tmp") && n != ".a.journey.journeyc-tmp")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
@@ -184,4 +197,66 @@ fn a_root_reached_through_a_link_is_the_same_root() {
     let file = linked.join("main.journey");
     let (_, out, err) = run(&linked, &["check", file.to_str().unwrap()]);
     assert!(!out.contains("outside the root"), "{out}{err}");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("git is needed by this test (CI installs it)");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+#[test]
+fn diff_of_a_revision_writes_nothing_and_follows_no_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    std::fs::write(d.join("a.journey"), format!("use \"lib.journey\"\n{OK}")).unwrap();
+    std::fs::write(d.join("lib.journey"), "channel pager digital\n").unwrap();
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "one"]);
+    // The temporary directory is a file: the diff must not need it (before, it copied the
+    // revision's files to a predictable /tmp/journeyc-diff-PID-N and wrote through links
+    // found there).
+    let tmp = d.join("not-a-dir");
+    std::fs::write(&tmp, "").unwrap();
+    let diff = |args: &[&str]| {
+        let out = Command::cargo_bin("journeyc")
+            .unwrap()
+            .current_dir(d)
+            .env("TMPDIR", &tmp)
+            .args(args)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = diff(&["diff", "HEAD:a.journey", "a.journey", "-n", "200"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // A library committed as a link to a file outside the repository is refused, not read.
+    std::fs::remove_file(d.join("lib.journey")).unwrap();
+    symlink("/etc/passwd", d.join("lib.journey")).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "link"]);
+    let (code, out, err) = diff(&["diff", "HEAD~1:a.journey", "HEAD:a.journey", "-n", "200"]);
+    assert!(
+        !out.contains("root:") && !err.contains("root:"),
+        "{out}{err}"
+    );
+    assert!(
+        out.contains("HEAD:lib.journey") || out.contains("lib.journey"),
+        "{out}{err}"
+    );
+    assert!(out.contains("symbolic link"), "{out}{err}");
+    assert_ne!(code, 0, "{out}{err}");
+    // A revision that git would read as an option is refused.
+    let (code, _, err) = diff(&["diff", "--output=x:a.journey", "a.journey"]);
+    assert_eq!(code, 2, "{err}");
 }

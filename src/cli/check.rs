@@ -9,6 +9,7 @@
 use super::config::{self, LevelArgs};
 use super::{Exit, Failure};
 use crate::diagnostic::{self, Finding, Level};
+use crate::model;
 use crate::report::{self, FileReport, Format};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -33,7 +34,11 @@ pub struct CheckArgs {
 
 /// Checks one file: its own findings, its journey's and its scenarios'. Levels not applied.
 pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failure> {
-    let compiled = super::compile(path, root, None)?;
+    check_compiled(super::compile(path, root, None)?)
+}
+
+/// [`check_file`] of a file already resolved.
+pub fn check_compiled(compiled: model::Compiled) -> Result<FileReport, Failure> {
     let mut findings = compiled.findings.clone();
     if let Some(journey) = &compiled.journey {
         findings.extend(crate::check::check(journey));

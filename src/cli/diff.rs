@@ -8,9 +8,12 @@ use super::simulate::{PIPE_WIDTH, PopulationArgs, settings};
 use super::{Exit, Failure};
 use crate::compare::{Comparison, compare};
 use crate::diagnostic::Level;
-use crate::model::{Journey, io_reason, normalize};
+use crate::model::{
+    self, Files, Journey, Options, ReadError, io_reason, max_file_size, normalize, text_of,
+};
 use crate::report::FileReport;
 use crate::report::compare as cmp;
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -54,18 +57,9 @@ struct Side {
     name: String,
     report: FileReport,
     journey: Option<Journey>,
-    /// A revision side: its temporary copy of the revision's journey files (removed on
-    /// drop) and the revision, to name files as `REV:path`.
-    tree: Option<(TempTree, String)>,
-}
-
-/// A directory removed when dropped.
-struct TempTree(PathBuf);
-
-impl Drop for TempTree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    /// A revision side: the root its files are named under, and the revision, to name files
+    /// as `REV:path`.
+    tree: Option<(PathBuf, String)>,
 }
 
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
@@ -86,54 +80,147 @@ fn text(bytes: Vec<u8>) -> String {
         .to_string()
 }
 
-/// Copies the `.journey` files of `rev` into a temporary directory and returns it with the
-/// path of `path` (relative to the repository root, or to the current directory when it
-/// starts with `./` or `../`) inside it.
-fn checkout(rev: &str, path: &str, arg: &str) -> Result<(TempTree, PathBuf), Failure> {
+/// One file of a revision, as `git ls-tree` lists it.
+struct Blob {
+    /// Its object name.
+    object: String,
+    /// Its size in bytes.
+    size: u64,
+    /// A symbolic link (mode 120000): never followed.
+    link: bool,
+}
+
+/// The files of a git revision, read from the object store when asked for: nothing is
+/// written to disk (no temporary copy that a planted link could redirect, nothing to clean up
+/// after Ctrl-C), and a symbolic link in the revision is refused, never followed. Paths are
+/// under a root named `REV:`, so that findings name files as `REV:path`.
+struct GitTree {
+    root: PathBuf,
+    /// The revision as given, for messages.
+    rev: String,
+    blobs: HashMap<PathBuf, Blob>,
+}
+
+impl GitTree {
+    /// Lists the files of `commit` (an object name that `git rev-parse` resolved).
+    fn list(rev: &str, commit: &str) -> Result<GitTree, String> {
+        let root = PathBuf::from(format!("{rev}:"));
+        let listing = git(&["ls-tree", "-r", "-l", "-z", "--full-tree", commit])?;
+        let mut blobs = HashMap::new();
+        for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+            let record = String::from_utf8_lossy(record);
+            let Some((meta, path)) = record.split_once('\t') else {
+                continue;
+            };
+            let meta: Vec<&str> = meta.split_whitespace().collect();
+            let [mode, "blob", object, size] = meta[..] else {
+                continue; // a submodule, or anything but a file
+            };
+            blobs.insert(
+                root.join(path),
+                Blob {
+                    object: object.to_string(),
+                    size: size.parse().unwrap_or(u64::MAX),
+                    link: mode == "120000",
+                },
+            );
+        }
+        Ok(GitTree {
+            root,
+            rev: rev.to_string(),
+            blobs,
+        })
+    }
+
+    /// How a path is named in messages: `REV:path`.
+    fn shown(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.root) {
+            Ok(p) => format!("{}:{}", self.rev, p.to_string_lossy().replace('\\', "/")),
+            Err(_) => path.to_string_lossy().replace('\\', "/"),
+        }
+    }
+}
+
+impl Files for GitTree {
+    fn absolute(&self, path: &Path) -> PathBuf {
+        normalize(path)
+    }
+
+    fn canonical(&self, abs: &Path) -> std::io::Result<PathBuf> {
+        if abs == self.root {
+            return Ok(abs.to_path_buf());
+        }
+        match self.blobs.get(abs) {
+            Some(blob) if blob.link => Err(std::io::Error::other(format!(
+                "it is a symbolic link in revision `{}`; journeyc does not follow links in a \
+                 revision",
+                self.rev
+            ))),
+            Some(_) => Ok(abs.to_path_buf()),
+            None => Err(std::io::Error::other(format!(
+                "no such file in revision `{}`",
+                self.rev
+            ))),
+        }
+    }
+
+    fn read(&self, canonical: &Path) -> Result<String, ReadError> {
+        let shown = self.shown(canonical);
+        let io = |reason: String| ReadError::Io {
+            path: shown.clone(),
+            reason,
+        };
+        let blob = self
+            .blobs
+            .get(canonical)
+            .filter(|b| !b.link)
+            .ok_or_else(|| io(format!("no such file in revision `{}`", self.rev)))?;
+        let limit = max_file_size();
+        if blob.size > limit {
+            return Err(ReadError::TooBig {
+                path: shown.clone(),
+                size: blob.size,
+                limit,
+            });
+        }
+        let bytes = git(&["cat-file", "blob", &blob.object]).map_err(io)?;
+        text_of(Path::new(&shown), bytes)
+    }
+}
+
+/// The files of revision `rev` and the path of `path` (relative to the repository root, or to
+/// the current directory when it starts with `./` or `../`) among them.
+fn revision(rev: &str, path: &str, arg: &str) -> Result<(GitTree, PathBuf), Failure> {
     let fail = |why: String| Failure(format!("cannot read `{arg}`: {why}"));
+    if rev.starts_with('-') {
+        return Err(fail(format!(
+            "`{rev}` is not a revision (it would be read as an option of git)"
+        )));
+    }
     git(&["rev-parse", "--show-toplevel"])
         .map_err(|_| fail("not inside a git repository (a REVISION:PATH side needs one)".into()))?;
-    git(&[
+    let commit = git(&[
         "rev-parse",
         "--verify",
         "--quiet",
         &format!("{rev}^{{commit}}"),
     ])
+    .map(text)
     .map_err(|_| fail(format!("revision `{rev}` does not exist")))?;
     let relative = if path.starts_with("./") || path.starts_with("../") {
         let prefix = text(git(&["rev-parse", "--show-prefix"]).map_err(fail)?);
         normalize(&Path::new(&prefix).join(path))
     } else {
-        PathBuf::from(path)
+        normalize(Path::new(path))
     };
-    let wanted = relative.to_string_lossy().replace('\\', "/");
-    let listing = git(&["ls-tree", "-r", "--full-tree", "--name-only", "-z", rev]).map_err(fail)?;
-    let files: Vec<String> = listing
-        .split(|&b| b == 0)
-        .filter(|f| !f.is_empty())
-        .map(|f| String::from_utf8_lossy(f).into_owned())
-        .filter(|f| f.ends_with(".journey") || *f == wanted)
-        .collect();
-    if !files.contains(&wanted) {
+    let tree = GitTree::list(rev, &commit).map_err(fail)?;
+    let file = tree.root.join(&relative);
+    if !tree.blobs.contains_key(&file) {
         return Err(fail(format!(
-            "`{wanted}` does not exist at revision `{rev}`"
+            "`{}` does not exist at revision `{rev}`",
+            relative.to_string_lossy().replace('\\', "/")
         )));
     }
-    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("journeyc-diff-{}-{n}", std::process::id()));
-    let tree = TempTree(dir.clone());
-    for f in &files {
-        let bytes = git(&["show", &format!("{rev}:{f}")]).map_err(fail)?;
-        let target = dir.join(f);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| fail(format!("cannot write a temporary copy: {}", io_reason(&e))))?;
-        }
-        std::fs::write(&target, bytes)
-            .map_err(|e| fail(format!("cannot write a temporary copy: {}", io_reason(&e))))?;
-    }
-    let file = dir.join(&wanted);
     Ok((tree, file))
 }
 
@@ -142,25 +229,29 @@ fn read_side(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
         .then(|| arg.split_once(':'))
         .flatten()
         .filter(|(rev, path)| !rev.is_empty() && !path.is_empty());
-    let (tree, file, root) = match as_git {
+    let (compiled, tree) = match as_git {
         Some((rev, path)) => {
-            let (tree, file) = checkout(rev, path, arg)?;
-            let root = tree.0.clone();
-            (Some((tree, rev.to_string())), file, Some(root))
+            let (files, file) = revision(rev, path, arg)?;
+            let options = Options {
+                root: Some(files.root.clone()),
+                scenario: None,
+            };
+            let compiled = model::resolve_in(&file, &options, &files)?;
+            (compiled, Some((files.root.clone(), rev.to_string())))
         }
-        None => (None, PathBuf::from(arg), root.map(Path::to_path_buf)),
+        None => (super::compile(Path::new(arg), root, None)?, None),
     };
-    let report = super::check::check_file(&file, root.as_deref())?;
+    let journey = compiled.journey.clone();
+    let report = super::check::check_compiled(compiled)?;
     if report.library {
         return Err(Failure(format!(
             "`{arg}` is a library (no journey): nothing to diff"
         )));
     }
-    let compiled = super::compile(&file, root.as_deref(), None)?;
     Ok(Side {
         name: arg.to_string(),
         report,
-        journey: compiled.journey,
+        journey,
         tree,
     })
 }
@@ -183,7 +274,7 @@ fn listed(side: &Side) -> Vec<Listed> {
             let line = file.line_of(f.primary.span.start);
             // A revision's files are named `REV:path`, not by their temporary copy.
             let path = match &side.tree {
-                Some((tree, rev)) => file.path.strip_prefix(&tree.0).map_or_else(
+                Some((root, rev)) => file.path.strip_prefix(root).map_or_else(
                     |_| file.display_path(),
                     |p| format!("{rev}:{}", p.to_string_lossy().replace('\\', "/")),
                 ),

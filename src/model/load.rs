@@ -191,11 +191,15 @@ pub fn normalize(path: &Path) -> PathBuf {
     for c in path.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` removes a name; at the top of an absolute path it stays there (`/..` is
+            // `/`); at the start of a relative path (or after another `..`) it is kept.
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -404,5 +408,13 @@ mod tests {
     fn normalize_resolves_dots() {
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
         assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+        // Before, a second `..` popped the first: `../../x` became `x`.
+        assert_eq!(normalize(Path::new("../../x")), PathBuf::from("../../x"));
+        assert_eq!(
+            normalize(Path::new("a/../../../x")),
+            PathBuf::from("../../x")
+        );
+        assert_eq!(normalize(Path::new("/../x")), PathBuf::from("/x"));
+        assert_eq!(normalize(Path::new("a/b/../..")), PathBuf::from(""));
     }
 }
