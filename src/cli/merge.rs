@@ -28,9 +28,25 @@ pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
     for path in &args.shards {
         let name = path.display().to_string();
         let text = read_text(path)?;
-        let run = read_shard(&text).map_err(|e| Failure(format!("`{name}` is {e}")))?;
-        shards.push((format!("`{name}`"), run));
+        let shard = read_shard(&text).map_err(|e| Failure(format!("`{name}` is {e}")))?;
+        shards.push((format!("`{name}`"), shard));
     }
-    let merged = sim::merge(shards).map_err(|e| Failure(format!("cannot merge: {e}")))?;
+    let fingerprints: Vec<(String, String)> = shards
+        .iter()
+        .map(|(name, s)| (name.clone(), s.fingerprint.clone()))
+        .collect();
+    let runs = shards.into_iter().map(|(name, s)| (name, s.run)).collect();
+    // The structure, the counts, duplicates and gaps first (the more precise messages)…
+    let merged = sim::merge(runs).map_err(|e| Failure(format!("cannot merge: {e}")))?;
+    // …then the fingerprints: same names and shape, but another model or other settings.
+    if let Some((first, fp)) = fingerprints.first()
+        && let Some((other, _)) = fingerprints.iter().find(|(_, f)| f != fp)
+    {
+        return Err(Failure(format!(
+            "cannot merge: {other} comes from another run than {first}: their fingerprints \
+             differ (another version of the journey, another scenario, or other run \
+             settings); re-run all the shards from the same journey with the same settings"
+        )));
+    }
     print_run(&merged, args.format, args.gate)
 }

@@ -95,7 +95,8 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
         }
     }
     if args.shard.is_some() {
-        super::output::out(&simulation::shard_json(&run))?;
+        let fingerprint = simulation::fingerprint(&journey, &run, args.exact);
+        super::output::out(&simulation::shard_json(&run, &fingerprint))?;
         return Ok(Exit::Ok);
     }
     print_run(&run, args.format.unwrap_or(Format::Table), args.gate)

@@ -23,6 +23,7 @@ pub mod figures;
 pub mod pair;
 pub mod stats;
 pub mod tally;
+pub mod validate;
 
 #[cfg(test)]
 mod tests;
@@ -230,6 +231,9 @@ pub enum MergeError {
     /// A shard number out of range (a damaged or hand-edited file).
     #[error("{0} claims to be shard {1}, which no `--shard K/N` run writes")]
     BadShard(String, String),
+    /// A shard whose counts do not hold together (a damaged or hand-edited file).
+    #[error("{0} is damaged: {1} (re-run that shard with `simulate --shard K/N`)")]
+    Damaged(String, String),
 }
 
 /// Merges the shards of one run (`(name, run)` pairs; names are for messages) into exactly
@@ -252,12 +256,15 @@ pub fn merge(shards: Vec<(String, Run)>) -> Result<Run, MergeError> {
         .shard
         .ok_or_else(|| MergeError::NotAShard(first_name.clone()))?;
     let first = valid(&first_name, first)?;
+    validate::check(&merged).map_err(|e| MergeError::Damaged(first_name.clone(), e))?;
     let mut seen: Vec<Option<String>> = vec![None; first.count as usize];
     seen[first.index as usize - 1] = Some(first_name.clone());
     for (name, run) in iter {
         let shard = run
             .shard
             .ok_or_else(|| MergeError::NotAShard(name.clone()))?;
+        let shard = valid(&name, shard)?;
+        validate::check(&run).map_err(|e| MergeError::Damaged(name.clone(), e))?;
         let mismatch = |what| MergeError::Mismatch(name.clone(), first_name.clone(), what);
         if run.frame != merged.frame {
             return Err(mismatch("another journey, scenario or horizon setting"));
@@ -295,5 +302,7 @@ pub fn merge(shards: Vec<(String, Run)>) -> Result<Run, MergeError> {
         return Err(MergeError::Missing(missing.join(", ")));
     }
     merged.shard = None;
+    // The sum of valid slices is valid; checked again all the same, as cheap insurance.
+    validate::check(&merged).map_err(|e| MergeError::Damaged("the merged run".into(), e))?;
     Ok(merged)
 }

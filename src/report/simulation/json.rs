@@ -2,7 +2,7 @@
 //! file that `simulate --shard K/N` writes and `journeyc merge` reads.
 
 use super::Computed;
-use crate::model::{Comparison, Metric, TimeStat, TriggerEvent};
+use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, emit_json};
 use crate::report::num::{Keyed, Num};
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the `simulate --format json` schema.
 pub const SCHEMA_VERSION: u32 = 1;
-/// Version of the shard file format.
-pub const SHARD_VERSION: u32 = 1;
+/// Version of the shard file format (2: the fingerprint).
+pub const SHARD_VERSION: u32 = 2;
 /// What a shard file says it is.
 pub const SHARD_KIND: &str = "journeyc-simulation-shard";
 
@@ -71,11 +71,49 @@ pub fn json(c: &Computed) -> String {
     text
 }
 
-/// The shard file of a run: everything `journeyc merge` needs, the totals included.
-pub fn shard_json(run: &Run) -> String {
+/// The fingerprint of a shard's run: SHA-256, in hex, of the shard format version, the
+/// resolved model exactly as `compile --emit json` writes it (scenario applied), and the run
+/// settings that change the totals or what the report prints: seed, customers, shard count,
+/// `--ignore-horizon` and `--exact`. Shards of one run have the same fingerprint; shards of
+/// another version of the journey, or of other settings, do not (even with the same names).
+pub fn fingerprint(journey: &Journey, run: &Run, exact: bool) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut field = |name: &str, value: &[u8]| {
+        // Length-prefixed, so that no two different inputs hash the same bytes.
+        for part in [name.as_bytes(), value] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+    };
+    field("kind", SHARD_KIND.as_bytes());
+    field("version", &SHARD_VERSION.to_le_bytes());
+    field("model", emit_json(journey).as_bytes());
+    field(
+        "scenario",
+        journey.scenario.as_deref().unwrap_or("").as_bytes(),
+    );
+    field("seed", &run.seed.to_le_bytes());
+    field("customers", &run.customers.to_le_bytes());
+    field("shards", &run.shard.map_or(0, |s| s.count).to_le_bytes());
+    field("ignore_horizon", &[run.frame.horizon_ignored as u8]);
+    field("exact", &[exact as u8]);
+    h.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            use std::fmt::Write;
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// The shard file of a run: everything `journeyc merge` needs, the totals included, and
+/// the run's [`fingerprint`].
+pub fn shard_json(run: &Run, fingerprint: &str) -> String {
     let file = ShardFile {
         kind: SHARD_KIND.into(),
         version: SHARD_VERSION,
+        fingerprint: fingerprint.into(),
         run: run.clone(),
     };
     let mut text = serde_json::to_string(&file).unwrap_or_default();
@@ -83,31 +121,58 @@ pub fn shard_json(run: &Run) -> String {
     text
 }
 
-/// Reads a shard file; the error says what is wrong with it.
-pub fn read_shard(text: &str) -> Result<Run, String> {
-    let file: ShardFile = serde_json::from_str(text).map_err(|e| {
+/// A shard file read back: its fingerprint and its run.
+#[derive(Clone, Debug)]
+pub struct ShardRead {
+    /// The fingerprint written by `simulate --shard`.
+    pub fingerprint: String,
+    /// The run.
+    pub run: Run,
+}
+
+/// Reads a shard file; the error says what is wrong with it. The counts are not checked
+/// here: [`crate::sim::merge`] checks them all before anything is computed from them.
+pub fn read_shard(text: &str) -> Result<ShardRead, String> {
+    let not_a_shard = || "not a shard file (write one with `journeyc simulate --shard K/N`)";
+    // The kind and version first, so that an older file gets the right message.
+    #[derive(Deserialize)]
+    struct Head {
+        kind: String,
+        version: u32,
+    }
+    let head: Head = serde_json::from_str(text).map_err(|e| {
         if text.contains(SHARD_KIND) {
             format!("a damaged shard file: {e}")
         } else {
-            "not a shard file (write one with `journeyc simulate --shard K/N`)".to_string()
+            not_a_shard().to_string()
         }
     })?;
-    if file.kind != SHARD_KIND {
-        return Err("not a shard file (write one with `journeyc simulate --shard K/N`)".into());
+    if head.kind != SHARD_KIND {
+        return Err(not_a_shard().into());
     }
-    if file.version != SHARD_VERSION {
+    if head.version != SHARD_VERSION {
         return Err(format!(
-            "a shard file of version {}, this journeyc reads version {SHARD_VERSION}",
-            file.version
+            "a shard file of format version {}; this journeyc reads version {SHARD_VERSION} \
+             only: re-run all the shards (`simulate --shard K/N`) with this journeyc",
+            head.version
         ));
     }
-    Ok(file.run)
+    let file: ShardFile =
+        serde_json::from_str(text).map_err(|e| format!("a damaged shard file: {e}"))?;
+    if file.fingerprint.len() != 64 || !file.fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("a damaged shard file: its fingerprint is not a SHA-256 in hex".into());
+    }
+    Ok(ShardRead {
+        fingerprint: file.fingerprint,
+        run: file.run,
+    })
 }
 
 #[derive(Serialize, Deserialize)]
 struct ShardFile {
     kind: String,
     version: u32,
+    fingerprint: String,
     run: Run,
 }
 

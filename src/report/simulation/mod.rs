@@ -8,7 +8,7 @@ mod json;
 mod table;
 
 pub use csv::csv;
-pub use json::{json, read_shard, shard_json};
+pub use json::{ShardRead, fingerprint, json, read_shard, shard_json};
 pub use table::table;
 
 use crate::model::{Metric, format_duration};
