@@ -243,11 +243,21 @@ impl TryFrom<Sparse> for Histogram {
 
     fn try_from(s: Sparse) -> Result<Self, String> {
         let mut h = Histogram::default();
+        let mut total: u64 = 0;
         for (i, n, lo, hi) in s.buckets {
             let i = i as usize;
-            if i >= BUCKETS || lo > hi {
+            // A bucket's bounds are values that fall in it (a hand-edited file may say
+            // anything), and the counts must not overflow.
+            if i >= BUCKETS
+                || lo.is_nan()
+                || hi.is_nan()
+                || lo > hi
+                || bucket(lo) != i
+                || bucket(hi) != i
+            {
                 return Err(format!("histogram bucket {i} is out of range"));
             }
+            total = total.checked_add(n).ok_or("histogram counts overflow")?;
             h.put(i, n, lo, hi);
         }
         if h.count != s.count {
