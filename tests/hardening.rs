@@ -119,3 +119,83 @@ fn a_zero_bound_is_printed_as_zero_in_csv() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_segment_without_customers_is_not_available_and_never_judged() {
+    // 0.01% of 1,000 customers is none: before, "0.00% (0.00–0.00) FAIL" and the gate failed
+    // (exact: 90%); with share 0%, `nps for vip` passed.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "journey j {\n  channel web digital\n  segment vip { share 0.01% }\n  \
+                segment rest { share 99.99% }\n  stage s {\n    \
+                touchpoint a on web { entry -> b 90% -> exit }\n    \
+                touchpoint b on web { goal done }\n  }\n  kpi conversion for vip >= 50%\n  \
+                kpi nps for vip >= 0\n}\n";
+    write(dir.path(), "vip.journey", text);
+    write(
+        dir.path(),
+        "zero.journey",
+        &text.replace("0.01%", "0%").replace("99.99%", "100%"),
+    );
+    for file in ["vip.journey", "zero.journey"] {
+        let (code, out, err) = journeyc_in(dir.path(), &["simulate", file, "-n", "1000", "--gate"]);
+        assert_eq!(code, 0, "{file}: {out}{err}");
+        let kpi_rows: Vec<&str> = out.lines().filter(|l| l.contains("for vip")).collect();
+        assert_eq!(kpi_rows.len(), 2, "{out}");
+        assert!(
+            kpi_rows.iter().all(|l| l.contains("inconclusive (n/a)")),
+            "{kpi_rows:?}"
+        );
+        assert!(out.contains("inconclusive (n/a)"), "{out}");
+        let per_segment =
+            &out[out.find("Per segment").unwrap()..out.find("Touchpoints by").unwrap()];
+        let vip_column: Vec<&str> = per_segment
+            .lines()
+            .filter(|l| l.contains("conversion (done, primary)") || l.contains("│ nps"))
+            .collect();
+        assert_eq!(vip_column.len(), 2, "{per_segment}");
+        assert!(
+            vip_column
+                .iter()
+                .all(|l| l.split('┆').nth(1).is_some_and(|c| c.contains("n/a"))),
+            "{vip_column:?}"
+        );
+        assert!(
+            err.contains("KPI `conversion for vip >= 50%` is inconclusive"),
+            "{err}"
+        );
+        assert!(err.contains("journeyc analyze"), "{err}");
+        let (_, json, _) = journeyc_in(
+            dir.path(),
+            &["simulate", file, "-n", "1000", "--format", "json"],
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let vip = &v["segments"]["vip"];
+        assert_eq!(vip["customers"], 0);
+        assert!(vip["conversion"]["value"].is_null(), "{vip}");
+        assert!(vip["nps"]["low"].is_null(), "{vip}");
+        assert!(v["kpis"][0]["estimate"].is_null(), "{}", v["kpis"]);
+        assert_eq!(v["kpis"][0]["status"], "inconclusive");
+        let (_, csv, _) = journeyc_in(
+            dir.path(),
+            &["simulate", file, "-n", "1000", "--format", "csv"],
+        );
+        assert!(csv.contains("vip,summary,,nps,,,,,"), "{csv}");
+    }
+    let (_, _, err) = journeyc_in(
+        dir.path(),
+        &["simulate", "vip.journey", "-n", "1000", "--gate"],
+    );
+    assert!(err.contains("run with `-n 1000000` or more"), "{err}");
+    // With enough customers the segment gets a verdict (exact: 90%).
+    let (code, out, err) = journeyc_in(
+        dir.path(),
+        &["simulate", "vip.journey", "-n", "1000000", "--gate"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("conversion for vip") && l.contains("pass")),
+        "{out}"
+    );
+    assert!(err.is_empty(), "{err}");
+}

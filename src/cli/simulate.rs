@@ -125,6 +125,11 @@ pub fn print_run(run: &Run, format: Format, gate: bool) -> Result<Exit, Failure>
         Format::Csv => simulation::csv(&c),
     };
     super::output::out(&text)?;
+    if gate {
+        for note in c.empty_population_notes() {
+            crate::errln!("note: {note}");
+        }
+    }
     if gate && c.any_kpi_fails() {
         crate::errln!(
             "KPI gate: at least one KPI fails (its whole 95% interval misses the target)"

@@ -314,8 +314,12 @@ impl Figures {
         }
     }
 
-    /// The estimate of a metric; `None` when it is not available (an empty denominator).
+    /// The estimate of a metric; `None` when it is not available: an empty denominator, or
+    /// no customer at all (a segment whose share is 0, or too small for the population).
     pub fn metric(&self, metric: Metric) -> Option<Estimate> {
+        if self.customers == 0 {
+            return None;
+        }
         match metric {
             Metric::Conversion(g) => self.goals.get(g).copied(),
             Metric::Reach(t) => self.touchpoints.get(t).map(|f| f.reach),

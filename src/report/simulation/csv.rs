@@ -45,8 +45,15 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
         Some(s) => a.segments.get(s),
         None => Some(&a.all),
     });
+    // No customer: every estimate but the count is not available (an empty cell).
+    let empty = x.customers == 0;
     let mut put =
         |section: &str, item: &str, figure: &str, e: Option<Estimate>, ex: Option<f64>| {
+            let e = if empty && figure != "customers" {
+                None
+            } else {
+                e
+            };
             row(out, [pop, section, item, figure], e, ex, "");
         };
     put(

@@ -178,19 +178,32 @@ struct ShardFile {
 
 fn est(c: &Computed, e: Estimate, metric: Option<Metric>, segment: Option<usize>) -> Est {
     Est {
-        value: Num(e.value),
-        low: Num(e.low),
-        high: Num(e.high),
+        value: Some(Num(e.value)),
+        low: Some(Num(e.low)),
+        high: Some(Num(e.high)),
         exact: metric.and_then(|m| c.exact(m, segment)).map(|x| x.map(Num)),
     }
 }
 
 fn plain(e: Estimate) -> Est {
     Est {
-        value: Num(e.value),
-        low: Num(e.low),
-        high: Num(e.high),
+        value: Some(Num(e.value)),
+        low: Some(Num(e.low)),
+        high: Some(Num(e.high)),
         exact: None,
+    }
+}
+
+impl Est {
+    /// The estimate of a population with no customer: not available (its exact value, a
+    /// property of the model, stays).
+    fn unavailable(self) -> Est {
+        Est {
+            value: None,
+            low: None,
+            high: None,
+            ..self
+        }
     }
 }
 
@@ -203,11 +216,18 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
         })
     };
     let ex = exact_of(segment);
-    let with = |e: Estimate, exact: Option<f64>| Est {
-        exact: c.run.exact.as_ref().map(|_| exact.map(Num)),
-        ..plain(e)
+    // No customer (a segment of share 0, or too small for the population): every estimate
+    // is not available, whatever the tallies' zeros would say.
+    let empty = x.customers == 0;
+    let keep = |e: Est| if empty { e.unavailable() } else { e };
+    let plain = |e: Estimate| keep(plain(e));
+    let with = |e: Estimate, exact: Option<f64>| {
+        keep(Est {
+            exact: c.run.exact.as_ref().map(|_| exact.map(Num)),
+            ..plain(e)
+        })
     };
-    let m = |e: Estimate, metric: Metric| est(c, e, Some(metric), segment);
+    let m = |e: Estimate, metric: Metric| keep(est(c, e, Some(metric), segment));
     let time =
         |i: usize, stat: TimeStat| x.time_to_convert[i].map(|e| m(e, Metric::TimeToConvert(stat)));
     let ended = |arr: &[Estimate; ending::COUNT], exact: Option<[f64; 3]>| {
@@ -296,7 +316,7 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
                         label: &tr.label,
                         event: tr.event,
                         firings: with(t.firings, et.map(|a| a.firings)),
-                        returns: Num(t.returns),
+                        returns: (!empty).then_some(Num(t.returns)),
                         brought_back: with(t.brought_back, et.map(|a| a.brought_back)),
                         converted_after: t.converted_after,
                         conversion_after: t.conversion_after.map(plain),
@@ -311,9 +331,10 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
 /// An estimate: value, 95% interval, and the exact value when the run carries it.
 #[derive(Serialize)]
 struct Est {
-    value: Num,
-    low: Num,
-    high: Num,
+    /// `null` (as `low` and `high`) when the population has no customer.
+    value: Option<Num>,
+    low: Option<Num>,
+    high: Option<Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     exact: Option<Option<Num>>,
 }
@@ -392,7 +413,7 @@ struct TriggerOut<'a> {
     label: &'a str,
     event: TriggerEvent,
     firings: Est,
-    returns: Num,
+    returns: Option<Num>,
     brought_back: Est,
     converted_after: u64,
     conversion_after: Option<Est>,

@@ -52,6 +52,48 @@ impl<'a> Computed<'a> {
         }
     }
 
+    /// What `--gate` says about KPIs it cannot judge because their population has no
+    /// customer: for each, why, and how to get a verdict.
+    pub fn empty_population_notes(&self) -> Vec<String> {
+        let f = &self.run.frame;
+        let mut notes = Vec::new();
+        for (k, r) in f.kpis.iter().zip(&self.kpis) {
+            let Some(s) = k.segment else { continue };
+            let (Some(seg), Some(x)) = (f.segments.get(s), self.segments.get(s)) else {
+                continue;
+            };
+            if r.estimate.is_some() || x.customers > 0 {
+                continue;
+            }
+            let how = if seg.share > 0.0 {
+                // About 100 customers in the segment: enough for an interval to mean something.
+                let needed = (100.0 / seg.share).ceil();
+                let needed = if needed < 1e18 {
+                    format!("`-n {}`", nice_up(needed as u64))
+                } else {
+                    "a population too large to simulate".into()
+                };
+                format!(
+                    "segment `{}` (share {}) got none of the {} customers; for about 100 \
+                     of its customers run with {} or more, or judge it exactly with \
+                     `journeyc analyze`",
+                    seg.name,
+                    percent(seg.share),
+                    thousands(self.run.customers),
+                    needed
+                )
+            } else {
+                format!(
+                    "segment `{}` has share 0%, so no simulated customer is ever in it; judge it \
+                     exactly with `journeyc analyze`",
+                    seg.name
+                )
+            };
+            notes.push(format!("KPI `{}` is inconclusive: {how}", k.text));
+        }
+        notes
+    }
+
     /// True when some KPI fails (what `--gate` acts on).
     pub fn any_kpi_fails(&self) -> bool {
         self.kpis.iter().any(|k| k.verdict == KpiVerdict::Fail)
@@ -191,6 +233,21 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `n` rounded up to one significant digit and a half step (1, 2, 5 × 10^k): a population
+/// size worth typing.
+fn nice_up(n: u64) -> u64 {
+    let mut step = 1u64;
+    loop {
+        for m in [1u64, 2, 5] {
+            let candidate = step.saturating_mul(m);
+            if candidate >= n || candidate == u64::MAX {
+                return candidate;
+            }
+        }
+        step = step.saturating_mul(10);
+    }
+}
+
 /// A KPI verdict as the table writes it.
 pub fn verdict(v: KpiVerdict, available: bool) -> &'static str {
     match v {
@@ -204,6 +261,15 @@ pub fn verdict(v: KpiVerdict, available: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn populations_are_rounded_up_to_a_size_worth_typing() {
+        assert_eq!(nice_up(1), 1);
+        assert_eq!(nice_up(3), 5);
+        assert_eq!(nice_up(1_000_000), 1_000_000);
+        assert_eq!(nice_up(1_000_001), 2_000_000);
+        assert_eq!(nice_up(u64::MAX), u64::MAX);
+    }
 
     #[test]
     fn thousands_separators() {

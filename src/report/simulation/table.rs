@@ -107,9 +107,11 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
         let per: Vec<_> = c.segments.iter().map(|s| summary_rows(c, s)).collect();
         for i in 0..per.first().map_or(0, Vec::len) {
             let mut row = vec![per[0][i].0.clone()];
-            row.extend(per.iter().map(|rows| {
+            row.extend(per.iter().zip(&c.segments).map(|(rows, x)| {
                 let (_, unit, est, _) = &rows[i];
-                opt(*est, |e| match unit {
+                // No customer in the segment: nothing to estimate.
+                let est = est.filter(|_| x.customers > 0);
+                opt(est, |e| match unit {
                     Unit::Duration => unit.value(e.value),
                     _ => unit.estimate(&e),
                 })
