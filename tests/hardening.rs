@@ -181,6 +181,26 @@ fn a_segment_without_customers_is_not_available_and_never_judged() {
         );
         assert!(csv.contains("vip,summary,,nps,,,,,"), "{csv}");
     }
+    // The HTML report lists the segment with n/a, and draws no bar for it.
+    let (code, _, err) = journeyc_in(
+        dir.path(),
+        &[
+            "report",
+            "vip.journey",
+            "--customers",
+            "1000",
+            "-o",
+            "r.html",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    let row = html
+        .find("<th scope=\"row\">vip</th>")
+        .expect("a row for vip");
+    let row = &html[row..row + html[row..].find("</tr>").unwrap()];
+    assert_eq!(row.matches(">n/a<").count(), 4, "{row}");
+    assert!(!html.contains("<title>vip:"), "a bar is drawn for vip");
     let (_, _, err) = journeyc_in(
         dir.path(),
         &["simulate", "vip.journey", "-n", "1000", "--gate"],

@@ -118,8 +118,14 @@ pub fn segments(c: &Computed) -> String {
     let populations: Vec<(Option<usize>, &crate::sim::Figures)> = std::iter::once((None, &c.all))
         .chain(c.segments.iter().enumerate().map(|(i, x)| (Some(i), x)))
         .collect();
+    // The charts leave out segments without customers (nothing to draw); the table below
+    // lists them with n/a.
+    let charted: Vec<&(Option<usize>, &crate::sim::Figures)> = populations
+        .iter()
+        .filter(|(_, x)| x.customers > 0)
+        .collect();
     if c.all.conversion.is_some() {
-        let rows: Vec<Bar> = populations
+        let rows: Vec<Bar> = charted
             .iter()
             .filter_map(|(i, x)| {
                 x.conversion.map(|e| Bar {
@@ -145,7 +151,7 @@ pub fn segments(c: &Computed) -> String {
             "Conversion per segment with 95% intervals",
         ));
     }
-    let rows: Vec<Bar> = populations
+    let rows: Vec<Bar> = charted
         .iter()
         .map(|(i, x)| Bar {
             label: named(*i),
@@ -195,14 +201,15 @@ pub fn segments(c: &Computed) -> String {
             String::new()
         };
         let prefix = if i.is_some() { "segment." } else { "all." };
+        // A segment without customers has no figures (docs/language.md, decision 13).
         let cell = |figure: &str, unit: Unit, e: Option<Estimate>| match e {
-            Some(e) => figure_cell(
+            Some(e) if x.customers > 0 => figure_cell(
                 &format!("{prefix}{figure}"),
                 &attr,
                 &e,
                 &with_interval(unit, &e),
             ),
-            None => "<td class=\"num\">n/a</td>".into(),
+            _ => "<td class=\"num\">n/a</td>".into(),
         };
         let _ = writeln!(
             out,
@@ -278,7 +285,7 @@ pub fn time_to_convert(c: &Computed) -> String {
                 &e,
                 &with_interval(Unit::Duration, &e),
             ),
-            None => "<td class=\"num\">n/a</td>".into(),
+            _ => "<td class=\"num\">n/a</td>".into(),
         };
         let _ = writeln!(out, "<tr><th scope=\"row\">{label}</th>{cell}</tr>");
     }
