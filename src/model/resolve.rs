@@ -162,13 +162,15 @@ impl Resolver<'_> {
 
     fn channels(&mut self, items: &[Item]) -> Vec<Channel> {
         let mut out: Vec<Channel> = Vec::new();
+        // Name → first declaration: duplicates found in one look-up each, not a scan.
+        let mut declared: HashMap<&str, Span> = HashMap::new();
         for item in items {
             let Item::Channel(c) = item else { continue };
-            if let Some(first) = out.iter().find(|x| x.name == c.name.text) {
-                let first = first.span;
+            if let Some(&first) = declared.get(c.name.text.as_str()) {
                 self.duplicate("channel", &c.name.text, c.name.span, first);
                 continue;
             }
+            declared.insert(&c.name.text, c.name.span);
             let kind = match c.kind.as_ref().map(|k| k.text.as_str()) {
                 Some("digital") => ChannelKind::Digital,
                 Some("physical") => ChannelKind::Physical,
@@ -236,13 +238,14 @@ impl Resolver<'_> {
         let mut out: Vec<Segment> = Vec::new();
         let mut share_spans = Vec::new();
         let mut missing_share = false;
+        let mut declared: HashMap<&str, Span> = HashMap::new();
         for item in items {
             let Item::Segment(s) = item else { continue };
-            if let Some(first) = out.iter().find(|x| x.name == s.name.text) {
-                let first = first.span;
+            if let Some(&first) = declared.get(s.name.text.as_str()) {
                 self.duplicate("segment", &s.name.text, s.name.span, first);
                 continue;
             }
+            declared.insert(&s.name.text, s.name.span);
             let owner = format!("segment `{}`", s.name.text);
             let mut seen: HashMap<&str, Span> = HashMap::new();
             let (mut share, mut prefers, mut patience) = (None, Vec::new(), 0.7);
@@ -403,13 +406,14 @@ impl Resolver<'_> {
         let mut tp_asts: Vec<&ast::Touchpoint> = Vec::new();
         let mut tp_index: HashMap<&str, TouchpointId> = HashMap::new();
         let mut tp_stage: Vec<StageId> = Vec::new();
+        let mut declared: HashMap<&str, Span> = HashMap::new();
         for item in items {
             let Item::Stage(s) = item else { continue };
-            if let Some(first) = stages.iter().find(|x| x.name == s.name.text) {
-                let first = first.span;
+            if let Some(&first) = declared.get(s.name.text.as_str()) {
                 self.duplicate("stage", &s.name.text, s.name.span, first);
                 continue;
             }
+            declared.insert(&s.name.text, s.name.span);
             let sid = stages.len();
             let mut members = Vec::new();
             for t in &s.touchpoints {
@@ -887,10 +891,10 @@ impl Resolver<'_> {
         tp_names: &[&str],
     ) -> Vec<Trigger> {
         let mut out: Vec<Trigger> = Vec::new();
+        let mut declared: HashMap<&str, Span> = HashMap::new();
         for item in items {
             let Item::Trigger(t) = item else { continue };
-            if let Some(first) = out.iter().find(|x| x.name == t.name.text) {
-                let first = first.span;
+            if let Some(&first) = declared.get(t.name.text.as_str()) {
                 self.duplicate("trigger", &t.name.text, t.name.span, first);
                 continue;
             }
@@ -1001,6 +1005,8 @@ impl Resolver<'_> {
             let (Some(event), Some(via), Some(target)) = (event, via, target) else {
                 continue;
             };
+            // (Only triggers kept count as declared, as `out` held them.)
+            declared.insert(&t.name.text, t.name.span);
             out.push(Trigger {
                 name: t.name.text.clone(),
                 label: t

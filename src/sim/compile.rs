@@ -224,6 +224,10 @@ pub(crate) struct Stop {
 /// counts, 8 KiB per segment.
 pub(crate) const COMBO_BITS: usize = 10;
 
+/// The most counts [`Tables::combos`] keeps per thread (512 KiB): past it (many segments),
+/// stages and goals are counted per customer, so memory does not grow with segments × sets.
+pub(crate) const COMBO_CELLS: usize = 1 << 16;
+
 /// [`Stop::watched`] bits.
 pub(crate) const LEAVE: u8 = 1;
 pub(crate) const COMPLETE: u8 = 2;
@@ -540,7 +544,9 @@ impl Tables {
         ];
         self.valued = self.stops.iter().any(|x| x.adds[VALUE] != 0);
         self.narrow = self.n_stages + self.n_goals <= 64;
-        self.combos = self.narrow && self.n_stages + self.n_goals <= COMBO_BITS;
+        self.combos = self.narrow
+            && self.n_stages + self.n_goals <= COMBO_BITS
+            && self.n_seg << (self.n_stages + self.n_goals) <= COMBO_CELLS;
         for (k, stop) in self.stops.iter_mut().enumerate() {
             stop.primary = stop.goal != NO_GOAL && stop.goal == self.primary;
             let (leave, complete) = (self.on_leave[k], self.on_complete[k]);

@@ -218,6 +218,9 @@ const FEW_STEPS: usize = 64;
 /// Pain points per customer counted by number ([`Scratch::moods`]); more are added one by
 /// one.
 const FEW_PAINS: usize = 8;
+/// Segments whose customers' visits, pain points and emotions are counted by value
+/// ([`Scratch::steps`], [`Scratch::moods`]); the others' are added one by one.
+const COUNTED_SEGMENTS: usize = 64;
 /// The emotion totals counted by value ([`Scratch::moods`]), from −`MOODS / 2`.
 const MOODS: usize = 64;
 
@@ -285,10 +288,13 @@ impl Scratch {
                 true => vec![0; t.n_seg << (t.n_stages + t.n_goals)],
                 false => Vec::new(),
             },
-            times: TimeBuckets::new(t.n_seg),
+            times: TimeBuckets::new(),
             ends: vec![[0; END_SLOTS]; t.hops.len()],
-            steps: vec![0; t.n_seg * FEW_STEPS],
-            moods: vec![0; t.n_seg * FEW_PAINS * MOODS],
+            // Only the first `COUNTED_SEGMENTS` segments: the others' customers are added
+            // to the tally one by one (the same totals), so a journey of many segments does
+            // not cost 4.5 KiB per segment and thread.
+            steps: vec![0; t.n_seg.min(COUNTED_SEGMENTS) * FEW_STEPS],
+            moods: vec![0; t.n_seg.min(COUNTED_SEGMENTS) * FEW_PAINS * MOODS],
         }
     }
 
@@ -355,8 +361,12 @@ impl Scratch {
                 }
             }
         }
+        for (seg, i, n, lo, hi) in self.times.drain() {
+            if let Some(st) = tally.segments.get_mut(seg) {
+                st.time_hist.put(i, n, lo, hi);
+            }
+        }
         for (seg, st) in tally.segments.iter_mut().enumerate() {
-            self.times.drain(seg, &mut st.time_hist);
             let stages = &mut self.stages[seg * t.n_stages..(seg + 1) * t.n_stages];
             for (total, mark) in st.stages.iter_mut().zip(stages) {
                 *total += std::mem::take(&mut mark.count);

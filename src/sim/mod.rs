@@ -41,6 +41,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Customers per block: the unit of work handed to a thread.
 pub(crate) const BLOCK: u64 = 2048;
 
+/// The most worker threads a run starts, whatever `--threads` asks: past the cores, more
+/// threads only cost memory (a tally and a scratch each) and start-up time.
+pub const MAX_THREADS: usize = 1024;
+
+/// The worker threads for `blocks` blocks when `asked` are asked for (0: all cores): never
+/// more than the blocks (a thread without a block has nothing to do) nor [`MAX_THREADS`],
+/// and at least one. The results do not depend on it: the totals are exact in any order.
+pub(crate) fn worker_threads(asked: usize, blocks: u64) -> usize {
+    let asked = match asked {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    asked
+        .min(MAX_THREADS)
+        .min(usize::try_from(blocks).unwrap_or(usize::MAX))
+        .max(1)
+}
+
 /// How to run a simulation.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -165,11 +183,12 @@ fn simulate_tables(
     let (from, to) = settings
         .shard
         .map_or((0, settings.customers), |s| s.range(settings.customers));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .build()
-        .map_err(|_| SimulateError::Threads(settings.threads))?;
     let blocks = (to - from).div_ceil(BLOCK);
+    let threads = worker_threads(settings.threads, blocks);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|_| SimulateError::Threads(threads))?;
     // A few contiguous groups of blocks per thread, each counted into one tally: enough
     // groups to balance the load, few enough that tallies (one per group) stay cheap.
     let groups = (pool.current_num_threads() as u64 * 4).min(blocks).max(1);

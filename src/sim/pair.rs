@@ -177,12 +177,13 @@ pub fn simulate_pair(
         return Err(SimulateError::NoEntry);
     }
     let matching = Matching::new(base, variant);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .build()
-        .map_err(|_| SimulateError::Threads(settings.threads))?;
     let n = settings.customers;
     let blocks = n.div_ceil(BLOCK);
+    let threads = super::worker_threads(settings.threads, blocks);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|_| SimulateError::Threads(threads))?;
     let groups = (pool.current_num_threads() as u64 * 4).min(blocks).max(1);
     let seed = settings.seed;
     let empty = || (Tally::new(&tb), Tally::new(&tv), PairTally::new(&matching));

@@ -13,6 +13,8 @@
 //!   within 0.4% relative, exact for values that repeat).
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The 97.5% quantile of the standard normal distribution.
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -214,8 +216,9 @@ const BUCKETS: usize = 1 + (((MAX_EXP - MIN_EXP + 1) as usize) << SUB_BITS);
 pub struct Histogram {
     /// Observations.
     pub count: u64,
-    /// Per bucket: `(count, least, greatest)`; empty until the first value.
-    dense: Vec<(u64, f64, f64)>,
+    /// The non-empty buckets, by index: `(bucket, count, least, greatest)` — a few dozen
+    /// in practice, out of [`BUCKETS`] (a dense array per segment cost 160 KiB each).
+    sparse: Vec<(u32, u64, f64, f64)>,
 }
 
 /// The written form of a [`Histogram`]: its non-empty buckets only.
@@ -286,10 +289,38 @@ fn bucket(x: f64) -> usize {
 /// integer bounds, one record per bucket — then [`TimeBuckets::drain`]s into a segment's
 /// [`Histogram`] (equal to adding each time to it in seconds: converting the bounds commutes
 /// with taking them, the conversion being exact and increasing below 2⁵² units).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct TimeBuckets {
-    /// Per segment and bucket: `(count, least, greatest)`.
-    cells: Vec<(u64, i64, i64)>,
+    /// Per segment and bucket that received a time (key `segment · BUCKETS + bucket`):
+    /// `(count, least, greatest)`. A map, not a dense array: a thread's scratch holds only
+    /// the cells its customers filled (a dense array cost 160 KiB per segment and thread).
+    cells: HashMap<u64, (u64, i64, i64), BuildHasherDefault<KeyHasher>>,
+}
+
+/// A hasher for [`TimeBuckets`]' integer keys: one multiply (the keys are not chosen by an
+/// adversary who could aim at collisions: they come from the journey's segments and times,
+/// and a collision costs time, never a wrong number).
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+
+    #[inline(always)]
+    fn write_u64(&mut self, x: u64) {
+        // Fibonacci hashing: the high bits, which the table uses, depend on all of `x`.
+        self.0 = (self.0 ^ x)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(26);
+    }
 }
 
 /// An empty [`TimeBuckets`] record.
@@ -299,11 +330,9 @@ const NO_TIME: (u64, i64, i64) = (0, i64::MAX, i64::MIN);
 const _: () = assert!(TIME_UNIT == 1.0 / (1u64 << -MIN_EXP) as f64);
 
 impl TimeBuckets {
-    /// Empty buckets for `segments` segments.
-    pub fn new(segments: usize) -> Self {
-        TimeBuckets {
-            cells: vec![NO_TIME; segments * BUCKETS],
-        }
+    /// Empty buckets.
+    pub fn new() -> Self {
+        TimeBuckets::default()
     }
 
     /// The [`bucket`] of `t` time units, or `None` from 2⁵² units on (past 100,000 years,
@@ -328,8 +357,10 @@ impl TimeBuckets {
     /// segment's histogram, in seconds) at once.
     #[inline(always)]
     pub fn add(&mut self, seg: usize, t: i64, far: &mut Histogram) {
-        match Self::index(t).and_then(|i| self.cells.get_mut(seg * BUCKETS + i)) {
-            Some(b) => {
+        match Self::index(t) {
+            Some(i) => {
+                let key = seg as u64 * BUCKETS as u64 + i as u64;
+                let b = self.cells.entry(key).or_insert(NO_TIME);
                 b.0 += 1;
                 b.1 = b.1.min(t);
                 b.2 = b.2.max(t);
@@ -338,15 +369,19 @@ impl TimeBuckets {
         }
     }
 
-    /// Adds segment `seg`'s times to `h` (in seconds), and empties them.
-    pub fn drain(&mut self, seg: usize, h: &mut Histogram) {
-        let cells = self.cells.iter_mut().skip(seg * BUCKETS).take(BUCKETS);
-        for (i, b) in cells.enumerate() {
-            if b.0 > 0 {
-                let (n, lo, hi) = std::mem::replace(b, NO_TIME);
-                h.put(i, n, lo as f64 * TIME_UNIT, hi as f64 * TIME_UNIT);
-            }
-        }
+    /// Empties the buckets: `(segment, bucket, count, least, greatest)`, times in
+    /// seconds, for [`Histogram::put`] (keeping the map's memory for the next customers).
+    pub fn drain(&mut self) -> impl Iterator<Item = (usize, usize, u64, f64, f64)> + '_ {
+        self.cells.drain().map(|(key, (n, lo, hi))| {
+            let (seg, i) = (key / BUCKETS as u64, key % BUCKETS as u64);
+            (
+                seg as usize,
+                i as usize,
+                n,
+                lo as f64 * TIME_UNIT,
+                hi as f64 * TIME_UNIT,
+            )
+        })
     }
 }
 
@@ -366,27 +401,36 @@ impl Histogram {
     /// Records a value.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        if let Some(b) = self.dense.get_mut(bucket(x)) {
-            // (`<` and `>`: what `f64::min` and `max` give here — a NaN never replaces a
-            // bound, and bounds are never NaN — without their NaN handling.)
-            b.0 += 1;
-            b.1 = if x < b.1 { x } else { b.1 };
-            b.2 = if x > b.2 { x } else { b.2 };
-            self.count += 1;
-        } else {
-            self.put(bucket(x), 1, x, x);
-        }
+        let b = self.slot(bucket(x));
+        // (`<` and `>`: what `f64::min` and `max` give here — a NaN never replaces a
+        // bound, and bounds are never NaN — without their NaN handling.)
+        b.1 += 1;
+        b.2 = if x < b.2 { x } else { b.2 };
+        b.3 = if x > b.3 { x } else { b.3 };
+        self.count += 1;
+    }
+
+    /// Bucket `i`'s record, created empty when missing.
+    #[inline]
+    fn slot(&mut self, i: usize) -> &mut (u32, u64, f64, f64) {
+        let i = i as u32;
+        let at = match self.sparse.binary_search_by_key(&i, |b| b.0) {
+            Ok(at) => at,
+            Err(at) => {
+                self.sparse
+                    .insert(at, (i, 0, f64::INFINITY, f64::NEG_INFINITY));
+                at
+            }
+        };
+        &mut self.sparse[at]
     }
 
     /// Adds `n` values in `lo..=hi` to bucket `i`.
-    fn put(&mut self, i: usize, n: u64, lo: f64, hi: f64) {
-        if self.dense.is_empty() {
-            self.dense = vec![(0, f64::INFINITY, f64::NEG_INFINITY); BUCKETS];
-        }
-        let b = &mut self.dense[i];
-        b.0 += n;
-        b.1 = b.1.min(lo);
-        b.2 = b.2.max(hi);
+    pub(crate) fn put(&mut self, i: usize, n: u64, lo: f64, hi: f64) {
+        let b = self.slot(i);
+        b.1 += n;
+        b.2 = b.2.min(lo);
+        b.3 = b.3.max(hi);
         self.count += n;
     }
 
@@ -399,11 +443,10 @@ impl Histogram {
 
     /// The non-empty buckets: `(index, count, least, greatest)`.
     fn buckets(&self) -> impl Iterator<Item = (usize, u64, f64, f64)> + '_ {
-        self.dense
+        self.sparse
             .iter()
-            .enumerate()
-            .filter(|(_, b)| b.0 > 0)
-            .map(|(i, b)| (i, b.0, b.1, b.2))
+            .filter(|b| b.1 > 0)
+            .map(|b| (b.0 as usize, b.1, b.2, b.3))
     }
 
     /// The value of rank `k` (1-based) in sorted order, to the histogram's precision.
@@ -466,20 +509,37 @@ mod tests {
         }
         // Filled through the buckets and drained, or added one by one: the same histogram.
         let (mut direct, mut drained) = (Histogram::default(), Histogram::default());
-        let mut buckets = TimeBuckets::new(2);
+        let mut buckets = TimeBuckets::new();
         for &t in &ts {
             direct.add(t as f64 * TIME_UNIT);
             buckets.add(1, t, &mut drained);
         }
-        let mut other = Histogram::default();
-        buckets.drain(0, &mut other);
-        assert_eq!(other.count, 0, "segment 0 got nothing");
-        buckets.drain(1, &mut drained);
+        // Only the segment that got times has cells: memory follows what was filled.
+        assert!(buckets.cells.keys().all(|k| k / BUCKETS as u64 == 1));
+        for (seg, i, n, lo, hi) in buckets.drain() {
+            assert_eq!(seg, 1, "segment 0 got nothing");
+            drained.put(i, n, lo, hi);
+        }
         assert_eq!(direct, drained);
         // Drained means emptied.
-        let mut again = Histogram::default();
-        buckets.drain(1, &mut again);
-        assert_eq!(again.count, 0);
+        assert_eq!(buckets.drain().count(), 0);
+    }
+
+    #[test]
+    fn histograms_hold_only_their_filled_buckets() {
+        let mut h = Histogram::default();
+        for x in [3.0, 1.0, 3.0, 1e6, 0.0, f64::NAN, 2.5] {
+            h.add(x);
+        }
+        assert_eq!(h.count, 7);
+        // 0 and NaN share the zero bucket; 3.0 twice: 5 buckets, in order.
+        assert_eq!(h.sparse.len(), 5);
+        assert!(h.sparse.windows(2).all(|w| w[0].0 < w[1].0));
+        let mut merged = Histogram::default();
+        merged.merge(&h);
+        merged.merge(&h);
+        assert_eq!(merged.count, 14);
+        assert_eq!(merged.sparse.len(), 5);
     }
 
     #[test]

@@ -541,3 +541,17 @@ fn small_and_large_customer_totals_add_up_the_same() {
         );
     }
 }
+
+#[test]
+fn threads_are_clamped_to_the_work_and_a_ceiling() {
+    use super::{MAX_THREADS, worker_threads};
+    // Beyond the blocks: one thread per block at most.
+    assert_eq!(worker_threads(100_000, 1), 1);
+    assert_eq!(worker_threads(10_000, 5), 5);
+    // Beyond the ceiling.
+    assert_eq!(worker_threads(usize::MAX, u64::MAX), MAX_THREADS);
+    // All cores, still at least one and at most the blocks.
+    assert!((1..=3).contains(&worker_threads(0, 3)));
+    assert_eq!(worker_threads(8, 0), 1);
+    assert_eq!(worker_threads(3, 100), 3);
+}
