@@ -14,7 +14,7 @@ mod types;
 
 pub use emit::{emit_json, emit_yaml, metric_name};
 pub use load::{ReadError, absolute, io_reason, normalize, read_text};
-pub use resolve::trim;
+pub use resolve::{SUM_TOLERANCE, trim};
 pub use types::*;
 
 use crate::ast::{self, Item};

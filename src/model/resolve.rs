@@ -14,6 +14,38 @@ use std::collections::{HashMap, HashSet};
 
 const EPS: f64 = 1e-9;
 
+/// How far from 100% written probabilities, segment shares and entry weights may add up and
+/// still count as adding up (`33.3333%` three times is 99.9999%). The one tolerance of the
+/// language (`docs/language.md`, decision 4); rows within it are scaled to add up to exactly
+/// 1 (see [`normalise`]), so that every command that solves or walks the model sees a
+/// stochastic matrix.
+pub const SUM_TOLERANCE: f64 = 1e-6;
+
+/// Rounding of decimal fractions added in `f64` (`0.333333 × 3` is `0.99999900000000002876`):
+/// a sum exactly at the tolerance is inside it.
+const SUM_SLACK: f64 = 1e-12;
+
+/// Whether written parts add up to more than 100%, past [`SUM_TOLERANCE`].
+pub(crate) fn sum_over(sum: f64) -> bool {
+    sum > 1.0 + SUM_TOLERANCE + SUM_SLACK
+}
+
+/// Whether written parts (none missing) do not add up to 100%, within [`SUM_TOLERANCE`].
+pub(crate) fn sum_off(sum: f64) -> bool {
+    (sum - 1.0).abs() > SUM_TOLERANCE + SUM_SLACK || sum.is_nan()
+}
+
+/// Scales parts that add up to 100% within [`SUM_TOLERANCE`] to add up to exactly 1. Parts
+/// already within [`SUM_SLACK`] of 1 are left alone (the same numbers as written).
+pub(crate) fn normalise(parts: &mut [&mut f64]) {
+    let total: f64 = parts.iter().map(|p| **p).sum();
+    if total > 0.0 && (total - 1.0).abs() > SUM_SLACK {
+        for p in parts.iter_mut() {
+            **p /= total;
+        }
+    }
+}
+
 /// The journey's own head (name, label, span), beside its items.
 pub(crate) struct Head<'a> {
     pub name: &'a ast::Name,
@@ -296,7 +328,7 @@ impl Resolver<'_> {
         }
         if journey && !out.is_empty() && !missing_share {
             let total: f64 = out.iter().map(|s| s.share).sum();
-            if (total - 1.0).abs() > 1e-6 {
+            if sum_off(total) {
                 let mut f = Finding::new(
                     Rule::ShareSum,
                     out[0].span,
@@ -311,6 +343,8 @@ impl Resolver<'_> {
                     f = f.with(*span, format!("`{}`", s.name));
                 }
                 self.push(f);
+            } else {
+                normalise(&mut out.iter_mut().map(|s| &mut s.share).collect::<Vec<_>>());
             }
         }
         out
@@ -720,7 +754,7 @@ impl Resolver<'_> {
                     "more than one transition has no probability".to_string(),
                     tp.arrows[missing[1]].span,
                 ))
-            } else if written > 1.0 + 1e-6 {
+            } else if sum_over(written) {
                 Some((
                     format!(
                         "transitions add up to {}%, more than 100%",
@@ -728,7 +762,7 @@ impl Resolver<'_> {
                     ),
                     t.name.span,
                 ))
-            } else if missing.is_empty() && (written - 1.0).abs() > 1e-6 {
+            } else if missing.is_empty() && sum_off(written) {
                 Some((
                     format!("transitions add up to {}%, not 100%", trim(written * 100.0)),
                     t.name.span,
@@ -745,7 +779,7 @@ impl Resolver<'_> {
                 continue;
             }
             let rest = (1.0 - written).max(0.0);
-            let list = applies
+            let mut list: Vec<Transition> = applies
                 .iter()
                 .map(|&i| Transition {
                     target: tp.arrows[i].target,
@@ -754,6 +788,12 @@ impl Resolver<'_> {
                 })
                 .filter(|t| t.probability > 0.0)
                 .collect();
+            normalise(
+                &mut list
+                    .iter_mut()
+                    .map(|t| &mut t.probability)
+                    .collect::<Vec<_>>(),
+            );
             out.push(list);
         }
         for (msg, span, _, segs) in problems.into_iter().filter(|p| !p.3.is_empty()) {
@@ -836,7 +876,7 @@ impl Resolver<'_> {
                 entry_span(asts[missing[1]]),
                 "give every entry but one a weight; the one without takes the rest",
             ))
-        } else if written > 1.0 + 1e-6 {
+        } else if sum_over(written) {
             Some((
                 format!(
                     "entry weights add up to {}%, more than 100%",
@@ -845,7 +885,7 @@ impl Resolver<'_> {
                 journey_span,
                 "make the entry weights add up to 100%",
             ))
-        } else if missing.is_empty() && (written - 1.0).abs() > 1e-6 {
+        } else if missing.is_empty() && sum_off(written) {
             Some((
                 format!(
                     "entry weights add up to {}%, not 100%",
@@ -857,6 +897,7 @@ impl Resolver<'_> {
         } else {
             None
         };
+        let problem_free = problem.is_none();
         if let Some((msg, span, help)) = problem {
             let mut f = Finding::new(Rule::Entry, span, msg.clone())
                 .label(msg)
@@ -876,6 +917,15 @@ impl Resolver<'_> {
             if t.entry.is_nan() {
                 t.entry = rest;
             }
+        }
+        if problem_free {
+            let mut weights: Vec<&mut f64> = tps
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| declared.contains(i))
+                .map(|(_, t)| &mut t.entry)
+                .collect();
+            normalise(&mut weights);
         }
     }
 
