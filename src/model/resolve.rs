@@ -181,6 +181,26 @@ impl Resolver<'_> {
     }
 
     fn non_negative(&mut self, value: f64, span: Span, what: &str) -> f64 {
+        if value > limits::MONEY {
+            self.push(
+                Finding::new(
+                    Rule::BadValue,
+                    span,
+                    format!("{what} is past the limit of {}", limits::MONEY_TEXT),
+                )
+                .label("too large")
+                .help(format!(
+                    "write a {what} of at most {}: larger amounts cannot be counted exactly (docs/language.md, decision 13)",
+                    limits::MONEY_TEXT
+                )),
+            );
+            return 0.0;
+        }
+        self.sign(value, span, what)
+    }
+
+    /// `value` if it is 0 or more, or a J0205 finding (and 0).
+    fn sign(&mut self, value: f64, span: Span, what: &str) -> f64 {
         if value >= 0.0 {
             return value;
         }
@@ -190,6 +210,27 @@ impl Resolver<'_> {
                 .help(format!("write a {what} of 0 or more")),
         );
         0.0
+    }
+
+    /// A duration (or delay, or horizon) of 0 or more and at most [`limits::TIME`] seconds,
+    /// or a J0205 finding (and 0).
+    fn time(&mut self, seconds: f64, span: Span, what: &str) -> f64 {
+        if seconds > limits::TIME {
+            self.push(
+                Finding::new(
+                    Rule::BadValue,
+                    span,
+                    format!("{what} is past the limit of {}", limits::TIME_TEXT),
+                )
+                .label("too long")
+                .help(format!(
+                    "write a {what} of at most {}: longer times cannot be counted exactly (docs/language.md, decision 13)",
+                    limits::TIME_TEXT
+                )),
+            );
+            return 0.0;
+        }
+        self.sign(seconds, span, what)
     }
 
     fn channels(&mut self, items: &[Item]) -> Vec<Channel> {
@@ -401,6 +442,11 @@ impl Resolver<'_> {
                 Item::Owner(l, _) => owner = Some(l.text.clone()),
                 Item::Description(l, _) => description = Some(l.text.clone()),
                 Item::Horizon(d, _) => {
+                    let before = self.findings.len();
+                    self.time(d.seconds, d.span, "horizon");
+                    if self.findings.len() > before {
+                        continue;
+                    }
                     if d.seconds <= 0.0 {
                         self.push(
                             Finding::new(Rule::BadValue, d.span, "the horizon must be longer than zero")
@@ -600,12 +646,15 @@ impl Resolver<'_> {
                         .map_or(f64::NAN, |p| self.prob(p, "entry weight"))
                 }
                 TouchpointAttr::Duration(lo, hi, _) => {
-                    let min = self.non_negative(lo.seconds, lo.span, "duration");
+                    let before = self.findings.len();
+                    let min = self.time(lo.seconds, lo.span, "duration");
                     let max = match hi {
-                        Some(hi) => self.non_negative(hi.seconds, hi.span, "duration"),
+                        Some(hi) => self.time(hi.seconds, hi.span, "duration"),
                         None => min,
                     };
-                    if max < min {
+                    if self.findings.len() > before {
+                        // Already reported: a negative or too long end.
+                    } else if max < min {
                         let hi = hi.as_ref().expect("a range has two ends");
                         self.push(
                             Finding::new(
@@ -625,7 +674,27 @@ impl Resolver<'_> {
                     tp.friction_label = label.as_ref().map(|l| l.text.clone());
                     tp.friction_span = Some(*s);
                 }
-                TouchpointAttr::Emotion(e, _) => tp.emotion = *e,
+                TouchpointAttr::Emotion(e, s) => {
+                    if e.unsigned_abs() > limits::EMOTION {
+                        self.push(
+                            Finding::new(
+                                Rule::BadValue,
+                                *s,
+                                format!(
+                                    "emotion {e:+} is past the limit of ±{}",
+                                    limits::EMOTION
+                                ),
+                            )
+                            .label("too large")
+                            .help(format!(
+                                "write an emotion from -{0} to +{0}: larger ones cannot be counted exactly (docs/language.md, decision 13)",
+                                limits::EMOTION
+                            )),
+                        );
+                    } else {
+                        tp.emotion = *e;
+                    }
+                }
                 TouchpointAttr::Cost(n, _) => tp.cost = self.non_negative(n.value, n.span, "cost"),
                 TouchpointAttr::MomentOfTruth(_) => tp.moment_of_truth = true,
                 TouchpointAttr::Goal(name, value, _) => {
@@ -974,9 +1043,7 @@ impl Resolver<'_> {
                             }
                         }
                     }
-                    TriggerAttr::After(d, _) => {
-                        after = self.non_negative(d.seconds, d.span, "delay")
-                    }
+                    TriggerAttr::After(d, _) => after = self.time(d.seconds, d.span, "delay"),
                     TriggerAttr::Via(n, _) => {
                         via = self.channel_ref(channels, n);
                         ok &= via.is_some();
@@ -1262,9 +1329,7 @@ impl Resolver<'_> {
                     }
                     v
                 }
-                (Unit::Time, KpiValue::Duration(v, s)) => {
-                    self.non_negative(v, s, "target duration")
-                }
+                (Unit::Time, KpiValue::Duration(v, s)) => self.time(v, s, "target duration"),
                 (Unit::Plain, KpiValue::Number(v, _)) => v,
                 (unit, value) => {
                     let (want, example) = match unit {
