@@ -220,3 +220,49 @@ fn percentiles_past_the_histogram_are_not_available() {
         .unwrap();
     assert!(p50.contains("n/a"), "{p50}");
 }
+
+#[test]
+fn wide_sentiment_sums_survive_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // About 100 visits of +1000000: Σ sentiment² past 2⁶⁴ in each shard.
+    let text = "journey j {\n  channel web digital\n  stage s {\n    touchpoint a on web {\n      entry\n      emotion +1000000\n      -> a 99%\n      -> b\n    }\n    touchpoint b on web { goal g }\n  }\n}\n";
+    std::fs::write(d.join("big.journey"), text).unwrap();
+    contains(d, "big.journey", "sentiment", 1e8);
+    let run = |args: &[&str]| {
+        let (code, out, err) = journeyc_in(d, args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        out
+    };
+    for k in ["1/2", "2/2"] {
+        let out = run(&[
+            "simulate",
+            "-n",
+            "10000",
+            "--seed",
+            "7",
+            "--shard",
+            k,
+            "big.journey",
+        ]);
+        std::fs::write(d.join(format!("s{}.json", &k[..1])), out).unwrap();
+    }
+    let merged = run(&["merge", "--format", "csv", "s1.json", "s2.json"]);
+    let single = run(&[
+        "simulate",
+        "-n",
+        "10000",
+        "--seed",
+        "7",
+        "--format",
+        "csv",
+        "big.journey",
+    ]);
+    let line = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("all,summary,,sentiment,"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(line(&merged), line(&single));
+}
