@@ -259,7 +259,7 @@ impl Context<'_> {
         let money = |s: &crate::sim::stats::Sum| {
             (
                 s.sum as f64 * MONEY_UNIT,
-                s.sum_sq as f64 * MONEY_UNIT * MONEY_UNIT,
+                s.sum_sq_f64() * MONEY_UNIT * MONEY_UNIT,
             )
         };
         let scalar = [
@@ -293,7 +293,7 @@ impl Context<'_> {
                 Metric::CostPerCustomer,
                 money(&tb.cost),
                 money(&tv.cost),
-                x.cost as f64 * MONEY_UNIT * MONEY_UNIT,
+                crate::sim::stats::wide_f64(x.cost, x.cost_hi) * MONEY_UNIT * MONEY_UNIT,
             ),
             (
                 "revenue per customer",
@@ -301,7 +301,7 @@ impl Context<'_> {
                 Metric::RevenuePerCustomer,
                 money(&tb.revenue),
                 money(&tv.revenue),
-                x.revenue as f64 * MONEY_UNIT * MONEY_UNIT,
+                crate::sim::stats::wide_f64(x.revenue, x.revenue_hi) * MONEY_UNIT * MONEY_UNIT,
             ),
         ];
         for (name, unit, metric, sb, sv, cross) in scalar {

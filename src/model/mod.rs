@@ -17,7 +17,7 @@ pub use load::{
     DEFAULT_MAX_FILE_SIZE, Disk, Files, ReadError, absolute, io_reason, kind_words, max_file_size,
     normalize, read_bytes, read_text, set_max_file_size, size_words, text_of,
 };
-pub use resolve::trim;
+pub use resolve::{SUM_TOLERANCE, trim};
 pub use types::*;
 
 use crate::ast::{self, Item};

@@ -14,6 +14,38 @@ use std::collections::{HashMap, HashSet};
 
 const EPS: f64 = 1e-9;
 
+/// How far from 100% written probabilities, segment shares and entry weights may add up and
+/// still count as adding up (`33.3333%` three times is 99.9999%). The one tolerance of the
+/// language (`docs/language.md`, decision 4); rows within it are scaled to add up to exactly
+/// 1 (see [`normalise`]), so that every command that solves or walks the model sees a
+/// stochastic matrix.
+pub const SUM_TOLERANCE: f64 = 1e-6;
+
+/// Rounding of decimal fractions added in `f64` (`0.333333 × 3` is `0.99999900000000002876`):
+/// a sum exactly at the tolerance is inside it.
+const SUM_SLACK: f64 = 1e-12;
+
+/// Whether written parts add up to more than 100%, past [`SUM_TOLERANCE`].
+pub(crate) fn sum_over(sum: f64) -> bool {
+    sum > 1.0 + SUM_TOLERANCE + SUM_SLACK
+}
+
+/// Whether written parts (none missing) do not add up to 100%, within [`SUM_TOLERANCE`].
+pub(crate) fn sum_off(sum: f64) -> bool {
+    (sum - 1.0).abs() > SUM_TOLERANCE + SUM_SLACK || sum.is_nan()
+}
+
+/// Scales parts that add up to 100% within [`SUM_TOLERANCE`] to add up to exactly 1. Parts
+/// already within [`SUM_SLACK`] of 1 are left alone (the same numbers as written).
+pub(crate) fn normalise(parts: &mut [&mut f64]) {
+    let total: f64 = parts.iter().map(|p| **p).sum();
+    if total > 0.0 && (total - 1.0).abs() > SUM_SLACK {
+        for p in parts.iter_mut() {
+            **p /= total;
+        }
+    }
+}
+
 /// The journey's own head (name, label, span), beside its items.
 pub(crate) struct Head<'a> {
     pub name: &'a ast::Name,
@@ -149,6 +181,26 @@ impl Resolver<'_> {
     }
 
     fn non_negative(&mut self, value: f64, span: Span, what: &str) -> f64 {
+        if value > limits::MONEY {
+            self.push(
+                Finding::new(
+                    Rule::BadValue,
+                    span,
+                    format!("{what} is past the limit of {}", limits::MONEY_TEXT),
+                )
+                .label("too large")
+                .help(format!(
+                    "write a {what} of at most {}: larger amounts cannot be counted exactly (docs/language.md, decision 14)",
+                    limits::MONEY_TEXT
+                )),
+            );
+            return 0.0;
+        }
+        self.sign(value, span, what)
+    }
+
+    /// `value` if it is 0 or more, or a J0205 finding (and 0).
+    fn sign(&mut self, value: f64, span: Span, what: &str) -> f64 {
         if value >= 0.0 {
             return value;
         }
@@ -158,6 +210,27 @@ impl Resolver<'_> {
                 .help(format!("write a {what} of 0 or more")),
         );
         0.0
+    }
+
+    /// A duration (or delay, or horizon) of 0 or more and at most [`limits::TIME`] seconds,
+    /// or a J0205 finding (and 0).
+    fn time(&mut self, seconds: f64, span: Span, what: &str) -> f64 {
+        if seconds > limits::TIME {
+            self.push(
+                Finding::new(
+                    Rule::BadValue,
+                    span,
+                    format!("{what} is past the limit of {}", limits::TIME_TEXT),
+                )
+                .label("too long")
+                .help(format!(
+                    "write a {what} of at most {}: longer times cannot be counted exactly (docs/language.md, decision 14)",
+                    limits::TIME_TEXT
+                )),
+            );
+            return 0.0;
+        }
+        self.sign(seconds, span, what)
     }
 
     fn channels(&mut self, items: &[Item]) -> Vec<Channel> {
@@ -299,7 +372,7 @@ impl Resolver<'_> {
         }
         if journey && !out.is_empty() && !missing_share {
             let total: f64 = out.iter().map(|s| s.share).sum();
-            if (total - 1.0).abs() > 1e-6 {
+            if sum_off(total) {
                 let mut f = Finding::new(
                     Rule::ShareSum,
                     out[0].span,
@@ -314,6 +387,8 @@ impl Resolver<'_> {
                     f = f.with(*span, format!("`{}`", s.name));
                 }
                 self.push(f);
+            } else {
+                normalise(&mut out.iter_mut().map(|s| &mut s.share).collect::<Vec<_>>());
             }
         }
         out
@@ -370,6 +445,11 @@ impl Resolver<'_> {
                 Item::Owner(l, _) => owner = Some(l.text.clone()),
                 Item::Description(l, _) => description = Some(l.text.clone()),
                 Item::Horizon(d, _) => {
+                    let before = self.findings.len();
+                    self.time(d.seconds, d.span, "horizon");
+                    if self.findings.len() > before {
+                        continue;
+                    }
                     if d.seconds <= 0.0 {
                         self.push(
                             Finding::new(Rule::BadValue, d.span, "the horizon must be longer than zero")
@@ -570,12 +650,15 @@ impl Resolver<'_> {
                         .map_or(f64::NAN, |p| self.prob(p, "entry weight"))
                 }
                 TouchpointAttr::Duration(lo, hi, _) => {
-                    let min = self.non_negative(lo.seconds, lo.span, "duration");
+                    let before = self.findings.len();
+                    let min = self.time(lo.seconds, lo.span, "duration");
                     let max = match hi {
-                        Some(hi) => self.non_negative(hi.seconds, hi.span, "duration"),
+                        Some(hi) => self.time(hi.seconds, hi.span, "duration"),
                         None => min,
                     };
-                    if max < min {
+                    if self.findings.len() > before {
+                        // Already reported: a negative or too long end.
+                    } else if max < min {
                         let hi = hi.as_ref().expect("a range has two ends");
                         self.push(
                             Finding::new(
@@ -595,7 +678,27 @@ impl Resolver<'_> {
                     tp.friction_label = label.as_ref().map(|l| l.text.clone());
                     tp.friction_span = Some(*s);
                 }
-                TouchpointAttr::Emotion(e, _) => tp.emotion = *e,
+                TouchpointAttr::Emotion(e, s) => {
+                    if e.unsigned_abs() > limits::EMOTION {
+                        self.push(
+                            Finding::new(
+                                Rule::BadValue,
+                                *s,
+                                format!(
+                                    "emotion {e:+} is past the limit of ±{}",
+                                    limits::EMOTION
+                                ),
+                            )
+                            .label("too large")
+                            .help(format!(
+                                "write an emotion from -{0} to +{0}: larger ones cannot be counted exactly (docs/language.md, decision 14)",
+                                limits::EMOTION
+                            )),
+                        );
+                    } else {
+                        tp.emotion = *e;
+                    }
+                }
                 TouchpointAttr::Cost(n, _) => tp.cost = self.non_negative(n.value, n.span, "cost"),
                 TouchpointAttr::MomentOfTruth(_) => tp.moment_of_truth = true,
                 TouchpointAttr::Goal(name, value, _) => {
@@ -724,7 +827,7 @@ impl Resolver<'_> {
                     "more than one transition has no probability".to_string(),
                     tp.arrows[missing[1]].span,
                 ))
-            } else if written > 1.0 + 1e-6 {
+            } else if sum_over(written) {
                 Some((
                     format!(
                         "transitions add up to {}%, more than 100%",
@@ -732,7 +835,7 @@ impl Resolver<'_> {
                     ),
                     t.name.span,
                 ))
-            } else if missing.is_empty() && (written - 1.0).abs() > 1e-6 {
+            } else if missing.is_empty() && sum_off(written) {
                 Some((
                     format!("transitions add up to {}%, not 100%", trim(written * 100.0)),
                     t.name.span,
@@ -749,7 +852,7 @@ impl Resolver<'_> {
                 continue;
             }
             let rest = (1.0 - written).max(0.0);
-            let list = applies
+            let mut list: Vec<Transition> = applies
                 .iter()
                 .map(|&i| Transition {
                     target: tp.arrows[i].target,
@@ -758,6 +861,12 @@ impl Resolver<'_> {
                 })
                 .filter(|t| t.probability > 0.0)
                 .collect();
+            normalise(
+                &mut list
+                    .iter_mut()
+                    .map(|t| &mut t.probability)
+                    .collect::<Vec<_>>(),
+            );
             out.push(list);
         }
         for (msg, span, _, segs) in problems.into_iter().filter(|p| !p.3.is_empty()) {
@@ -840,7 +949,7 @@ impl Resolver<'_> {
                 entry_span(asts[missing[1]]),
                 "give every entry but one a weight; the one without takes the rest",
             ))
-        } else if written > 1.0 + 1e-6 {
+        } else if sum_over(written) {
             Some((
                 format!(
                     "entry weights add up to {}%, more than 100%",
@@ -849,7 +958,7 @@ impl Resolver<'_> {
                 journey_span,
                 "make the entry weights add up to 100%",
             ))
-        } else if missing.is_empty() && (written - 1.0).abs() > 1e-6 {
+        } else if missing.is_empty() && sum_off(written) {
             Some((
                 format!(
                     "entry weights add up to {}%, not 100%",
@@ -861,6 +970,7 @@ impl Resolver<'_> {
         } else {
             None
         };
+        let problem_free = problem.is_none();
         if let Some((msg, span, help)) = problem {
             let mut f = Finding::new(Rule::Entry, span, msg.clone())
                 .label(msg)
@@ -880,6 +990,15 @@ impl Resolver<'_> {
             if t.entry.is_nan() {
                 t.entry = rest;
             }
+        }
+        if problem_free {
+            let mut weights: Vec<&mut f64> = tps
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| declared.contains(i))
+                .map(|(_, t)| &mut t.entry)
+                .collect();
+            normalise(&mut weights);
         }
     }
 
@@ -928,9 +1047,7 @@ impl Resolver<'_> {
                             }
                         }
                     }
-                    TriggerAttr::After(d, _) => {
-                        after = self.non_negative(d.seconds, d.span, "delay")
-                    }
+                    TriggerAttr::After(d, _) => after = self.time(d.seconds, d.span, "delay"),
                     TriggerAttr::Via(n, _) => {
                         via = self.channel_ref(channels, n);
                         ok &= via.is_some();
@@ -1218,9 +1335,7 @@ impl Resolver<'_> {
                     }
                     v
                 }
-                (Unit::Time, KpiValue::Duration(v, s)) => {
-                    self.non_negative(v, s, "target duration")
-                }
+                (Unit::Time, KpiValue::Duration(v, s)) => self.time(v, s, "target duration"),
                 (Unit::Plain, KpiValue::Number(v, _)) => v,
                 (unit, value) => {
                     let (want, example) = match unit {

@@ -137,6 +137,30 @@ fn resolver_findings() {
             "stage s { touchpoint a on web { entry cost -1 goal g } } kpi conversion >= 2d",
             "J0205",
         ),
+        (
+            "stage s { touchpoint a on web { entry goal g value 100000000001 } }",
+            "J0205",
+        ),
+        (
+            "stage s { touchpoint a on web { entry cost 1000000000000 } }",
+            "J0205",
+        ),
+        (
+            "stage s { touchpoint a on web { entry emotion +1000001 } }",
+            "J0205",
+        ),
+        (
+            "stage s { touchpoint a on web { entry emotion -1000001 } }",
+            "J0205",
+        ),
+        (
+            "stage s { touchpoint a on web { entry duration 1d..100000001d } }",
+            "J0205",
+        ),
+        (
+            "horizon 100000001d stage s { touchpoint a on web { entry } }",
+            "J0205",
+        ),
     ];
     for (body, code) in cases {
         let c = source(&format!("journey j {{ {base} {body} }}"));

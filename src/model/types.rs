@@ -416,3 +416,20 @@ pub struct ScenarioInfo {
     /// Label (the name when none is written).
     pub label: String,
 }
+
+/// The language's limits on amounts (`docs/language.md`, decision 14): past them, `check`
+/// reports J0205, so every accepted amount is counted exactly by the simulator.
+pub mod limits {
+    /// The largest money amount (`cost`, a goal's `value`): 10¹¹, 2³⁷ below where the
+    /// simulator's money units (2⁻²⁴) leave 64 bits.
+    pub const MONEY: f64 = 1e11;
+    /// [`MONEY`] as messages write it.
+    pub const MONEY_TEXT: &str = "100000000000";
+    /// The longest time (`duration`, a trigger's `after`, `horizon`), in seconds: 10⁸ days
+    /// (about 274,000 years), within the range of the time-to-convert histogram (2⁴³ s).
+    pub const TIME: f64 = 1e8 * 86_400.0;
+    /// [`TIME`] as messages write it.
+    pub const TIME_TEXT: &str = "100000000d";
+    /// The largest emotion, either way.
+    pub const EMOTION: u32 = 1_000_000;
+}

@@ -268,7 +268,7 @@ impl Figures {
             cost_per_customer: t.cost.mean(n, MONEY_UNIT).unwrap_or(Estimate::exact(0.0)),
             cost_per_conversion: stats::ratio(
                 t.cost.sum as f64 * MONEY_UNIT,
-                t.cost.sum_sq as f64 * MONEY_UNIT * MONEY_UNIT,
+                t.cost.sum_sq_f64() * MONEY_UNIT * MONEY_UNIT,
                 converted as f64,
                 converted as f64,
                 t.cost_converted as f64 * MONEY_UNIT,

@@ -10,6 +10,7 @@
 
 use super::compile::Tables;
 use super::engine::{self, Scratch, Start, Trace};
+use super::stats;
 use super::tally::{Tally, ending};
 use super::{BLOCK, Frame, Run, Settings, SimulateError};
 use crate::model::Journey;
@@ -64,14 +65,18 @@ pub struct PairTally {
     pub touches: u64,
     /// Σ pains · pains.
     pub pains: u64,
-    /// Σ sentiment · sentiment.
-    pub sentiment: i64,
+    /// Σ sentiment · sentiment (128 bits).
+    pub sentiment: i128,
     /// Σ score · score, the NPS score being +1 promoter, −1 detractor, 0 otherwise.
     pub nps: i64,
-    /// Σ cost · cost, money units².
+    /// Σ cost · cost, money units², modulo 2¹²⁶ (see [`stats::add_wide`]).
     pub cost: i128,
-    /// Σ revenue · revenue, money units².
+    /// Σ cost · cost divided by 2¹²⁶.
+    pub cost_hi: u64,
+    /// Σ revenue · revenue, money units², modulo 2¹²⁶.
     pub revenue: i128,
+    /// Σ revenue · revenue divided by 2¹²⁶.
+    pub revenue_hi: u64,
     /// Customers reaching the touchpoint in both runs, per matched touchpoint.
     pub reach: Vec<u64>,
     /// Customers reaching the stage in both runs, per matched stage.
@@ -99,8 +104,10 @@ impl PairTally {
         self.pains = self.pains.saturating_add(o.pains);
         self.sentiment = self.sentiment.saturating_add(o.sentiment);
         self.nps += o.nps;
-        self.cost = self.cost.saturating_add(o.cost);
-        self.revenue = self.revenue.saturating_add(o.revenue);
+        self.cost_hi = self.cost_hi.saturating_add(o.cost_hi);
+        stats::add_wide(&mut self.cost, &mut self.cost_hi, o.cost);
+        self.revenue_hi = self.revenue_hi.saturating_add(o.revenue_hi);
+        stats::add_wide(&mut self.revenue, &mut self.revenue_hi, o.revenue);
     }
 
     /// Adds one customer's two journeys.
@@ -119,12 +126,19 @@ impl PairTally {
         self.pains = self.pains.saturating_add(tb.pains * tv.pains);
         self.sentiment = self
             .sentiment
-            .saturating_add(tb.sentiment.saturating_mul(tv.sentiment));
+            .saturating_add(tb.sentiment as i128 * tv.sentiment as i128);
         self.nps += score(tb.sentiment) * score(tv.sentiment);
-        self.cost = self.cost.wrapping_add(tb.cost as i128 * tv.cost as i128);
-        self.revenue = self
-            .revenue
-            .wrapping_add(tb.revenue as i128 * tv.revenue as i128);
+        // Amounts are 0 or more and below 2⁶³: their products below 2¹²⁶.
+        stats::add_wide(
+            &mut self.cost,
+            &mut self.cost_hi,
+            tb.cost as i128 * tv.cost as i128,
+        );
+        stats::add_wide(
+            &mut self.revenue,
+            &mut self.revenue_hi,
+            tb.revenue as i128 * tv.revenue as i128,
+        );
         for (i, &(kb, kv)) in m.touchpoints.iter().enumerate() {
             if sb.visited(kb) && sv.visited(kv) {
                 self.reach[i] += 1;

@@ -143,40 +143,75 @@ pub fn to_units(x: f64, unit: f64) -> i64 {
     (x / unit).round() as i64
 }
 
-/// The sum and the sum of squares of per-customer integer amounts (time or money units), in
-/// 128 bits: exact, so sums add up in any order. A customer's amount is at most 2⁶³ units
-/// (the walk saturates there), so 2⁶⁴ customers of such amounts would be needed to
-/// overflow the sum of squares: the per-customer addition wraps (two instructions) and only
-/// merges saturate.
+/// The sum and the sum of squares of per-customer integer amounts (time or money units),
+/// exact, so sums add up in any order. A customer's amount is below 2⁶³ units, so the sum
+/// (128 bits) holds 2⁶⁴ customers of any amount; a square is below 2¹²⁶, so the sum of
+/// squares is kept in 190 bits: `sum_sq` below 2¹²⁶ and `sum_sq_hi` multiples of 2¹²⁶
+/// (0, and not written, for any journey whose squares add up below 2¹²⁶).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sum {
     /// Σ x.
     #[serde(with = "as_string")]
     pub sum: i128,
-    /// Σ x².
+    /// Σ x², modulo 2¹²⁶.
     #[serde(with = "as_string")]
     pub sum_sq: i128,
+    /// Σ x² divided by 2¹²⁶.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sum_sq_hi: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
+}
+
+/// 2¹²⁶: where [`Sum::sum_sq`] carries into [`Sum::sum_sq_hi`].
+const SQ_CARRY: i128 = 1 << 126;
+
+/// Adds `x` (in `0..2¹²⁶`) to the 190-bit number `hi·2¹²⁶ + lo` (`lo` in `0..2¹²⁶`): both
+/// terms below 2¹²⁶, the addition cannot overflow.
+#[inline(always)]
+pub fn add_wide(lo: &mut i128, hi: &mut u64, x: i128) {
+    *lo += x;
+    if *lo >= SQ_CARRY {
+        *lo -= SQ_CARRY;
+        *hi = hi.saturating_add(1);
+    }
+}
+
+/// `hi·2¹²⁶ + lo` as a float (exactly `lo as f64` when `hi` is 0).
+pub fn wide_f64(lo: i128, hi: u64) -> f64 {
+    match hi {
+        0 => lo as f64,
+        hi => hi as f64 * SQ_CARRY as f64 + lo as f64,
+    }
 }
 
 impl Sum {
-    /// Adds one customer's amount.
+    /// Adds one customer's amount (`0..2⁶³`).
     #[inline]
     pub fn add(&mut self, x: i64) {
         let x = x as i128;
         self.sum = self.sum.wrapping_add(x);
-        self.sum_sq = self.sum_sq.wrapping_add(x * x);
+        add_wide(&mut self.sum_sq, &mut self.sum_sq_hi, x * x);
     }
 
     /// Adds another sum.
     #[inline]
     pub fn merge(&mut self, other: Sum) {
         self.sum = self.sum.saturating_add(other.sum);
-        self.sum_sq = self.sum_sq.saturating_add(other.sum_sq);
+        self.sum_sq_hi = self.sum_sq_hi.saturating_add(other.sum_sq_hi);
+        add_wide(&mut self.sum_sq, &mut self.sum_sq_hi, other.sum_sq);
+    }
+
+    /// Σ x² as a float (exactly `sum_sq as f64` when nothing carried).
+    pub fn sum_sq_f64(&self) -> f64 {
+        wide_f64(self.sum_sq, self.sum_sq_hi)
     }
 
     /// The mean over `n` customers with its interval, in `unit`s; `None` when `n` is 0.
     pub fn mean(&self, n: u64, unit: f64) -> Option<Estimate> {
-        mean(self.sum as f64 * unit, self.sum_sq as f64 * unit * unit, n)
+        mean(self.sum as f64 * unit, self.sum_sq_f64() * unit * unit, n)
     }
 }
 
@@ -455,6 +490,11 @@ impl Histogram {
         for (i, n, lo, hi) in self.buckets() {
             seen += n;
             if seen >= k {
+                // The last bucket also holds every larger value (`bucket` clamps): a rank
+                // there is known only when all its values are equal.
+                if i == BUCKETS - 1 && lo != hi {
+                    return None;
+                }
                 let (a, b) = bucket_range(i);
                 return Some(((a + b) / 2.0).clamp(lo, hi));
             }
@@ -463,7 +503,9 @@ impl Histogram {
     }
 
     /// The `p`-quantile (nearest rank: the smallest value with at least `p·n` values at or
-    /// below it) with a distribution-free 95% interval; `None` when empty.
+    /// below it) with a distribution-free 95% interval; `None` when empty, or when the
+    /// estimate or an end of its interval falls among values past the histogram's range
+    /// (2⁴³ s), which it does not tell apart: never a clamped number.
     pub fn quantile(&self, p: f64) -> Option<Estimate> {
         let n = self.count;
         if n == 0 {
@@ -483,6 +525,67 @@ impl Histogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_of_huge_amounts_are_exact() {
+        // 2·10¹² money units, 10⁶ times: Σx = 2·10¹⁸, Σx² = 4·10³⁰ (no carry).
+        let mut s = Sum::default();
+        (0..1_000_000).for_each(|_| s.add(2_000_000_000_000));
+        assert_eq!(s.sum, 2_000_000_000_000_000_000);
+        assert_eq!(
+            (s.sum_sq, s.sum_sq_hi),
+            (4_000_000_000_000_000_000_000_000_000_000, 0)
+        );
+        // The largest amount, 2⁶³ − 1, 4 times: the squares carry past 2¹²⁶.
+        let (x, n) = (i64::MAX as i128, 4i128);
+        let mut s = Sum::default();
+        (0..n).for_each(|_| s.add(i64::MAX));
+        assert_eq!(s.sum, x * n);
+        // x² · n = hi · 2¹²⁶ + lo: (x² mod 2¹²⁶) · 4 is below 2¹²⁸, a u128.
+        let (q, r) = (x * x / SQ_CARRY, (x * x % SQ_CARRY) as u128);
+        let lo = r * n as u128;
+        let carry = (lo >> 126) as i128;
+        assert!(s.sum_sq_hi > 0);
+        assert_eq!(s.sum_sq_hi as i128, q * n + carry);
+        assert_eq!(s.sum_sq as u128, lo & ((1 << 126) - 1));
+        // Merged in halves: the same.
+        let mut a = Sum::default();
+        let mut b = Sum::default();
+        (0..n / 2).for_each(|_| a.add(i64::MAX));
+        (0..n / 2).for_each(|_| b.add(i64::MAX));
+        a.merge(b);
+        assert_eq!(a, s);
+        // Mean and variance of the constant: x exactly, and an interval of zero width
+        // around it (to the precision of a float).
+        let m = s.mean(4, 1.0).unwrap();
+        assert_eq!(m.value, x as f64);
+        assert!(m.half_width() <= 1e-6 * x as f64, "{m:?}");
+        // Half 0, half 2·10¹² (in units of 1): mean 10¹², standard deviation 10¹².
+        let mut s = Sum::default();
+        (0..5000).for_each(|i| s.add(if i % 2 == 0 { 0 } else { 2_000_000_000_000 }));
+        let m = s.mean(10_000 / 2, 1.0).unwrap();
+        assert_eq!(m.value, 2e12 * 2500.0 / 5000.0);
+        let se = 1e12 * (5000.0f64 / 4999.0).sqrt() / (5000f64).sqrt();
+        assert!((m.half_width() - Z95 * se).abs() < 1e-6 * se, "{m:?}");
+    }
+
+    #[test]
+    fn no_quantile_past_the_histograms_range() {
+        let mut h = Histogram::default();
+        // Values past 2⁴³ s all fall in the last bucket.
+        for k in 0..100 {
+            h.add(1e13 + k as f64 * 1e11);
+        }
+        assert_eq!(h.quantile(0.5), None);
+        // One repeated value there is still known exactly.
+        let mut h = Histogram::default();
+        (0..100).for_each(|_| h.add(1e13));
+        assert_eq!(h.quantile(0.5), Some(Estimate::exact(1e13)));
+        // Below the range: known.
+        let mut h = Histogram::default();
+        (0..100).for_each(|k| h.add(1e12 + k as f64));
+        assert!(h.quantile(0.9).is_some());
+    }
 
     #[test]
     fn time_buckets_are_the_histograms_buckets() {

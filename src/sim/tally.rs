@@ -47,10 +47,10 @@ pub struct SegmentTally {
     pub pains: u64,
     /// Σ pains².
     pub pains_sq: u64,
-    /// Final sentiment: sum.
-    pub sentiment: i64,
-    /// Σ sentiment².
-    pub sentiment_sq: u64,
+    /// Final sentiment: sum (128 bits: exact over every emotion the language accepts).
+    pub sentiment: i128,
+    /// Σ sentiment² (128 bits).
+    pub sentiment_sq: u128,
     /// Customers ending with sentiment ≥ +2.
     pub promoters: u64,
     /// Customers ending with sentiment ≤ −1.
@@ -183,17 +183,15 @@ impl SegmentTally {
     /// Adds `n` customers with `pains` pain points each and final sentiment `sentiment`.
     #[inline]
     pub(crate) fn add_feelings(&mut self, n: u64, pains: u64, sentiment: i64) {
-        let s2 = sentiment
-            .unsigned_abs()
-            .saturating_mul(sentiment.unsigned_abs());
+        let s2 = (sentiment.unsigned_abs() as u128).pow(2);
         self.pains = self.pains.wrapping_add(n.wrapping_mul(pains));
         self.pains_sq = self
             .pains_sq
             .saturating_add(n.saturating_mul(pains.saturating_mul(pains)));
-        self.sentiment = self
-            .sentiment
-            .wrapping_add((n as i64).wrapping_mul(sentiment));
-        self.sentiment_sq = self.sentiment_sq.saturating_add(n.saturating_mul(s2));
+        self.sentiment = self.sentiment.saturating_add(n as i128 * sentiment as i128);
+        self.sentiment_sq = self
+            .sentiment_sq
+            .saturating_add((n as u128).saturating_mul(s2));
         self.promoters += n * (sentiment >= 2) as u64;
         self.detractors += n * (sentiment <= -1) as u64;
     }
