@@ -266,3 +266,75 @@ fn wide_sentiment_sums_survive_shards() {
     };
     assert_eq!(line(&merged), line(&single));
 }
+
+#[test]
+fn clipped_totals_are_not_available_never_clamped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Visits costing 10¹¹ around a 50% loop: a customer of 6 visits or more passes the
+    // walk's 64-bit total (2⁶³ units of 2⁻²⁴), about 3% of them.
+    let text = "journey j {\n  channel web digital\n  stage s {\n    touchpoint a on web {\n      entry\n      cost 100000000000\n      -> a 50%\n      -> b\n    }\n    touchpoint b on web { goal g value 10 }\n  }\n}\n";
+    std::fs::write(d.join("clip.journey"), text).unwrap();
+    for name in [
+        "cost_per_customer",
+        "cost_per_conversion",
+        "revenue_per_customer",
+        "time_to_convert_mean",
+    ] {
+        let got = simulated(d, "clip.journey", name);
+        assert_eq!(got, None, "{name}: a clamped total was printed");
+    }
+    // Figures that are not made of those totals stay.
+    contains(d, "clip.journey", "touches", 3.0);
+    let (code, out, err) = journeyc_in(d, &["simulate", "-n", "10000", "clip.journey"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("cost per customer"))
+        .unwrap();
+    assert!(line.contains("n/a"), "{line}");
+    let (code, out, err) = journeyc_in(
+        d,
+        &[
+            "simulate",
+            "-n",
+            "10000",
+            "--format",
+            "json",
+            "clip.journey",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cost = &json["all"]["cost_per_customer"];
+    assert!(cost["value"].is_null() && cost["low"].is_null(), "{cost}");
+    // The exact analysis has no such limit: 2 visits of 10¹¹ per customer.
+    let (code, out, err) = journeyc_in(d, &["analyze", "--format", "json", "clip.journey"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let exact = json["all"]["cost_per_customer"].as_f64().unwrap();
+    assert!((exact - 2e11).abs() < 1.0, "{exact}");
+    // Within the walk's range (cost 10⁶: 2⁶³ units are 5·10¹¹ visits away) it is a number.
+    std::fs::write(
+        d.join("fine.journey"),
+        text.replace("100000000000", "1000000"),
+    )
+    .unwrap();
+    contains(d, "fine.journey", "cost_per_customer", 2e6);
+}
+
+#[test]
+fn max_steps_past_the_limit_is_j0205() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "journey j {\n  max_steps 1000000001\n  channel web digital\n  stage s {\n    touchpoint a on web { entry -> b 50% -> exit }\n    touchpoint b on web { goal g }\n  }\n}\n";
+    std::fs::write(d.join("steps.journey"), text).unwrap();
+    past_limit(d, "steps.journey", "1000000000");
+    std::fs::write(
+        d.join("ok.journey"),
+        text.replace("1000000001", "1000000000"),
+    )
+    .unwrap();
+    let (code, out, err) = journeyc_in(d, &["check", "ok.journey"]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -27,12 +27,12 @@ fn a_lone_cr_ends_a_comment_line() {
 
 #[test]
 fn commands_that_run_a_journey_refuse_one_with_errors() {
-    // A trap with a huge max_steps: simulating it would walk every customer 4 billion steps.
+    // A trap with a huge max_steps: simulating it would walk every customer a billion steps.
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
         "trap.journey",
-        "journey t {\n  max_steps 4294967295\n  channel web digital\n  stage s {\n    \
+        "journey t {\n  max_steps 1000000000\n  channel web digital\n  stage s {\n    \
          touchpoint a on web { entry -> b 50% -> c }\n    touchpoint b on web { -> a }\n    \
          touchpoint c on web { goal done }\n    touchpoint d on web { -> d }\n  }\n  \
          scenario calm { touchpoint a { friction 10% } }\n}\n",

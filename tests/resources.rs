@@ -112,3 +112,36 @@ fn a_hundred_thousand_threads_give_the_output_of_one() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(one, many);
 }
+
+#[test]
+fn references_to_twenty_thousand_segments_resolve_and_unknown_ones_are_all_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every segment named in one transition's `for` list: one look-up each (a scan per
+    // reference was quadratic: 8 s for 50,000).
+    let all: Vec<String> = (0..20_000).map(|k| format!("s{k}")).collect();
+    let text = many_segments(20_000).replace(
+        "-> b 50% -> exit",
+        &format!("-> b 50% for {} -> exit", all.join(", ")),
+    );
+    let file = write(&dir, "all.journey", &text);
+    let (code, out, err) = journeyc_in(dir.path(), &["check", &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    // 500 unknown names: each is reported; "did you mean" is looked for while its budget
+    // of comparisons lasts (44 s for 2,000 among 50,000 before), and past it the help line
+    // names no candidate and claims none is close.
+    let unknown: Vec<String> = (0..500).map(|k| format!("x{k}")).collect();
+    let text = many_segments(20_000).replace(
+        "-> b 50% -> exit",
+        &format!("-> b 50% for {} -> exit", unknown.join(", ")),
+    );
+    let file = write(&dir, "unknown.journey", &text);
+    let (code, out, err) = journeyc_in(dir.path(), &["check", &file]);
+    assert_eq!(code, 1, "{out}{err}");
+    let all = format!("{out}{err}");
+    assert_eq!(all.matches("unknown segment `x").count(), 500, "{all}");
+    assert!(all.contains("did you mean `s1`?"), "{all}");
+    assert!(
+        all.contains("declare `x499` first (20000 segments are declared)"),
+        "{all}"
+    );
+}

@@ -87,12 +87,12 @@ fn simulation_agrees_with_the_exact_analysis_within_4_standard_errors() {
         check("pains", sim.pains, exact.all.pains);
         check(
             "cost per customer",
-            sim.cost_per_customer,
+            sim.cost_per_customer.expect("no clipped totals"),
             exact.all.cost_per_customer,
         );
         check(
             "revenue per customer",
-            sim.revenue_per_customer,
+            sim.revenue_per_customer.expect("no clipped totals"),
             exact.all.revenue_per_customer,
         );
         check("sentiment", sim.sentiment, exact.all.sentiment);
@@ -119,7 +119,7 @@ fn simulation_agrees_with_the_exact_analysis_within_4_standard_errors() {
             );
             check(
                 &format!("{} cost", seg.name),
-                f.cost_per_customer,
+                f.cost_per_customer.expect("no clipped totals"),
                 x.cost_per_customer,
             );
         }

@@ -143,6 +143,6 @@ fn lookup(
     Err(Failure(format!(
         "`{}` has no {what} `{name}`: {}",
         file.display(),
-        names::help(what, name, &known)
+        names::help(what, name, &known, true)
     )))
 }

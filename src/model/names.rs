@@ -2,9 +2,12 @@
 
 /// The candidate closest to `name`, when it is close enough to be a likely typo.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let len = name.chars().count();
+    let limit = (len / 3).max(1);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: most candidates stop here.
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (distance(name, c), c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, c)| (d, c.len()))
@@ -37,9 +40,35 @@ fn distance(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
-/// "did you mean `x`?" for a help line, or a fallback listing what exists.
-pub fn help(what: &str, name: &str, candidates: &[&str]) -> String {
-    if let Some(s) = suggest(name, candidates.iter().copied()) {
+/// Candidate comparisons left for "did you mean" suggestions in one journey: thousands of
+/// unknown names among 50,000 declared ones took 44 s before. Past it an unknown name still
+/// gets its diagnostic, with a help line that names no candidate.
+pub(crate) struct Budget(usize);
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget(1_000_000)
+    }
+}
+
+impl Budget {
+    /// True (and spent) when `candidates` comparisons are left.
+    pub(crate) fn spend(&mut self, candidates: usize) -> bool {
+        let ok = self.0 >= candidates;
+        if ok {
+            self.0 -= candidates;
+        }
+        ok
+    }
+}
+
+/// "did you mean `x`?" for a help line (when `suggest`: the caller bounds the comparisons),
+/// or a fallback listing what exists.
+pub fn help(what: &str, name: &str, candidates: &[&str], suggest: bool) -> String {
+    if let Some(s) = suggest
+        .then(|| self::suggest(name, candidates.iter().copied()))
+        .flatten()
+    {
         return format!("did you mean `{s}`?");
     }
     match candidates.len() {
@@ -52,13 +81,31 @@ pub fn help(what: &str, name: &str, candidates: &[&str]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        n => format!("declare `{name}` first ({n} {what}s are declared, none close to it)"),
+        n if suggest => {
+            format!("declare `{name}` first ({n} {what}s are declared, none close to it)")
+        }
+        n => format!("declare `{name}` first ({n} {what}s are declared)"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_budget_bounds_the_comparisons() {
+        let names: Vec<String> = (0..100).map(|k| format!("s{k}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut budget = Budget(250);
+        let helps: Vec<String> = ["x1", "x2", "x3"]
+            .iter()
+            .map(|n| help("segment", n, &names, budget.spend(names.len())))
+            .collect();
+        assert_eq!(helps[0], "did you mean `s1`?");
+        assert_eq!(helps[1], "did you mean `s2`?");
+        // Spent: no candidate named, and no claim that none is close.
+        assert_eq!(helps[2], "declare `x3` first (100 segments are declared)");
+    }
 
     #[test]
     fn distances() {
@@ -72,6 +119,6 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(suggest("chekout", ["checkout", "cart"]), Some("checkout"));
         assert_eq!(suggest("zzz", ["checkout", "cart"]), None);
-        assert!(help("touchpoint", "crat", &["cart", "review"]).contains("`cart`"));
+        assert!(help("touchpoint", "crat", &["cart", "review"], true).contains("`cart`"));
     }
 }

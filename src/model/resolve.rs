@@ -62,6 +62,13 @@ pub(crate) struct Removed {
 pub(crate) struct Resolver<'a> {
     pub findings: Vec<Finding>,
     removed: &'a Removed,
+    /// Channel, segment and goal names → ids (each reference one look-up, not a scan: a
+    /// journey of 100,000 segments referenced 100,000 times was quadratic).
+    channel_ix: HashMap<String, ChannelId>,
+    segment_ix: HashMap<String, SegmentId>,
+    goal_ix: HashMap<String, GoalId>,
+    /// Comparisons left for "did you mean" suggestions.
+    suggestions: names::Budget,
 }
 
 /// Resolves the items of one journey.
@@ -72,10 +79,7 @@ pub(crate) fn resolve_journey(
     scenario: Option<&str>,
     removed: &Removed,
 ) -> (Option<Journey>, Vec<Finding>) {
-    let mut r = Resolver {
-        findings: Vec::new(),
-        removed,
-    };
+    let mut r = Resolver::new(removed);
     let journey = r.journey(head, items, scenarios, scenario);
     let ok = !r.findings.iter().any(|f| f.level == Level::Error);
     (if ok { Some(journey) } else { None }, r.findings)
@@ -84,14 +88,24 @@ pub(crate) fn resolve_journey(
 /// Resolves a library's items on their own (names, channels, values), for `check`.
 pub(crate) fn check_library(items: &[Item]) -> Vec<Finding> {
     let removed = Removed::default();
-    let mut r = Resolver {
-        findings: Vec::new(),
-        removed: &removed,
-    };
+    let mut r = Resolver::new(&removed);
     let channels = r.channels(items);
     r.context(items, &channels);
     r.segments(items, &channels, false);
     r.findings
+}
+
+impl<'a> Resolver<'a> {
+    fn new(removed: &'a Removed) -> Self {
+        Resolver {
+            findings: Vec::new(),
+            removed,
+            channel_ix: HashMap::new(),
+            segment_ix: HashMap::new(),
+            goal_ix: HashMap::new(),
+            suggestions: names::Budget::default(),
+        }
+    }
 }
 
 impl Resolver<'_> {
@@ -100,7 +114,8 @@ impl Resolver<'_> {
     }
 
     fn unknown(&mut self, what: &str, name: &ast::Name, candidates: &[&str]) {
-        let mut help = names::help(what, &name.text, candidates);
+        let suggest = self.suggestions.spend(candidates.len());
+        let mut help = names::help(what, &name.text, candidates, suggest);
         let removed = match what {
             "touchpoint" => self.removed.touchpoints.get(&name.text),
             "trigger" => self.removed.triggers.get(&name.text),
@@ -281,11 +296,16 @@ impl Resolver<'_> {
                 span: c.name.span,
             });
         }
+        self.channel_ix = out
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.clone(), i))
+            .collect();
         out
     }
 
     fn channel_ref(&mut self, channels: &[Channel], name: &ast::Name) -> Option<ChannelId> {
-        let found = channels.iter().position(|c| c.name == name.text);
+        let found = self.channel_ix.get(&name.text).copied();
         if found.is_none() {
             let names: Vec<&str> = channels.iter().map(|c| c.name.as_str()).collect();
             self.unknown("channel", name, &names);
@@ -391,6 +411,11 @@ impl Resolver<'_> {
                 normalise(&mut out.iter_mut().map(|s| &mut s.share).collect::<Vec<_>>());
             }
         }
+        self.segment_ix = out
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect();
         out
     }
 
@@ -461,7 +486,7 @@ impl Resolver<'_> {
                     }
                 }
                 Item::MaxSteps(n, _) => {
-                    if n.value < 1.0 || n.value.fract() != 0.0 || n.value > u32::MAX as f64 {
+                    if n.value < 1.0 || n.value.fract() != 0.0 {
                         self.push(
                             Finding::new(
                                 Rule::BadValue,
@@ -470,6 +495,19 @@ impl Resolver<'_> {
                             )
                             .label("not a positive whole number")
                             .help("write a whole number like 1000"),
+                        );
+                    } else if n.value > limits::STEPS as f64 {
+                        self.push(
+                            Finding::new(
+                                Rule::BadValue,
+                                n.span,
+                                format!("max_steps is past the limit of {}", limits::STEPS),
+                            )
+                            .label("too large")
+                            .help(format!(
+                                "write a whole number from 1 to {}: a safety bound on visits per customer",
+                                limits::STEPS
+                            )),
                         );
                     } else {
                         max_steps = n.value as u32;
@@ -545,7 +583,7 @@ impl Resolver<'_> {
 
         let primary_goal = match primary_goal_name {
             Some(n) => {
-                let g = goals.iter().position(|g| g.name == n.text);
+                let g = self.goal_ix.get(&n.text).copied();
                 if g.is_none() {
                     let names: Vec<&str> = goals.iter().map(|g| g.name.as_str()).collect();
                     self.unknown("goal", n, &names);
@@ -563,7 +601,6 @@ impl Resolver<'_> {
             primary_goal,
             &tp_index,
             &tp_names,
-            &segments,
             &seg_names,
         );
 
@@ -706,14 +743,15 @@ impl Resolver<'_> {
                         Some(v) => self.non_negative(v.value, v.span, "goal value"),
                         None => 0.0,
                     };
-                    let gid = match goals.iter().position(|g| g.name == name.text) {
-                        Some(g) => g,
+                    let gid = match self.goal_ix.get(&name.text) {
+                        Some(&g) => g,
                         None => {
                             goals.push(Goal {
                                 name: name.text.clone(),
                                 touchpoints: Vec::new(),
                                 span: name.span,
                             });
+                            self.goal_ix.insert(name.text.clone(), goals.len() - 1);
                             goals.len() - 1
                         }
                     };
@@ -721,7 +759,7 @@ impl Resolver<'_> {
                     tp.goal = Some(GoalAt { goal: gid, value });
                 }
                 TouchpointAttr::Arrow(arrow) => {
-                    if let Some(a) = self.arrow(arrow, tp_index, tp_names, segments, seg_names) {
+                    if let Some(a) = self.arrow(arrow, tp_index, tp_names, seg_names) {
                         tp.arrows.push(a);
                     }
                 }
@@ -736,7 +774,6 @@ impl Resolver<'_> {
         a: &ast::Arrow,
         tp_index: &HashMap<&str, TouchpointId>,
         tp_names: &[&str],
-        segments: &[Segment],
         seg_names: &[&str],
     ) -> Option<Arrow> {
         let target = match &a.target {
@@ -755,7 +792,7 @@ impl Resolver<'_> {
             .map(|p| self.prob(p, "transition probability"));
         let mut segs = Vec::new();
         for n in &a.segments {
-            match segments.iter().position(|s| s.name == n.text) {
+            match self.segment_ix.get(&n.text).copied() {
                 Some(s) => segs.push(s),
                 None => self.unknown("segment", n, seg_names),
             }
@@ -1152,7 +1189,6 @@ impl Resolver<'_> {
         primary: Option<GoalId>,
         tp_index: &HashMap<&str, TouchpointId>,
         tp_names: &[&str],
-        segments: &[Segment],
         seg_names: &[&str],
     ) -> Vec<Kpi> {
         const METRICS: [&str; 15] = [
@@ -1211,7 +1247,7 @@ impl Resolver<'_> {
                 "conversion" => {
                     let g = match arg {
                         Some(a) => {
-                            let g = goals.iter().position(|g| g.name == a.text);
+                            let g = self.goal_ix.get(&a.text).copied();
                             if g.is_none() {
                                 self.unknown("goal", a, &goal_names);
                             }
@@ -1312,7 +1348,7 @@ impl Resolver<'_> {
             };
             let segment = match &k.segment {
                 Some(n) => {
-                    let s = segments.iter().position(|s| s.name == n.text);
+                    let s = self.segment_ix.get(&n.text).copied();
                     if s.is_none() {
                         self.unknown("segment", n, seg_names);
                         continue;

@@ -18,6 +18,7 @@ pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed,
         .collect();
     let mut removed = Removed::default();
     let mut findings = Vec::new();
+    let mut budget = names::Budget::default();
     let sname = &scenario.name.text;
 
     // `context` lines of a scenario replace the baseline's all together.
@@ -89,8 +90,9 @@ pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed,
                 None => {
                     let known = touchpoint_names(&out);
                     let known: Vec<&str> = known.iter().map(String::as_str).collect();
-                    let mut help = names::help("touchpoint", &t.name.text, &known);
-                    if names::suggest(&t.name.text, known.iter().copied()).is_none() {
+                    let suggest = budget.spend(known.len());
+                    let mut help = names::help("touchpoint", &t.name.text, &known, suggest);
+                    if !suggest || names::suggest(&t.name.text, known.iter().copied()).is_none() {
                         help = "to add a touchpoint, put it in a `stage NAME { touchpoint … }` block of the scenario".into();
                     }
                     findings.push(
@@ -159,7 +161,12 @@ pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed,
                             format!("scenario `{sname}` removes unknown {what} `{}`", name.text),
                         )
                         .label(format!("no such {what}"))
-                        .help(names::help(what, &name.text, &known)),
+                        .help(names::help(
+                            what,
+                            &name.text,
+                            &known,
+                            budget.spend(known.len()),
+                        )),
                     );
                 }
             }

@@ -432,4 +432,7 @@ pub mod limits {
     pub const TIME_TEXT: &str = "100000000d";
     /// The largest emotion, either way.
     pub const EMOTION: u32 = 1_000_000;
+    /// The largest `max_steps`: 10⁹ (a customer's visits² then fits 64 bits, and their
+    /// pain points at one touchpoint 32).
+    pub const STEPS: u32 = 1_000_000_000;
 }

@@ -24,7 +24,7 @@ use super::compile::{
     COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, TIME, TOTALS, Tables, VALUE,
 };
 use super::stats::TimeBuckets;
-use super::tally::{Tally, ending};
+use super::tally::{Counts, ending};
 
 /// The context class before the first visit (no switch at the entry).
 const ENTRY: u32 = u32::MAX;
@@ -202,7 +202,17 @@ pub(crate) struct Scratch {
     /// Per segment, number of pain points below [`FEW_PAINS`] and emotion total in
     /// [`MOODS`]: customers with those (see [`mood_slot`]).
     moods: Vec<u64>,
+    /// Visits since the last [`Scratch::flush`], and how many trigger one (see
+    /// [`FLUSH_VISITS`]; fewer in tests).
+    visits: u64,
+    flush_every: u64,
 }
+
+/// Visits after which the scratch is flushed into the tally, even within a block: a cell's
+/// 64-bit sums of squares (Σ earlier visits, Σ pains²) then stay below
+/// (2³⁰ + max_steps)² ≤ 2⁶¹·⁴, with `max_steps` at most 10⁹ (`model::types::limits::STEPS`).
+/// Ordinary runs never reach it (a thousand customers of a million visits each would).
+const FLUSH_VISITS: u64 = 1 << 30;
 
 /// Slots of [`Scratch::ends`]: per ending, without or with the primary goal.
 const END_SLOTS: usize = 2 * ending::COUNT;
@@ -295,14 +305,31 @@ impl Scratch {
             // not cost 4.5 KiB per segment and thread.
             steps: vec![0; t.n_seg.min(COUNTED_SEGMENTS) * FEW_STEPS],
             moods: vec![0; t.n_seg.min(COUNTED_SEGMENTS) * FEW_PAINS * MOODS],
+            visits: 0,
+            flush_every: FLUSH_VISITS,
+        }
+    }
+
+    /// Flushes after `visits` visits rather than [`FLUSH_VISITS`].
+    #[cfg(test)]
+    pub fn flushing_every(self, visits: u64) -> Self {
+        Scratch {
+            flush_every: visits,
+            ..self
         }
     }
 
     /// Adds the counts kept here to `tally`, and clears them.
-    pub fn flush(&mut self, t: &Tables, tally: &mut Tally) {
+    pub fn flush(&mut self, t: &Tables, tally: &mut Counts) {
+        self.visits = 0;
         for (i, cell) in self.cells.iter_mut().enumerate() {
+            let ends = &mut self.ends[i];
+            if cell.reach == 0 && cell.revisits == 0 && ends.iter().all(|&n| n == 0) {
+                // Nothing here since the last flush (no record made for the segment).
+                continue;
+            }
             let (tp, seg) = (i / t.n_seg, i % t.n_seg);
-            let st = &mut tally.segments[seg];
+            let st = tally.segment(seg);
             let row = &mut st.touchpoints[tp];
             let Cell {
                 reach,
@@ -321,10 +348,10 @@ impl Scratch {
             );
             row.reach += reach;
             row.visits += reach + revisits;
-            row.visits_sq += reach + revisits + 2 * earlier;
+            row.visits_sq += (reach + revisits) as u128 + 2 * earlier as u128;
             row.pains += pains;
-            row.pains_sq += pains_sq;
-            let ends = std::mem::take(&mut self.ends[i]);
+            row.pains_sq += pains_sq as u128;
+            let ends = std::mem::take(ends);
             for (outcome, pair) in ends.chunks(2).enumerate() {
                 let n = pair[0] + pair[1];
                 row.ended[outcome] += n;
@@ -334,8 +361,11 @@ impl Scratch {
             }
         }
         for (i, n) in self.steps.iter_mut().enumerate() {
-            let (seg, x) = (i / FEW_STEPS, (i % FEW_STEPS) as u64);
-            tally.segments[seg].add_touches(std::mem::take(n), x);
+            let n = std::mem::take(n);
+            if n > 0 {
+                let (seg, x) = (i / FEW_STEPS, (i % FEW_STEPS) as u64);
+                tally.segment(seg).add_touches(n, x);
+            }
         }
         for (i, n) in self.moods.iter_mut().enumerate() {
             let n = std::mem::take(n);
@@ -345,14 +375,14 @@ impl Scratch {
             let seg = i / (FEW_PAINS * MOODS);
             let p = (i / MOODS % FEW_PAINS) as u64;
             let sentiment = (i % MOODS) as i64 - (MOODS / 2) as i64 - p as i64;
-            tally.segments[seg].add_feelings(n, p, sentiment);
+            tally.segment(seg).add_feelings(n, p, sentiment);
         }
         let bits = t.n_stages + t.n_goals;
         for (i, count) in self.reached.iter_mut().enumerate() {
             let n = std::mem::take(count);
             if n > 0 {
                 let (seg, set) = (i >> bits, i & ((1 << bits) - 1));
-                let st = &mut tally.segments[seg];
+                let st = tally.segment(seg);
                 for (x, total) in st.stages.iter_mut().enumerate() {
                     *total += n * (set >> x & 1) as u64;
                 }
@@ -362,16 +392,20 @@ impl Scratch {
             }
         }
         for (seg, i, n, lo, hi) in self.times.drain() {
-            if let Some(st) = tally.segments.get_mut(seg) {
-                st.time_hist.put(i, n, lo, hi);
+            if seg < t.n_seg {
+                tally.segment(seg).time_hist.put(i, n, lo, hi);
             }
         }
-        for (seg, st) in tally.segments.iter_mut().enumerate() {
+        for seg in 0..t.n_seg {
             let stages = &mut self.stages[seg * t.n_stages..(seg + 1) * t.n_stages];
+            let goals = &mut self.goals[seg * t.n_goals..(seg + 1) * t.n_goals];
+            if stages.iter().chain(goals.iter()).all(|m| m.count == 0) {
+                continue;
+            }
+            let st = tally.segment(seg);
             for (total, mark) in st.stages.iter_mut().zip(stages) {
                 *total += std::mem::take(&mut mark.count);
             }
-            let goals = &mut self.goals[seg * t.n_goals..(seg + 1) * t.n_goals];
             for (total, mark) in st.goals.iter_mut().zip(goals) {
                 *total += std::mem::take(&mut mark.count);
             }
@@ -461,7 +495,7 @@ impl Start {
 }
 
 /// Walks customers `from..to` of a run with seed `seed`, adding them to `tally`.
-pub(crate) fn walk(t: &Tables, seed: u64, from: u64, to: u64, s: &mut Scratch, tally: &mut Tally) {
+pub(crate) fn walk(t: &Tables, seed: u64, from: u64, to: u64, s: &mut Scratch, tally: &mut Counts) {
     match (t.bounded, t.narrow) {
         (true, true) => walk_all::<false, true>(t, seed, from, to, s, tally),
         (true, false) => walk_all::<false, false>(t, seed, from, to, s, tally),
@@ -477,23 +511,29 @@ fn walk_all<const SAT: bool, const NARROW: bool>(
     from: u64,
     to: u64,
     s: &mut Scratch,
-    tally: &mut Tally,
+    tally: &mut Counts,
 ) {
     let view = View::new(t);
+    let (mut visits, every) = (s.visits, s.flush_every);
     let mut work = s.work();
     let mut next = Start::new(t, seed, from);
     for index in from..to {
         let start = next;
         next = Start::new(t, seed, index + 1);
-        walk_one::<SAT, NARROW>(&view, start, &mut work, tally);
+        visits += walk_one::<SAT, NARROW>(&view, start, &mut work, tally).touches;
+        if visits >= every {
+            (s.stamp, s.seg) = (work.stamp, work.seg);
+            s.flush(t, tally);
+            (visits, work) = (0, s.work());
+        }
     }
     let (stamp, seg) = (work.stamp, work.seg);
-    (s.stamp, s.seg) = (stamp, seg);
+    (s.stamp, s.seg, s.visits) = (stamp, seg, visits);
 }
 
 /// One customer, from the segment draw to the end of their journey, counted into `tally`
 /// (per-touchpoint, stage and goal counts into `s`, until [`Scratch::flush`]).
-pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Tally) -> Trace {
+pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Counts) -> Trace {
     let view = View::new(t);
     let mut work = s.work();
     let trace = match (t.bounded, t.narrow) {
@@ -506,6 +546,10 @@ pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Ta
     (s.stamp, s.seg) = (stamp, seg);
     if s.masks.is_some() {
         s.masks = Some(masks);
+    }
+    s.visits += trace.touches;
+    if s.visits >= s.flush_every {
+        s.flush(t, tally);
     }
     trace
 }
@@ -608,12 +652,12 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     v: &View<'_>,
     start: Start,
     s: &mut Work<'_>,
-    tally: &mut Tally,
+    tally: &mut Counts,
 ) -> Trace {
     let t = v.t;
     let Start { rng, seg, hop } = start;
     let seg = seg as usize;
-    let st = &mut tally.segments[seg];
+    let st = tally.segment(seg);
     let patience = t.patience[seg];
     // In a narrow journey, the stages and goals reached (`Hop::reached` bits).
     let mut reached = 0u64;
@@ -771,6 +815,14 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
 
     // The customer's totals. (Each pain point cost a point of sentiment.)
     let (cost, revenue, mood) = (sums[COST], sums[VALUE], sums[MOOD]);
+    if SAT
+        && [TIME, COST, VALUE]
+            .iter()
+            .any(|&k| matches!(sums[k], i64::MAX | i64::MIN))
+    {
+        // A total stopped at the limit: the figures made of it are not available.
+        st.clipped += 1;
+    }
     let sentiment = mood - pains as i64;
     if NARROW {
         let stage_mask = reached & u64::MAX.checked_shr(64 - t.n_stages as u32).unwrap_or(0);
@@ -811,7 +863,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
                 let n = *f as u64;
                 let row = &mut st.triggers[x];
                 row.firings += n;
-                row.firings_sq += n * n;
+                row.firings_sq += (n * n) as u128;
                 if s.returned[x] {
                     row.brought_back += 1;
                 }

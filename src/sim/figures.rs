@@ -194,14 +194,20 @@ pub struct Figures {
     pub sentiment: Estimate,
     /// NPS (−100..=100).
     pub nps: Estimate,
-    /// Cost per customer.
-    pub cost_per_customer: Estimate,
-    /// All cost / converted customers; `None` without conversion.
+    /// Cost per customer; `None` when some customer's total was clipped (see
+    /// [`Figures::clipped`]).
+    pub cost_per_customer: Option<Estimate>,
+    /// All cost / converted customers; `None` without conversion, or when clipped.
     pub cost_per_conversion: Option<Estimate>,
-    /// Revenue per customer.
-    pub revenue_per_customer: Estimate,
-    /// Time to convert (seconds), converted customers only: mean, p50, p90, p99.
+    /// Revenue per customer; `None` when clipped.
+    pub revenue_per_customer: Option<Estimate>,
+    /// Time to convert (seconds), converted customers only: mean, p50, p90, p99. The mean
+    /// is `None` when clipped; a percentile, when it falls past the histogram's range.
     pub time_to_convert: [Option<Estimate>; 4],
+    /// Customers whose time, cost or revenue total reached the walk's 64-bit limit (a
+    /// journey of amounts near their limits and many visits): the means made of those
+    /// totals are then not available rather than clamped.
+    pub clipped: u64,
     /// Share reaching each stage, by stage id.
     pub funnel: Vec<Estimate>,
     /// Per touchpoint, by id.
@@ -255,6 +261,8 @@ impl Figures {
     pub fn new(frame: &Frame, t: &SegmentTally) -> Self {
         let n = t.customers;
         let converted = frame.primary_goal.map_or(0, |g| t.goals[g]);
+        // A mean of totals some of which stopped at the limit is not available.
+        let exact_sums = |e: Option<Estimate>| e.filter(|_| t.clipped == 0);
         let time = &t.time_hist;
         Figures {
             customers: n,
@@ -265,21 +273,22 @@ impl Figures {
             pains: mean_of(t.pains as f64, t.pains_sq as f64, n),
             sentiment: mean_of(t.sentiment as f64, t.sentiment_sq as f64, n),
             nps: stats::nps(t.promoters, t.detractors, n).unwrap_or(Estimate::exact(0.0)),
-            cost_per_customer: t.cost.mean(n, MONEY_UNIT).unwrap_or(Estimate::exact(0.0)),
-            cost_per_conversion: stats::ratio(
+            cost_per_customer: exact_sums(
+                t.cost.mean(n, MONEY_UNIT).or(Some(Estimate::exact(0.0))),
+            ),
+            cost_per_conversion: exact_sums(stats::ratio(
                 t.cost.sum as f64 * MONEY_UNIT,
                 t.cost.sum_sq_f64() * MONEY_UNIT * MONEY_UNIT,
                 converted as f64,
                 converted as f64,
                 t.cost_converted as f64 * MONEY_UNIT,
                 n,
+            )),
+            revenue_per_customer: exact_sums(
+                t.revenue.mean(n, MONEY_UNIT).or(Some(Estimate::exact(0.0))),
             ),
-            revenue_per_customer: t
-                .revenue
-                .mean(n, MONEY_UNIT)
-                .unwrap_or(Estimate::exact(0.0)),
             time_to_convert: [
-                t.time.mean(converted, TIME_UNIT),
+                exact_sums(t.time.mean(converted, TIME_UNIT)),
                 time.quantile(0.5),
                 time.quantile(0.9),
                 time.quantile(0.99),
@@ -311,6 +320,7 @@ impl Figures {
                     conversion_after: stats::proportion(x.converted_after, x.brought_back),
                 })
                 .collect(),
+            clipped: t.clipped,
         }
     }
 
@@ -337,9 +347,9 @@ impl Figures {
             Metric::Pains => Some(self.pains),
             Metric::Sentiment => Some(self.sentiment),
             Metric::Nps => Some(self.nps),
-            Metric::CostPerCustomer => Some(self.cost_per_customer),
+            Metric::CostPerCustomer => self.cost_per_customer,
             Metric::CostPerConversion => self.cost_per_conversion,
-            Metric::RevenuePerCustomer => Some(self.revenue_per_customer),
+            Metric::RevenuePerCustomer => self.revenue_per_customer,
         }
     }
 }

@@ -37,6 +37,8 @@ use crate::model::Journey;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use tally::Counts;
 
 /// Customers per block: the unit of work handed to a thread.
 pub(crate) const BLOCK: u64 = 2048;
@@ -57,6 +59,29 @@ pub(crate) fn worker_threads(asked: usize, blocks: u64) -> usize {
         .min(MAX_THREADS)
         .min(usize::try_from(blocks).unwrap_or(usize::MAX))
         .max(1)
+}
+
+/// Runs `work(state, g)` for each group `g` in `0..groups` on `pool`, and returns the states.
+/// A state is made by `make` only when no spare one is left and is reused from group to
+/// group: at most as many live as the pool has threads, so memory grows with the threads,
+/// not the groups.
+pub(crate) fn pooled<S: Send>(
+    pool: &rayon::ThreadPool,
+    groups: u64,
+    make: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, u64) + Sync,
+) -> Vec<S> {
+    let spare = Mutex::new(Vec::new());
+    let lock = || spare.lock().unwrap_or_else(PoisonError::into_inner);
+    pool.install(|| {
+        (0..groups).into_par_iter().for_each(|g| {
+            let taken = lock().pop();
+            let mut state = taken.unwrap_or_else(&make);
+            work(&mut state, g);
+            lock().push(state);
+        })
+    });
+    spare.into_inner().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// How to run a simulation.
@@ -189,36 +214,32 @@ fn simulate_tables(
         .num_threads(threads)
         .build()
         .map_err(|_| SimulateError::Threads(threads))?;
-    // A few contiguous groups of blocks per thread, each counted into one tally: enough
-    // groups to balance the load, few enough that tallies (one per group) stay cheap.
+    // A few contiguous groups of blocks per thread (enough to balance the load), counted
+    // into one tally per thread.
     let groups = (pool.current_num_threads() as u64 * 4).min(blocks).max(1);
     let seed = settings.seed;
-    // Integer totals: the order of the merges does not matter.
-    let tally = pool.install(|| {
-        (0..groups)
-            .into_par_iter()
-            .map(|g| {
-                let mut tally = Tally::new(&tables);
-                let mut scratch = engine::Scratch::new(&tables);
-                for b in blocks * g / groups..blocks * (g + 1) / groups {
-                    let start = from + b * BLOCK;
-                    let end = (start + BLOCK).min(to);
-                    engine::walk(&tables, seed, start, end, &mut scratch, &mut tally);
-                    if let Some(done) = done {
-                        done.fetch_add(end - start, Ordering::Relaxed);
-                    }
+    let workers = pooled(
+        &pool,
+        groups,
+        || (engine::Scratch::new(&tables), Counts::new(&tables)),
+        |(scratch, counts), g| {
+            for b in blocks * g / groups..blocks * (g + 1) / groups {
+                let start = from + b * BLOCK;
+                let end = (start + BLOCK).min(to);
+                engine::walk(&tables, seed, start, end, scratch, counts);
+                if let Some(done) = done {
+                    done.fetch_add(end - start, Ordering::Relaxed);
                 }
-                scratch.flush(&tables, &mut tally);
-                tally
-            })
-            .reduce(
-                || Tally::new(&tables),
-                |mut a, b| {
-                    a.merge(&b);
-                    a
-                },
-            )
-    });
+            }
+        },
+    );
+    // Integer totals: the order of the merges does not matter.
+    let mut total = Counts::new(&tables);
+    for (mut scratch, mut counts) in workers {
+        scratch.flush(&tables, &mut counts);
+        total.merge(counts);
+    }
+    let tally = total.into_tally();
     Ok(Run {
         frame: Frame::new(journey, settings.ignore_horizon),
         seed,

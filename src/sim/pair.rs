@@ -11,10 +11,9 @@
 use super::compile::Tables;
 use super::engine::{self, Scratch, Start, Trace};
 use super::stats;
-use super::tally::{Tally, ending};
+use super::tally::{Counts, ending};
 use super::{BLOCK, Frame, Run, Settings, SimulateError};
 use crate::model::Journey;
-use rayon::prelude::*;
 
 /// Which baseline item is which variant item (matched by name).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -200,30 +199,36 @@ pub fn simulate_pair(
         .map_err(|_| SimulateError::Threads(threads))?;
     let groups = (pool.current_num_threads() as u64 * 4).min(blocks).max(1);
     let seed = settings.seed;
-    let empty = || (Tally::new(&tb), Tally::new(&tv), PairTally::new(&matching));
-    let (tally_b, tally_v, cross) = pool.install(|| {
-        (0..groups)
-            .into_par_iter()
-            .map(|g| {
-                let (mut a, mut b, mut c) = empty();
-                let (mut sb, mut sv) = (Scratch::new(&tb), Scratch::new(&tv));
-                let (from, to) = (n * g / groups, n * (g + 1) / groups);
-                for i in from..to {
-                    let trace_b = engine::customer(&tb, Start::new(&tb, seed, i), &mut sb, &mut a);
-                    let trace_v = engine::customer(&tv, Start::new(&tv, seed, i), &mut sv, &mut b);
-                    c.add(&matching, (&trace_b, &sb), (&trace_v, &sv));
-                }
-                sb.flush(&tb, &mut a);
-                sv.flush(&tv, &mut b);
-                (a, b, c)
-            })
-            .reduce(empty, |mut x, y| {
-                x.0.merge(&y.0);
-                x.1.merge(&y.1);
-                x.2.merge(&y.2);
-                x
-            })
-    });
+    let workers = super::pooled(
+        &pool,
+        groups,
+        || {
+            let counts = (
+                Counts::new(&tb),
+                Counts::new(&tv),
+                PairTally::new(&matching),
+            );
+            (Scratch::new(&tb), Scratch::new(&tv), counts)
+        },
+        |(sb, sv, (a, b, c)), g| {
+            for i in n * g / groups..n * (g + 1) / groups {
+                let trace_b = engine::customer(&tb, Start::new(&tb, seed, i), sb, a);
+                let trace_v = engine::customer(&tv, Start::new(&tv, seed, i), sv, b);
+                c.add(&matching, (&trace_b, sb), (&trace_v, sv));
+            }
+        },
+    );
+    // Integer totals: the order of the merges does not matter.
+    let (mut tally_b, mut tally_v) = (Counts::new(&tb), Counts::new(&tv));
+    let mut cross = PairTally::new(&matching);
+    for (mut sb, mut sv, (mut a, mut b, c)) in workers {
+        sb.flush(&tb, &mut a);
+        sv.flush(&tv, &mut b);
+        tally_b.merge(a);
+        tally_v.merge(b);
+        cross.merge(&c);
+    }
+    let (tally_b, tally_v) = (tally_b.into_tally(), tally_v.into_tally());
     let run = |j: &Journey, tally| Run {
         frame: Frame::new(j, settings.ignore_horizon),
         seed,

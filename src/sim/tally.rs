@@ -41,16 +41,21 @@ pub struct SegmentTally {
     pub goals: Vec<u64>,
     /// Visits: sum and sum of squares of the per-customer counts.
     pub touches: u64,
-    /// Σ visits².
-    pub touches_sq: u64,
+    /// Σ visits² (128 bits: a customer's visits² alone can reach 10¹⁸).
+    pub touches_sq: u128,
     /// Pain points: sum over customers.
     pub pains: u64,
-    /// Σ pains².
-    pub pains_sq: u64,
+    /// Σ pains² (128 bits).
+    pub pains_sq: u128,
     /// Final sentiment: sum (128 bits: exact over every emotion the language accepts).
     pub sentiment: i128,
     /// Σ sentiment² (128 bits).
     pub sentiment_sq: u128,
+    /// Customers whose time, cost or revenue total reached the 64-bit limit of the walk
+    /// (possible only when [`Tables::bounded`] is false): the figures made of those totals
+    /// are then not available rather than clamped.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clipped: u64,
     /// Customers ending with sentiment ≥ +2.
     pub promoters: u64,
     /// Customers ending with sentiment ≤ −1.
@@ -81,12 +86,12 @@ pub struct TouchpointTally {
     pub reach: u64,
     /// Visits: sum over customers.
     pub visits: u64,
-    /// Σ visits² per customer.
-    pub visits_sq: u64,
+    /// Σ visits² per customer (128 bits).
+    pub visits_sq: u128,
     /// Pain points here: sum over customers.
     pub pains: u64,
-    /// Σ pains² per customer.
-    pub pains_sq: u64,
+    /// Σ pains² per customer (128 bits).
+    pub pains_sq: u128,
     /// Journeys that ended here, per ending.
     pub ended: [u64; ending::COUNT],
     /// Journeys that ended here without the primary goal.
@@ -98,14 +103,18 @@ pub struct TouchpointTally {
 pub struct TriggerTally {
     /// Firings: sum over customers.
     pub firings: u64,
-    /// Σ firings² per customer.
-    pub firings_sq: u64,
+    /// Σ firings² per customer (128 bits).
+    pub firings_sq: u128,
     /// Firings that brought the customer back.
     pub returns: u64,
     /// Customers brought back at least once.
     pub brought_back: u64,
     /// Customers who achieved the primary goal after it brought them back.
     pub converted_after: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 fn add<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
@@ -122,18 +131,9 @@ fn add_all(a: &mut [u64], b: &[u64]) {
 
 impl Tally {
     /// Empty totals shaped for a compiled journey.
+    #[cfg(test)]
     pub(crate) fn new(t: &Tables) -> Self {
-        Tally {
-            segments: (0..t.n_seg)
-                .map(|_| SegmentTally {
-                    goals: vec![0; t.n_goals],
-                    stages: vec![0; t.n_stages],
-                    touchpoints: vec![TouchpointTally::default(); t.n_tp],
-                    triggers: vec![TriggerTally::default(); t.n_triggers],
-                    ..SegmentTally::default()
-                })
-                .collect(),
-        }
+        Counts::new(t).into_tally()
     }
 
     /// True when two tallies have the same shape (segments, goals, stages, touchpoints,
@@ -170,14 +170,80 @@ impl Tally {
     }
 }
 
+/// The totals one worker counts: a record only for the segments that have had one of its
+/// customers, so that a worker's memory does not grow with segments × touchpoints when most
+/// segments never see one of its customers (a journey of 100,000 segments, say). Integer
+/// totals: [`Counts::into_tally`] gives the same [`Tally`] whatever the order of the merges.
+pub(crate) struct Counts {
+    segments: Vec<Option<Box<SegmentTally>>>,
+    /// The shape of a segment's record: goals, stages, touchpoints, triggers.
+    shape: [usize; 4],
+}
+
+impl Counts {
+    /// No customer yet, for a compiled journey.
+    pub(crate) fn new(t: &Tables) -> Self {
+        Counts {
+            segments: (0..t.n_seg).map(|_| None).collect(),
+            shape: [t.n_goals, t.n_stages, t.n_tp, t.n_triggers],
+        }
+    }
+
+    /// The record of segment `seg`, made (empty) on first use.
+    #[inline]
+    pub(crate) fn segment(&mut self, seg: usize) -> &mut SegmentTally {
+        let shape = self.shape;
+        self.segments[seg].get_or_insert_with(|| Box::new(SegmentTally::shaped(shape)))
+    }
+
+    /// Adds another worker's counts (of the same journey).
+    pub(crate) fn merge(&mut self, other: Counts) {
+        for (a, b) in self.segments.iter_mut().zip(other.segments) {
+            match (a.as_mut(), b) {
+                (Some(a), Some(b)) => a.merge(&b),
+                (None, b) => *a = b,
+                (_, None) => {}
+            }
+        }
+    }
+
+    /// The segments with a record.
+    #[cfg(test)]
+    pub(crate) fn records(&self) -> usize {
+        self.segments.iter().flatten().count()
+    }
+
+    /// The totals, with an empty record for each segment that had no customer.
+    pub(crate) fn into_tally(self) -> Tally {
+        let shape = self.shape;
+        Tally {
+            segments: self
+                .segments
+                .into_iter()
+                .map(|s| s.map_or_else(|| SegmentTally::shaped(shape), |s| *s))
+                .collect(),
+        }
+    }
+}
+
 impl SegmentTally {
+    /// No customer, with `[goals, stages, touchpoints, triggers]` records.
+    fn shaped([goals, stages, touchpoints, triggers]: [usize; 4]) -> Self {
+        SegmentTally {
+            goals: vec![0; goals],
+            stages: vec![0; stages],
+            touchpoints: vec![TouchpointTally::default(); touchpoints],
+            triggers: vec![TriggerTally::default(); triggers],
+            ..SegmentTally::default()
+        }
+    }
+
     /// Adds `n` customers with `steps` visits each.
     #[inline]
     pub(crate) fn add_touches(&mut self, n: u64, steps: u64) {
-        self.touches = self.touches.wrapping_add(n.wrapping_mul(steps));
-        self.touches_sq = self
-            .touches_sq
-            .saturating_add(n.saturating_mul(steps.saturating_mul(steps)));
+        let (n, steps) = (n as u128, steps as u128);
+        self.touches = self.touches.wrapping_add((n * steps) as u64);
+        self.touches_sq = self.touches_sq.saturating_add(n * steps * steps);
     }
 
     /// Adds `n` customers with `pains` pain points each and final sentiment `sentiment`.
@@ -185,9 +251,8 @@ impl SegmentTally {
     pub(crate) fn add_feelings(&mut self, n: u64, pains: u64, sentiment: i64) {
         let s2 = (sentiment.unsigned_abs() as u128).pow(2);
         self.pains = self.pains.wrapping_add(n.wrapping_mul(pains));
-        self.pains_sq = self
-            .pains_sq
-            .saturating_add(n.saturating_mul(pains.saturating_mul(pains)));
+        let (n128, p) = (n as u128, pains as u128);
+        self.pains_sq = self.pains_sq.saturating_add(n128 * p * p);
         self.sentiment = self.sentiment.saturating_add(n as i128 * sentiment as i128);
         self.sentiment_sq = self
             .sentiment_sq
@@ -207,6 +272,7 @@ impl SegmentTally {
         self.pains_sq = self.pains_sq.saturating_add(o.pains_sq);
         self.sentiment = self.sentiment.saturating_add(o.sentiment);
         self.sentiment_sq = self.sentiment_sq.saturating_add(o.sentiment_sq);
+        self.clipped += o.clipped;
         self.promoters += o.promoters;
         self.detractors += o.detractors;
         self.cost.merge(o.cost);
@@ -231,5 +297,26 @@ impl SegmentTally {
             a.brought_back += b.brought_back;
             a.converted_after += b.converted_after;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A customer's visits² alone can pass 2⁶⁴ / 100 (10⁹ visits, the largest `max_steps`):
+    /// the sums of squares are 128 bits wide, exact where 64 bits saturated.
+    #[test]
+    fn sums_of_squares_of_long_walks_are_exact() {
+        let mut a = SegmentTally::default();
+        a.add_touches(100, 1_000_000_000);
+        a.add_feelings(100, 1_000_000_000, 0);
+        let want = 100u128 * 1_000_000_000u128.pow(2);
+        assert!(want > u64::MAX as u128);
+        assert_eq!((a.touches_sq, a.pains_sq), (want, want));
+        let mut b = a.clone();
+        b.merge(&a);
+        assert_eq!((b.touches_sq, b.pains_sq), (2 * want, 2 * want));
+        assert_eq!(b.touches, 200 * 1_000_000_000);
     }
 }

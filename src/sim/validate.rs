@@ -166,6 +166,7 @@ fn check_segment(f: &Frame, t: &SegmentTally) -> Result<(), String> {
         n,
         "customers",
     )?;
+    at_most("customers with clipped totals", t.clipped, n, "customers")?;
     let converted = f.primary_goal.map_or(0, |g| t.goals[g]);
     if t.time_hist.count != converted {
         return Err(format!(

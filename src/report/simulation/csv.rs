@@ -79,7 +79,7 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
         ("nps", Some(x.nps), Metric::Nps),
         (
             "cost_per_customer",
-            Some(x.cost_per_customer),
+            x.cost_per_customer,
             Metric::CostPerCustomer,
         ),
         (
@@ -89,7 +89,7 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
         ),
         (
             "revenue_per_customer",
-            Some(x.revenue_per_customer),
+            x.revenue_per_customer,
             Metric::RevenuePerCustomer,
         ),
         (

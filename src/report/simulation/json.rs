@@ -228,6 +228,13 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
         })
     };
     let m = |e: Estimate, metric: Metric| keep(est(c, e, Some(metric), segment));
+    // Not available (clipped totals): no estimate, the exact value stays.
+    let mo = |e: Option<Estimate>, metric: Metric| {
+        e.map_or_else(
+            || est(c, Estimate::exact(0.0), Some(metric), segment).unavailable(),
+            |e| m(e, metric),
+        )
+    };
     let time =
         |i: usize, stat: TimeStat| x.time_to_convert[i].map(|e| m(e, Metric::TimeToConvert(stat)));
     let ended = |arr: &[Estimate; ending::COUNT], exact: Option<[f64; 3]>| {
@@ -263,11 +270,11 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
         pains: m(x.pains, Metric::Pains),
         sentiment: m(x.sentiment, Metric::Sentiment),
         nps: m(x.nps, Metric::Nps),
-        cost_per_customer: m(x.cost_per_customer, Metric::CostPerCustomer),
+        cost_per_customer: mo(x.cost_per_customer, Metric::CostPerCustomer),
         cost_per_conversion: x
             .cost_per_conversion
             .map(|e| m(e, Metric::CostPerConversion)),
-        revenue_per_customer: m(x.revenue_per_customer, Metric::RevenuePerCustomer),
+        revenue_per_customer: mo(x.revenue_per_customer, Metric::RevenuePerCustomer),
         time_to_convert: TimeOut {
             mean_seconds: time(0, TimeStat::Mean),
             p50_seconds: time(1, TimeStat::P50),

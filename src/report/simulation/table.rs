@@ -269,7 +269,7 @@ fn summary_rows(c: &Computed, x: &Figures) -> Vec<Row> {
         (
             "cost per customer".into(),
             Unit::Money,
-            Some(x.cost_per_customer),
+            x.cost_per_customer,
             Some(Metric::CostPerCustomer),
         ),
         (
@@ -281,7 +281,7 @@ fn summary_rows(c: &Computed, x: &Figures) -> Vec<Row> {
         (
             "revenue per customer".into(),
             Unit::Money,
-            Some(x.revenue_per_customer),
+            x.revenue_per_customer,
             Some(Metric::RevenuePerCustomer),
         ),
     ]);
