@@ -95,6 +95,11 @@ fn simulation_agrees_with_the_exact_analysis_within_4_standard_errors() {
             sim.revenue_per_customer.expect("no clipped totals"),
             exact.all.revenue_per_customer,
         );
+        check(
+            "profit",
+            sim.profit.expect("no clipped totals"),
+            exact.all.profit,
+        );
         check("sentiment", sim.sentiment, exact.all.sentiment);
         check(
             "mean time to convert",
@@ -121,6 +126,11 @@ fn simulation_agrees_with_the_exact_analysis_within_4_standard_errors() {
                 &format!("{} cost", seg.name),
                 f.cost_per_customer.expect("no clipped totals"),
                 x.cost_per_customer,
+            );
+            check(
+                &format!("{} profit", seg.name),
+                f.profit.expect("no clipped totals"),
+                x.profit,
             );
         }
         // Nobody times out with the horizon off, and nobody gets stuck in these journeys.

@@ -43,6 +43,8 @@ pub struct Figures {
     pub cost_per_conversion: Option<f64>,
     /// Expected goal value earned per customer (on every visit of a goal).
     pub revenue_per_customer: f64,
+    /// Expected revenue − cost per customer.
+    pub profit: f64,
     /// Time to convert, converted customers only.
     pub time_to_convert: TimeToConvert,
     /// How journeys end, in total.
@@ -118,6 +120,7 @@ impl Figures {
             cost_per_customer: t.cost,
             cost_per_conversion: converted.map(|c| t.cost / c),
             revenue_per_customer: t.revenue,
+            profit: t.revenue - t.cost,
             time_to_convert: TimeToConvert {
                 mean: converted.map(|c| t.time_converted / c),
                 p50: None,
@@ -166,6 +169,7 @@ impl Figures {
             Metric::CostPerCustomer => Some(self.cost_per_customer),
             Metric::CostPerConversion => self.cost_per_conversion,
             Metric::RevenuePerCustomer => Some(self.revenue_per_customer),
+            Metric::Profit => Some(self.profit),
         }
     }
 }

@@ -43,6 +43,7 @@ fn two_touchpoints() {
     close(a.all.cost_per_customer, 0.8);
     some_close(a.all.cost_per_conversion, 0.8 / 0.6);
     close(a.all.revenue_per_customer, 18.0);
+    close(a.all.profit, 18.0 - 0.8);
     close(a.all.sentiment, 1.2);
     close(a.all.pains, 0.0);
     some_close(a.all.time_to_convert.mean, 120.0);

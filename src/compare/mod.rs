@@ -303,6 +303,14 @@ impl Context<'_> {
                 money(&tv.revenue),
                 crate::sim::stats::wide_f64(x.revenue, x.revenue_hi) * MONEY_UNIT * MONEY_UNIT,
             ),
+            (
+                Metric::Profit.info().label,
+                Metric::Profit.info().unit,
+                Metric::Profit,
+                profit_sums(tb),
+                profit_sums(tv),
+                profit_cross(x),
+            ),
         ];
         for (name, unit, metric, sb, sv, cross) in scalar {
             out.push(self.delta(
@@ -479,6 +487,31 @@ impl Context<'_> {
     }
 }
 
+/// Σ profit and Σ profit² of a tally, in money units: its own sums when some customer
+/// earned revenue, else those of −cost (the walk counts profit only for valued journeys).
+fn profit_sums(t: &SegmentTally) -> (f64, f64) {
+    let r = &t.revenue;
+    let (s, sign) = match r.sum == 0 && r.sum_sq == 0 && r.sum_sq_hi == 0 {
+        true => (&t.cost, -1.0),
+        false => (&t.profit, 1.0),
+    };
+    (
+        sign * s.sum as f64 * MONEY_UNIT,
+        s.sum_sq_f64() * MONEY_UNIT * MONEY_UNIT,
+    )
+}
+
+/// Σ profit_base · profit_variant, in money units²: Σ r·r − Σ r·c − Σ c·r + Σ c·c.
+fn profit_cross(x: &crate::sim::pair::PairTally) -> f64 {
+    use crate::sim::stats::wide_f64;
+    (wide_f64(x.revenue, x.revenue_hi)
+        - wide_f64(x.revenue_cost, x.revenue_cost_hi)
+        - wide_f64(x.cost_revenue, x.cost_revenue_hi)
+        + wide_f64(x.cost, x.cost_hi))
+        * MONEY_UNIT
+        * MONEY_UNIT
+}
+
 /// The name of the paired figure that answers a metric, if any.
 fn paired_name(f: &crate::sim::Frame, m: Metric) -> Option<String> {
     Some(match m {
@@ -497,6 +530,7 @@ fn paired_name(f: &crate::sim::Frame, m: Metric) -> Option<String> {
         Metric::Nps => "nps".into(),
         Metric::CostPerCustomer => "cost per customer".into(),
         Metric::RevenuePerCustomer => "revenue per customer".into(),
+        Metric::Profit => Metric::Profit.info().label.into(),
         _ => return None,
     })
 }

@@ -135,6 +135,7 @@ pub fn metric_name(j: &Journey, m: Metric) -> String {
         Metric::CostPerCustomer => "cost_per_customer".into(),
         Metric::CostPerConversion => "cost_per_conversion".into(),
         Metric::RevenuePerCustomer => "revenue_per_customer".into(),
+        Metric::Profit => "profit".into(),
     }
 }
 

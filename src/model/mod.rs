@@ -6,6 +6,7 @@
 //! Problems become J0001–J0205 findings; the journey is returned only when there is no error.
 
 mod emit;
+pub mod figure;
 mod load;
 pub mod names;
 mod resolve;

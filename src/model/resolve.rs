@@ -4,6 +4,7 @@
 //! after a problem so that one run reports all of them; the model is only returned when no
 //! error was found, so later stages never see an inconsistent journey.
 
+use super::figure;
 use super::names;
 use super::types::*;
 use crate::ast::{self, Item, KpiValue, SegmentAttr, TargetName, TouchpointAttr, TriggerAttr};
@@ -1191,7 +1192,8 @@ impl Resolver<'_> {
         tp_names: &[&str],
         seg_names: &[&str],
     ) -> Vec<Kpi> {
-        const METRICS: [&str; 15] = [
+        // The metrics a KPI can name: those with an argument, then the registry's plain ones.
+        let metrics: Vec<&str> = [
             "conversion",
             "reach",
             "drop_off",
@@ -1199,15 +1201,11 @@ impl Resolver<'_> {
             "p50",
             "p90",
             "p99",
-            "touches",
-            "pains",
-            "sentiment",
-            "nps",
-            "cost_per_customer",
-            "cost_per_conversion",
-            "revenue_per_customer",
-            "time_to_convert",
-        ];
+        ]
+        .into_iter()
+        .chain(figure::SUMMARY.iter().map(|m| m.info().name))
+        .chain(["time_to_convert"])
+        .collect();
         let goal_names: Vec<&str> = goals.iter().map(|g| g.name.as_str()).collect();
         let mut out = Vec::new();
         let mut texts: HashSet<String> = HashSet::new();
@@ -1320,29 +1318,14 @@ impl Resolver<'_> {
                     }
                     (ok.then_some(Metric::TimeToConvert(stat)), Unit::Time)
                 }
-                "touches"
-                | "pains"
-                | "sentiment"
-                | "nps"
-                | "cost_per_customer"
-                | "cost_per_conversion"
-                | "revenue_per_customer" => {
+                _ if Metric::plain(m).is_some() => {
                     if let Some(a) = arg {
                         no_arg(self, a);
                     }
-                    let metric = match m {
-                        "touches" => Metric::Touches,
-                        "pains" => Metric::Pains,
-                        "sentiment" => Metric::Sentiment,
-                        "nps" => Metric::Nps,
-                        "cost_per_customer" => Metric::CostPerCustomer,
-                        "cost_per_conversion" => Metric::CostPerConversion,
-                        _ => Metric::RevenuePerCustomer,
-                    };
-                    (Some(metric), Unit::Plain)
+                    (Metric::plain(m), Unit::Plain)
                 }
                 _ => {
-                    self.unknown("metric", &k.metric, &METRICS);
+                    self.unknown("metric", &k.metric, &metrics);
                     continue;
                 }
             };

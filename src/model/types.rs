@@ -350,6 +350,8 @@ pub enum Metric {
     CostPerConversion,
     /// Revenue (goal values) per customer.
     RevenuePerCustomer,
+    /// Revenue minus cost per customer (LANGUAGE-2.md §2).
+    Profit,
 }
 
 /// A KPI comparison.

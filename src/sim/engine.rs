@@ -853,6 +853,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     if t.valued {
         // (Adding zeros changes no sum: journeys without goal values skip it.)
         st.revenue.add(revenue);
+        // Revenue − cost: exact in 64 bits when the totals are bounded (each below 2⁶²).
+        st.profit.add(revenue.saturating_sub(cost));
     }
     if converted {
         st.cost_converted = st.cost_converted.wrapping_add(cost as i128);

@@ -201,6 +201,8 @@ pub struct Figures {
     pub cost_per_conversion: Option<Estimate>,
     /// Revenue per customer; `None` when clipped.
     pub revenue_per_customer: Option<Estimate>,
+    /// Profit (revenue − cost) per customer; `None` when clipped.
+    pub profit: Option<Estimate>,
     /// Time to convert (seconds), converted customers only: mean, p50, p90, p99. The mean
     /// is `None` when clipped; a percentile, when it falls past the histogram's range.
     pub time_to_convert: [Option<Estimate>; 4],
@@ -256,6 +258,22 @@ fn mean_of(sum: f64, sum_sq: f64, n: u64) -> Estimate {
     stats::mean(sum, sum_sq, n).unwrap_or(Estimate::exact(0.0))
 }
 
+/// Profit per customer: from its own sums when some customer earned revenue, else −cost
+/// (every revenue 0: the walk does not count profit for journeys without goal values).
+fn profit(t: &SegmentTally) -> Option<Estimate> {
+    let no_revenue = t.revenue.sum == 0 && t.revenue.sum_sq == 0 && t.revenue.sum_sq_hi == 0;
+    let n = t.customers;
+    match no_revenue {
+        true => t.cost.mean(n, MONEY_UNIT).map(|e| Estimate {
+            value: -e.value,
+            low: -e.high,
+            high: -e.low,
+        }),
+        false => t.profit.mean(n, MONEY_UNIT),
+    }
+    .or(Some(Estimate::exact(0.0)))
+}
+
 impl Figures {
     /// The figures of a tally.
     pub fn new(frame: &Frame, t: &SegmentTally) -> Self {
@@ -287,6 +305,7 @@ impl Figures {
             revenue_per_customer: exact_sums(
                 t.revenue.mean(n, MONEY_UNIT).or(Some(Estimate::exact(0.0))),
             ),
+            profit: exact_sums(profit(t)),
             time_to_convert: [
                 exact_sums(t.time.mean(converted, TIME_UNIT)),
                 time.quantile(0.5),
@@ -330,6 +349,12 @@ impl Figures {
         if self.customers == 0 {
             return None;
         }
+        self.get(metric)
+    }
+
+    /// The estimate of a metric as counted, for a population with or without customers
+    /// (see [`Figures::metric`]): the one accessor every output reads figures through.
+    pub fn get(&self, metric: Metric) -> Option<Estimate> {
         match metric {
             Metric::Conversion(g) => self.goals.get(g).copied(),
             Metric::Reach(t) => self.touchpoints.get(t).map(|f| f.reach),
@@ -350,21 +375,13 @@ impl Figures {
             Metric::CostPerCustomer => self.cost_per_customer,
             Metric::CostPerConversion => self.cost_per_conversion,
             Metric::RevenuePerCustomer => self.revenue_per_customer,
+            Metric::Profit => self.profit,
         }
     }
 }
 
-/// A KPI's verdict on a simulated value.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KpiVerdict {
-    /// The whole interval meets the target.
-    Pass,
-    /// The whole interval misses the target.
-    Fail,
-    /// The interval straddles the target, or the value is not available.
-    Inconclusive,
-}
+/// A KPI's verdict on a simulated value: the registry's one verdict type.
+pub use crate::model::figure::Verdict as KpiVerdict;
 
 /// A KPI judged on a simulation.
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -383,19 +400,6 @@ pub fn judge(kpi: &FrameKpi, all: &Figures, segments: &[Figures]) -> KpiResult {
         None => Some(all),
     };
     let estimate = figures.and_then(|f| f.metric(kpi.metric));
-    let verdict = match estimate {
-        None => KpiVerdict::Inconclusive,
-        Some(e) => {
-            let (lo, hi) = (
-                kpi.comparison.holds(e.low, kpi.target),
-                kpi.comparison.holds(e.high, kpi.target),
-            );
-            match (lo, hi) {
-                (true, true) => KpiVerdict::Pass,
-                (false, false) => KpiVerdict::Fail,
-                _ => KpiVerdict::Inconclusive,
-            }
-        }
-    };
+    let verdict = crate::model::figure::judge(kpi.comparison, kpi.target, estimate.as_ref());
     KpiResult { estimate, verdict }
 }

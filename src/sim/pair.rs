@@ -76,6 +76,15 @@ pub struct PairTally {
     pub revenue: i128,
     /// Σ revenue · revenue divided by 2¹²⁶.
     pub revenue_hi: u64,
+    /// Σ revenue_base · cost_variant, money units², modulo 2¹²⁶ (with `cost_revenue`, the
+    /// mixed terms of the paired profit: Σ p·p = Σ r·r − Σ r·c − Σ c·r + Σ c·c).
+    pub revenue_cost: i128,
+    /// Σ revenue_base · cost_variant divided by 2¹²⁶.
+    pub revenue_cost_hi: u64,
+    /// Σ cost_base · revenue_variant, modulo 2¹²⁶.
+    pub cost_revenue: i128,
+    /// Σ cost_base · revenue_variant divided by 2¹²⁶.
+    pub cost_revenue_hi: u64,
     /// Customers reaching the touchpoint in both runs, per matched touchpoint.
     pub reach: Vec<u64>,
     /// Customers reaching the stage in both runs, per matched stage.
@@ -107,6 +116,18 @@ impl PairTally {
         stats::add_wide(&mut self.cost, &mut self.cost_hi, o.cost);
         self.revenue_hi = self.revenue_hi.saturating_add(o.revenue_hi);
         stats::add_wide(&mut self.revenue, &mut self.revenue_hi, o.revenue);
+        self.revenue_cost_hi = self.revenue_cost_hi.saturating_add(o.revenue_cost_hi);
+        stats::add_wide(
+            &mut self.revenue_cost,
+            &mut self.revenue_cost_hi,
+            o.revenue_cost,
+        );
+        self.cost_revenue_hi = self.cost_revenue_hi.saturating_add(o.cost_revenue_hi);
+        stats::add_wide(
+            &mut self.cost_revenue,
+            &mut self.cost_revenue_hi,
+            o.cost_revenue,
+        );
     }
 
     /// Adds one customer's two journeys.
@@ -137,6 +158,16 @@ impl PairTally {
             &mut self.revenue,
             &mut self.revenue_hi,
             tb.revenue as i128 * tv.revenue as i128,
+        );
+        stats::add_wide(
+            &mut self.revenue_cost,
+            &mut self.revenue_cost_hi,
+            tb.revenue as i128 * tv.cost as i128,
+        );
+        stats::add_wide(
+            &mut self.cost_revenue,
+            &mut self.cost_revenue_hi,
+            tb.cost as i128 * tv.revenue as i128,
         );
         for (i, &(kb, kv)) in m.touchpoints.iter().enumerate() {
             if sb.visited(kb) && sv.visited(kv) {

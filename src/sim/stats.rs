@@ -522,6 +522,12 @@ impl Histogram {
     }
 }
 
+impl crate::model::figure::Judged for Estimate {
+    fn bounds(&self) -> (f64, f64) {
+        (self.low, self.high)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

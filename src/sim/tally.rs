@@ -67,6 +67,10 @@ pub struct SegmentTally {
     pub cost_converted: i128,
     /// Revenue per customer, in money units.
     pub revenue: Sum,
+    /// Profit (revenue − cost) per customer, in money units; counted only when some goal has
+    /// a value (otherwise it is −cost, and the figure is read from `cost`).
+    #[serde(default)]
+    pub profit: Sum,
     /// Time to convert of converted customers, in time units.
     pub time: Sum,
     /// Time to convert: distribution.
@@ -278,6 +282,7 @@ impl SegmentTally {
         self.cost.merge(o.cost);
         self.cost_converted = self.cost_converted.saturating_add(o.cost_converted);
         self.revenue.merge(o.revenue);
+        self.profit.merge(o.profit);
         self.time.merge(o.time);
         self.time_hist.merge(&o.time_hist);
         add_all(&mut self.stages, &o.stages);

@@ -68,6 +68,8 @@ fn two_touchpoints() {
     near(f.cost_per_customer.unwrap(), 0.8);
     near(f.cost_per_conversion.unwrap(), 0.8 / 0.6);
     near(f.revenue_per_customer.unwrap(), 18.0);
+    // Profit: revenue − cost per customer, 18 − 0.8, with its own interval.
+    near(f.profit.unwrap(), 18.0 - 0.8);
     near(f.sentiment, 1.2);
     // Promoters are the converted (sentiment +2); nobody is a detractor.
     near(f.nps, 60.0);
@@ -648,4 +650,42 @@ fn flushing_within_a_walk_changes_no_total() {
             assert_eq!(count(every), whole, "flushing every {every} visits");
         }
     }
+}
+
+/// Profit is revenue − cost per customer. Without goal values the walk does not count it
+/// (it is −cost, read from the cost's sums): the same estimate as cost's, negated, and the
+/// same exact value as `analyze`'s.
+#[test]
+fn profit_is_revenue_minus_cost_with_and_without_goal_values() {
+    let exact = |j: &Journey| crate::analyze::analyze(j).expect("analyzes").all.profit;
+    let valued = journey(
+        "journey t {
+           channel web digital { cost 2 }
+           stage s {
+             touchpoint a on web { entry -> a 30% -> b 50% -> exit }
+             touchpoint b on web { goal buy value 10 }
+           }
+         }",
+    );
+    // Visits of a: 1/0.7; b reached with 0.5/0.7; cost 2 per visit.
+    let (visits_a, reach_b) = (1.0 / 0.7, 0.5 / 0.7);
+    let want = 10.0 * reach_b - 2.0 * (visits_a + reach_b);
+    let (f, _) = run(&valued, 200_000);
+    near(f.profit.unwrap(), want);
+    assert!((exact(&valued) - want).abs() < 1e-9);
+    let unvalued = journey(
+        "journey t {
+           channel web digital { cost 2 }
+           stage s {
+             touchpoint a on web { entry -> a 30% -> b 50% -> exit }
+             touchpoint b on web { goal buy }
+           }
+         }",
+    );
+    let (f, _) = run(&unvalued, 200_000);
+    let (p, c) = (f.profit.unwrap(), f.cost_per_customer.unwrap());
+    assert_eq!((p.value, p.low, p.high), (-c.value, -c.high, -c.low));
+    let want = -2.0 * (visits_a + reach_b);
+    near(p, want);
+    assert!((exact(&unvalued) - want).abs() < 1e-9);
 }

@@ -5,6 +5,7 @@
 
 use super::{KpiStatus, judge};
 use crate::analyze::{Analysis, Figures, Outcomes};
+use crate::model::figure;
 use crate::model::{Comparison, Journey, metric_name};
 use crate::report::num::{Keyed, Num};
 use serde::Serialize;
@@ -93,13 +94,13 @@ fn figures<'a>(j: &'a Journey, f: &Figures) -> FiguresOut<'a> {
                 .map(|(g, &p)| (g.name.as_str(), Num(p)))
                 .collect(),
         ),
-        touches: Num(f.touches),
-        pains: Num(f.pains),
-        sentiment: Num(f.sentiment),
-        nps: f.nps.map(Num),
-        cost_per_customer: Num(f.cost_per_customer),
-        cost_per_conversion: f.cost_per_conversion.map(Num),
-        revenue_per_customer: Num(f.revenue_per_customer),
+        // The registry's summary figures, by name; null when not available.
+        summary: Keyed(
+            figure::SUMMARY
+                .iter()
+                .map(|&m| (m.info().name, f.metric(m).map(Num)))
+                .collect(),
+        ),
         time_to_convert: TimeOut {
             mean_seconds: f.time_to_convert.mean.map(Num),
             p50_seconds: f.time_to_convert.p50.map(Num),
@@ -169,13 +170,8 @@ struct SegmentOut<'a> {
 struct FiguresOut<'a> {
     conversion: Option<Num>,
     goals: Keyed<'a, Num>,
-    touches: Num,
-    pains: Num,
-    sentiment: Num,
-    nps: Option<Num>,
-    cost_per_customer: Num,
-    cost_per_conversion: Option<Num>,
-    revenue_per_customer: Num,
+    #[serde(flatten)]
+    summary: Keyed<'a, Option<Num>>,
     time_to_convert: TimeOut,
     outcomes: OutcomesOut,
     touchpoints: Keyed<'a, TouchpointOut<'a>>,

@@ -11,6 +11,7 @@ pub use json::json;
 pub use table::table;
 
 use crate::analyze::{Analysis, needs_simulation};
+use crate::model::figure::{self, Verdict};
 use crate::model::{Journey, Kpi, Metric, format_duration};
 
 /// A KPI judged on its exact value.
@@ -32,40 +33,20 @@ pub fn judge(j: &Journey, a: &Analysis, kpi: &Kpi) -> (Option<f64>, KpiStatus) {
     if needs_simulation(kpi.metric) {
         return (None, KpiStatus::NeedsSimulate);
     }
-    match a.kpi_value(j, kpi) {
-        Some(v) if kpi.comparison.holds(v, kpi.target) => (Some(v), KpiStatus::Pass),
-        Some(v) => (Some(v), KpiStatus::Fail),
-        None => (None, KpiStatus::Inconclusive),
-    }
+    let value = a.kpi_value(j, kpi);
+    let status = match figure::judge(kpi.comparison, kpi.target, value.as_ref()) {
+        Verdict::Pass => KpiStatus::Pass,
+        Verdict::Fail => KpiStatus::Fail,
+        Verdict::Inconclusive => KpiStatus::Inconclusive,
+    };
+    (value, status)
 }
 
-/// A probability as a percentage (`7.35%`; `<0.01%` for a tiny positive one).
-pub fn percent(p: f64) -> String {
-    let p = p.max(0.0);
-    if p > 0.0 && p < 0.00005 {
-        "<0.01%".into()
-    } else {
-        format!("{:.2}%", p * 100.0)
-    }
-}
-
-/// Money, two decimals.
-pub fn money(x: f64) -> String {
-    format!("{x:.2}")
-}
+pub use crate::model::figure::{money, percent};
 
 /// A value in the unit of a metric (percent, duration, money or plain number).
 pub fn metric_value(metric: Metric, v: f64) -> String {
-    match metric {
-        Metric::Conversion(_) | Metric::Reach(_) | Metric::DropOff(_) => percent(v),
-        Metric::TimeToConvert(_) => format_duration(v),
-        Metric::CostPerCustomer | Metric::CostPerConversion | Metric::RevenuePerCustomer => {
-            money(v)
-        }
-        Metric::Touches | Metric::Pains => format!("{v:.3}"),
-        Metric::Sentiment => format!("{v:+.3}"),
-        Metric::Nps => format!("{v:.1}"),
-    }
+    metric.info().unit.value(v)
 }
 
 /// The first line of every exact report: what was ignored.

@@ -1,8 +1,9 @@
 //! The table report of the exact analysis: summary, segments, touchpoints in stage order,
 //! triggers, KPIs. Readable at 100 columns; no colour.
 
-use super::{KpiStatus, ignored_line, judge, metric_value, money, percent};
+use super::{KpiStatus, ignored_line, judge, metric_value, percent};
 use crate::analyze::{Analysis, Figures};
+use crate::model::figure;
 use crate::model::{Journey, TriggerEvent, format_duration};
 use crate::report::text::{emit, new_table, opt, section};
 use std::fmt::Write;
@@ -172,26 +173,21 @@ fn summary(j: &Journey, f: &Figures, unavailable: bool) -> Vec<(String, String)>
         rows.push(("conversion".into(), "n/a (no goal)".into()));
     }
     let o = &f.outcomes;
-    rows.extend([
-        ("touches".to_string(), format!("{:.3}", f.touches)),
-        ("pains".into(), format!("{:.3}", f.pains)),
-        ("sentiment".into(), format!("{:+.3}", f.sentiment)),
-    ]);
-    if unavailable {
-        rows.push(("nps".into(), "n/a (needs simulate)".into()));
+    // The registry's summary figures; those only `simulate` estimates get a row saying so.
+    for m in figure::SUMMARY {
+        let info = m.info();
+        match (info.exact, f.metric(m)) {
+            (true, v) => rows.push((info.label.into(), opt(v, |v| info.unit.value(v)))),
+            (false, _) if unavailable => {
+                rows.push((info.label.into(), "n/a (needs simulate)".into()))
+            }
+            (false, _) => {}
+        }
     }
-    rows.extend([
-        ("cost per customer".to_string(), money(f.cost_per_customer)),
-        (
-            "cost per conversion".into(),
-            opt(f.cost_per_conversion, money),
-        ),
-        ("revenue per customer".into(), money(f.revenue_per_customer)),
-        (
-            "mean time to convert".into(),
-            opt(f.time_to_convert.mean, format_duration),
-        ),
-    ]);
+    rows.push((
+        "mean time to convert".into(),
+        opt(f.time_to_convert.mean, format_duration),
+    ));
     if unavailable {
         rows.push((
             "p50 / p90 / p99 time to convert".into(),

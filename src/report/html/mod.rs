@@ -38,6 +38,7 @@ pub use tables::ScenarioRun;
 
 use crate::diagnostic::Finding;
 use crate::model::{Journey, format_duration};
+use crate::report::simulation::Written;
 use crate::report::simulation::{Computed, Unit, thousands};
 use crate::sim::{Estimate, KpiVerdict};
 use crate::source::SourceMap;

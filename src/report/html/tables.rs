@@ -7,7 +7,8 @@ use super::charts::{figure_cell, with_interval};
 use super::svg::{Bar, bars, ticks};
 use super::{escape, pct, value_attr, with_code};
 use crate::diagnostic::{Finding, Level};
-use crate::model::{Comparison, Journey, TouchpointId, format_duration};
+use crate::model::figure::Better;
+use crate::model::{Journey, Metric, TouchpointId, format_duration};
 use crate::report::Locator;
 use crate::report::simulation::{Computed, Unit};
 use crate::sim::figures::Figures;
@@ -131,20 +132,11 @@ pub struct ScenarioRun<'a> {
     pub computed: Computed<'a>,
 }
 
-/// Which way a figure is better.
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Better {
-    Higher,
-    Lower,
-}
-
 /// A figure of the comparison.
 #[derive(Copy, Clone)]
 enum Figure {
-    Conversion,
-    Pains,
-    CostPerConversion,
-    Nps,
+    /// A metric of the registry, over all customers.
+    Metric(Metric),
     /// The KPI of this index.
     Kpi(usize),
 }
@@ -152,13 +144,22 @@ enum Figure {
 impl Figure {
     fn of(self, c: &Computed) -> Option<Estimate> {
         match self {
-            Figure::Conversion => c.all.conversion,
-            Figure::Pains => Some(c.all.pains),
-            Figure::CostPerConversion => c.all.cost_per_conversion,
-            Figure::Nps => Some(c.all.nps),
+            Figure::Metric(m) => c.all.get(m),
             Figure::Kpi(i) => c.kpis.get(i).and_then(|r| r.estimate),
         }
     }
+}
+
+/// The figures every scenario comparison shows before its KPIs (conversion: to the primary
+/// goal, n/a without one).
+fn compared(primary: Option<usize>) -> [Metric; 5] {
+    [
+        Metric::Conversion(primary.unwrap_or(usize::MAX)),
+        Metric::Pains,
+        Metric::CostPerConversion,
+        Metric::Profit,
+        Metric::Nps,
+    ]
 }
 
 struct Row {
@@ -177,35 +178,22 @@ fn rows(c: &Computed) -> Vec<Row> {
         better,
         figure,
     };
-    let mut rows = vec![
-        row(
-            "conversion",
-            "Conversion",
-            Unit::Percent,
-            Better::Higher,
-            Figure::Conversion,
-        ),
-        row(
-            "pains",
-            "Pain points per customer",
-            Unit::Number,
-            Better::Lower,
-            Figure::Pains,
-        ),
-        row(
-            "cost_per_conversion",
-            "Cost per conversion",
-            Unit::Money,
-            Better::Lower,
-            Figure::CostPerConversion,
-        ),
-        row("nps", "NPS", Unit::Nps, Better::Higher, Figure::Nps),
-    ];
+    let primary = c.run.frame.primary_goal;
+    let mut rows: Vec<Row> = compared(primary)
+        .into_iter()
+        .map(|m| {
+            let info = m.info();
+            row(
+                info.name,
+                info.title,
+                info.unit,
+                info.better,
+                Figure::Metric(m),
+            )
+        })
+        .collect();
     for (i, k) in c.run.frame.kpis.iter().enumerate() {
-        let better = match k.comparison {
-            Comparison::Ge | Comparison::Gt => Better::Higher,
-            Comparison::Le | Comparison::Lt => Better::Lower,
-        };
+        let better = Better::of_kpi(k.comparison);
         rows.push(row(
             &format!("kpi:{}", k.text),
             &format!("KPI {}", k.text),

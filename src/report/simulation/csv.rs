@@ -6,7 +6,8 @@
 //! with `--exact` where the analysis computes the figure; `status` only on KPI rows.
 
 use super::Computed;
-use crate::model::{Metric, TimeStat};
+use crate::model::Metric;
+use crate::model::figure;
 use crate::sim::Estimate;
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
@@ -72,49 +73,9 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
             exact(Metric::Conversion(g)),
         );
     }
-    let summary = [
-        ("touches", Some(x.touches), Metric::Touches),
-        ("pains", Some(x.pains), Metric::Pains),
-        ("sentiment", Some(x.sentiment), Metric::Sentiment),
-        ("nps", Some(x.nps), Metric::Nps),
-        (
-            "cost_per_customer",
-            x.cost_per_customer,
-            Metric::CostPerCustomer,
-        ),
-        (
-            "cost_per_conversion",
-            x.cost_per_conversion,
-            Metric::CostPerConversion,
-        ),
-        (
-            "revenue_per_customer",
-            x.revenue_per_customer,
-            Metric::RevenuePerCustomer,
-        ),
-        (
-            "time_to_convert_mean",
-            x.time_to_convert[0],
-            Metric::TimeToConvert(TimeStat::Mean),
-        ),
-        (
-            "time_to_convert_p50",
-            x.time_to_convert[1],
-            Metric::TimeToConvert(TimeStat::P50),
-        ),
-        (
-            "time_to_convert_p90",
-            x.time_to_convert[2],
-            Metric::TimeToConvert(TimeStat::P90),
-        ),
-        (
-            "time_to_convert_p99",
-            x.time_to_convert[3],
-            Metric::TimeToConvert(TimeStat::P99),
-        ),
-    ];
-    for (name, e, m) in summary {
-        put("summary", "", name, e, exact(m));
+    let times = figure::TIMES.map(Metric::TimeToConvert);
+    for m in figure::SUMMARY.into_iter().chain(times) {
+        put("summary", "", m.info().name, x.get(m), exact(m));
     }
     let exact_outcome = |o: Option<&crate::analyze::Outcomes>, i: usize| {
         o.map(|o| [o.abandoned, o.left, o.completed, 0.0, 0.0][i])

@@ -2,6 +2,7 @@
 //! file that `simulate --shard K/N` writes and `journeyc merge` reads.
 
 use super::Computed;
+use crate::model::figure;
 use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, emit_json};
 use crate::report::num::{Keyed, Num};
 use crate::sim::figures::Figures;
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Version of the `simulate --format json` schema.
 pub const SCHEMA_VERSION: u32 = 1;
 /// Version of the shard file format (2: the fingerprint).
-pub const SHARD_VERSION: u32 = 2;
+pub const SHARD_VERSION: u32 = 3;
 /// What a shard file says it is.
 pub const SHARD_KIND: &str = "journeyc-simulation-shard";
 
@@ -228,13 +229,6 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
         })
     };
     let m = |e: Estimate, metric: Metric| keep(est(c, e, Some(metric), segment));
-    // Not available (clipped totals): no estimate, the exact value stays.
-    let mo = |e: Option<Estimate>, metric: Metric| {
-        e.map_or_else(
-            || est(c, Estimate::exact(0.0), Some(metric), segment).unavailable(),
-            |e| m(e, metric),
-        )
-    };
     let time =
         |i: usize, stat: TimeStat| x.time_to_convert[i].map(|e| m(e, Metric::TimeToConvert(stat)));
     let ended = |arr: &[Estimate; ending::COUNT], exact: Option<[f64; 3]>| {
@@ -266,15 +260,14 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
             &x.outcomes,
             ex.map(|a| [a.outcomes.abandoned, a.outcomes.left, a.outcomes.completed]),
         ),
-        touches: m(x.touches, Metric::Touches),
-        pains: m(x.pains, Metric::Pains),
-        sentiment: m(x.sentiment, Metric::Sentiment),
-        nps: m(x.nps, Metric::Nps),
-        cost_per_customer: mo(x.cost_per_customer, Metric::CostPerCustomer),
-        cost_per_conversion: x
-            .cost_per_conversion
-            .map(|e| m(e, Metric::CostPerConversion)),
-        revenue_per_customer: mo(x.revenue_per_customer, Metric::RevenuePerCustomer),
+        // The registry's summary figures, by name; null when not available (nobody
+        // converted, or clipped totals).
+        summary: Keyed(
+            figure::SUMMARY
+                .iter()
+                .map(|&k| (k.info().name, x.get(k).map(|e| m(e, k))))
+                .collect(),
+        ),
         time_to_convert: TimeOut {
             mean_seconds: time(0, TimeStat::Mean),
             p50_seconds: time(1, TimeStat::P50),
@@ -381,13 +374,8 @@ struct FiguresOut<'a> {
     conversion: Option<Est>,
     goals: Keyed<'a, Est>,
     outcomes: Keyed<'a, Est>,
-    touches: Est,
-    pains: Est,
-    sentiment: Est,
-    nps: Est,
-    cost_per_customer: Est,
-    cost_per_conversion: Option<Est>,
-    revenue_per_customer: Est,
+    #[serde(flatten)]
+    summary: Keyed<'a, Option<Est>>,
     time_to_convert: TimeOut,
     funnel: Keyed<'a, Est>,
     touchpoints: Keyed<'a, TouchpointOut<'a>>,

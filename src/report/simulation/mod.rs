@@ -12,7 +12,7 @@ pub use json::{ShardRead, fingerprint, json, read_shard, shard_json};
 pub use table::table;
 
 use crate::model::{Metric, format_duration};
-use crate::report::analysis::{money, percent};
+use crate::report::analysis::percent;
 use crate::sim::figures::{Figures, judge};
 use crate::sim::{Estimate, KpiResult, KpiVerdict, Run};
 
@@ -111,66 +111,23 @@ impl<'a> Computed<'a> {
     }
 }
 
-/// How a figure is written.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// A probability, as a percentage.
-    Percent,
-    /// Seconds, as a duration.
-    Duration,
-    /// Money, two decimals.
-    Money,
-    /// A plain mean, three decimals.
-    Number,
-    /// A sentiment, signed, three decimals.
-    Signed,
-    /// NPS, one decimal.
-    Nps,
-}
+pub use crate::model::figure::Unit;
 
-impl Unit {
-    /// The unit of a KPI metric.
-    pub fn of(metric: Metric) -> Self {
-        match metric {
-            Metric::Conversion(_) | Metric::Reach(_) | Metric::DropOff(_) => Unit::Percent,
-            Metric::TimeToConvert(_) => Unit::Duration,
-            Metric::CostPerCustomer | Metric::CostPerConversion | Metric::RevenuePerCustomer => {
-                Unit::Money
-            }
-            Metric::Touches | Metric::Pains => Unit::Number,
-            Metric::Sentiment => Unit::Signed,
-            Metric::Nps => Unit::Nps,
-        }
-    }
-
-    /// A value in this unit.
-    pub fn value(self, v: f64) -> String {
-        match self {
-            Unit::Percent => percent(v),
-            Unit::Duration => format_duration(v),
-            Unit::Money => money(v),
-            Unit::Number => format!("{v:.3}"),
-            Unit::Signed => format!("{v:+.3}"),
-            Unit::Nps => format!("{v:.1}"),
-        }
-    }
-
-    /// Half an interval's width in this unit (percentage points for percentages).
-    fn spread(self, e: &Estimate) -> String {
-        let h = e.half_width();
-        match self {
-            Unit::Percent => format!("{:.2}", h * 100.0),
-            Unit::Duration => format_duration(h),
-            Unit::Money => format!("{h:.2}"),
-            Unit::Number | Unit::Signed => format!("{h:.3}"),
-            Unit::Nps => format!("{h:.1}"),
-        }
-    }
-
+/// How an estimate is written in its figure's unit.
+pub trait Written {
     /// An estimate with its interval: `7.35% ±0.16` for symmetric-looking intervals of
     /// rates and means, `1d 2h (1d 1h – 1d 3h)` for durations (percentile intervals are
     /// not symmetric).
-    pub fn estimate(self, e: &Estimate) -> String {
+    fn estimate(self, e: &Estimate) -> String;
+    /// The interval alone: `6.9% – 7.5%`.
+    fn interval(self, e: &Estimate) -> String;
+}
+
+impl Written for Unit {
+    /// An estimate with its interval: `7.35% ±0.16` for symmetric-looking intervals of
+    /// rates and means, `1d 2h (1d 1h – 1d 3h)` for durations (percentile intervals are
+    /// not symmetric).
+    fn estimate(self, e: &Estimate) -> String {
         match self {
             Unit::Duration => format!(
                 "{} ({} – {})",
@@ -178,12 +135,11 @@ impl Unit {
                 self.value(e.low),
                 self.value(e.high)
             ),
-            _ => format!("{} ±{}", self.value(e.value), self.spread(e)),
+            _ => format!("{} ±{}", self.value(e.value), self.spread(e.half_width())),
         }
     }
 
-    /// The interval alone: `6.9% – 7.5%`.
-    pub fn interval(self, e: &Estimate) -> String {
+    fn interval(self, e: &Estimate) -> String {
         format!("{} – {}", self.value(e.low), self.value(e.high))
     }
 }

@@ -2,8 +2,10 @@
 //! stage order, triggers, KPIs. Readable at 100 columns; no colour.
 
 use super::{Computed, Unit, header, thousands, verdict};
-use crate::model::{Metric, TimeStat, TriggerEvent};
+use crate::model::figure;
+use crate::model::{Metric, TriggerEvent};
 use crate::report::analysis::percent;
+use crate::report::simulation::Written;
 use crate::report::text::{emit, new_table, opt, section};
 use crate::sim::Estimate;
 use crate::sim::figures::Figures;
@@ -245,63 +247,16 @@ fn summary_rows(c: &Computed, x: &Figures) -> Vec<Row> {
             Some(Metric::Conversion(g)),
         ));
     }
-    let t = &x.time_to_convert;
-    rows.extend([
-        (
-            "touches".to_string(),
-            Unit::Number,
-            Some(x.touches),
-            Some(Metric::Touches),
-        ),
-        (
-            "pains".into(),
-            Unit::Number,
-            Some(x.pains),
-            Some(Metric::Pains),
-        ),
-        (
-            "sentiment".into(),
-            Unit::Signed,
-            Some(x.sentiment),
-            Some(Metric::Sentiment),
-        ),
-        ("nps".into(), Unit::Nps, Some(x.nps), Some(Metric::Nps)),
-        (
-            "cost per customer".into(),
-            Unit::Money,
-            x.cost_per_customer,
-            Some(Metric::CostPerCustomer),
-        ),
-        (
-            "cost per conversion".into(),
-            Unit::Money,
-            x.cost_per_conversion,
-            Some(Metric::CostPerConversion),
-        ),
-        (
-            "revenue per customer".into(),
-            Unit::Money,
-            x.revenue_per_customer,
-            Some(Metric::RevenuePerCustomer),
-        ),
-    ]);
+    rows.extend(figure::SUMMARY.map(|m| {
+        let info = m.info();
+        (info.label.to_string(), info.unit, x.get(m), Some(m))
+    }));
     if !f.goals.is_empty() {
-        for (i, (name, stat)) in [
-            ("mean", TimeStat::Mean),
-            ("p50", TimeStat::P50),
-            ("p90", TimeStat::P90),
-            ("p99", TimeStat::P99),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            rows.push((
-                format!("time to convert, {name}"),
-                Unit::Duration,
-                t[i],
-                Some(Metric::TimeToConvert(stat)),
-            ));
-        }
+        rows.extend(figure::TIMES.map(|stat| {
+            let m = Metric::TimeToConvert(stat);
+            let info = m.info();
+            (info.label.to_string(), info.unit, x.get(m), Some(m))
+        }));
     }
     rows
 }
