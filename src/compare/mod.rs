@@ -12,8 +12,9 @@
 //! correlate the two estimates positively — and say so.
 
 use crate::analyze::{Analysis, analyze};
-use crate::model::{Journey, Metric, TimeStat};
-use crate::report::simulation::{Computed, Unit};
+use crate::model::figure::{self, Unit};
+use crate::model::{Journey, Metric};
+use crate::sim::figures::Computed;
 use crate::sim::pair::{Paired, simulate_pair};
 use crate::sim::stats::{MONEY_UNIT, Z95};
 use crate::sim::tally::{SegmentTally, ending};
@@ -264,59 +265,48 @@ impl Context<'_> {
         };
         let scalar = [
             (
-                "touches",
-                Unit::Number,
                 Metric::Touches,
                 (tb.touches as f64, tb.touches_sq as f64),
                 (tv.touches as f64, tv.touches_sq as f64),
                 x.touches as f64,
             ),
             (
-                "pains",
-                Unit::Number,
                 Metric::Pains,
                 (tb.pains as f64, tb.pains_sq as f64),
                 (tv.pains as f64, tv.pains_sq as f64),
                 x.pains as f64,
             ),
             (
-                "sentiment",
-                Unit::Signed,
                 Metric::Sentiment,
                 (tb.sentiment as f64, tb.sentiment_sq as f64),
                 (tv.sentiment as f64, tv.sentiment_sq as f64),
                 x.sentiment as f64,
             ),
             (
-                "cost per customer",
-                Unit::Money,
                 Metric::CostPerCustomer,
                 money(&tb.cost),
                 money(&tv.cost),
                 crate::sim::stats::wide_f64(x.cost, x.cost_hi) * MONEY_UNIT * MONEY_UNIT,
             ),
             (
-                "revenue per customer",
-                Unit::Money,
                 Metric::RevenuePerCustomer,
                 money(&tb.revenue),
                 money(&tv.revenue),
                 crate::sim::stats::wide_f64(x.revenue, x.revenue_hi) * MONEY_UNIT * MONEY_UNIT,
             ),
             (
-                Metric::Profit.info().label,
-                Metric::Profit.info().unit,
                 Metric::Profit,
                 profit_sums(tb),
                 profit_sums(tv),
                 profit_cross(x),
             ),
         ];
-        for (name, unit, metric, sb, sv, cross) in scalar {
+        for (metric, sb, sv, cross) in scalar {
+            let info = metric.info();
             out.push(self.delta(
                 "summary",
-                name.into(),
-                unit,
+                info.label.into(),
+                info.unit,
                 (b.all.metric(metric), v.all.metric(metric)),
                 Some(paired(sb, sv, cross, n)),
                 self.exact_diff(Some(metric), Some(metric), None),
@@ -336,25 +326,17 @@ impl Context<'_> {
         });
         out.push(self.delta(
             "summary",
-            "nps".into(),
-            Unit::Nps,
+            Metric::Nps.info().label.into(),
+            Metric::Nps.info().unit,
             (Some(b.all.nps), Some(v.all.nps)),
             Some(nps),
             None,
         ));
-        for (name, metric) in [
-            ("cost per conversion", Metric::CostPerConversion),
-            (
-                "time to convert, mean",
-                Metric::TimeToConvert(TimeStat::Mean),
-            ),
-            ("time to convert, p50", Metric::TimeToConvert(TimeStat::P50)),
-            ("time to convert, p90", Metric::TimeToConvert(TimeStat::P90)),
-            ("time to convert, p99", Metric::TimeToConvert(TimeStat::P99)),
-        ] {
+        let times = figure::TIMES.map(Metric::TimeToConvert);
+        for metric in std::iter::once(Metric::CostPerConversion).chain(times) {
             out.push(self.delta(
                 "summary",
-                name.into(),
+                metric.info().label.into(),
                 Unit::of(metric),
                 (b.all.metric(metric), v.all.metric(metric)),
                 None,
@@ -524,13 +506,14 @@ fn paired_name(f: &crate::sim::Frame, m: Metric) -> Option<String> {
             format!("conversion ({}{primary})", f.goals.get(g)?)
         }
         Metric::Reach(t) => format!("reach({})", f.touchpoints.get(t)?.name),
-        Metric::Touches => "touches".into(),
-        Metric::Pains => "pains".into(),
-        Metric::Sentiment => "sentiment".into(),
-        Metric::Nps => "nps".into(),
-        Metric::CostPerCustomer => "cost per customer".into(),
-        Metric::RevenuePerCustomer => "revenue per customer".into(),
-        Metric::Profit => Metric::Profit.info().label.into(),
+        // The paired summary figures, by their registry label.
+        Metric::Touches
+        | Metric::Pains
+        | Metric::Sentiment
+        | Metric::Nps
+        | Metric::CostPerCustomer
+        | Metric::RevenuePerCustomer
+        | Metric::Profit => m.info().label.into(),
         _ => return None,
     })
 }

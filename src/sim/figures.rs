@@ -403,3 +403,40 @@ pub fn judge(kpi: &FrameKpi, all: &Figures, segments: &[Figures]) -> KpiResult {
     let verdict = crate::model::figure::judge(kpi.comparison, kpi.target, estimate.as_ref());
     KpiResult { estimate, verdict }
 }
+
+/// A run's figures: all customers, per segment, and the KPI verdicts.
+pub struct Computed<'a> {
+    /// The run.
+    pub run: &'a super::Run,
+    /// All customers.
+    pub all: Figures,
+    /// Per segment.
+    pub segments: Vec<Figures>,
+    /// Per KPI, in written order.
+    pub kpis: Vec<KpiResult>,
+}
+
+impl<'a> Computed<'a> {
+    /// Computes the figures of a run.
+    pub fn new(run: &'a super::Run) -> Self {
+        let all = Figures::new(&run.frame, &run.tally.total());
+        let segments: Vec<Figures> = run
+            .tally
+            .segments
+            .iter()
+            .map(|t| Figures::new(&run.frame, t))
+            .collect();
+        let kpis = run
+            .frame
+            .kpis
+            .iter()
+            .map(|k| judge(k, &all, &segments))
+            .collect();
+        Computed {
+            run,
+            all,
+            segments,
+            kpis,
+        }
+    }
+}

@@ -13,45 +13,11 @@ pub use table::table;
 
 use crate::model::{Metric, format_duration};
 use crate::report::analysis::percent;
-use crate::sim::figures::{Figures, judge};
-use crate::sim::{Estimate, KpiResult, KpiVerdict, Run};
+use crate::sim::{Estimate, KpiVerdict, Run};
 
-/// A run's figures: all customers, per segment, and the KPI verdicts.
-pub struct Computed<'a> {
-    /// The run.
-    pub run: &'a Run,
-    /// All customers.
-    pub all: Figures,
-    /// Per segment.
-    pub segments: Vec<Figures>,
-    /// Per KPI, in written order.
-    pub kpis: Vec<KpiResult>,
-}
+pub use crate::sim::figures::Computed;
 
-impl<'a> Computed<'a> {
-    /// Computes the figures of a run.
-    pub fn new(run: &'a Run) -> Self {
-        let all = Figures::new(&run.frame, &run.tally.total());
-        let segments: Vec<Figures> = run
-            .tally
-            .segments
-            .iter()
-            .map(|t| Figures::new(&run.frame, t))
-            .collect();
-        let kpis = run
-            .frame
-            .kpis
-            .iter()
-            .map(|k| judge(k, &all, &segments))
-            .collect();
-        Computed {
-            run,
-            all,
-            segments,
-            kpis,
-        }
-    }
-
+impl Computed<'_> {
     /// What `--gate` says about KPIs it cannot judge because their population has no
     /// customer: for each, why, and how to get a verdict.
     pub fn empty_population_notes(&self) -> Vec<String> {
