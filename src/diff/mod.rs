@@ -33,8 +33,7 @@ pub struct Change {
 
 /// A probability as written in a journey: `35%`, `12.5%`.
 fn pct(p: f64) -> String {
-    let text = format!("{:.4}", p * 100.0);
-    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+    format!("{}%", crate::model::figure::trimmed(p * 100.0, 4))
 }
 
 fn dur(d: crate::model::Duration) -> String {

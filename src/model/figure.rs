@@ -54,16 +54,44 @@ impl Unit {
             Unit::Nps => format!("{h:.1}"),
         }
     }
+
+    /// A difference in this unit, signed: `+1.23 pp` (percentage points for percentages),
+    /// `−2h 5m`, `+0.50`; `+` for zero. Every output that shows a difference writes it so.
+    pub fn difference(self, d: f64) -> String {
+        let sign = if d < 0.0 { "−" } else { "+" };
+        let a = d.abs();
+        match self {
+            Unit::Percent => format!("{sign}{:.2} pp", a * 100.0),
+            Unit::Duration => format!("{sign}{}", format_duration(a)),
+            _ => format!("{sign}{}", self.spread(a)),
+        }
+    }
 }
 
 /// A probability as a percentage (`7.35%`; `<0.01%` for a tiny positive one).
 pub fn percent(p: f64) -> String {
-    let p = p.max(0.0);
-    if p > 0.0 && p < 0.00005 {
-        "<0.01%".into()
+    percent_to(p, 2)
+}
+
+/// A probability as a percentage with `decimals` decimals; a positive one too small to show
+/// is `<0.01%` (for 2), never `0%`; not a number is `n/a`.
+pub fn percent_to(p: f64, decimals: usize) -> String {
+    let smallest = 0.5 * 10f64.powi(-(decimals as i32)) / 100.0;
+    if p.is_nan() {
+        "n/a".into()
+    } else if p > 0.0 && p < smallest {
+        format!("<{:.decimals$}%", 2.0 * smallest * 100.0)
     } else {
-        format!("{:.2}%", p * 100.0)
+        format!("{:.decimals$}%", p.max(0.0) * 100.0)
     }
+}
+
+/// A number as a journey file writes it, without trailing zeros and at most `decimals`
+/// decimals: `35`, `12.5`, `0.333333` (for 6); never `-0`.
+pub fn trimmed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.into() }
 }
 
 /// Money, two decimals.
@@ -338,5 +366,29 @@ mod tests {
         );
         assert_eq!(judge(ge, 0.5, Some(&Interval(0.3, 0.4))), Verdict::Fail);
         assert_eq!(judge::<f64>(ge, 0.5, None), Verdict::Inconclusive);
+    }
+}
+
+#[cfg(test)]
+mod formatter_tests {
+    use super::*;
+
+    /// The shared formatters keep what each output wrote before: journey-file numbers, axis
+    /// ticks, flow labels, one-decimal shares and signed differences.
+    #[test]
+    fn every_output_writes_numbers_one_way() {
+        assert_eq!(trimmed(12.5, 6), "12.5");
+        assert_eq!(trimmed(1.0 / 3.0, 6), "0.333333");
+        assert_eq!(trimmed(-0.0000001, 6), "0");
+        assert_eq!(trimmed(0.5, 3), "0.5");
+        assert_eq!(percent_to(0.3621, 1), "36.2%");
+        assert_eq!(percent_to(0.0001, 1), "<0.1%");
+        assert_eq!(percent_to(0.00001, 2), "<0.01%");
+        assert_eq!(percent_to(f64::NAN, 2), "n/a");
+        assert_eq!(Unit::Percent.difference(0.0123), "+1.23 pp");
+        assert_eq!(Unit::Money.difference(-2.5), "−2.50");
+        assert_eq!(Unit::Number.difference(0.0), "+0.000");
+        assert_eq!(Unit::Nps.difference(3.25), "+3.2");
+        assert_eq!(Unit::Duration.difference(-7500.0), "−2h 5m");
     }
 }

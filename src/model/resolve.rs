@@ -1426,11 +1426,5 @@ pub(crate) fn kpi_text(k: &ast::Kpi) -> String {
 
 /// A number without trailing zeros: `35`, `12.5`, `0.333333`.
 pub fn trim(v: f64) -> String {
-    let s = format!("{:.6}", v);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
+    super::figure::trimmed(v, 6)
 }

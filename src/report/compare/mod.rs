@@ -6,7 +6,7 @@ mod json;
 pub use json::json;
 
 use crate::compare::{Comparison, Delta, KpiChange};
-use crate::model::format_duration;
+
 use crate::report::simulation::{Unit, thousands, verdict};
 use crate::report::text::{emit, new_table, section};
 use crate::sim::Estimate;
@@ -14,15 +14,7 @@ use std::fmt::Write;
 
 /// A signed difference in a unit: percentage points for rates.
 pub fn signed(unit: Unit, d: f64) -> String {
-    let sign = if d < 0.0 { "−" } else { "+" };
-    let a = d.abs();
-    match unit {
-        Unit::Percent => format!("{sign}{:.2} pp", a * 100.0),
-        Unit::Duration => format!("{sign}{}", format_duration(a)),
-        Unit::Money => format!("{sign}{a:.2}"),
-        Unit::Number | Unit::Signed => format!("{sign}{a:.3}"),
-        Unit::Nps => format!("{sign}{a:.1}"),
-    }
+    unit.difference(d)
 }
 
 /// A difference with its interval: `+1.23 pp [+1.10, +1.36]` (the interval in the same

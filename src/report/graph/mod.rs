@@ -55,17 +55,10 @@ pub fn colour(channel: ChannelId) -> &'static str {
 /// A probability as a percentage, at most two decimals: `35%`, `12.5%`, `33.33%`; a positive
 /// probability too small to show is `<0.01%`, never `0%`.
 pub fn percent(p: f64) -> String {
-    let v = p * 100.0;
-    if p > 0.0 && v < 0.005 {
+    if p > 0.0 && p * 100.0 < 0.005 {
         return "<0.01%".into();
     }
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0%".into()
-    } else {
-        format!("{s}%")
-    }
+    format!("{}%", crate::model::figure::trimmed(p * 100.0, 2))
 }
 
 /// Two probabilities closer than this are the same for labelling: the remainder rule leaves

@@ -227,9 +227,7 @@ pub fn segments(c: &Computed) -> String {
 
 /// A number without trailing zeros (`0.5`, `12`), for axis ticks.
 fn trim(x: f64) -> String {
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
+    crate::model::figure::trimmed(x, 3)
 }
 
 /// The time to convert: p50, mean, p90 and p99 as bars with their intervals.

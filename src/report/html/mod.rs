@@ -78,12 +78,9 @@ pub fn escape(text: &str) -> String {
 
 /// A share as a percentage with one decimal (`36.2%`; `<0.1%` for a tiny positive one).
 pub fn pct(p: f64) -> String {
-    if !p.is_finite() {
-        "n/a".into()
-    } else if p > 0.0 && p < 0.0005 {
-        "<0.1%".into()
-    } else {
-        format!("{:.1}%", p * 100.0)
+    match p.is_finite() {
+        true => crate::model::figure::percent_to(p, 1),
+        false => "n/a".into(),
     }
 }
 

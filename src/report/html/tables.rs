@@ -8,7 +8,7 @@ use super::svg::{Bar, bars, ticks};
 use super::{escape, pct, value_attr, with_code};
 use crate::diagnostic::{Finding, Level};
 use crate::model::figure::Better;
-use crate::model::{Journey, Metric, TouchpointId, format_duration};
+use crate::model::{Journey, Metric, TouchpointId};
 use crate::report::Locator;
 use crate::report::simulation::{Computed, Unit};
 use crate::sim::figures::Figures;
@@ -205,22 +205,12 @@ fn rows(c: &Computed) -> Vec<Row> {
     rows
 }
 
-/// A difference in a unit, signed: percentage points for percentages.
+/// A difference in a unit, signed (the registry's formatter; `±` for no difference).
 fn delta(unit: Unit, d: f64) -> String {
-    let sign = if d > 0.0 {
-        "+"
-    } else if d < 0.0 {
-        "−"
-    } else {
-        "±"
-    };
-    let a = d.abs();
-    match unit {
-        Unit::Percent => format!("{sign}{:.2} pp", a * 100.0),
-        Unit::Duration => format!("{sign}{}", format_duration(a)),
-        Unit::Money => format!("{sign}{a:.2}"),
-        Unit::Number | Unit::Signed => format!("{sign}{a:.3}"),
-        Unit::Nps => format!("{sign}{a:.1}"),
+    let text = unit.difference(d);
+    match d == 0.0 {
+        true => text.replacen('+', "±", 1),
+        false => text,
     }
 }
 

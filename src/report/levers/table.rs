@@ -164,13 +164,12 @@ fn sensitivity(s: Option<f64>) -> String {
 
 /// A change of probability in percentage points, signed (`+0.52%`, `+<0.01%`).
 fn signed_percent(x: f64) -> String {
-    if x == 0.0 {
-        "0.00%".into()
-    } else if x.abs() < 0.00005 {
-        format!("{}<0.01%", if x > 0.0 { '+' } else { '-' })
-    } else {
-        format!("{:+.2}%", x * 100.0)
-    }
+    let sign = match x {
+        0.0 => "",
+        x if x > 0.0 => "+",
+        _ => "-",
+    };
+    format!("{sign}{}", crate::model::figure::percent(x.abs()))
 }
 
 fn right_align(t: &mut Table, columns: &[usize]) {
