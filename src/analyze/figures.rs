@@ -176,10 +176,7 @@ impl Figures {
 
 /// True for metrics the exact analysis never computes (distributions, not means).
 pub fn needs_simulation(metric: Metric) -> bool {
-    matches!(
-        metric,
-        Metric::Nps | Metric::TimeToConvert(TimeStat::P50 | TimeStat::P90 | TimeStat::P99)
-    )
+    !metric.info().exact
 }
 
 impl Analysis {

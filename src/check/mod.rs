@@ -10,6 +10,7 @@ pub mod docs;
 pub mod graph;
 pub mod registry;
 pub mod rules;
+pub mod session;
 
 use crate::diagnostic::Finding;
 use crate::model::{Journey, SegmentId, TouchpointId};

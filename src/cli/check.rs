@@ -8,6 +8,7 @@
 
 use super::config::{self, LevelArgs};
 use super::{Exit, Failure};
+use crate::check::session::Session;
 use crate::diagnostic::{self, Finding, Level};
 use crate::model;
 use crate::report::{self, FileReport, Format};
@@ -39,35 +40,19 @@ pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failur
 
 /// [`check_file`] of a file already resolved.
 pub fn check_compiled(compiled: model::Compiled) -> Result<FileReport, Failure> {
-    let mut findings = compiled.findings.clone();
-    if let Some(journey) = &compiled.journey {
-        findings.extend(crate::check::check(journey));
-    }
-    let baseline: HashSet<(crate::check::registry::Rule, crate::source::Span, String)> = findings
-        .iter()
-        .map(|f| (f.rule, f.primary.span, f.message.clone()))
-        .collect();
-    for name in compiled.scenario_names() {
-        let (journey, mut more) = compiled.scenario(&name)?;
-        if let Some(journey) = &journey {
-            more.extend(crate::check::check(journey));
-        }
-        let mut seen = HashSet::new();
-        for mut f in more {
-            let key = (f.rule, f.primary.span, f.message.clone());
-            if baseline.contains(&key) || !seen.insert(key) {
-                continue;
-            }
-            f.message = format!("in scenario `{name}`: {}", f.message);
-            findings.push(f);
-        }
-    }
-    Ok(FileReport {
-        sources: compiled.sources,
-        main: compiled.main,
-        library: compiled.library,
+    Ok(file_report(Session::new(compiled)?))
+}
+
+/// What `check` reports of a session's file.
+pub fn file_report(session: Session) -> FileReport {
+    let findings = session.findings();
+    let c = session.compiled;
+    FileReport {
+        sources: c.sources,
+        main: c.main,
+        library: c.library,
         findings,
-    })
+    }
 }
 
 /// Runs `check`.

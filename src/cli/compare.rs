@@ -43,18 +43,24 @@ pub struct CompareArgs {
 pub fn run(args: &CompareArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
-    let (_, base) = match super::runnable(file, root, None)? {
-        Ok(ok) => ok,
+    // Compiled once; the baseline and every scenario resolved and checked once.
+    let session = match super::runnable_session(file, root)? {
+        Ok(session) => session,
         Err(exit) => return Ok(exit),
     };
+    let base = session
+        .compiled
+        .journey
+        .as_ref()
+        .ok_or_else(|| Failure(format!("{} did not resolve", file.display())))?;
     let settings = settings(&args.population, None);
     let mut comparisons = Vec::new();
     for name in &args.scenario {
-        let (_, variant) = match super::runnable(file, root, Some(name))? {
-            Ok(ok) => ok,
+        let variant = match super::runnable_scenario(&session, name, root)? {
+            Ok(j) => j,
             Err(exit) => return Ok(exit),
         };
-        let c = compare(&base, &variant, &settings)
+        let c = compare(base, &variant, &settings)
             .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))?;
         comparisons.push(c);
     }

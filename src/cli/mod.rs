@@ -188,6 +188,59 @@ pub fn runnable(
         Ok(ok) => ok,
         Err(exit) => return Ok(Err(exit)),
     };
+    let checked = crate::check::check(&journey);
+    Ok(refuse_errors(&compiled.sources, checked, root)?.map(|()| (compiled, journey)))
+}
+
+/// A session of a journey a command runs, with its scenarios (`report`): compiled once,
+/// refused as [`runnable`] refuses it (a library, errors, checker errors).
+pub fn runnable_session(
+    path: &Path,
+    root: Option<&Path>,
+) -> Result<Result<crate::check::session::Session, Exit>, Failure> {
+    let compiled = compile(path, root, None)?;
+    if compiled.library {
+        return Err(Failure(format!(
+            "{} is a library (no journey): there is nothing to run",
+            path.display()
+        )));
+    }
+    if compiled.journey.is_none() {
+        err(&crate::report::human::render(
+            &compiled.sources,
+            &compiled.findings,
+            false,
+        ));
+        return Ok(Err(Exit::Findings));
+    }
+    let session = crate::check::session::Session::new(compiled)?;
+    let checked = session.checked.clone();
+    Ok(refuse_errors(&session.compiled.sources, checked, root)?.map(|()| session))
+}
+
+/// The journey of a session's scenario `name`, refused as [`runnable`] refuses one: an
+/// unknown scenario is a usage error (exit 2), errors print and give exit 1.
+pub fn runnable_scenario(
+    session: &crate::check::session::Session,
+    name: &str,
+    root: Option<&Path>,
+) -> Result<Result<Journey, Exit>, Failure> {
+    let s = session.scenario(name)?;
+    let sources = &session.compiled.sources;
+    let Some(j) = &s.journey else {
+        err(&crate::report::human::render(sources, &s.resolved, false));
+        return Ok(Err(Exit::Findings));
+    };
+    Ok(refuse_errors(sources, s.checked.clone(), root)?.map(|()| j.clone()))
+}
+
+/// Refuses a journey whose checker findings have one at error level (levels as the
+/// repository's `journeyc.toml` sets them): prints them on stderr and gives exit 1.
+pub fn refuse_errors(
+    sources: &crate::source::SourceMap,
+    checked: Vec<crate::diagnostic::Finding>,
+    root: Option<&Path>,
+) -> Result<Result<(), Exit>, Failure> {
     let mut levels = config::levels(
         &config::LevelArgs::default(),
         root.unwrap_or(Path::new(".")),
@@ -195,19 +248,15 @@ pub fn runnable(
     // Denied warnings fail `check`, not a simulation.
     levels.set_deny_warnings(false);
     let mut errors: Vec<_> = levels
-        .apply(crate::check::check(&journey))
+        .apply(checked)
         .into_iter()
         .filter(|f| f.level == crate::diagnostic::Level::Error)
         .collect();
     if errors.is_empty() {
-        return Ok(Ok((compiled, journey)));
+        return Ok(Ok(()));
     }
     crate::diagnostic::sort(&mut errors);
-    err(&crate::report::human::render(
-        &compiled.sources,
-        &errors,
-        false,
-    ));
+    err(&crate::report::human::render(sources, &errors, false));
     Ok(Err(Exit::Findings))
 }
 

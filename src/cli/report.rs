@@ -38,12 +38,13 @@ pub struct ReportArgs {
 pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
-    let (compiled, journey) = match super::runnable(file, root, None)? {
-        Ok(ok) => ok,
+    // The file is compiled once; its baseline and every scenario resolved and checked once.
+    let session = match super::runnable_session(file, root)? {
+        Ok(session) => session,
         Err(exit) => return Ok(exit),
     };
-    // Every scenario is resolved before anything is simulated: an unknown name or a broken
-    // scenario stops the run at once.
+    // Every scenario asked for must resolve without errors before anything is simulated: an
+    // unknown name or a broken scenario stops the run at once.
     let mut names: Vec<&str> = Vec::new();
     for name in &args.scenarios {
         if !names.contains(&name.as_str()) {
@@ -52,16 +53,21 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
     }
     let mut scenario_journeys = Vec::with_capacity(names.len());
     for &name in &names {
-        match super::runnable(file, root, Some(name))? {
-            Ok((_, j)) => scenario_journeys.push(j),
+        match super::runnable_scenario(&session, name, root)? {
+            Ok(j) => scenario_journeys.push(j),
             Err(exit) => return Ok(exit),
         }
     }
+    let journey = session
+        .compiled
+        .journey
+        .clone()
+        .ok_or_else(|| Failure(format!("{} did not resolve", file.display())))?;
 
     // The checker's findings, as `journeyc check` reports them for this file.
     let levels = config::levels(&LevelArgs::default(), root.unwrap_or(Path::new(".")))?;
-    let checked = super::check::check_file(file, root)?;
-    let mut findings = levels.apply(checked.findings);
+    let file_report = super::check::file_report(session);
+    let mut findings = levels.apply(file_report.findings.clone());
     diagnostic::sort(&mut findings);
 
     let settings = settings(&args.population, None);
@@ -90,9 +96,9 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
         .collect();
     let page = Page {
         journey: &journey,
-        file: compiled.sources.get(compiled.main).display_path(),
+        file: file_report.sources.get(file_report.main).display_path(),
         baseline: &computed,
-        sources: &checked.sources,
+        sources: &file_report.sources,
         findings: &findings,
         scenarios: &scenarios,
     };

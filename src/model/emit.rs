@@ -128,14 +128,15 @@ pub fn metric_name(j: &Journey, m: Metric) -> String {
         Metric::TimeToConvert(TimeStat::P50) => "p50(time_to_convert)".into(),
         Metric::TimeToConvert(TimeStat::P90) => "p90(time_to_convert)".into(),
         Metric::TimeToConvert(TimeStat::P99) => "p99(time_to_convert)".into(),
-        Metric::Touches => "touches".into(),
-        Metric::Pains => "pains".into(),
-        Metric::Sentiment => "sentiment".into(),
-        Metric::Nps => "nps".into(),
-        Metric::CostPerCustomer => "cost_per_customer".into(),
-        Metric::CostPerConversion => "cost_per_conversion".into(),
-        Metric::RevenuePerCustomer => "revenue_per_customer".into(),
-        Metric::Profit => "profit".into(),
+        // The plain metrics: their registry name.
+        Metric::Touches
+        | Metric::Pains
+        | Metric::Sentiment
+        | Metric::Nps
+        | Metric::CostPerCustomer
+        | Metric::CostPerConversion
+        | Metric::RevenuePerCustomer
+        | Metric::Profit => m.info().name.into(),
     }
 }
 
