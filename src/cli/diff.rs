@@ -492,17 +492,12 @@ fn render(
             );
         }
         Some(c) => {
-            let body = if markdown {
-                cmp::markdown(std::slice::from_ref(c))
+            // The diff's heading stands for the comparison's own.
+            out.push_str(&if markdown {
+                cmp::markdown_body(c)
             } else {
                 cmp::table(std::slice::from_ref(c), width.flatten())
-            };
-            // The comparison's own heading is the diff's.
-            let body = body.strip_prefix("### ").map_or(body.clone(), |b| {
-                b.split_once('\n')
-                    .map_or(String::new(), |(_, rest)| rest.trim_start().to_string())
             });
-            out.push_str(&body);
         }
     }
     out
@@ -517,11 +512,7 @@ fn json(
     c: Option<&Comparison>,
 ) -> String {
     let finding = |l: &&Listed| serde_json::json!({"code": l.code, "name": l.name, "message": l.message, "place": l.place});
-    let effect = c.map(|c| {
-        serde_json::from_str::<serde_json::Value>(&cmp::json(std::slice::from_ref(c)))
-            .map(|v| v["comparisons"][0].clone())
-            .unwrap_or_default()
-    });
+    let effect = c.map(|c| serde_json::to_value(cmp::comparison(c)).unwrap_or_default());
     let v = serde_json::json!({
         "schema_version": 1,
         "old": old.name,

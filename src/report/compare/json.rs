@@ -17,31 +17,38 @@ pub fn json(comparisons: &[Comparison]) -> String {
         customers: first.map_or(0, |r| r.customers),
         seed: first.map_or(0, |r| r.seed),
         confidence: Num(0.95),
-        comparisons: comparisons
-            .iter()
-            .map(|c| ComparisonOut {
-                baseline: name(&c.paired.base.frame),
-                variant: name(&c.paired.variant.frame),
-                exact_note: c.exact_note.as_deref(),
-                kpi_flips: c.flipped().map(|k| k.text.as_str()).collect(),
-                kpis: c
-                    .kpis
-                    .iter()
-                    .map(|k| KpiOut {
-                        kpi: &k.text,
-                        baseline_status: k.base.verdict,
-                        variant_status: k.variant.map(|r| r.verdict),
-                        regresses: k.regresses(),
-                        figure: delta(&k.delta),
-                    })
-                    .collect(),
-                figures: c.deltas.iter().map(delta).collect(),
-            })
-            .collect(),
+        comparisons: comparisons.iter().map(comparison_out).collect(),
     };
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// One comparison as the `comparisons` array of `compare --format json` writes it (and the
+/// `effect` of `diff --format json`).
+pub fn comparison(c: &Comparison) -> impl Serialize + '_ {
+    comparison_out(c)
+}
+
+fn comparison_out(c: &Comparison) -> ComparisonOut<'_> {
+    ComparisonOut {
+        baseline: name(&c.paired.base.frame),
+        variant: name(&c.paired.variant.frame),
+        exact_note: c.exact_note.as_deref(),
+        kpi_flips: c.flipped().map(|k| k.text.as_str()).collect(),
+        kpis: c
+            .kpis
+            .iter()
+            .map(|k| KpiOut {
+                kpi: &k.text,
+                baseline_status: k.base.verdict,
+                variant_status: k.variant.map(|r| r.verdict),
+                regresses: k.regresses(),
+                figure: delta(&k.delta),
+            })
+            .collect(),
+        figures: c.deltas.iter().map(delta).collect(),
+    }
 }
 
 fn name(f: &crate::sim::Frame) -> Name<'_> {

@@ -3,7 +3,7 @@
 
 mod json;
 
-pub use json::json;
+pub use json::{comparison, json};
 
 use crate::compare::{Comparison, Delta, KpiChange};
 
@@ -195,6 +195,15 @@ pub fn markdown(comparisons: &[Comparison]) -> String {
         let v = &c.paired.variant.frame;
         let title = v.scenario.as_deref().unwrap_or(&v.journey);
         let _ = writeln!(out, "### journeyc compare: `{title}`\n");
+        out.push_str(&markdown_body(c));
+    }
+    out
+}
+
+/// One comparison in Markdown, without its heading (`journeyc diff` gives it its own).
+pub fn markdown_body(c: &Comparison) -> String {
+    let mut out = String::new();
+    {
         for line in header(c) {
             let _ = writeln!(out, "{line}");
         }
