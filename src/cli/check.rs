@@ -43,7 +43,7 @@ pub fn check_compiled(compiled: model::Compiled) -> Result<FileReport, Failure> 
     if let Some(journey) = &compiled.journey {
         findings.extend(crate::check::check(journey));
     }
-    let baseline: HashSet<(crate::check::registry::Rule, crate::source::Span, String)> = findings
+    let baseline: HashSet<(crate::rules::Rule, crate::source::Span, String)> = findings
         .iter()
         .map(|f| (f.rule, f.primary.span, f.message.clone()))
         .collect();
