@@ -4,7 +4,7 @@
 //! labelled span, optional secondary spans and a help line. Levels can be changed per run and
 //! per repository through [`RuleLevels`].
 
-use crate::check::registry::Rule;
+use crate::rules::Rule;
 use crate::source::Span;
 use serde::{Deserialize, Serialize};
 

@@ -41,9 +41,14 @@ pub mod compare;
 pub mod diagnostic;
 pub mod diff;
 pub mod fmt;
+// Test and benchmark data (`.journey` text of any size), not part of the API: public only so
+// that tests/ and benches/ can reach it.
+#[doc(hidden)]
 pub mod generate;
 pub mod model;
+pub mod names;
 pub mod report;
+pub mod rules;
 pub mod sim;
 pub mod source;
 pub mod syntax;

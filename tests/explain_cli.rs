@@ -1,7 +1,8 @@
 //! `journeyc explain` through the real binary: the text of `docs/rules.md`, `--list`, and a
 //! "did you mean" failure (exit 2) for an unknown rule.
 
-use journeyc::check::{docs, registry::Rule};
+use journeyc::check::docs;
+use journeyc::rules::Rule;
 
 fn journeyc() -> assert_cmd::Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("journeyc");

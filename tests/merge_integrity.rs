@@ -7,6 +7,9 @@
 mod common;
 
 use common::{journeyc, journeyc_in};
+use journeyc::model::{self, Options};
+use journeyc::report::simulation::{self, Computed, read_shard, shard_json};
+use journeyc::sim::{self, Settings, Shard, simulate};
 use serde_json::Value;
 use std::path::Path;
 
@@ -219,4 +222,127 @@ fn damaged_shards_are_refused_before_anything_is_rendered() {
             );
         }
     }
+}
+
+// Library level: thousands of single-number mutations of a valid shard (moved here from a unit
+// test of `sim::validate`, which may not import `report`: docs/architecture.md, "Layers").
+
+/// Shard `k` of 2 of the checkout example, with exact values, as a shard file.
+fn shard_text(k: u64) -> String {
+    let text = CHECKOUT;
+    let c = model::resolve_source("checkout.journey", text, &Options::default()).unwrap();
+    let journey = c.journey.unwrap();
+    let settings = Settings {
+        customers: 2000,
+        seed: 3,
+        threads: 1,
+        shard: Some(Shard { index: k, count: 2 }),
+        ..Settings::default()
+    };
+    let mut run = simulate(&journey, &settings, None).unwrap();
+    run.exact = Some(journeyc::analyze::analyze(&journey).unwrap());
+    shard_json(&run, &simulation::fingerprint(&journey, &run, true))
+}
+
+/// Paths of every number in a JSON value.
+fn numbers(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match v {
+        Value::Number(_) => out.push(path.clone()),
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                path.push(i.into());
+                numbers(x, path, out);
+                path.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (k, x) in map {
+                path.push(k.as_str().into());
+                numbers(x, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at<'a>(v: &'a mut Value, path: &[Value]) -> &'a mut Value {
+    path.iter().fold(v, |v, p| match p {
+        Value::Number(i) => &mut v[i.as_u64().unwrap() as usize],
+        Value::String(k) => &mut v[k.as_str()],
+        _ => unreachable!(),
+    })
+}
+
+/// Thousands of single-number mutations of a valid shard: each is refused (read or merge
+/// error) or merges into a run that every renderer prints without a panic, and whose
+/// shares stay proportions.
+#[test]
+fn mutated_shards_are_refused_or_rendered_never_a_panic() {
+    let (one, two) = (shard_text(1), shard_text(2));
+    let good: Value = serde_json::from_str(&one).unwrap();
+    let other = read_shard(&two).unwrap();
+    let mut paths = Vec::new();
+    numbers(&good, &mut Vec::new(), &mut paths);
+    assert!(paths.len() > 500, "{}", paths.len());
+    let values: [fn(&Value) -> Value; 9] = [
+        |_| 0.into(),
+        |_| 1.into(),
+        |_| (-1).into(),
+        |v| (v.as_f64().unwrap_or(0.0) + 1.0).into(),
+        |v| (v.as_f64().unwrap_or(0.0) * 1e15).into(),
+        |_| u64::MAX.into(),
+        |_| i64::MIN.into(),
+        |_| 1e300.into(),
+        |_| 0.5.into(),
+    ];
+    let (mut refused, mut merged) = (0, 0);
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..4000 {
+        // splitmix64: a reproducible choice of number and mutation.
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let path = &paths[(z % paths.len() as u64) as usize];
+        let make = values[((z >> 32) % values.len() as u64) as usize];
+        let mut v = good.clone();
+        let slot = at(&mut v, path);
+        *slot = make(slot);
+        let Ok(read) = read_shard(&serde_json::to_string(&v).unwrap()) else {
+            refused += 1;
+            continue;
+        };
+        if read.fingerprint != other.fingerprint {
+            refused += 1;
+            continue;
+        }
+        let runs = vec![
+            ("a".to_string(), read.run),
+            ("b".to_string(), other.run.clone()),
+        ];
+        let Ok(run) = sim::merge(runs) else {
+            refused += 1;
+            continue;
+        };
+        merged += 1;
+        let c = Computed::new(&run);
+        let texts = [
+            simulation::table(&c, Some(100)),
+            simulation::json(&c),
+            simulation::csv(&c),
+        ];
+        assert!(texts.iter().all(|t| !t.is_empty()));
+        let json: Value = serde_json::from_str(&texts[1]).unwrap();
+        let conversion = &json["figures"]["all"]["conversion"]["estimate"];
+        if let Some(p) = conversion.as_f64() {
+            assert!((0.0..=1.0).contains(&p), "{path:?}: conversion {p}");
+        }
+    }
+    // Both outcomes happen: the mutations reach the checks and the renderers.
+    assert!(
+        refused > 1000 && merged > 100,
+        "refused {refused}, merged {merged}"
+    );
 }

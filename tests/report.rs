@@ -3,10 +3,10 @@
 //! character outside the BMP) and the clean library itself. Snapshots show what users see;
 //! the SARIF log is validated against the official 2.1.0 schema, offline.
 
-use journeyc::check::registry::Rule;
 use journeyc::diagnostic::{self, Finding, Level};
 use journeyc::model::{self, Options};
 use journeyc::report::{self, FileReport, Format, Summary};
+use journeyc::rules::Rule;
 use journeyc::source::{FileId, SourceMap, Span};
 use serde_json::Value;
 use std::path::Path;

@@ -3,9 +3,10 @@
 //! `passes*.journey` must not (and must have no error at all). The human report of every
 //! `fires` file is snapshotted, and `docs/rules.md` must be the text the registry generates.
 
-use journeyc::check::{self, docs, registry::Rule};
+use journeyc::check::{self, docs};
 use journeyc::diagnostic::{self, Finding, Level};
 use journeyc::model::{self, Options};
+use journeyc::rules::Rule;
 use journeyc::source::SourceMap;
 use std::path::{Path, PathBuf};
 

@@ -395,6 +395,26 @@ pub(super) fn check_endings(
     })
 }
 
+/// The indices `0..keys.len()` grouped by their key, in increasing order within a group (a
+/// counting sort: the transpose of a map from index to key). Group `k` is
+/// `items[start[k]..start[k + 1]]`; returns `(start, items)`.
+pub(super) fn group_by_key(keys: &[u32], groups: usize) -> (Vec<usize>, Vec<u32>) {
+    let mut start = vec![0usize; groups + 1];
+    for &k in keys {
+        start[k as usize + 1] += 1;
+    }
+    for k in 0..groups {
+        start[k + 1] += start[k];
+    }
+    let mut fill = start.clone();
+    let mut items = vec![0u32; keys.len()];
+    for (i, &k) in keys.iter().enumerate() {
+        items[fill[k as usize]] = i as u32;
+        fill[k as usize] += 1;
+    }
+    (start, items)
+}
+
 /// The predecessors of every state (the transposed rows of `Q`).
 #[derive(Debug)]
 pub(super) struct Pred {
@@ -406,24 +426,13 @@ pub(super) struct Pred {
 impl Pred {
     /// Transposes the chain's edges.
     pub fn new(c: &Chain) -> Self {
-        let n = c.len();
-        let mut start = vec![0usize; n + 1];
-        for &y in &c.edge_to {
-            start[y as usize + 1] += 1;
+        let (start, edges) = group_by_key(&c.edge_to, c.len());
+        let mut source = vec![0u32; c.edge_to.len()];
+        for x in 0..c.len() {
+            source[c.edge_start[x]..c.edge_start[x + 1]].fill(x as u32);
         }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut from = vec![0u32; c.edge_to.len()];
-        let mut p = vec![0.0; c.edge_to.len()];
-        for x in 0..n {
-            for (y, q) in c.edges(x) {
-                from[fill[y]] = x as u32;
-                p[fill[y]] = q;
-                fill[y] += 1;
-            }
-        }
+        let from = edges.iter().map(|&e| source[e as usize]).collect();
+        let p = edges.iter().map(|&e| c.edge_p[e as usize]).collect();
         Pred { start, from, p }
     }
 

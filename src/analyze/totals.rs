@@ -114,6 +114,21 @@ pub(super) fn segment(
     run.totals()
 }
 
+/// Fails when a residual or consistency gap is past `tolerance` (or not a number); the
+/// levers (`levers::segment`) check theirs with it too.
+pub(super) fn within(gap: f64, tolerance: f64, what: &'static str) -> Result<(), AnalyzeError> {
+    // `<=` is false for NaN, so a NaN gap fails too.
+    if gap <= tolerance {
+        Ok(())
+    } else {
+        Err(AnalyzeError::Inaccurate {
+            segment: String::new(),
+            what,
+            residual: gap,
+        })
+    }
+}
+
 struct Run<'a> {
     j: &'a Journey,
     c: &'a Chain,
@@ -125,26 +140,7 @@ impl Run<'_> {
     /// Records a relative residual and fails past [`TOLERANCE`].
     fn check(&mut self, residual: f64, what: &'static str) -> Result<(), AnalyzeError> {
         self.residual = self.residual.max(residual);
-        self.check_within(residual, TOLERANCE, what)
-    }
-
-    /// Fails when a consistency gap is past `tolerance` (or not a number).
-    fn check_within(
-        &self,
-        gap: f64,
-        tolerance: f64,
-        what: &'static str,
-    ) -> Result<(), AnalyzeError> {
-        // `<=` is false for NaN, so a NaN gap fails too.
-        if gap <= tolerance {
-            Ok(())
-        } else {
-            Err(AnalyzeError::Inaccurate {
-                segment: String::new(),
-                what,
-                residual: gap,
-            })
-        }
+        within(residual, TOLERANCE, what)
     }
 
     fn totals(&mut self) -> Result<Totals, AnalyzeError> {
@@ -196,7 +192,7 @@ impl Run<'_> {
             }
         }
         // Every customer's journey ends exactly once.
-        self.check_within(
+        within(
             (ended_total - 1.0).abs(),
             CONSERVATION,
             "probability of ending",
@@ -204,7 +200,7 @@ impl Run<'_> {
 
         if let Some(g) = j.primary_goal {
             let (p, time) = self.conversion_time(&v)?;
-            self.check_within((p - ended_converted).abs(), CONSERVATION, "conversion")?;
+            within((p - ended_converted).abs(), CONSERVATION, "conversion")?;
             t.goal[g] = p;
             t.time_converted = time;
         }

@@ -1,11 +1,37 @@
 //! The rule documentation as text: `journeyc explain` and `docs/rules.md` are generated from
-//! the registry here, so the two can never disagree.
+//! the rule table ([`crate::rules`]) and the rule files here, so the two can never disagree.
 
-use super::registry::Rule;
+use crate::rules::Rule;
+
+/// The rule's documentation (What it does / Why is this bad? / Example / Use instead):
+/// what `journeyc explain` prints and `docs/rules.md` collects.
+pub fn doc(rule: Rule) -> &'static str {
+    use super::rules::*;
+    match rule {
+        Rule::Syntax => syntax::DOC,
+        Rule::UnknownName => unknown_name::DOC,
+        Rule::DuplicateName => duplicate_name::DOC,
+        Rule::BadUse => bad_use::DOC,
+        Rule::ProbabilityRange => probability_range::DOC,
+        Rule::TransitionSum => transition_sum::DOC,
+        Rule::ShareSum => share_sum::DOC,
+        Rule::Entry => entry::DOC,
+        Rule::BadValue => bad_value::DOC,
+        Rule::Unreachable => unreachable::DOC,
+        Rule::GoalUnreachable => goal_unreachable::DOC,
+        Rule::Trap => trap::DOC,
+        Rule::DeadEnd => dead_end::DOC,
+        Rule::ChannelGap => channel_gap::DOC,
+        Rule::ContextBreak => context_break::DOC,
+        Rule::UnusedChannel => unused_channel::DOC,
+        Rule::SingleChannelStage => single_channel_stage::DOC,
+        Rule::IdleTrigger => idle_trigger::DOC,
+    }
+}
 
 /// What `journeyc explain RULE` prints: the title line, then the rule's documentation.
 pub fn explain(rule: Rule) -> String {
-    format!("{}\n\n{}", rule.title(), rule.doc())
+    format!("{}\n\n{}", rule.title(), doc(rule))
 }
 
 /// The table of every rule (code, name, level, what it finds), aligned for a terminal.
@@ -29,7 +55,7 @@ pub fn table() -> String {
 pub fn markdown() -> String {
     let mut out = String::from(
         "# Rules\n\n\
-         <!-- Generated from src/check/registry.rs and src/check/rules/*.rs: do not edit.\n     \
+         <!-- Generated from src/rules.rs and src/check/rules/*.rs: do not edit.\n     \
          Regenerate with `UPDATE_DOCS=1 cargo test --test rules rules_md`. -->\n\n\
          Every finding of `journeyc check` comes from one of these rules. Codes are stable and\n\
          never reused; a rule can be named by its code or its name in `--allow`, `--warn`,\n\
@@ -47,7 +73,7 @@ pub fn markdown() -> String {
         ));
     }
     for r in Rule::ALL {
-        out.push_str(&format!("\n## {}\n\n{}", r.title(), demote(r.doc())));
+        out.push_str(&format!("\n## {}\n\n{}", r.title(), demote(doc(r))));
     }
     out
 }

@@ -3,12 +3,11 @@
 //! [`check`] builds one petgraph graph per segment ([`graph`]), computes what each segment
 //! can reach once, and runs every rule of [`rules`] over that shared [`Context`]. Rules
 //! J0001–J0205 are found earlier, by the parser and the resolver; their rule files hold only
-//! their documentation. The code table, with each rule's level and documentation, is
-//! [`registry::Rule`].
+//! their documentation. The code table, with each rule's level, is [`crate::rules::Rule`]
+//! (the bottom layer); each rule's documentation is [`docs::doc`].
 
 pub mod docs;
 pub mod graph;
-pub mod registry;
 pub mod rules;
 pub mod session;
 

@@ -2,9 +2,9 @@
 //! the rules' documentation states (per segment, once per trap, libraries, big inputs).
 
 use super::*;
-use crate::check::registry::Rule;
 use crate::diagnostic::Level;
 use crate::model::{self, Options};
+use crate::rules::Rule;
 use std::path::Path;
 
 /// Resolves `text` (as `dir/test.journey`, `dir` the root) and checks it when it resolved.
@@ -51,7 +51,7 @@ fn every_documented_example_fires_and_its_fix_does_not() {
     // The bad-use fix names a library next to the file.
     std::fs::write(dir.path().join("channels.journey"), "channel web digital\n").unwrap();
     for rule in Rule::ALL {
-        let doc = rule.doc();
+        let doc = crate::check::docs::doc(rule);
         for heading in [
             "## What it does\n",
             "## Why is this bad?\n",

@@ -12,9 +12,9 @@
 //! ```
 
 use super::Failure;
-use crate::check::registry::Rule;
 use crate::diagnostic::{Level, RuleLevels};
-use crate::model::names;
+use crate::names;
+use crate::rules::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

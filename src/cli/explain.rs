@@ -3,8 +3,8 @@
 
 use super::{Exit, Failure};
 use crate::check::docs;
-use crate::check::registry::Rule;
-use crate::model::names;
+use crate::names;
+use crate::rules::Rule;
 
 /// Explain a rule: what it finds, why it matters, a failing and a fixed example.
 #[derive(Debug, Clone, clap::Args)]

@@ -5,7 +5,8 @@
 
 use super::{Exit, Failure, JourneyArgs};
 use crate::analyze::{LeverOptions, LeverSort, levers};
-use crate::model::{Journey, names};
+use crate::model::Journey;
+use crate::names;
 use crate::report::levers::{self as report, View};
 use std::io::IsTerminal;
 use std::path::Path;

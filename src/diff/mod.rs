@@ -72,11 +72,26 @@ impl Out {
     }
 }
 
-/// The structural changes from `old` to `new`, in the journey's order.
+/// The structural changes from `old` to `new`, in the journey's order: the journey's own
+/// settings, then channels, segments, stages, touchpoints (with their transitions), triggers
+/// and KPIs, each matched by name (KPIs by what they measure).
 pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
     let mut out = Out {
         changes: Vec::new(),
     };
+    journey_settings(&mut out, old, new);
+    channels(&mut out, old, new);
+    segments(&mut out, old, new);
+    stages(&mut out, old, new);
+    touchpoints(&mut out, old, new);
+    triggers(&mut out, old, new);
+    kpis(&mut out, old, new);
+    out.changes
+}
+
+/// The journey's own settings: horizon, max_steps, context loss, context channels and
+/// primary goal.
+fn journey_settings(out: &mut Out, old: &Journey, new: &Journey) {
     let opt_dur = |h: Option<f64>| h.map_or_else(|| "none".to_string(), format_duration);
     out.field(
         "journey",
@@ -119,8 +134,10 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
             .map_or("none".to_string(), |g| j.goals[g].name.clone())
     };
     out.field("journey", &new.name, "primary goal", goal(old), goal(new));
+}
 
-    // Channels.
+/// Channels added, removed, or with another cost or kind.
+fn channels(out: &mut Out, old: &Journey, new: &Journey) {
     for ch in &new.channels {
         match old.channels.iter().find(|c| c.name == ch.name) {
             None => out.push(
@@ -151,8 +168,10 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
             format!("channel `{}` removed", ch.name),
         );
     }
+}
 
-    // Segments.
+/// Segments added, removed, or with another share, patience or preferred channels.
+fn segments(out: &mut Out, old: &Journey, new: &Journey) {
     for s in &new.segments {
         match old.segment(&s.name) {
             None => out.push(
@@ -202,8 +221,10 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
             format!("segment `{}` removed", s.name),
         );
     }
+}
 
-    // Stages.
+/// Stages added or removed.
+fn stages(out: &mut Out, old: &Journey, new: &Journey) {
     for s in &new.stages {
         if !old.stages.iter().any(|o| o.name == s.name) {
             out.push(Kind::Added, "stage", format!("stage `{}` added", s.name));
@@ -220,8 +241,10 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
             format!("stage `{}` removed", s.name),
         );
     }
+}
 
-    // Touchpoints, in the new journey's stage order.
+/// Touchpoints added (in the new journey's stage order), changed ([`touchpoint`]) or removed.
+fn touchpoints(out: &mut Out, old: &Journey, new: &Journey) {
     for tp in new
         .stages
         .iter()
@@ -237,7 +260,7 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
                     tp.name, new.stages[tp.stage].name, new.channels[tp.channel].name
                 ),
             ),
-            Some(k) => touchpoint(&mut out, old, &old.touchpoints[k], new, tp),
+            Some(k) => touchpoint(out, old, &old.touchpoints[k], new, tp),
         }
     }
     for tp in old
@@ -251,8 +274,11 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
             format!("touchpoint `{}` removed", tp.name),
         );
     }
+}
 
-    // Triggers.
+/// Triggers added, removed, or with another event, place, delay, channel, limit, target or
+/// return chance.
+fn triggers(out: &mut Out, old: &Journey, new: &Journey) {
     for t in &new.triggers {
         let at = |j: &Journey, at: &[usize]| {
             at.iter()
@@ -318,8 +344,11 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
             format!("trigger `{}` removed", t.name),
         );
     }
+}
 
-    // KPIs: matched by what they measure (metric, segment, comparison).
+/// KPIs added, removed or restated, matched by what they measure (metric, segment,
+/// comparison).
+fn kpis(out: &mut Out, old: &Journey, new: &Journey) {
     let key = |j: &Journey, k: &crate::model::Kpi| {
         let seg = k
             .segment
@@ -349,7 +378,6 @@ pub fn diff(old: &Journey, new: &Journey) -> Vec<Change> {
     {
         out.push(Kind::Removed, "kpi", format!("kpi `{}` removed", k.text));
     }
-    out.changes
 }
 
 /// The changes of a touchpoint present in both versions.
@@ -409,7 +437,13 @@ fn touchpoint(out: &mut Out, old: &Journey, o: &Touchpoint, new: &Journey, n: &T
         })
     };
     out.field("touchpoint", name, "goal", goal(old, o), goal(new, n));
-    // Transitions per segment (matched by segment name), grouped when segments agree.
+    transitions(out, old, o, new, n);
+}
+
+/// The transition changes of a touchpoint present in both versions, per segment (matched by
+/// segment name), one line for the segments that agree.
+fn transitions(out: &mut Out, old: &Journey, o: &Touchpoint, new: &Journey, n: &Touchpoint) {
+    let name = &n.name;
     let target = |j: &Journey, t: Target| match t {
         Target::Exit => "exit".to_string(),
         Target::Touchpoint(k) => j.touchpoints[k].name.clone(),

@@ -1,5 +1,5 @@
 use super::*;
-use crate::check::registry::Rule;
+use crate::rules::Rule;
 
 /// Formats `text`, checks that formatting the result changes nothing, returns the result.
 fn fmt(text: &str) -> String {

@@ -2,8 +2,8 @@
 //! cycles reported with their chain, each library included once.
 
 use crate::ast::{self, Item};
-use crate::check::registry::Rule;
 use crate::diagnostic::Finding;
+use crate::rules::Rule;
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::syntax;
 use std::path::{Component, Path, PathBuf};

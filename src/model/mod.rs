@@ -8,7 +8,6 @@
 mod emit;
 pub mod figure;
 mod load;
-pub mod names;
 mod resolve;
 mod scenario;
 mod types;
@@ -23,6 +22,7 @@ pub use types::*;
 
 use crate::ast::{self, Item};
 use crate::diagnostic::Finding;
+use crate::names;
 use crate::source::{FileId, SourceFile, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -290,7 +290,7 @@ pub fn resolve_source_in(
 /// When a `use` could not be loaded, channels and segments the journey names are most likely
 /// declared in that library: say so instead of suggesting to declare them.
 fn blame_failed_use(findings: &mut [Finding]) {
-    use crate::check::registry::Rule;
+    use crate::rules::Rule;
     let Some(failed) = findings
         .iter()
         .find(|f| f.rule == Rule::BadUse)

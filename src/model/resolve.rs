@@ -5,11 +5,11 @@
 //! error was found, so later stages never see an inconsistent journey.
 
 use super::figure;
-use super::names;
 use super::types::*;
 use crate::ast::{self, Item, KpiValue, SegmentAttr, TargetName, TouchpointAttr, TriggerAttr};
-use crate::check::registry::Rule;
 use crate::diagnostic::{Finding, Level};
+use crate::names;
+use crate::rules::Rule;
 use crate::source::Span;
 use std::collections::{HashMap, HashSet};
 

@@ -5,9 +5,9 @@ use super::resolve::Removed;
 use crate::ast::{
     Item, RemoveKind, Scenario, SegmentAttr, Touchpoint, TouchpointAttr, Trigger, TriggerAttr,
 };
-use crate::check::registry::Rule;
 use crate::diagnostic::Finding;
-use crate::model::names;
+use crate::names;
+use crate::rules::Rule;
 
 /// Applies `scenario` to the baseline `items` (libraries' items included).
 pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed, Vec<Finding>) {

@@ -78,7 +78,7 @@ pub fn render(files: &[FileReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::registry::Rule;
+    use crate::rules::Rule;
     use crate::source::{SourceFile, SourceMap, Span};
 
     #[test]

@@ -84,8 +84,8 @@ pub fn render(files: &[FileReport]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::registry::Rule;
     use crate::diagnostic::Finding;
+    use crate::rules::Rule;
     use crate::source::{SourceFile, SourceMap, Span};
     use std::collections::HashSet;
 

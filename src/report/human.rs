@@ -245,7 +245,7 @@ pub fn render_run(files: &[FileReport], color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::registry::Rule;
+    use crate::rules::Rule;
     use crate::source::{FileId, SourceFile, Span};
 
     fn two_files() -> SourceMap {

@@ -320,7 +320,7 @@ impl Occurrences {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::registry::Rule;
+    use crate::rules::Rule;
     use crate::source::SourceFile;
 
     fn report(findings: Vec<Finding>) -> FileReport {

@@ -11,8 +11,8 @@
 //! computing its own.
 
 use super::{FileReport, Locator, Occurrences, fnv1a};
-use crate::check::registry::Rule;
 use crate::diagnostic::{Finding, Label, Level};
+use crate::rules::Rule;
 use crate::source::{SourceFile, Span};
 use serde_json::json;
 use serde_sarif::sarif::{

@@ -23,6 +23,9 @@ pub fn bernoulli(p: f64) -> u64 {
 /// Walker's alias tables (Vose's construction), many in one flat store: one draw of 64 bits
 /// picks among `n` outcomes in constant time — the high 32 bits choose a column, the low 32
 /// bits compare with its threshold.
+// Not part of the API: the engine draws from [`Cdf`] tables; only the raw baseline of
+// benches/simulate.rs uses this, so it is public for the bench and hidden from the docs.
+#[doc(hidden)]
 #[derive(Clone, Debug, Default)]
 pub struct Alias {
     /// The columns of every table, one after the other.

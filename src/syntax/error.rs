@@ -5,8 +5,8 @@
 //! (byte offsets over the whole file, not pest's character columns).
 
 use super::{JourneyParser, Rule};
-use crate::check::registry::Rule as Code;
 use crate::diagnostic::Finding;
+use crate::rules::Rule as Code;
 use crate::source::{FileId, Span};
 use pest::Parser as _;
 use pest::error::{ErrorVariant, InputLocation};
@@ -256,7 +256,7 @@ fn help_for(text: &str, pos: usize, expected: &[String]) -> Option<String> {
             .filter_map(|w| w.strip_prefix('`').and_then(|w| w.strip_suffix('`')))
             .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
             .collect();
-        if let Some(k) = crate::model::names::suggest(&word, keywords.iter().copied()) {
+        if let Some(k) = crate::names::suggest(&word, keywords.iter().copied()) {
             return Some(format!("did you mean `{k}`?"));
         }
         // A touchpoint name where an attribute belongs: most often a transition without `->`.

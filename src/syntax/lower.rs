@@ -2,8 +2,8 @@
 
 use super::Rule;
 use crate::ast::*;
-use crate::check::registry::Rule as Code;
 use crate::diagnostic::Finding;
+use crate::rules::Rule as Code;
 use crate::source::{FileId, Span};
 use pest::iterators::Pair;
 

@@ -6,6 +6,7 @@
 use crate::analyze::AnalyzeError;
 use crate::analyze::chain::{self, ABANDON, COMPLETE, Chain, LEAVE, Links, NONE, Pred};
 use crate::analyze::solve::{Solver, TOLERANCE};
+use crate::analyze::totals::within;
 use crate::analyze::totals::{self, TouchpointGraph};
 use crate::model::{GoalId, Journey, SegmentId, Target, TouchpointId};
 use faer::Mat;
@@ -155,19 +156,7 @@ impl Run<'_> {
         self.hbar = h;
 
         // The states of each touchpoint.
-        let mut start = vec![0usize; ntp + 1];
-        for &t in &c.tp {
-            start[t as usize + 1] += 1;
-        }
-        for t in 0..ntp {
-            start[t + 1] += start[t];
-        }
-        let mut fill = start.clone();
-        let mut states = vec![0u32; n];
-        for (x, &t) in c.tp.iter().enumerate() {
-            states[fill[t as usize]] = x as u32;
-            fill[t as usize] += 1;
-        }
+        let (start, states) = chain::group_by_key(&c.tp, ntp);
         let graph = TouchpointGraph::new(ntp, c);
         let mut comp_blocks: Vec<Vec<u32>> = vec![Vec::new(); graph.comps];
         for b in 0..s.blocks() {
@@ -452,17 +441,4 @@ fn woodbury(m: &Mat<f64>, w: &[f64], mut delta: Vec<f64>) -> Result<f64, Analyze
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(a, b)| a * b).sum()
-}
-
-/// Fails when a residual or gap is past `tolerance` (or not a number).
-fn within(gap: f64, tolerance: f64, what: &'static str) -> Result<(), AnalyzeError> {
-    if gap <= tolerance {
-        Ok(())
-    } else {
-        Err(AnalyzeError::Inaccurate {
-            segment: String::new(),
-            what,
-            residual: gap,
-        })
-    }
 }

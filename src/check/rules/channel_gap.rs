@@ -1,9 +1,9 @@
 //! J0401 channel-gap: a stage a segment reaches offers none of the channels it prefers.
 
-use crate::check::registry::Rule;
 use crate::check::{Context, name_list};
 use crate::diagnostic::Finding;
 use crate::model::ChannelId;
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

@@ -1,9 +1,9 @@
 //! J0402 context-break: a move between channels that do not share context.
 
-use crate::check::registry::Rule;
 use crate::check::{Context, percent};
 use crate::diagnostic::Finding;
 use crate::model::Target;
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

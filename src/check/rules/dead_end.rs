@@ -1,8 +1,8 @@
 //! J0304 dead-end: a touchpoint with no transitions and no goal.
 
 use crate::check::Context;
-use crate::check::registry::Rule;
 use crate::diagnostic::Finding;
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

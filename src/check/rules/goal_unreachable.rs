@@ -1,8 +1,8 @@
 //! J0302 goal-unreachable: some segment cannot reach the primary goal.
 
-use crate::check::registry::Rule;
 use crate::check::{Context, segments_phrase};
 use crate::diagnostic::Finding;
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

@@ -1,9 +1,9 @@
 //! J0501 idle-trigger: a trigger whose event can never happen at the touchpoints it watches.
 
-use crate::check::registry::Rule;
 use crate::check::{Context, joined};
 use crate::diagnostic::Finding;
 use crate::model::{Journey, Target, Trigger, TriggerEvent};
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

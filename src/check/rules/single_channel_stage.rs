@@ -1,8 +1,8 @@
 //! J0404 single-channel-stage: a stage served by one channel in a journey of several.
 
 use crate::check::Context;
-use crate::check::registry::Rule;
 use crate::diagnostic::Finding;
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

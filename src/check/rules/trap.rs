@@ -1,9 +1,9 @@
 //! J0303 trap: touchpoints customers can enter and never leave by a transition.
 
-use crate::check::registry::Rule;
 use crate::check::{Context, graph, joined, segments_phrase};
 use crate::diagnostic::Finding;
 use crate::model::{Target, TouchpointId};
+use crate::rules::Rule;
 use std::collections::HashMap;
 
 /// The rule's documentation.

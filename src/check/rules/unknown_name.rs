@@ -2,7 +2,7 @@
 //!
 //! Found by the resolver (`src/model/resolve.rs`: channels, touchpoints, segments, goals, KPI
 //! metrics) and by scenarios (`src/model/scenario.rs`: a changed or removed touchpoint or
-//! trigger the baseline does not have), with "did you mean" from `src/model/names.rs`.
+//! trigger the baseline does not have), with "did you mean" from `src/names.rs`.
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

@@ -1,8 +1,8 @@
 //! J0301 unreachable: a touchpoint no entry leads to, for any segment.
 
 use crate::check::Context;
-use crate::check::registry::Rule;
 use crate::diagnostic::Finding;
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

@@ -1,8 +1,8 @@
 //! J0403 unused-channel: a channel of the journey's own file that nothing uses.
 
 use crate::check::Context;
-use crate::check::registry::Rule;
 use crate::diagnostic::Finding;
+use crate::rules::Rule;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does

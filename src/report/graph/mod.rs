@@ -14,9 +14,9 @@
 pub mod dot;
 pub mod mermaid;
 
-use crate::check::registry::Rule;
 use crate::diagnostic::{Finding, Level};
 use crate::model::{ChannelId, ChannelKind, Journey, Target, TouchpointId, TriggerEvent};
+use crate::rules::Rule;
 use crate::source::Span;
 
 /// Fill colours of the channels, indexed by the channel's position in the journey (libraries'

@@ -1,4 +1,6 @@
-//! "Did you mean" suggestions for unknown names.
+//! "Did you mean" suggestions for unknown names: plain text, at the bottom layer, so that the
+//! parser (misspelt keywords), the resolver (unknown names) and the command line (unknown rules,
+//! touchpoints) share one measure of "close".
 
 /// The candidate closest to `name`, when it is close enough to be a likely typo.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -1,5 +1,11 @@
-//! The one table of rule codes. Codes are stable and never reused; names can be used in
-//! configuration (`--allow context-break`, `journeyc.toml`) in place of codes.
+//! The one table of rule codes: every rule's code, name, default level and one-line summary,
+//! as data. Codes are stable and never reused; names can be used in configuration
+//! (`--allow context-break`, `journeyc.toml`) in place of codes.
+//!
+//! The table sits at the bottom layer, beside [`crate::diagnostic`], so that every phase can
+//! name the rule of a finding without importing the phases above it. What each rule finds and
+//! its documentation live in [`crate::check::rules`]; [`crate::check::docs::doc`] reads the
+//! documentation.
 
 use crate::diagnostic::Level;
 use serde::Serialize;
@@ -194,32 +200,6 @@ impl Rule {
                 Warning,
                 "a trigger none of whose touchpoints can end the way its event needs",
             ),
-        }
-    }
-
-    /// The rule's documentation (What it does / Why is this bad? / Example / Use instead):
-    /// what `journeyc explain` prints and `docs/rules.md` collects.
-    pub fn doc(self) -> &'static str {
-        use super::rules::*;
-        match self {
-            Rule::Syntax => syntax::DOC,
-            Rule::UnknownName => unknown_name::DOC,
-            Rule::DuplicateName => duplicate_name::DOC,
-            Rule::BadUse => bad_use::DOC,
-            Rule::ProbabilityRange => probability_range::DOC,
-            Rule::TransitionSum => transition_sum::DOC,
-            Rule::ShareSum => share_sum::DOC,
-            Rule::Entry => entry::DOC,
-            Rule::BadValue => bad_value::DOC,
-            Rule::Unreachable => unreachable::DOC,
-            Rule::GoalUnreachable => goal_unreachable::DOC,
-            Rule::Trap => trap::DOC,
-            Rule::DeadEnd => dead_end::DOC,
-            Rule::ChannelGap => channel_gap::DOC,
-            Rule::ContextBreak => context_break::DOC,
-            Rule::UnusedChannel => unused_channel::DOC,
-            Rule::SingleChannelStage => single_channel_stage::DOC,
-            Rule::IdleTrigger => idle_trigger::DOC,
         }
     }
 
