@@ -11,6 +11,7 @@ pub mod diff;
 pub mod explain;
 pub mod files;
 pub mod fmt;
+mod git;
 pub mod graph;
 pub mod levers;
 pub mod merge;
