@@ -139,12 +139,17 @@ impl Compiled {
             name: &j.name,
             label: j.label.as_ref(),
         };
-        let (journey, more) =
-            resolve::resolve_journey(head, &items, &scenario_infos(j), Some(name), &removed);
+        let (journey, more) = resolve::resolve_journey(
+            head,
+            &items,
+            &scenario_infos(j),
+            Some(name),
+            &removed,
+            failed_use(&self.load_findings),
+        );
         findings.extend(more);
         let mut all = self.load_findings.clone();
         all.extend(findings);
-        blame_failed_use(&mut all);
         let ok = !all
             .iter()
             .any(|f| f.level == crate::diagnostic::Level::Error);
@@ -252,7 +257,10 @@ pub fn resolve_source_in(
                     file: f,
                 });
             }
-            compiled.findings.extend(resolve::check_library(&items));
+            let failed = failed_use(&compiled.findings);
+            compiled
+                .findings
+                .extend(resolve::check_library(&items, failed));
         }
         Some(j) => {
             items.extend(j.items.iter().cloned());
@@ -275,6 +283,7 @@ pub fn resolve_source_in(
                         &scenario_infos(j),
                         None,
                         &Default::default(),
+                        failed_use(&compiled.findings),
                     );
                     compiled.journey = journey;
                     compiled.findings.extend(findings);
@@ -282,36 +291,17 @@ pub fn resolve_source_in(
             }
         }
     }
-    blame_failed_use(&mut compiled.findings);
     compiled.ast = Some(file);
     Ok(compiled)
 }
 
-/// When a `use` could not be loaded, channels and segments the journey names are most likely
-/// declared in that library: say so instead of suggesting to declare them.
-fn blame_failed_use(findings: &mut [Finding]) {
-    use crate::rules::Rule;
-    let Some(failed) = findings
+/// The `use` that could not be loaded (its J0104), if any: unknown channels and segments
+/// blame it (see `resolve::Resolver::unknown`).
+fn failed_use(findings: &[Finding]) -> Option<crate::source::Span> {
+    findings
         .iter()
-        .find(|f| f.rule == Rule::BadUse)
+        .find(|f| f.rule == crate::rules::Rule::BadUse)
         .map(|f| f.primary.span)
-    else {
-        return;
-    };
-    for f in findings.iter_mut() {
-        if f.rule == Rule::UnknownName
-            && (f.message.starts_with("unknown channel")
-                || f.message.starts_with("unknown segment"))
-        {
-            f.help = Some("a `use` of this file could not be loaded, and the library may declare it: fix that `use` first".into());
-            if f.primary.span.file == failed.file {
-                f.secondary.push(crate::diagnostic::Label::new(
-                    failed,
-                    "this library was not loaded",
-                ));
-            }
-        }
-    }
 }
 
 /// A duration for people: `45s`, `7m 23s`, `2h 5m`, `3d 4h`.

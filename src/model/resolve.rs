@@ -70,6 +70,9 @@ pub(crate) struct Resolver<'a> {
     goal_ix: HashMap<String, GoalId>,
     /// Comparisons left for "did you mean" suggestions.
     suggestions: names::Budget,
+    /// A `use` that could not be loaded (its J0104): the channels and segments the journey
+    /// names are most likely declared in that library, so an unknown one blames it.
+    failed_use: Option<Span>,
 }
 
 /// Resolves the items of one journey.
@@ -79,17 +82,18 @@ pub(crate) fn resolve_journey(
     scenarios: &[ScenarioInfo],
     scenario: Option<&str>,
     removed: &Removed,
+    failed_use: Option<Span>,
 ) -> (Option<Journey>, Vec<Finding>) {
-    let mut r = Resolver::new(removed);
+    let mut r = Resolver::new(removed, failed_use);
     let journey = r.journey(head, items, scenarios, scenario);
     let ok = !r.findings.iter().any(|f| f.level == Level::Error);
     (if ok { Some(journey) } else { None }, r.findings)
 }
 
 /// Resolves a library's items on their own (names, channels, values), for `check`.
-pub(crate) fn check_library(items: &[Item]) -> Vec<Finding> {
+pub(crate) fn check_library(items: &[Item], failed_use: Option<Span>) -> Vec<Finding> {
     let removed = Removed::default();
-    let mut r = Resolver::new(&removed);
+    let mut r = Resolver::new(&removed, failed_use);
     let channels = r.channels(items);
     r.context(items, &channels);
     r.segments(items, &channels, false);
@@ -97,10 +101,11 @@ pub(crate) fn check_library(items: &[Item]) -> Vec<Finding> {
 }
 
 impl<'a> Resolver<'a> {
-    fn new(removed: &'a Removed) -> Self {
+    fn new(removed: &'a Removed, failed_use: Option<Span>) -> Self {
         Resolver {
             findings: Vec::new(),
             removed,
+            failed_use,
             channel_ix: HashMap::new(),
             segment_ix: HashMap::new(),
             goal_ix: HashMap::new(),
@@ -128,15 +133,20 @@ impl Resolver<'_> {
                 name.text
             );
         }
-        self.push(
-            Finding::new(
-                Rule::UnknownName,
-                name.span,
-                format!("unknown {what} `{}`", name.text),
-            )
-            .label(format!("no {what} is called `{}`", name.text))
-            .help(help),
-        );
+        let mut f = Finding::new(
+            Rule::UnknownName,
+            name.span,
+            format!("unknown {what} `{}`", name.text),
+        )
+        .label(format!("no {what} is called `{}`", name.text));
+        let from_library = matches!(what, "channel" | "segment");
+        if let Some(failed) = self.failed_use.filter(|_| from_library) {
+            help = "a `use` of this file could not be loaded, and the library may declare it: fix that `use` first".into();
+            if name.span.file == failed.file {
+                f = f.with(failed, "this library was not loaded");
+            }
+        }
+        self.push(f.help(help));
     }
 
     fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
@@ -817,8 +827,10 @@ impl Resolver<'_> {
         if tp.arrows.is_empty() {
             return vec![Vec::new(); segments.len()];
         }
-        // Problems keyed by message so that a problem shared by every segment is said once.
-        let mut problems: Vec<(String, Span, String, Vec<SegmentId>)> = Vec::new();
+        // Problems by kind so that a problem shared by every segment is said once.
+        let mut problems: Vec<(SumProblem, Span, Vec<SegmentId>)> = Vec::new();
+        // Pairs of transitions to the same target already reported.
+        let mut duplicates: HashSet<(usize, usize)> = HashSet::new();
         let mut out = Vec::with_capacity(segments.len());
         for (sid, _) in segments.iter().enumerate() {
             let applies: Vec<usize> = (0..tp.arrows.len())
@@ -829,14 +841,7 @@ impl Resolver<'_> {
             let mut seen_targets: HashMap<Target, usize> = HashMap::new();
             for &i in &applies {
                 if let Some(&first) = seen_targets.get(&tp.arrows[i].target) {
-                    let key = format!("dup {first} {i}");
-                    if !problems.iter().any(|p| p.0 == key) {
-                        problems.push((
-                            key,
-                            tp.arrows[i].span,
-                            format!("two transitions to the same target from `{}`", tp.name),
-                            vec![],
-                        ));
+                    if duplicates.insert((first, i)) {
                         let target = tp.arrows[first].span;
                         self.push(
                             Finding::new(Rule::DuplicateName, tp.arrows[i].span, format!("two transitions from `{}` to the same target", tp.name))
@@ -859,32 +864,20 @@ impl Resolver<'_> {
                 .filter(|&i| tp.arrows[i].probability.is_none())
                 .collect();
             let problem = if applies.is_empty() {
-                Some(("no transition applies".to_string(), t.name.span))
+                Some((SumProblem::NoneApplies, t.name.span))
             } else if missing.len() > 1 {
-                Some((
-                    "more than one transition has no probability".to_string(),
-                    tp.arrows[missing[1]].span,
-                ))
+                Some((SumProblem::SeveralOpen, tp.arrows[missing[1]].span))
             } else if sum_over(written) {
-                Some((
-                    format!(
-                        "transitions add up to {}%, more than 100%",
-                        trim(written * 100.0)
-                    ),
-                    t.name.span,
-                ))
+                Some((SumProblem::Over(trim(written * 100.0)), t.name.span))
             } else if missing.is_empty() && sum_off(written) {
-                Some((
-                    format!("transitions add up to {}%, not 100%", trim(written * 100.0)),
-                    t.name.span,
-                ))
+                Some((SumProblem::Off(trim(written * 100.0)), t.name.span))
             } else {
                 None
             };
-            if let Some((msg, span)) = problem {
-                match problems.iter_mut().find(|p| p.0 == msg) {
-                    Some(p) => p.3.push(sid),
-                    None => problems.push((msg, span, String::new(), vec![sid])),
+            if let Some((kind, span)) = problem {
+                match problems.iter_mut().find(|p| p.0 == kind) {
+                    Some(p) => p.2.push(sid),
+                    None => problems.push((kind, span, vec![sid])),
                 }
                 out.push(Vec::new());
                 continue;
@@ -907,7 +900,8 @@ impl Resolver<'_> {
             );
             out.push(list);
         }
-        for (msg, span, _, segs) in problems.into_iter().filter(|p| !p.3.is_empty()) {
+        for (kind, span, segs) in problems {
+            let msg = kind.message();
             let who = if segs.len() == segments.len() {
                 String::new()
             } else {
@@ -920,14 +914,7 @@ impl Resolver<'_> {
                         .join(", ")
                 )
             };
-            let help = if msg.starts_with("no transition") {
-                "add a transition without `for`, or name this segment in a `for`".to_string()
-            } else if msg.starts_with("more than one") {
-                "give all transitions but one a probability; the one without takes the rest"
-                    .to_string()
-            } else {
-                "make the probabilities add up to 100%, or leave one transition without a probability to take the rest".to_string()
-            };
+            let help = kind.help();
             let mut f = Finding::new(
                 Rule::TransitionSum,
                 span,
@@ -1422,6 +1409,44 @@ pub(crate) fn kpi_text(k: &ast::Kpi) -> String {
         s.push_str(&format!(" for {}", seg.text));
     }
     format!("{s} {} {}", k.comparison.text, k.value_text)
+}
+
+/// What is wrong with one segment's transitions out of a touchpoint (J0201).
+#[derive(Clone, Debug, PartialEq)]
+enum SumProblem {
+    /// No transition applies to the segment.
+    NoneApplies,
+    /// More than one transition has no probability.
+    SeveralOpen,
+    /// The written probabilities add up past 100% (the sum, as written).
+    Over(String),
+    /// They add up to less than 100% and none takes the rest.
+    Off(String),
+}
+
+impl SumProblem {
+    fn message(&self) -> String {
+        match self {
+            SumProblem::NoneApplies => "no transition applies".into(),
+            SumProblem::SeveralOpen => "more than one transition has no probability".into(),
+            SumProblem::Over(sum) => format!("transitions add up to {sum}%, more than 100%"),
+            SumProblem::Off(sum) => format!("transitions add up to {sum}%, not 100%"),
+        }
+    }
+
+    fn help(&self) -> &'static str {
+        match self {
+            SumProblem::NoneApplies => {
+                "add a transition without `for`, or name this segment in a `for`"
+            }
+            SumProblem::SeveralOpen => {
+                "give all transitions but one a probability; the one without takes the rest"
+            }
+            SumProblem::Over(_) | SumProblem::Off(_) => {
+                "make the probabilities add up to 100%, or leave one transition without a probability to take the rest"
+            }
+        }
+    }
 }
 
 /// A number without trailing zeros: `35`, `12.5`, `0.333333`.
