@@ -219,3 +219,31 @@ fn a_segment_without_customers_is_not_available_and_never_judged() {
     );
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn a_failed_use_is_blamed_once_per_unknown_name_with_or_without_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "f.journey",
+        "use \"missing.journey\"\njourney t {\n  stage s {\n    touchpoint a on web { entry -> b 50% -> exit }\n    \
+         touchpoint b on web { goal g }\n  }\n  scenario s { touchpoint a { friction 10% } }\n}\n",
+    );
+    for args in [
+        &["check", "f.journey"][..],
+        &["simulate", "-n", "100", "f.journey"],
+        &["simulate", "--scenario", "s", "-n", "100", "f.journey"],
+    ] {
+        let (code, out, err) = journeyc_in(dir.path(), args);
+        let all = format!("{out}{err}");
+        assert_eq!(code, 1, "{args:?}: {all}");
+        let unknown = all.matches("unknown channel `web`").count();
+        assert!(unknown >= 2, "{args:?}: {all}");
+        assert_eq!(
+            all.matches("this library was not loaded").count(),
+            unknown,
+            "{args:?}: {all}"
+        );
+        assert!(all.contains("fix that `use`"), "{args:?}: {all}");
+    }
+}
