@@ -75,6 +75,17 @@ pub(crate) struct Resolver<'a> {
     failed_use: Option<Span>,
 }
 
+/// The symbol tables of a journey being resolved, passed as one value to what resolves its
+/// touchpoints, transitions, triggers and KPIs.
+#[derive(Clone, Copy)]
+struct Scope<'s> {
+    channels: &'s [Channel],
+    segments: &'s [Segment],
+    tp_index: &'s HashMap<&'s str, TouchpointId>,
+    tp_names: &'s [&'s str],
+    seg_names: &'s [&'s str],
+}
+
 /// Resolves the items of one journey.
 pub(crate) fn resolve_journey(
     head: Head,
@@ -573,21 +584,18 @@ impl Resolver<'_> {
         }
         let tp_names: Vec<&str> = tp_asts.iter().map(|t| t.name.text.as_str()).collect();
         let seg_names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
+        let scope = Scope {
+            channels: &channels,
+            segments: &segments,
+            tp_index: &tp_index,
+            tp_names: &tp_names,
+            seg_names: &seg_names,
+        };
 
         let mut goals: Vec<Goal> = Vec::new();
         let mut touchpoints = Vec::with_capacity(tp_asts.len());
         for (id, t) in tp_asts.iter().enumerate() {
-            let tp = self.touchpoint(
-                t,
-                tp_stage[id],
-                &channels,
-                &segments,
-                &tp_index,
-                &tp_names,
-                &seg_names,
-                &mut goals,
-                id,
-            );
+            let tp = self.touchpoint(t, tp_stage[id], &scope, &mut goals, id);
             touchpoints.push(tp);
         }
         self.entries(&mut touchpoints, tp_asts.as_slice(), head.name.span);
@@ -605,15 +613,8 @@ impl Resolver<'_> {
             None => Some(0),
         };
 
-        let triggers = self.triggers(items, &channels, &tp_index, &tp_names);
-        let kpis = self.kpis(
-            items,
-            &goals,
-            primary_goal,
-            &tp_index,
-            &tp_names,
-            &seg_names,
-        );
+        let triggers = self.triggers(items, &scope);
+        let kpis = self.kpis(items, &goals, primary_goal, &scope);
 
         let label = head
             .label
@@ -641,19 +642,17 @@ impl Resolver<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn touchpoint(
         &mut self,
         t: &ast::Touchpoint,
         stage: StageId,
-        channels: &[Channel],
-        segments: &[Segment],
-        tp_index: &HashMap<&str, TouchpointId>,
-        tp_names: &[&str],
-        seg_names: &[&str],
+        scope: &Scope,
         goals: &mut Vec<Goal>,
         id: TouchpointId,
     ) -> Touchpoint {
+        let Scope {
+            channels, segments, ..
+        } = *scope;
         let owner = format!("touchpoint `{}`", t.name.text);
         let channel_name = t
             .channel
@@ -770,7 +769,7 @@ impl Resolver<'_> {
                     tp.goal = Some(GoalAt { goal: gid, value });
                 }
                 TouchpointAttr::Arrow(arrow) => {
-                    if let Some(a) = self.arrow(arrow, tp_index, tp_names, seg_names) {
+                    if let Some(a) = self.arrow(arrow, scope) {
                         tp.arrows.push(a);
                     }
                 }
@@ -780,13 +779,13 @@ impl Resolver<'_> {
         tp
     }
 
-    fn arrow(
-        &mut self,
-        a: &ast::Arrow,
-        tp_index: &HashMap<&str, TouchpointId>,
-        tp_names: &[&str],
-        seg_names: &[&str],
-    ) -> Option<Arrow> {
+    fn arrow(&mut self, a: &ast::Arrow, scope: &Scope) -> Option<Arrow> {
+        let Scope {
+            tp_index,
+            tp_names,
+            seg_names,
+            ..
+        } = *scope;
         let target = match &a.target {
             TargetName::Exit(_) => Some(Target::Exit),
             TargetName::Touchpoint(n) => match tp_index.get(n.text.as_str()) {
@@ -1027,13 +1026,13 @@ impl Resolver<'_> {
         }
     }
 
-    fn triggers(
-        &mut self,
-        items: &[Item],
-        channels: &[Channel],
-        tp_index: &HashMap<&str, TouchpointId>,
-        tp_names: &[&str],
-    ) -> Vec<Trigger> {
+    fn triggers(&mut self, items: &[Item], scope: &Scope) -> Vec<Trigger> {
+        let Scope {
+            channels,
+            tp_index,
+            tp_names,
+            ..
+        } = *scope;
         let mut out: Vec<Trigger> = Vec::new();
         let mut declared: HashMap<&str, Span> = HashMap::new();
         for item in items {
@@ -1169,16 +1168,19 @@ impl Resolver<'_> {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn kpis(
         &mut self,
         items: &[Item],
         goals: &[Goal],
         primary: Option<GoalId>,
-        tp_index: &HashMap<&str, TouchpointId>,
-        tp_names: &[&str],
-        seg_names: &[&str],
+        scope: &Scope,
     ) -> Vec<Kpi> {
+        let Scope {
+            tp_index,
+            tp_names,
+            seg_names,
+            ..
+        } = *scope;
         // The metrics a KPI can name: those with an argument, then the registry's plain ones.
         let metrics: Vec<&str> = [
             "conversion",
