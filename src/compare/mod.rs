@@ -228,11 +228,22 @@ impl Context<'_> {
     }
 
     fn deltas(&self) -> Vec<Delta> {
+        let mut out = Vec::new();
+        self.goal_deltas(&mut out);
+        self.summary_deltas(&mut out);
+        self.outcome_deltas(&mut out);
+        self.funnel_deltas(&mut out);
+        self.touchpoint_deltas(&mut out);
+        self.segment_deltas(&mut out);
+        out
+    }
+
+    /// The conversion to each goal both journeys have.
+    fn goal_deltas(&self, out: &mut Vec<Delta>) {
         let (b, v, tb, tv, x) = (self.b, self.v, &self.tb, &self.tv, &self.p.cross);
         let m = &self.p.matching;
         let n = x.customers;
         let fb = &self.p.base.frame;
-        let mut out = Vec::new();
         for (i, &(gb, gv)) in m.goals.iter().enumerate() {
             let primary = if fb.primary_goal == Some(gb) {
                 ", primary"
@@ -257,6 +268,12 @@ impl Context<'_> {
                 ),
             ));
         }
+    }
+
+    /// The per-customer figures: paired means, NPS, then the unpaired ratios and times.
+    fn summary_deltas(&self, out: &mut Vec<Delta>) {
+        let (b, v, tb, tv, x) = (self.b, self.v, &self.tb, &self.tv, &self.p.cross);
+        let n = x.customers;
         let money = |s: &crate::sim::stats::Sum| {
             (
                 s.sum as f64 * MONEY_UNIT,
@@ -343,6 +360,12 @@ impl Context<'_> {
                 self.exact_diff(Some(metric), Some(metric), None),
             ));
         }
+    }
+
+    /// How journeys ended.
+    fn outcome_deltas(&self, out: &mut Vec<Delta>) {
+        let (b, v, tb, tv, x) = (self.b, self.v, &self.tb, &self.tv, &self.p.cross);
+        let n = x.customers;
         for (o, name) in ending::NAMES.iter().enumerate() {
             let exact = self.exact.map(|(a, c)| {
                 let pick =
@@ -363,6 +386,14 @@ impl Context<'_> {
                 exact,
             ));
         }
+    }
+
+    /// Reach of each stage both journeys have.
+    fn funnel_deltas(&self, out: &mut Vec<Delta>) {
+        let (b, v, tb, tv, x) = (self.b, self.v, &self.tb, &self.tv, &self.p.cross);
+        let m = &self.p.matching;
+        let n = x.customers;
+        let fb = &self.p.base.frame;
         for (i, &(sb, sv)) in m.stages.iter().enumerate() {
             out.push(self.delta(
                 "funnel",
@@ -378,6 +409,13 @@ impl Context<'_> {
                 None,
             ));
         }
+    }
+
+    /// Reach and drop-off of each touchpoint both journeys have.
+    fn touchpoint_deltas(&self, out: &mut Vec<Delta>) {
+        let (b, v, tb, tv, x) = (self.b, self.v, &self.tb, &self.tv, &self.p.cross);
+        let m = &self.p.matching;
+        let n = x.customers;
         for (i, &(kb, kv)) in m.touchpoints.iter().enumerate() {
             let name = &self.base.touchpoints[kb].name;
             let (rb, rv) = (&tb.touchpoints[kb], &tv.touchpoints[kv]);
@@ -404,6 +442,11 @@ impl Context<'_> {
                 self.exact_diff(Some(Metric::DropOff(kb)), Some(Metric::DropOff(kv)), None),
             ));
         }
+    }
+
+    /// Conversion per segment.
+    fn segment_deltas(&self, out: &mut Vec<Delta>) {
+        let (b, v) = (self.b, self.v);
         for (sb, seg) in self.base.segments.iter().enumerate() {
             let Some(sv) = self.variant.segment(&seg.name) else {
                 continue;
@@ -426,7 +469,6 @@ impl Context<'_> {
                 self.exact_diff(metric, metric_v, Some((sb, sv))),
             ));
         }
-        out
     }
 
     fn kpis(&self, deltas: &[Delta]) -> Vec<KpiChange> {
