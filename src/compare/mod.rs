@@ -303,13 +303,13 @@ impl Context<'_> {
                 Metric::CostPerCustomer,
                 money(&tb.cost),
                 money(&tv.cost),
-                crate::sim::stats::wide_f64(x.cost, x.cost_hi) * MONEY_UNIT * MONEY_UNIT,
+                x.cost.f64() * MONEY_UNIT * MONEY_UNIT,
             ),
             (
                 Metric::RevenuePerCustomer,
                 money(&tb.revenue),
                 money(&tv.revenue),
-                crate::sim::stats::wide_f64(x.revenue, x.revenue_hi) * MONEY_UNIT * MONEY_UNIT,
+                x.revenue.f64() * MONEY_UNIT * MONEY_UNIT,
             ),
             (
                 Metric::Profit,
@@ -527,11 +527,7 @@ fn profit_sums(t: &SegmentTally) -> (f64, f64) {
 
 /// Σ profit_base · profit_variant, in money units²: Σ r·r − Σ r·c − Σ c·r + Σ c·c.
 fn profit_cross(x: &crate::sim::pair::PairTally) -> f64 {
-    use crate::sim::stats::wide_f64;
-    (wide_f64(x.revenue, x.revenue_hi)
-        - wide_f64(x.revenue_cost, x.revenue_cost_hi)
-        - wide_f64(x.cost_revenue, x.cost_revenue_hi)
-        + wide_f64(x.cost, x.cost_hi))
+    (x.revenue.f64() - x.revenue_cost.f64() - x.cost_revenue.f64() + x.cost.f64())
         * MONEY_UNIT
         * MONEY_UNIT
 }

@@ -280,7 +280,7 @@ impl Figures {
         let n = t.customers;
         let converted = frame.primary_goal.map_or(0, |g| t.goals[g]);
         // A mean of totals some of which stopped at the limit is not available.
-        let exact_sums = |e: Option<Estimate>| e.filter(|_| t.clipped == 0);
+        let unclipped = |e: Option<Estimate>| e.filter(|_| t.clipped == 0);
         let time = &t.time_hist;
         Figures {
             customers: n,
@@ -291,10 +291,8 @@ impl Figures {
             pains: mean_of(t.pains as f64, t.pains_sq as f64, n),
             sentiment: mean_of(t.sentiment as f64, t.sentiment_sq as f64, n),
             nps: stats::nps(t.promoters, t.detractors, n).unwrap_or(Estimate::exact(0.0)),
-            cost_per_customer: exact_sums(
-                t.cost.mean(n, MONEY_UNIT).or(Some(Estimate::exact(0.0))),
-            ),
-            cost_per_conversion: exact_sums(stats::ratio(
+            cost_per_customer: unclipped(t.cost.mean(n, MONEY_UNIT).or(Some(Estimate::exact(0.0)))),
+            cost_per_conversion: unclipped(stats::ratio(
                 t.cost.sum as f64 * MONEY_UNIT,
                 t.cost.sum_sq_f64() * MONEY_UNIT * MONEY_UNIT,
                 converted as f64,
@@ -302,12 +300,12 @@ impl Figures {
                 t.cost_converted as f64 * MONEY_UNIT,
                 n,
             )),
-            revenue_per_customer: exact_sums(
+            revenue_per_customer: unclipped(
                 t.revenue.mean(n, MONEY_UNIT).or(Some(Estimate::exact(0.0))),
             ),
-            profit: exact_sums(profit(t)),
+            profit: unclipped(profit(t)),
             time_to_convert: [
-                exact_sums(t.time.mean(converted, TIME_UNIT)),
+                unclipped(t.time.mean(converted, TIME_UNIT)),
                 time.quantile(0.5),
                 time.quantile(0.9),
                 time.quantile(0.99),

@@ -68,23 +68,15 @@ pub struct PairTally {
     pub sentiment: i128,
     /// Σ score · score, the NPS score being +1 promoter, −1 detractor, 0 otherwise.
     pub nps: i64,
-    /// Σ cost · cost, money units², modulo 2¹²⁶ (see [`stats::add_wide`]).
-    pub cost: i128,
-    /// Σ cost · cost divided by 2¹²⁶.
-    pub cost_hi: u64,
-    /// Σ revenue · revenue, money units², modulo 2¹²⁶.
-    pub revenue: i128,
-    /// Σ revenue · revenue divided by 2¹²⁶.
-    pub revenue_hi: u64,
-    /// Σ revenue_base · cost_variant, money units², modulo 2¹²⁶ (with `cost_revenue`, the
-    /// mixed terms of the paired profit: Σ p·p = Σ r·r − Σ r·c − Σ c·r + Σ c·c).
-    pub revenue_cost: i128,
-    /// Σ revenue_base · cost_variant divided by 2¹²⁶.
-    pub revenue_cost_hi: u64,
-    /// Σ cost_base · revenue_variant, modulo 2¹²⁶.
-    pub cost_revenue: i128,
-    /// Σ cost_base · revenue_variant divided by 2¹²⁶.
-    pub cost_revenue_hi: u64,
+    /// Σ cost · cost, money units².
+    pub cost: Cross,
+    /// Σ revenue · revenue.
+    pub revenue: Cross,
+    /// Σ revenue_base · cost_variant and Σ cost_base · revenue_variant: the mixed terms of the
+    /// paired profit (Σ p·p′ = Σ r·r′ − Σ r·c′ − Σ c·r′ + Σ c·c′).
+    pub revenue_cost: Cross,
+    /// Σ cost_base · revenue_variant.
+    pub cost_revenue: Cross,
     /// Customers reaching the touchpoint in both runs, per matched touchpoint.
     pub reach: Vec<u64>,
     /// Customers reaching the stage in both runs, per matched stage.
@@ -112,22 +104,10 @@ impl PairTally {
         self.pains = self.pains.saturating_add(o.pains);
         self.sentiment = self.sentiment.saturating_add(o.sentiment);
         self.nps += o.nps;
-        self.cost_hi = self.cost_hi.saturating_add(o.cost_hi);
-        stats::add_wide(&mut self.cost, &mut self.cost_hi, o.cost);
-        self.revenue_hi = self.revenue_hi.saturating_add(o.revenue_hi);
-        stats::add_wide(&mut self.revenue, &mut self.revenue_hi, o.revenue);
-        self.revenue_cost_hi = self.revenue_cost_hi.saturating_add(o.revenue_cost_hi);
-        stats::add_wide(
-            &mut self.revenue_cost,
-            &mut self.revenue_cost_hi,
-            o.revenue_cost,
-        );
-        self.cost_revenue_hi = self.cost_revenue_hi.saturating_add(o.cost_revenue_hi);
-        stats::add_wide(
-            &mut self.cost_revenue,
-            &mut self.cost_revenue_hi,
-            o.cost_revenue,
-        );
+        self.cost.merge(o.cost);
+        self.revenue.merge(o.revenue);
+        self.revenue_cost.merge(o.revenue_cost);
+        self.cost_revenue.merge(o.cost_revenue);
     }
 
     /// Adds one customer's two journeys.
@@ -148,27 +128,10 @@ impl PairTally {
             .sentiment
             .saturating_add(tb.sentiment as i128 * tv.sentiment as i128);
         self.nps += score(tb.sentiment) * score(tv.sentiment);
-        // Amounts are 0 or more and below 2⁶³: their products below 2¹²⁶.
-        stats::add_wide(
-            &mut self.cost,
-            &mut self.cost_hi,
-            tb.cost as i128 * tv.cost as i128,
-        );
-        stats::add_wide(
-            &mut self.revenue,
-            &mut self.revenue_hi,
-            tb.revenue as i128 * tv.revenue as i128,
-        );
-        stats::add_wide(
-            &mut self.revenue_cost,
-            &mut self.revenue_cost_hi,
-            tb.revenue as i128 * tv.cost as i128,
-        );
-        stats::add_wide(
-            &mut self.cost_revenue,
-            &mut self.cost_revenue_hi,
-            tb.cost as i128 * tv.revenue as i128,
-        );
+        self.cost.add(tb.cost, tv.cost);
+        self.revenue.add(tb.revenue, tv.revenue);
+        self.revenue_cost.add(tb.revenue, tv.cost);
+        self.cost_revenue.add(tb.cost, tv.revenue);
         for (i, &(kb, kv)) in m.touchpoints.iter().enumerate() {
             if sb.visited(kb) && sv.visited(kv) {
                 self.reach[i] += 1;
@@ -179,6 +142,31 @@ impl PairTally {
                 self.stages[i] += 1;
             }
         }
+    }
+}
+
+/// A cross sum of amounts, Σ a · b over customers, exact past 128 bits: `hi·2¹²⁶ + lo`.
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct Cross {
+    lo: i128,
+    hi: u64,
+}
+
+impl Cross {
+    /// Adds one customer's product. Amounts are 0 or more and below 2⁶³: products below
+    /// 2¹²⁶.
+    fn add(&mut self, a: i64, b: i64) {
+        stats::add_wide(&mut self.lo, &mut self.hi, a as i128 * b as i128);
+    }
+
+    fn merge(&mut self, o: Cross) {
+        self.hi = self.hi.saturating_add(o.hi);
+        stats::add_wide(&mut self.lo, &mut self.hi, o.lo);
+    }
+
+    /// The sum as a float.
+    pub fn f64(self) -> f64 {
+        stats::wide_f64(self.lo, self.hi)
     }
 }
 

@@ -689,3 +689,28 @@ fn profit_is_revenue_minus_cost_with_and_without_goal_values() {
     near(p, want);
     assert!((exact(&unvalued) - want).abs() < 1e-9);
 }
+
+/// A run's profit sums are revenue minus cost: `validate::check` accepts a real run and
+/// refuses one whose profit was edited (a shard file changed by hand).
+#[test]
+fn validation_refuses_a_profit_that_is_not_revenue_minus_cost() {
+    let j = journey(
+        "journey t {
+           channel web digital { cost 2 }
+           stage s {
+             touchpoint a on web { entry -> b 50% -> exit }
+             touchpoint b on web { goal buy value 10 }
+           }
+         }",
+    );
+    let settings = Settings {
+        customers: 5_000,
+        seed: 3,
+        ..Settings::default()
+    };
+    let mut r = simulate(&j, &settings, None).expect("simulates");
+    validate::check(&r).expect("a real run is valid");
+    r.tally.segments[0].profit.sum += 1;
+    let e = validate::check(&r).expect_err("an edited profit");
+    assert!(e.contains("profit"), "{e}");
+}

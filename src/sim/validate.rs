@@ -11,7 +11,8 @@
 //! - the counts add up: the segments' customers are the shard's slice of the population,
 //!   each segment's endings add up to its customers, no count of customers (goal, stage,
 //!   reach, promoters and detractors, brought back…) exceeds the customers it is a part of,
-//!   the time histogram counts the converted customers, visits stay within `max_steps`.
+//!   the time histogram counts the converted customers, visits stay within `max_steps`,
+//!   clipped customers are customers, and a counted profit is revenue minus cost.
 
 use super::figures::Frame;
 use super::tally::{SegmentTally, ending};
@@ -167,6 +168,15 @@ fn check_segment(f: &Frame, t: &SegmentTally) -> Result<(), String> {
         "customers",
     )?;
     at_most("customers with clipped totals", t.clipped, n, "customers")?;
+    // Profit is counted per customer as revenue − cost (when goals have values): its sum is
+    // theirs, unless totals were clipped.
+    let profit_counted = t.profit != Default::default();
+    if profit_counted
+        && t.clipped == 0
+        && Some(t.profit.sum) != t.revenue.sum.checked_sub(t.cost.sum)
+    {
+        return Err("the profit does not equal revenue minus cost".into());
+    }
     let converted = f.primary_goal.map_or(0, |g| t.goals[g]);
     if t.time_hist.count != converted {
         return Err(format!(
