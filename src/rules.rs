@@ -4,8 +4,9 @@
 //!
 //! The table sits at the bottom layer, beside [`crate::diagnostic`], so that every phase can
 //! name the rule of a finding without importing the phases above it. What each rule finds and
-//! its documentation live in [`crate::check::rules`]; [`crate::check::docs::doc`] reads the
-//! documentation.
+//! its documentation live in its rule file, in the layer that finds it: J0001 in
+//! `syntax::error`, J0101–J0205 in [`crate::model::rules`], J0301–J0501 in
+//! [`crate::check::rules`]; [`crate::check::docs::doc`] reads the documentation.
 
 use crate::diagnostic::Level;
 use serde::Serialize;

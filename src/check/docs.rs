@@ -1,5 +1,7 @@
 //! The rule documentation as text: `journeyc explain` and `docs/rules.md` are generated from
-//! the rule table ([`crate::rules`]) and the rule files here, so the two can never disagree.
+//! the rule table ([`crate::rules`]) and the rule files (`syntax::error` for J0001,
+//! `model::rules` for J0101–J0205, `check::rules` for the graph rules), so the two can never
+//! disagree.
 
 use crate::rules::Rule;
 
@@ -7,8 +9,9 @@ use crate::rules::Rule;
 /// what `journeyc explain` prints and `docs/rules.md` collects.
 pub fn doc(rule: Rule) -> &'static str {
     use super::rules::*;
+    use crate::model::rules::*;
     match rule {
-        Rule::Syntax => syntax::DOC,
+        Rule::Syntax => crate::syntax::error::DOC,
         Rule::UnknownName => unknown_name::DOC,
         Rule::DuplicateName => duplicate_name::DOC,
         Rule::BadUse => bad_use::DOC,
@@ -55,7 +58,7 @@ pub fn table() -> String {
 pub fn markdown() -> String {
     let mut out = String::from(
         "# Rules\n\n\
-         <!-- Generated from src/rules.rs and src/check/rules/*.rs: do not edit.\n     \
+         <!-- Generated from src/rules.rs and the rule files: do not edit.\n     \
          Regenerate with `UPDATE_DOCS=1 cargo test --test rules rules_md`. -->\n\n\
          Every finding of `journeyc check` comes from one of these rules. Codes are stable and\n\
          never reused; a rule can be named by its code or its name in `--allow`, `--warn`,\n\

@@ -1,9 +1,9 @@
 //! Reading files and their `use`s: UTF-8 and BOM handling, paths confined to the root,
 //! cycles reported with their chain, each library included once.
 
+use super::rules::bad_use;
 use crate::ast::{self, Item};
 use crate::diagnostic::Finding;
-use crate::rules::Rule;
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::syntax;
 use std::path::{Component, Path, PathBuf};
@@ -294,31 +294,9 @@ impl<'a> Loader<'a> {
         let shown_path = normalize(&base.join(&u.path.text));
         let shown = shown_path.to_string_lossy().replace('\\', "/");
         let abs = self.files.absolute(&shown_path);
-        let refuse = |msg: String, label: &str, help: String| {
-            Finding::new(Rule::BadUse, u.path.span, msg)
-                .label(label)
-                .help(help)
-        };
-        let outside = |through_link: bool| {
-            refuse(
-                if through_link {
-                    format!(
-                        "`use \"{}\"` leads outside the root directory through a link",
-                        u.path.text
-                    )
-                } else {
-                    format!(
-                        "`use \"{}\"` points outside the root directory",
-                        u.path.text
-                    )
-                },
-                "outside the root",
-                format!(
-                    "libraries must be inside `{}`; move the library, or run with `--root` naming a directory that contains it",
-                    self.root.display()
-                ),
-            )
-        };
+        let span = u.path.span;
+        let outside =
+            |through_link: bool| bad_use::outside(span, &u.path.text, through_link, &self.root);
         // Inside as written: against the root as given or its real location, so that a root
         // reached through a link (`/tmp` → `/private/tmp`) is the same root.
         let inside = !u.path.text.is_empty()
@@ -339,22 +317,15 @@ impl<'a> Loader<'a> {
                 return;
             }
             Err(e) => {
-                self.findings.push(refuse(
-                    format!("cannot read `{shown}`: {}", io_reason(&e)),
-                    "missing library",
-                    "check the path: it is relative to the file that has the `use`".into(),
-                ));
+                self.findings
+                    .push(bad_use::missing(span, &shown, &io_reason(&e)));
                 return;
             }
         };
         if let Some(i) = self.stack.iter().position(|(p, _)| *p == canonical) {
             let mut chain: Vec<&str> = self.stack[i..].iter().map(|(_, s)| s.as_str()).collect();
             chain.push(&shown);
-            self.findings.push(refuse(
-                format!("`use` cycle: {}", chain.join(" → ")),
-                "this `use` closes the cycle",
-                "libraries may use other libraries, but never one that leads back here".into(),
-            ));
+            self.findings.push(bad_use::cycle(span, &chain));
             return;
         }
         if self.loaded.contains(&canonical) {
@@ -364,11 +335,7 @@ impl<'a> Loader<'a> {
         let text = match self.files.read(&canonical) {
             Ok(t) => t,
             Err(e) => {
-                self.findings.push(refuse(
-                    e.to_string(),
-                    "cannot be read",
-                    "check the path: it is relative to the file that has the `use`".into(),
-                ));
+                self.findings.push(bad_use::unreadable(span, e.to_string()));
                 return;
             }
         };
@@ -381,14 +348,8 @@ impl<'a> Loader<'a> {
             }
         };
         if let Some(j) = &parsed.journey {
-            self.findings.push(
-                refuse(
-                    format!("`{shown}` holds a journey; only libraries can be used"),
-                    "not a library",
-                    "move the shared channels, segments and contexts into a library file and use that".into(),
-                )
-                .with(j.name.span, "the journey in the used file"),
-            );
+            self.findings
+                .push(bad_use::holds_journey(span, &shown, j.name.span));
             return;
         }
         self.stack.push((canonical, shown));

@@ -9,6 +9,7 @@ mod emit;
 pub mod figure;
 mod load;
 mod resolve;
+pub mod rules;
 mod scenario;
 mod types;
 

@@ -5,47 +5,18 @@
 //! error was found, so later stages never see an inconsistent journey.
 
 use super::figure;
+use super::rules::bad_value::{self, Target as TargetUnit};
+use super::rules::transition_sum::{self, SumProblem};
+use super::rules::{duplicate_name, entry, normalise, probability_range, share_sum, unknown_name};
 use super::types::*;
 use crate::ast::{self, Item, KpiValue, SegmentAttr, TargetName, TouchpointAttr, TriggerAttr};
 use crate::diagnostic::{Finding, Level};
 use crate::names;
-use crate::rules::Rule;
 use crate::source::Span;
+use crate::syntax::error as syntax;
+
+pub use super::rules::SUM_TOLERANCE;
 use std::collections::{HashMap, HashSet};
-
-const EPS: f64 = 1e-9;
-
-/// How far from 100% written probabilities, segment shares and entry weights may add up and
-/// still count as adding up (`33.3333%` three times is 99.9999%). The one tolerance of the
-/// language (`docs/language.md`, decision 4); rows within it are scaled to add up to exactly
-/// 1 (see [`normalise`]), so that every command that solves or walks the model sees a
-/// stochastic matrix.
-pub const SUM_TOLERANCE: f64 = 1e-6;
-
-/// Rounding of decimal fractions added in `f64` (`0.333333 × 3` is `0.99999900000000002876`):
-/// a sum exactly at the tolerance is inside it.
-const SUM_SLACK: f64 = 1e-12;
-
-/// Whether written parts add up to more than 100%, past [`SUM_TOLERANCE`].
-pub(crate) fn sum_over(sum: f64) -> bool {
-    sum > 1.0 + SUM_TOLERANCE + SUM_SLACK
-}
-
-/// Whether written parts (none missing) do not add up to 100%, within [`SUM_TOLERANCE`].
-pub(crate) fn sum_off(sum: f64) -> bool {
-    (sum - 1.0).abs() > SUM_TOLERANCE + SUM_SLACK || sum.is_nan()
-}
-
-/// Scales parts that add up to 100% within [`SUM_TOLERANCE`] to add up to exactly 1. Parts
-/// already within [`SUM_SLACK`] of 1 are left alone (the same numbers as written).
-pub(crate) fn normalise(parts: &mut [&mut f64]) {
-    let total: f64 = parts.iter().map(|p| **p).sum();
-    if total > 0.0 && (total - 1.0).abs() > SUM_SLACK {
-        for p in parts.iter_mut() {
-            **p /= total;
-        }
-    }
-}
 
 /// The journey's own head (name, label, span), beside its items.
 pub(crate) struct Head<'a> {
@@ -130,144 +101,53 @@ impl Resolver<'_> {
         self.findings.push(f);
     }
 
+    fn declared_twice(&mut self, what: &str, name: &str, span: Span, first: Span) {
+        self.push(duplicate_name::declared_twice(what, name, span, first));
+    }
+
+    fn stated_twice(&mut self, keyword: &str, owner: &str, span: Span, first: Span) {
+        self.push(duplicate_name::stated_twice(keyword, owner, span, first));
+    }
+
+    /// J0101 for `name`, an unknown `what` among `candidates` (J0101's file words it).
     fn unknown(&mut self, what: &str, name: &ast::Name, candidates: &[&str]) {
         let suggest = self.suggestions.spend(candidates.len());
-        let mut help = names::help(what, &name.text, candidates, suggest);
-        let removed = match what {
+        let removed_by = match what {
             "touchpoint" => self.removed.touchpoints.get(&name.text),
             "trigger" => self.removed.triggers.get(&name.text),
             _ => None,
         };
-        if let Some(scenario) = removed {
-            help = format!(
-                "scenario `{scenario}` removes `{}`: change this reference in the scenario too",
-                name.text
-            );
-        }
-        let mut f = Finding::new(
-            Rule::UnknownName,
-            name.span,
-            format!("unknown {what} `{}`", name.text),
-        )
-        .label(format!("no {what} is called `{}`", name.text));
-        let from_library = matches!(what, "channel" | "segment");
-        if let Some(failed) = self.failed_use.filter(|_| from_library) {
-            help = "a `use` of this file could not be loaded, and the library may declare it: fix that `use` first".into();
-            if name.span.file == failed.file {
-                f = f.with(failed, "this library was not loaded");
-            }
-        }
-        self.push(f.help(help));
+        let context = unknown_name::Context {
+            removed_by: removed_by.map(String::as_str),
+            failed_use: self.failed_use,
+        };
+        self.push(unknown_name::unknown(
+            what, name, candidates, suggest, context,
+        ));
     }
 
-    fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
-        self.push(
-            Finding::new(
-                Rule::DuplicateName,
-                span,
-                format!("{what} `{name}` is declared twice"),
-            )
-            .label("declared again here")
-            .with(first, "first declared here")
-            .help(format!("rename one of them, or merge them into one {what}")),
-        );
-    }
-
-    fn duplicate_attr(&mut self, keyword: &str, owner: &str, span: Span, first: Span) {
-        self.push(
-            Finding::new(
-                Rule::DuplicateName,
-                span,
-                format!("`{keyword}` is stated twice in {owner}"),
-            )
-            .label("stated again here")
-            .with(first, "first stated here")
-            .help(format!("keep one `{keyword}`")),
-        );
+    /// The value of a check, or 0 with its finding kept.
+    fn or_zero<T: Default>(&mut self, checked: Result<T, Finding>) -> T {
+        checked.unwrap_or_else(|f| {
+            self.push(f);
+            T::default()
+        })
     }
 
     /// A probability in 0..=1, or a J0201 finding (and 0).
     fn prob(&mut self, p: &ast::Probability, what: &str) -> f64 {
-        if (-EPS..=1.0 + EPS).contains(&p.value) {
-            return p.value.clamp(0.0, 1.0);
-        }
-        let shown = if p.percent {
-            format!("{}%", trim(p.value * 100.0))
-        } else {
-            trim(p.value)
-        };
-        let help = if !p.percent && p.value > 1.0 && p.value <= 100.0 {
-            format!(
-                "a bare number is a fraction: write {}% or {}",
-                trim(p.value),
-                trim(p.value / 100.0)
-            )
-        } else {
-            "probabilities lie between 0% and 100% (or 0 and 1)".to_string()
-        };
-        self.push(
-            Finding::new(
-                Rule::ProbabilityRange,
-                p.span,
-                format!("{what} {shown} is outside 0..100%"),
-            )
-            .label("out of range")
-            .help(help),
-        );
-        0.0
+        let checked = probability_range::check(p, what);
+        self.or_zero(checked)
     }
 
-    fn non_negative(&mut self, value: f64, span: Span, what: &str) -> f64 {
-        if value > limits::MONEY {
-            self.push(
-                Finding::new(
-                    Rule::BadValue,
-                    span,
-                    format!("{what} is past the limit of {}", limits::MONEY_TEXT),
-                )
-                .label("too large")
-                .help(format!(
-                    "write a {what} of at most {}: larger amounts cannot be counted exactly (docs/language.md, decision 14)",
-                    limits::MONEY_TEXT
-                )),
-            );
-            return 0.0;
-        }
-        self.sign(value, span, what)
+    /// A money amount, or a J0205 finding (and 0).
+    fn money(&mut self, value: f64, span: Span, what: &str) -> f64 {
+        self.or_zero(bad_value::money(value, span, what))
     }
 
-    /// `value` if it is 0 or more, or a J0205 finding (and 0).
-    fn sign(&mut self, value: f64, span: Span, what: &str) -> f64 {
-        if value >= 0.0 {
-            return value;
-        }
-        self.push(
-            Finding::new(Rule::BadValue, span, format!("{what} cannot be negative"))
-                .label("negative")
-                .help(format!("write a {what} of 0 or more")),
-        );
-        0.0
-    }
-
-    /// A duration (or delay, or horizon) of 0 or more and at most [`limits::TIME`] seconds,
-    /// or a J0205 finding (and 0).
+    /// A duration (or delay), or a J0205 finding (and 0).
     fn time(&mut self, seconds: f64, span: Span, what: &str) -> f64 {
-        if seconds > limits::TIME {
-            self.push(
-                Finding::new(
-                    Rule::BadValue,
-                    span,
-                    format!("{what} is past the limit of {}", limits::TIME_TEXT),
-                )
-                .label("too long")
-                .help(format!(
-                    "write a {what} of at most {}: longer times cannot be counted exactly (docs/language.md, decision 14)",
-                    limits::TIME_TEXT
-                )),
-            );
-            return 0.0;
-        }
-        self.sign(seconds, span, what)
+        self.or_zero(bad_value::time(seconds, span, what))
     }
 
     fn channels(&mut self, items: &[Item]) -> Vec<Channel> {
@@ -277,7 +157,7 @@ impl Resolver<'_> {
         for item in items {
             let Item::Channel(c) = item else { continue };
             if let Some(&first) = declared.get(c.name.text.as_str()) {
-                self.duplicate("channel", &c.name.text, c.name.span, first);
+                self.declared_twice("channel", &c.name.text, c.name.span, first);
                 continue;
             }
             declared.insert(&c.name.text, c.name.span);
@@ -286,22 +166,14 @@ impl Resolver<'_> {
                 Some("physical") => ChannelKind::Physical,
                 Some("human") => ChannelKind::Human,
                 _ => {
-                    self.push(
-                        Finding::new(
-                            Rule::Syntax,
-                            c.name.span,
-                            format!("new channel `{}` needs a kind", c.name.text),
-                        )
-                        .label("no kind")
-                        .help("write `channel NAME digital`, `physical` or `human`"),
-                    );
+                    self.push(syntax::channel_without_kind(&c.name));
                     ChannelKind::Digital
                 }
             };
             let mut cost = 0.0;
             for (i, (n, s)) in c.costs.iter().enumerate() {
                 if i > 0 {
-                    self.duplicate_attr(
+                    self.stated_twice(
                         "cost",
                         &format!("channel `{}`", c.name.text),
                         *s,
@@ -309,7 +181,7 @@ impl Resolver<'_> {
                     );
                     continue;
                 }
-                cost = self.non_negative(n.value, n.span, "cost");
+                cost = self.money(n.value, n.span, "cost");
             }
             out.push(Channel {
                 name: c.name.text.clone(),
@@ -357,7 +229,7 @@ impl Resolver<'_> {
         for item in items {
             let Item::Segment(s) = item else { continue };
             if let Some(&first) = declared.get(s.name.text.as_str()) {
-                self.duplicate("segment", &s.name.text, s.name.span, first);
+                self.declared_twice("segment", &s.name.text, s.name.span, first);
                 continue;
             }
             declared.insert(&s.name.text, s.name.span);
@@ -366,7 +238,7 @@ impl Resolver<'_> {
             let (mut share, mut prefers, mut patience) = (None, Vec::new(), 0.7);
             for a in &s.attrs {
                 if let Some(first) = seen.get(a.keyword()) {
-                    self.duplicate_attr(a.keyword(), &owner, a.span(), *first);
+                    self.stated_twice(a.keyword(), &owner, a.span(), *first);
                     continue;
                 }
                 seen.insert(a.keyword(), a.span());
@@ -387,15 +259,7 @@ impl Resolver<'_> {
             if share.is_none() {
                 missing_share = true;
                 if journey {
-                    self.push(
-                        Finding::new(
-                            Rule::ShareSum,
-                            s.name.span,
-                            format!("segment `{}` has no share", s.name.text),
-                        )
-                        .label("no `share`")
-                        .help("give every segment a `share`; shares add up to 100%"),
-                    );
+                    self.push(share_sum::missing(&s.name.text, s.name.span));
                 }
             }
             let label = s
@@ -413,24 +277,13 @@ impl Resolver<'_> {
             });
         }
         if journey && !out.is_empty() && !missing_share {
-            let total: f64 = out.iter().map(|s| s.share).sum();
-            if sum_off(total) {
-                let mut f = Finding::new(
-                    Rule::ShareSum,
-                    out[0].span,
-                    format!(
-                        "segment shares add up to {}%, not 100%",
-                        trim(total * 100.0)
-                    ),
-                )
-                .label(format!("shares total {}%", trim(total * 100.0)))
-                .help("adjust the shares so that they add up to 100%");
-                for (s, span) in out.iter().zip(&share_spans) {
-                    f = f.with(*span, format!("`{}`", s.name));
-                }
-                self.push(f);
-            } else {
-                normalise(&mut out.iter_mut().map(|s| &mut s.share).collect::<Vec<_>>());
+            let shares = out
+                .iter()
+                .zip(&share_spans)
+                .map(|(s, span)| (s.name.as_str(), s.share, *span));
+            match share_sum::check(out[0].span, shares) {
+                Some(f) => self.push(f),
+                None => normalise(&mut out.iter_mut().map(|s| &mut s.share).collect::<Vec<_>>()),
             }
         }
         self.segment_ix = out
@@ -479,7 +332,7 @@ impl Resolver<'_> {
                 _ => continue,
             };
             if let Some(first) = seen.get(key) {
-                self.duplicate_attr(
+                self.stated_twice(
                     key,
                     &format!("journey `{}`", head.name.text),
                     item.span(),
@@ -491,50 +344,14 @@ impl Resolver<'_> {
             match item {
                 Item::Owner(l, _) => owner = Some(l.text.clone()),
                 Item::Description(l, _) => description = Some(l.text.clone()),
-                Item::Horizon(d, _) => {
-                    let before = self.findings.len();
-                    self.time(d.seconds, d.span, "horizon");
-                    if self.findings.len() > before {
-                        continue;
-                    }
-                    if d.seconds <= 0.0 {
-                        self.push(
-                            Finding::new(Rule::BadValue, d.span, "the horizon must be longer than zero")
-                                .label("not positive")
-                                .help("write a positive duration, or drop `horizon` to follow customers without a time limit"),
-                        );
-                    } else {
-                        horizon = Some(d.seconds);
-                    }
-                }
-                Item::MaxSteps(n, _) => {
-                    if n.value < 1.0 || n.value.fract() != 0.0 {
-                        self.push(
-                            Finding::new(
-                                Rule::BadValue,
-                                n.span,
-                                "max_steps must be a whole number of at least 1",
-                            )
-                            .label("not a positive whole number")
-                            .help("write a whole number like 1000"),
-                        );
-                    } else if n.value > limits::STEPS as f64 {
-                        self.push(
-                            Finding::new(
-                                Rule::BadValue,
-                                n.span,
-                                format!("max_steps is past the limit of {}", limits::STEPS),
-                            )
-                            .label("too large")
-                            .help(format!(
-                                "write a whole number from 1 to {}: a safety bound on visits per customer",
-                                limits::STEPS
-                            )),
-                        );
-                    } else {
-                        max_steps = n.value as u32;
-                    }
-                }
+                Item::Horizon(d, _) => match bad_value::horizon(d.seconds, d.span) {
+                    Ok(h) => horizon = Some(h),
+                    Err(f) => self.push(f),
+                },
+                Item::MaxSteps(n, _) => match bad_value::max_steps(n.value, n.span) {
+                    Ok(m) => max_steps = m,
+                    Err(f) => self.push(f),
+                },
                 Item::ContextLoss(p, _) => context_loss = self.prob(p, "context_loss"),
                 Item::PrimaryGoal(n, _) => primary_goal_name = Some(n),
                 _ => {}
@@ -550,7 +367,7 @@ impl Resolver<'_> {
         for item in items {
             let Item::Stage(s) = item else { continue };
             if let Some(&first) = declared.get(s.name.text.as_str()) {
-                self.duplicate("stage", &s.name.text, s.name.span, first);
+                self.declared_twice("stage", &s.name.text, s.name.span, first);
                 continue;
             }
             declared.insert(&s.name.text, s.name.span);
@@ -558,7 +375,7 @@ impl Resolver<'_> {
             let mut members = Vec::new();
             for t in &s.touchpoints {
                 if let Some(&first) = tp_index.get(t.name.text.as_str()) {
-                    self.duplicate(
+                    self.declared_twice(
                         "touchpoint",
                         &t.name.text,
                         t.name.span,
@@ -685,7 +502,7 @@ impl Resolver<'_> {
         for a in &t.attrs {
             if !matches!(a, TouchpointAttr::Arrow(_)) {
                 if let Some(first) = seen.get(a.keyword()) {
-                    self.duplicate_attr(a.keyword(), &owner, a.span(), *first);
+                    self.stated_twice(a.keyword(), &owner, a.span(), *first);
                     continue;
                 }
                 seen.insert(a.keyword(), a.span());
@@ -707,15 +524,7 @@ impl Resolver<'_> {
                         // Already reported: a negative or too long end.
                     } else if max < min {
                         let hi = hi.as_ref().expect("a range has two ends");
-                        self.push(
-                            Finding::new(
-                                Rule::BadValue,
-                                lo.span.to(hi.span),
-                                "the duration range runs backwards",
-                            )
-                            .label("min is greater than max")
-                            .help("write the shorter duration first, like `2m..6m`"),
-                        );
+                        self.push(bad_value::backwards_range(lo.span.to(hi.span)));
                     } else {
                         tp.duration = Duration { min, max };
                     }
@@ -725,32 +534,15 @@ impl Resolver<'_> {
                     tp.friction_label = label.as_ref().map(|l| l.text.clone());
                     tp.friction_span = Some(*s);
                 }
-                TouchpointAttr::Emotion(e, s) => {
-                    if e.unsigned_abs() > limits::EMOTION {
-                        self.push(
-                            Finding::new(
-                                Rule::BadValue,
-                                *s,
-                                format!(
-                                    "emotion {e:+} is past the limit of ±{}",
-                                    limits::EMOTION
-                                ),
-                            )
-                            .label("too large")
-                            .help(format!(
-                                "write an emotion from -{0} to +{0}: larger ones cannot be counted exactly (docs/language.md, decision 14)",
-                                limits::EMOTION
-                            )),
-                        );
-                    } else {
-                        tp.emotion = *e;
-                    }
-                }
-                TouchpointAttr::Cost(n, _) => tp.cost = self.non_negative(n.value, n.span, "cost"),
+                TouchpointAttr::Emotion(e, s) => match bad_value::emotion(*e, *s) {
+                    Ok(e) => tp.emotion = e,
+                    Err(f) => self.push(f),
+                },
+                TouchpointAttr::Cost(n, _) => tp.cost = self.money(n.value, n.span, "cost"),
                 TouchpointAttr::MomentOfTruth(_) => tp.moment_of_truth = true,
                 TouchpointAttr::Goal(name, value, _) => {
                     let value = match value {
-                        Some(v) => self.non_negative(v.value, v.span, "goal value"),
+                        Some(v) => self.money(v.value, v.span, "goal value"),
                         None => 0.0,
                     };
                     let gid = match self.goal_ix.get(&name.text) {
@@ -841,38 +633,17 @@ impl Resolver<'_> {
             for &i in &applies {
                 if let Some(&first) = seen_targets.get(&tp.arrows[i].target) {
                     if duplicates.insert((first, i)) {
-                        let target = tp.arrows[first].span;
-                        self.push(
-                            Finding::new(Rule::DuplicateName, tp.arrows[i].span, format!("two transitions from `{}` to the same target", tp.name))
-                                .label("same target again")
-                                .with(target, "first transition to it")
-                                .help("merge them into one transition, or restrict them to different segments with `for`"),
-                        );
+                        self.push(duplicate_name::same_target(
+                            &tp.name,
+                            tp.arrows[i].span,
+                            tp.arrows[first].span,
+                        ));
                     }
                 } else {
                     seen_targets.insert(tp.arrows[i].target, i);
                 }
             }
-            let written: f64 = applies
-                .iter()
-                .filter_map(|&i| tp.arrows[i].probability)
-                .sum();
-            let missing: Vec<usize> = applies
-                .iter()
-                .copied()
-                .filter(|&i| tp.arrows[i].probability.is_none())
-                .collect();
-            let problem = if applies.is_empty() {
-                Some((SumProblem::NoneApplies, t.name.span))
-            } else if missing.len() > 1 {
-                Some((SumProblem::SeveralOpen, tp.arrows[missing[1]].span))
-            } else if sum_over(written) {
-                Some((SumProblem::Over(trim(written * 100.0)), t.name.span))
-            } else if missing.is_empty() && sum_off(written) {
-                Some((SumProblem::Off(trim(written * 100.0)), t.name.span))
-            } else {
-                None
-            };
+            let problem = transition_sum::problem(&tp.arrows, &applies, t.name.span);
             if let Some((kind, span)) = problem {
                 match problems.iter_mut().find(|p| p.0 == kind) {
                     Some(p) => p.2.push(sid),
@@ -881,6 +652,10 @@ impl Resolver<'_> {
                 out.push(Vec::new());
                 continue;
             }
+            let written: f64 = applies
+                .iter()
+                .filter_map(|&i| tp.arrows[i].probability)
+                .sum();
             let rest = (1.0 - written).max(0.0);
             let mut list: Vec<Transition> = applies
                 .iter()
@@ -900,115 +675,39 @@ impl Resolver<'_> {
             out.push(list);
         }
         for (kind, span, segs) in problems {
-            let msg = kind.message();
-            let who = if segs.len() == segments.len() {
-                String::new()
+            let named: Vec<&str> = if segs.len() == segments.len() {
+                Vec::new()
             } else {
-                format!(
-                    " for segment{} {}",
-                    if segs.len() > 1 { "s" } else { "" },
-                    segs.iter()
-                        .map(|&s| format!("`{}`", segments[s].name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                segs.iter().map(|&s| segments[s].name.as_str()).collect()
             };
-            let help = kind.help();
-            let mut f = Finding::new(
-                Rule::TransitionSum,
-                span,
-                format!("`{}`: {msg}{who}", tp.name),
-            )
-            .label(format!("{msg}{who}"))
-            .help(help);
-            for a in &tp.arrows {
-                if let Some(p) = a.probability {
-                    f = f.with(a.span, format!("{}%", trim(p * 100.0)));
-                }
-            }
-            self.push(f);
+            self.push(transition_sum::finding(
+                &tp.name, &kind, span, &named, &tp.arrows,
+            ));
         }
         out
     }
 
     /// Entry weights: the remainder rule, J0204.
     fn entries(&mut self, tps: &mut [Touchpoint], asts: &[&ast::Touchpoint], journey_span: Span) {
-        let entry_span = |t: &ast::Touchpoint| {
-            t.attrs
-                .iter()
-                .find(|a| matches!(a, TouchpointAttr::Entry(..)))
-                .map(|a| a.span())
-                .unwrap_or(t.name.span)
-        };
-        let declared: Vec<usize> = (0..tps.len())
-            .filter(|&i| {
-                asts[i]
+        // Each touchpoint's `entry` as written (`None` weight: it takes the rest).
+        let declared: Vec<Option<(Option<f64>, Span)>> = tps
+            .iter()
+            .zip(asts)
+            .map(|(tp, t)| {
+                let a = t
                     .attrs
                     .iter()
-                    .any(|a| matches!(a, TouchpointAttr::Entry(..)))
+                    .find(|a| matches!(a, TouchpointAttr::Entry(..)))?;
+                Some(((!tp.entry.is_nan()).then_some(tp.entry), a.span()))
             })
             .collect();
-        let missing: Vec<usize> = declared
-            .iter()
-            .copied()
-            .filter(|&i| tps[i].entry.is_nan())
-            .collect();
-        let written: f64 = declared
-            .iter()
-            .filter(|&&i| !tps[i].entry.is_nan())
-            .map(|&i| tps[i].entry)
-            .sum();
-        let positive = declared
-            .iter()
-            .any(|&i| tps[i].entry.is_nan() || tps[i].entry > 0.0);
-        let problem = if declared.is_empty() || !positive {
-            Some((
-                "the journey has no entry".to_string(),
-                journey_span,
-                "mark where customers start with `entry` (e.g. `entry 70%`)",
-            ))
-        } else if missing.len() > 1 {
-            Some((
-                "more than one entry has no weight".to_string(),
-                entry_span(asts[missing[1]]),
-                "give every entry but one a weight; the one without takes the rest",
-            ))
-        } else if sum_over(written) {
-            Some((
-                format!(
-                    "entry weights add up to {}%, more than 100%",
-                    trim(written * 100.0)
-                ),
-                journey_span,
-                "make the entry weights add up to 100%",
-            ))
-        } else if missing.is_empty() && sum_off(written) {
-            Some((
-                format!(
-                    "entry weights add up to {}%, not 100%",
-                    trim(written * 100.0)
-                ),
-                journey_span,
-                "make the entry weights add up to 100%, or leave one entry without a weight",
-            ))
-        } else {
-            None
-        };
+        let entries: Vec<(Option<f64>, Span)> = declared.iter().flatten().copied().collect();
+        let problem = entry::check(&entries, journey_span);
         let problem_free = problem.is_none();
-        if let Some((msg, span, help)) = problem {
-            let mut f = Finding::new(Rule::Entry, span, msg.clone())
-                .label(msg)
-                .help(help);
-            for &i in &declared {
-                let w = if tps[i].entry.is_nan() {
-                    "the rest".to_string()
-                } else {
-                    format!("{}%", trim(tps[i].entry * 100.0))
-                };
-                f = f.with(entry_span(asts[i]), w);
-            }
+        if let Some(f) = problem {
             self.push(f);
         }
+        let written: f64 = entries.iter().filter_map(|(w, _)| *w).sum();
         let rest = (1.0 - written).max(0.0);
         for t in tps.iter_mut() {
             if t.entry.is_nan() {
@@ -1018,9 +717,9 @@ impl Resolver<'_> {
         if problem_free {
             let mut weights: Vec<&mut f64> = tps
                 .iter_mut()
-                .enumerate()
-                .filter(|(i, _)| declared.contains(i))
-                .map(|(_, t)| &mut t.entry)
+                .zip(&declared)
+                .filter(|(_, d)| d.is_some())
+                .map(|(t, _)| &mut t.entry)
                 .collect();
             normalise(&mut weights);
         }
@@ -1038,7 +737,7 @@ impl Resolver<'_> {
         for item in items {
             let Item::Trigger(t) = item else { continue };
             if let Some(&first) = declared.get(t.name.text.as_str()) {
-                self.duplicate("trigger", &t.name.text, t.name.span, first);
+                self.declared_twice("trigger", &t.name.text, t.name.span, first);
                 continue;
             }
             let owner = format!("trigger `{}`", t.name.text);
@@ -1049,7 +748,7 @@ impl Resolver<'_> {
             let mut ok = true;
             for a in &t.attrs {
                 if let Some(first) = seen.get(a.keyword()) {
-                    self.duplicate_attr(a.keyword(), &owner, a.span(), *first);
+                    self.stated_twice(a.keyword(), &owner, a.span(), *first);
                     continue;
                 }
                 seen.insert(a.keyword(), a.span());
@@ -1076,40 +775,21 @@ impl Resolver<'_> {
                         via = self.channel_ref(channels, n);
                         ok &= via.is_some();
                     }
-                    TriggerAttr::Limit(n, _) => {
-                        if n.value < 0.0 || n.value.fract() != 0.0 || n.value > u32::MAX as f64 {
-                            self.push(
-                                Finding::new(
-                                    Rule::BadValue,
-                                    n.span,
-                                    "a trigger's limit is a whole number of firings",
-                                )
-                                .label("not a whole number of 0 or more")
-                                .help("write `limit 1` for one message per customer"),
-                            );
-                        } else {
-                            limit = n.value as u32;
-                        }
-                    }
+                    TriggerAttr::Limit(n, _) => match bad_value::trigger_limit(n.value, n.span) {
+                        Ok(l) => limit = l,
+                        Err(f) => self.push(f),
+                    },
                     TriggerAttr::Arrow(arrow) => {
                         if let Some(p) = &arrow.probability {
                             probability = self.prob(p, "return chance");
                         }
                         if !arrow.segments.is_empty() {
-                            self.push(
-                                Finding::new(Rule::BadValue, arrow.span, "a trigger's return cannot be limited to segments")
-                                    .label("`for` is not allowed here")
-                                    .help("drop the `for` list; a trigger brings back customers of every segment"),
-                            );
+                            self.push(bad_value::return_for_segments(arrow.span));
                         }
                         match &arrow.target {
                             TargetName::Exit(s) => {
                                 ok = false;
-                                self.push(
-                                    Finding::new(Rule::BadValue, *s, "a trigger brings customers back to a touchpoint, not to `exit`")
-                                        .label("not a touchpoint")
-                                        .help("name the touchpoint the message brings customers back to"),
-                                );
+                                self.push(bad_value::return_to_exit(*s));
                             }
                             TargetName::Touchpoint(n) => match tp_index.get(n.text.as_str()) {
                                 Some(&tp) => target = Some(tp),
@@ -1133,11 +813,7 @@ impl Resolver<'_> {
                 missing.push("`-> TOUCHPOINT P`");
             }
             if !missing.is_empty() {
-                self.push(
-                    Finding::new(Rule::Syntax, t.name.span, format!("trigger `{}` is missing {}", t.name.text, missing.join(" and ")))
-                        .label("incomplete trigger")
-                        .help("a trigger states when it fires (`on`), how it reaches the customer (`via`) and where it brings them back (`->`)"),
-                );
+                self.push(syntax::incomplete_trigger(&t.name, &missing));
                 continue;
             }
             if !ok {
@@ -1202,35 +878,11 @@ impl Resolver<'_> {
             let Item::Kpi(k) = item else { continue };
             let m = k.metric.text.as_str();
             let arg = k.argument.as_ref();
-            #[derive(PartialEq)]
-            enum Unit {
-                Rate,
-                Time,
-                Plain,
-            }
             let needs_arg = |this: &mut Self, what: &str| {
-                this.push(
-                    Finding::new(
-                        Rule::UnknownName,
-                        k.metric.span,
-                        format!("`{m}` needs a {what} in parentheses"),
-                    )
-                    .label(format!("which {what}?"))
-                    .help(format!("write `{m}(NAME)`")),
-                );
+                this.push(unknown_name::needs_argument(m, k.metric.span, what));
             };
-            let no_arg = |this: &mut Self, a: &ast::Name| {
-                this.push(
-                    Finding::new(
-                        Rule::UnknownName,
-                        a.span,
-                        format!("`{m}` takes no argument"),
-                    )
-                    .label("not expected here")
-                    .help(format!("write `{m}` alone")),
-                );
-            };
-            let (metric, unit) = match m {
+            // The metric, and one of its kind for the unit of its target.
+            let (metric, kind) = match m {
                 "conversion" => {
                     let g = match arg {
                         Some(a) => {
@@ -1242,16 +894,12 @@ impl Resolver<'_> {
                         }
                         None => {
                             if primary.is_none() {
-                                self.push(
-                                    Finding::new(Rule::UnknownName, k.metric.span, "`conversion` needs a goal, and the journey has none")
-                                        .label("no goal to convert to")
-                                        .help("mark the touchpoint that achieves the goal with `goal NAME`"),
-                                );
+                                self.push(unknown_name::conversion_without_goal(k.metric.span));
                             }
                             primary
                         }
                     };
-                    (g.map(Metric::Conversion), Unit::Rate)
+                    (g.map(Metric::Conversion), Metric::Conversion(0))
                 }
                 "reach" | "drop_off" => {
                     let t = match arg {
@@ -1273,7 +921,7 @@ impl Resolver<'_> {
                         } else {
                             Metric::DropOff
                         }),
-                        Unit::Rate,
+                        Metric::Reach(0),
                     )
                 }
                 "mean" | "p50" | "p90" | "p99" => {
@@ -1295,23 +943,18 @@ impl Resolver<'_> {
                         }
                     };
                     if primary.is_none() && ok {
-                        self.push(
-                            Finding::new(
-                                Rule::UnknownName,
-                                k.metric.span,
-                                "time to convert needs a goal, and the journey has none",
-                            )
-                            .label("no goal")
-                            .help("mark the touchpoint that achieves the goal with `goal NAME`"),
-                        );
+                        self.push(unknown_name::time_without_goal(k.metric.span));
                     }
-                    (ok.then_some(Metric::TimeToConvert(stat)), Unit::Time)
+                    (
+                        ok.then_some(Metric::TimeToConvert(stat)),
+                        Metric::TimeToConvert(stat),
+                    )
                 }
-                _ if Metric::plain(m).is_some() => {
+                _ if let Some(plain) = Metric::plain(m) => {
                     if let Some(a) = arg {
-                        no_arg(self, a);
+                        self.push(unknown_name::takes_no_argument(m, a.span));
                     }
-                    (Metric::plain(m), Unit::Plain)
+                    (Some(plain), plain)
                 }
                 _ => {
                     self.unknown("metric", &k.metric, &metrics);
@@ -1329,42 +972,26 @@ impl Resolver<'_> {
                 }
                 None => None,
             };
-            let target = match (&unit, k.value) {
-                (Unit::Rate, KpiValue::Percent(v, s)) | (Unit::Rate, KpiValue::Number(v, s)) => {
+            let unit = TargetUnit::of(kind.info().unit);
+            let target = match (unit, k.value) {
+                (TargetUnit::Rate, KpiValue::Percent(v, s) | KpiValue::Number(v, s)) => {
                     let p = ast::Probability {
                         value: v,
                         percent: matches!(k.value, KpiValue::Percent(..)),
                         span: s,
                     };
-                    let before = self.findings.len();
-                    let v = self.prob(&p, "the target");
-                    if self.findings.len() > before {
-                        continue;
+                    match probability_range::check(&p, "the target") {
+                        Ok(v) => v,
+                        Err(f) => {
+                            self.push(f);
+                            continue;
+                        }
                     }
-                    v
                 }
-                (Unit::Time, KpiValue::Duration(v, s)) => self.time(v, s, "target duration"),
-                (Unit::Plain, KpiValue::Number(v, _)) => v,
+                (TargetUnit::Time, KpiValue::Duration(v, s)) => self.time(v, s, "target duration"),
+                (TargetUnit::Plain, KpiValue::Number(v, _)) => v,
                 (unit, value) => {
-                    let (want, example) = match unit {
-                        Unit::Rate => ("a rate", "3% or 0.03"),
-                        Unit::Time => ("a duration", "2d or 36h"),
-                        Unit::Plain => ("a plain number", "4.0 or 20"),
-                    };
-                    let got = match value {
-                        KpiValue::Percent(..) => "a percentage",
-                        KpiValue::Duration(..) => "a duration",
-                        KpiValue::Number(..) => "a plain number",
-                    };
-                    self.push(
-                        Finding::new(
-                            Rule::BadValue,
-                            value.span(),
-                            format!("`{m}` is measured as {want}, not {got}"),
-                        )
-                        .label(got.to_string())
-                        .help(format!("write the target as {want}, like {example}")),
-                    );
+                    self.push(bad_value::kpi_unit(m, unit, &value));
                     continue;
                 }
             };
@@ -1377,15 +1004,7 @@ impl Resolver<'_> {
             let Some(metric) = metric else { continue };
             let text = kpi_text(k);
             if !texts.insert(text.clone()) {
-                self.push(
-                    Finding::new(
-                        Rule::DuplicateName,
-                        k.span,
-                        format!("the KPI `{text}` is stated twice"),
-                    )
-                    .label("stated again")
-                    .help("keep one"),
-                );
+                self.push(duplicate_name::kpi_twice(&text, k.span));
                 continue;
             }
             out.push(Kpi {
@@ -1411,44 +1030,6 @@ pub(crate) fn kpi_text(k: &ast::Kpi) -> String {
         s.push_str(&format!(" for {}", seg.text));
     }
     format!("{s} {} {}", k.comparison.text, k.value_text)
-}
-
-/// What is wrong with one segment's transitions out of a touchpoint (J0201).
-#[derive(Clone, Debug, PartialEq)]
-enum SumProblem {
-    /// No transition applies to the segment.
-    NoneApplies,
-    /// More than one transition has no probability.
-    SeveralOpen,
-    /// The written probabilities add up past 100% (the sum, as written).
-    Over(String),
-    /// They add up to less than 100% and none takes the rest.
-    Off(String),
-}
-
-impl SumProblem {
-    fn message(&self) -> String {
-        match self {
-            SumProblem::NoneApplies => "no transition applies".into(),
-            SumProblem::SeveralOpen => "more than one transition has no probability".into(),
-            SumProblem::Over(sum) => format!("transitions add up to {sum}%, more than 100%"),
-            SumProblem::Off(sum) => format!("transitions add up to {sum}%, not 100%"),
-        }
-    }
-
-    fn help(&self) -> &'static str {
-        match self {
-            SumProblem::NoneApplies => {
-                "add a transition without `for`, or name this segment in a `for`"
-            }
-            SumProblem::SeveralOpen => {
-                "give all transitions but one a probability; the one without takes the rest"
-            }
-            SumProblem::Over(_) | SumProblem::Off(_) => {
-                "make the probabilities add up to 100%, or leave one transition without a probability to take the rest"
-            }
-        }
-    }
 }
 
 /// A number without trailing zeros: `35`, `12.5`, `0.333333`.

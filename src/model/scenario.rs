@@ -2,12 +2,12 @@
 //! the changed journey passes through exactly the same resolver and checks as any journey.
 
 use super::resolve::Removed;
+use super::rules::unknown_name;
 use crate::ast::{
     Item, RemoveKind, Scenario, SegmentAttr, Touchpoint, TouchpointAttr, Trigger, TriggerAttr,
 };
 use crate::diagnostic::Finding;
 use crate::names;
-use crate::rules::Rule;
 
 /// Applies `scenario` to the baseline `items` (libraries' items included).
 pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed, Vec<Finding>) {
@@ -91,22 +91,9 @@ pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed,
                     let known = touchpoint_names(&out);
                     let known: Vec<&str> = known.iter().map(String::as_str).collect();
                     let suggest = budget.spend(known.len());
-                    let mut help = names::help("touchpoint", &t.name.text, &known, suggest);
-                    if !suggest || names::suggest(&t.name.text, known.iter().copied()).is_none() {
-                        help = "to add a touchpoint, put it in a `stage NAME { touchpoint … }` block of the scenario".into();
-                    }
-                    findings.push(
-                        Finding::new(
-                            Rule::UnknownName,
-                            t.name.span,
-                            format!(
-                                "scenario `{sname}` changes unknown touchpoint `{}`",
-                                t.name.text
-                            ),
-                        )
-                        .label("no such touchpoint in the baseline")
-                        .help(help),
-                    );
+                    findings.push(unknown_name::changes_unknown(
+                        sname, &t.name, &known, suggest,
+                    ));
                 }
             },
             Item::Remove(kind, name, _) => {
@@ -154,20 +141,10 @@ pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed,
                             .collect()
                     };
                     let known: Vec<&str> = known.iter().map(String::as_str).collect();
-                    findings.push(
-                        Finding::new(
-                            Rule::UnknownName,
-                            name.span,
-                            format!("scenario `{sname}` removes unknown {what} `{}`", name.text),
-                        )
-                        .label(format!("no such {what}"))
-                        .help(names::help(
-                            what,
-                            &name.text,
-                            &known,
-                            budget.spend(known.len()),
-                        )),
-                    );
+                    let suggest = budget.spend(known.len());
+                    findings.push(unknown_name::removes_unknown(
+                        sname, what, name, &known, suggest,
+                    ));
                 }
             }
             // The grammar allows nothing else inside a scenario.

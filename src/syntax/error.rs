@@ -1,4 +1,9 @@
+//! J0001 syntax: anything that does not parse. The rule's file: its documentation ([`DOC`])
+//! and every J0001 finding.
+//!
 //! pest errors → J0001 findings worded for people ("unexpected `}`; expected a probability").
+//! The resolver also calls [`channel_without_kind`] and [`incomplete_trigger`] for items that
+//! parse but miss a required part.
 //!
 //! We re-parse with pest's error detail switched on to learn both the rules and the literal
 //! tokens that were expected at the farthest position, and point a span at the offending token
@@ -287,3 +292,63 @@ fn help_for(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     }
     None
 }
+
+/// A new `channel` (not one a library declares) written without its kind.
+pub(crate) fn channel_without_kind(name: &crate::ast::Name) -> Finding {
+    Finding::new(
+        Code::Syntax,
+        name.span,
+        format!("new channel `{}` needs a kind", name.text),
+    )
+    .label("no kind")
+    .help("write `channel NAME digital`, `physical` or `human`")
+}
+
+/// A trigger without the parts in `missing` (`on`, `via`, `->`, as the message writes them).
+pub(crate) fn incomplete_trigger(name: &crate::ast::Name, missing: &[&str]) -> Finding {
+    Finding::new(
+        Code::Syntax,
+        name.span,
+        format!("trigger `{}` is missing {}", name.text, missing.join(" and ")),
+    )
+    .label("incomplete trigger")
+    .help("a trigger states when it fires (`on`), how it reaches the customer (`via`) and where it brings them back (`->`)")
+}
+
+/// The rule's documentation.
+pub const DOC: &str = r#"## What it does
+Reports text that does not follow the journey grammar: the message names what was found and
+says, in words, what was expected there. Items that parse but miss a required part (a
+`channel` without its kind, a `trigger` without `on`, `via` or `->`) are reported too.
+
+## Why is this bad?
+A file that does not parse has no model: nothing else can be checked, simulated or
+analysed until it is fixed. Only the first syntax error of a file is reported, because
+everything after it may be read differently once it is fixed.
+
+## Example
+```journey
+journey demo {
+  channel web digital
+  stage visit {
+    touchpoint home web {
+      entry
+      -> exit
+    }
+  }
+}
+```
+
+## Use instead
+```journey
+journey demo {
+  channel web digital
+  stage visit {
+    touchpoint home on web {
+      entry
+      -> exit
+    }
+  }
+}
+```
+"#;

@@ -4,7 +4,7 @@
 //! one function per grammar rule. The grammar has a fixed nesting depth (file → journey →
 //! stage → touchpoint), so lowering recursion is bounded whatever the input.
 
-mod error;
+pub(crate) mod error;
 mod lower;
 
 use crate::ast;
