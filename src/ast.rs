@@ -250,12 +250,20 @@ pub enum TouchpointAttr {
     Emotion(i32, Span),
     /// `cost N`.
     Cost(Number, Span),
+    /// `csat P [pain Q]`.
+    Csat(Probability, Option<Probability>, Span),
+    /// `effort N [pain M]`.
+    Effort(Number, Option<Number>, Span),
     /// `moment_of_truth`.
     MomentOfTruth(Span),
     /// `goal NAME [value N]`.
     Goal(Name, Option<Number>, Span),
     /// `-> TARGET [P] [for SEG, …]`.
     Arrow(Arrow),
+    /// An attribute line for some segments only: `friction 10% for loyal` (LANGUAGE-2.md §1).
+    /// The inner attribute is one of `duration`, `friction`, `emotion`, `cost`, `csat`,
+    /// `effort` or `goal`; the span covers the whole line.
+    For(Box<TouchpointAttr>, Vec<Name>, Span),
 }
 
 impl TouchpointAttr {
@@ -267,9 +275,21 @@ impl TouchpointAttr {
             TouchpointAttr::Friction(..) => "friction",
             TouchpointAttr::Emotion(..) => "emotion",
             TouchpointAttr::Cost(..) => "cost",
+            TouchpointAttr::Csat(..) => "csat",
+            TouchpointAttr::Effort(..) => "effort",
             TouchpointAttr::MomentOfTruth(..) => "moment_of_truth",
             TouchpointAttr::Goal(..) => "goal",
             TouchpointAttr::Arrow(..) => "->",
+            TouchpointAttr::For(inner, ..) => inner.keyword(),
+        }
+    }
+
+    /// The attribute without its `for` list, and the segments the line is for (empty: every
+    /// segment).
+    pub fn unqualified(&self) -> (&TouchpointAttr, &[Name]) {
+        match self {
+            TouchpointAttr::For(inner, segments, _) => (inner, segments),
+            a => (a, &[]),
         }
     }
 
@@ -281,8 +301,11 @@ impl TouchpointAttr {
             | TouchpointAttr::Friction(_, _, s)
             | TouchpointAttr::Emotion(_, s)
             | TouchpointAttr::Cost(_, s)
+            | TouchpointAttr::Csat(_, _, s)
+            | TouchpointAttr::Effort(_, _, s)
             | TouchpointAttr::MomentOfTruth(s)
-            | TouchpointAttr::Goal(_, _, s) => *s,
+            | TouchpointAttr::Goal(_, _, s)
+            | TouchpointAttr::For(_, _, s) => *s,
             TouchpointAttr::Arrow(a) => a.span,
         }
     }

@@ -50,6 +50,9 @@ pub(super) struct Chain {
     pub flag: Vec<bool>,
     /// Expected pain points per visit (context loss, then friction).
     pub pains: Vec<f64>,
+    /// Probability per visit of at least one pain point (what `csat … pain` and
+    /// `effort … pain` depend on, LANGUAGE-2.md §2).
+    pub pained: Vec<f64>,
     /// Probability per visit that the journey finally ends here, by ending (no trigger
     /// brings the customer back).
     pub end: Vec<[f64; 3]>,
@@ -249,12 +252,15 @@ pub(super) fn explore_with(
         let key = keys[x];
         let t = key.tp as usize;
         let tp = &j.touchpoints[t];
+        let friction = tp.visit(seg).friction;
         // Step 2: context loss first, then friction; each pain point is survived with
-        // the segment's patience.
+        // the segment's patience. (Friction is rolled even after a break: the visit is
+        // pained when either happens, whether or not the customer then left.)
         let loss = if key.brk { j.context_loss } else { 0.0 };
         let keep_loss = 1.0 - loss * (1.0 - patience);
-        let pains = loss + keep_loss * tp.friction;
-        let stay = keep_loss * (1.0 - tp.friction * (1.0 - patience));
+        let pains = loss + keep_loss * friction;
+        let pained = 1.0 - (1.0 - loss) * (1.0 - friction);
+        let stay = keep_loss * (1.0 - friction * (1.0 - patience));
         let mut ending = [1.0 - stay, 0.0, 0.0];
         let mut end = [0.0; 3];
         let mut ret = [(NONE, NONE); 3];
@@ -331,6 +337,7 @@ pub(super) fn explore_with(
         c.tp.push(key.tp);
         c.flag.push(key.flag);
         c.pains.push(pains);
+        c.pained.push(pained);
         c.end.push(end);
         c.edge_start.push(c.edge_to.len());
         c.fire_start.push(c.fires.len());

@@ -45,6 +45,18 @@ pub struct Figures {
     pub revenue_per_customer: f64,
     /// Expected revenue − cost per customer.
     pub profit: f64,
+    /// Expected satisfied rated visits ÷ expected rated visits; `None` when the journey
+    /// rates no touchpoint with `csat`, or nobody visits one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csat: Option<f64>,
+    /// Expected total effort per customer; `None` when the journey rates no touchpoint
+    /// with `effort`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<f64>,
+    /// Expected total effort ÷ expected visits to touchpoints with `effort`; `None` without
+    /// such visits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ces: Option<f64>,
     /// Time to convert, converted customers only.
     pub time_to_convert: TimeToConvert,
     /// How journeys end, in total.
@@ -91,6 +103,9 @@ pub struct TouchpointFigures {
     pub drop_off: Option<f64>,
     /// How journeys end here (probabilities per customer).
     pub ended: Outcomes,
+    /// CSAT of the visits here (`csat(TP)`); `None` when not rated or not visited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csat: Option<f64>,
 }
 
 /// Figures of one trigger.
@@ -121,6 +136,9 @@ impl Figures {
             cost_per_conversion: converted.map(|c| t.cost / c),
             revenue_per_customer: t.revenue,
             profit: t.revenue - t.cost,
+            csat: ratio(t.satisfied.iter().sum(), t.rated.iter().sum()),
+            effort: j.rates_effort().then_some(t.effort),
+            ces: ratio(t.effort, t.effort_visits),
             time_to_convert: TimeToConvert {
                 mean: converted.map(|c| t.time_converted / c),
                 p50: None,
@@ -142,6 +160,7 @@ impl Figures {
                         left: t.ended[1][k],
                         completed: t.ended[2][k],
                     },
+                    csat: ratio(t.satisfied[k], t.rated[k]),
                 })
                 .collect(),
             triggers: (0..j.triggers.len())
@@ -170,8 +189,17 @@ impl Figures {
             Metric::CostPerConversion => self.cost_per_conversion,
             Metric::RevenuePerCustomer => Some(self.revenue_per_customer),
             Metric::Profit => Some(self.profit),
+            Metric::Csat => self.csat,
+            Metric::CsatAt(t) => self.touchpoints.get(t).and_then(|f| f.csat),
+            Metric::Effort => self.effort,
+            Metric::Ces => self.ces,
         }
     }
+}
+
+/// `num / den`, or `None` when nothing was counted (`den` is 0).
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den)
 }
 
 /// True for metrics the exact analysis never computes (distributions, not means).

@@ -5,7 +5,7 @@
 use super::AnalyzeError;
 use super::chain::{self, ABANDON, COMPLETE, Chain, LEAVE, Pred};
 use super::solve::{Factor, Solver, TOLERANCE};
-use crate::model::{Journey, SegmentId};
+use crate::model::{Journey, SegmentId, Visit};
 use faer::linalg::solvers::Solve;
 use faer::{ColMut, Mat};
 use petgraph::Graph;
@@ -36,6 +36,14 @@ pub(super) struct Totals {
     pub cost: f64,
     /// Expected revenue (goal values on every visit).
     pub revenue: f64,
+    /// Expected visits to touchpoints with `csat`, per touchpoint.
+    pub rated: Vec<f64>,
+    /// Expected visits rated satisfied, per touchpoint.
+    pub satisfied: Vec<f64>,
+    /// Expected visits to touchpoints with `effort`.
+    pub effort_visits: f64,
+    /// Expected total effort.
+    pub effort: f64,
     /// E[time to convert · 1{converted}], seconds.
     pub time_converted: f64,
     /// Expected firings, per trigger.
@@ -59,6 +67,8 @@ impl Totals {
             visits: vec![0.0; t],
             ended: [vec![0.0; t], vec![0.0; t], vec![0.0; t]],
             ended_no_goal: vec![0.0; t],
+            rated: vec![0.0; t],
+            satisfied: vec![0.0; t],
             firings: vec![0.0; k],
             returns: vec![0.0; k],
             brought_back: vec![0.0; k],
@@ -83,6 +93,10 @@ impl Totals {
             add(&mut m.firings, &p.firings);
             add(&mut m.returns, &p.returns);
             add(&mut m.brought_back, &p.brought_back);
+            add(&mut m.rated, &p.rated);
+            add(&mut m.satisfied, &p.satisfied);
+            m.effort_visits += w * p.effort_visits;
+            m.effort += w * p.effort;
             m.pains += w * p.pains;
             m.emotion += w * p.emotion;
             m.cost += w * p.cost;
@@ -107,6 +121,7 @@ pub(super) fn segment(
     let solver = Solver::new(&c, pred)?;
     let mut run = Run {
         j,
+        seg,
         c: &c,
         s: &solver,
         residual: 0.0,
@@ -131,6 +146,7 @@ pub(super) fn within(gap: f64, tolerance: f64, what: &'static str) -> Result<(),
 
 struct Run<'a> {
     j: &'a Journey,
+    seg: SegmentId,
     c: &'a Chain,
     s: &'a Solver<'a>,
     residual: f64,
@@ -161,14 +177,23 @@ impl Run<'_> {
 
         let mut ended_total = 0.0;
         let mut ended_converted = 0.0;
+        let visits: Vec<Visit> = j.touchpoints.iter().map(|tp| tp.visit(self.seg)).collect();
         for (x, &vx) in v.iter().enumerate() {
             let k = c.tp[x] as usize;
-            let tp = &j.touchpoints[k];
+            let visit = &visits[k];
             t.visits[k] += vx;
             t.pains += vx * c.pains[x];
-            t.emotion += vx * f64::from(tp.emotion);
-            t.cost += vx * tp.cost;
-            t.revenue += vx * tp.goal.map_or(0.0, |g| g.value);
+            t.emotion += vx * f64::from(visit.emotion);
+            t.cost += vx * visit.cost;
+            t.revenue += vx * visit.value;
+            if let Some(csat) = visit.csat {
+                t.rated[k] += vx;
+                t.satisfied[k] += vx * csat.expected(c.pained[x]);
+            }
+            if let Some(effort) = visit.effort {
+                t.effort_visits += vx;
+                t.effort += vx * effort.expected(c.pained[x]);
+            }
             let mut out = 0.0;
             for e in [ABANDON, LEAVE, COMPLETE] {
                 t.ended[e][k] += vx * c.end[x][e];
@@ -222,7 +247,8 @@ impl Run<'_> {
     fn conversion_time(&mut self, v: &[f64]) -> Result<(f64, f64), AnalyzeError> {
         let (j, c) = (self.j, self.c);
         let n = c.len();
-        let dur = |x: usize| j.touchpoints[c.tp[x] as usize].duration.mean();
+        let seg = self.seg;
+        let dur = |x: usize| j.touchpoints[c.tp[x] as usize].visit(seg).duration.mean();
         let mut g = vec![0.0; n];
         for x in (0..n).filter(|&x| !c.flag[x]) {
             for i in c.edge_start[x]..c.edge_start[x + 1] {

@@ -402,7 +402,19 @@ impl<'a> Layout<'a> {
             TouchpointAttr::Goal(g, Some(v), _) => {
                 format!("goal {} value {}", g.text, self.src(v.span))
             }
+            TouchpointAttr::Csat(p, pain, _) => match pain {
+                None => format!("csat {}", self.src(p.span)),
+                Some(q) => format!("csat {} pain {}", self.src(p.span), self.src(q.span)),
+            },
+            TouchpointAttr::Effort(n, pain, _) => match pain {
+                None => format!("effort {}", self.src(n.span)),
+                Some(m) => format!("effort {} pain {}", self.src(n.span), self.src(m.span)),
+            },
             TouchpointAttr::Arrow(a) => self.arrow(a),
+            TouchpointAttr::For(inner, segments, _) => {
+                let names: Vec<&str> = segments.iter().map(|n| n.text.as_str()).collect();
+                format!("{} for {}", self.touchpoint_attr(inner), names.join(", "))
+            }
         }
     }
 

@@ -64,11 +64,48 @@ struct TouchpointOut<'a> {
     friction_label: Option<&'a str>,
     emotion: i32,
     cost: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csat: Option<ScoreOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effort: Option<ScoreOut>,
     moment_of_truth: bool,
     goal: Option<&'a str>,
     goal_value: f64,
+    /// The segments whose attributes differ from the unqualified ones (LANGUAGE-2.md §1),
+    /// each with every attribute that may differ; absent when none differs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    by_segment: Vec<VisitOut<'a>>,
     /// Segment name → resolved transitions (target name or "exit", probability).
     transitions: Vec<SegmentTransitions<'a>>,
+}
+
+/// `csat P pain Q` or `effort N pain M`, normalised (both parts spelled out).
+#[derive(Serialize)]
+struct ScoreOut {
+    base: f64,
+    pain: f64,
+}
+
+impl From<Score> for ScoreOut {
+    fn from(s: Score) -> Self {
+        ScoreOut {
+            base: s.base,
+            pain: s.pain,
+        }
+    }
+}
+
+/// What a visit does to one segment whose attributes differ from the unqualified ones.
+#[derive(Serialize)]
+struct VisitOut<'a> {
+    segment: &'a str,
+    duration_seconds: [f64; 2],
+    friction: f64,
+    emotion: i32,
+    cost: f64,
+    goal_value: f64,
+    csat: Option<ScoreOut>,
+    effort: Option<ScoreOut>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +161,7 @@ pub fn metric_name(j: &Journey, m: Metric) -> String {
         Metric::Conversion(g) => format!("conversion({})", j.goals[g].name),
         Metric::Reach(t) => format!("reach({})", j.touchpoints[t].name),
         Metric::DropOff(t) => format!("drop_off({})", j.touchpoints[t].name),
+        Metric::CsatAt(t) => format!("csat({})", j.touchpoints[t].name),
         Metric::TimeToConvert(TimeStat::Mean) => "mean(time_to_convert)".into(),
         Metric::TimeToConvert(TimeStat::P50) => "p50(time_to_convert)".into(),
         Metric::TimeToConvert(TimeStat::P90) => "p90(time_to_convert)".into(),
@@ -136,7 +174,10 @@ pub fn metric_name(j: &Journey, m: Metric) -> String {
         | Metric::CostPerCustomer
         | Metric::CostPerConversion
         | Metric::RevenuePerCustomer
-        | Metric::Profit => m.info().name.into(),
+        | Metric::Profit
+        | Metric::Csat
+        | Metric::Effort
+        | Metric::Ces => m.info().name.into(),
     }
 }
 
@@ -209,9 +250,27 @@ fn model(j: &Journey) -> Model<'_> {
                             friction_label: t.friction_label.as_deref(),
                             emotion: t.emotion,
                             cost: t.cost,
+                            csat: t.csat.map(ScoreOut::from),
+                            effort: t.effort.map(ScoreOut::from),
                             moment_of_truth: t.moment_of_truth,
                             goal: t.goal.map(|g| j.goals[g.goal].name.as_str()),
                             goal_value: t.goal.map_or(0.0, |g| g.value),
+                            by_segment: j
+                                .segments
+                                .iter()
+                                .zip(&t.by_segment)
+                                .filter(|(_, v)| **v != t.unqualified())
+                                .map(|(s, v)| VisitOut {
+                                    segment: &s.name,
+                                    duration_seconds: [v.duration.min, v.duration.max],
+                                    friction: v.friction,
+                                    emotion: v.emotion,
+                                    cost: v.cost,
+                                    goal_value: v.value,
+                                    csat: v.csat.map(ScoreOut::from),
+                                    effort: v.effort.map(ScoreOut::from),
+                                })
+                                .collect(),
                             transitions: j
                                 .segments
                                 .iter()

@@ -253,15 +253,34 @@ impl Metric {
                 Higher,
                 true,
             ),
+            Metric::Csat | Metric::CsatAt(_) => info("csat", "csat", "CSAT", Percent, Higher, true),
+            Metric::Effort => info(
+                "effort",
+                "effort per customer",
+                "Effort per customer",
+                Number,
+                Lower,
+                true,
+            ),
+            Metric::Ces => info("ces", "ces", "Customer effort score", Number, Lower, true),
         }
     }
 
-    /// The metric a KPI names without an argument (`touches`, `profit`); `None` for names
-    /// that take one (`reach(TP)`) or are unknown.
+    /// The metric a KPI names without an argument (`touches`, `profit`, `csat`); `None` for
+    /// names that need one (`reach(TP)`) or are unknown.
     pub fn plain(name: &str) -> Option<Metric> {
-        SUMMARY.iter().copied().find(|m| m.info().name == name)
+        SUMMARY
+            .iter()
+            .chain(&SCORES)
+            .copied()
+            .find(|m| m.info().name == name)
     }
 }
+
+/// The customer scores (LANGUAGE-2.md §2), in report order: shown after [`SUMMARY`] by
+/// reports of a journey that rates some touchpoint (`csat` or `effort`), so a version-1
+/// journey's reports do not change.
+pub const SCORES: [Metric; 3] = [Metric::Csat, Metric::Effort, Metric::Ces];
 
 /// The per-customer figures of a population that take no argument, in report order: the
 /// summary of every report after conversion, and the KPIs written without parentheses.

@@ -431,7 +431,7 @@ impl Resolver<'_> {
         };
 
         let triggers = self.triggers(items, &scope);
-        let kpis = self.kpis(items, &goals, primary_goal, &scope);
+        let kpis = self.kpis(items, &touchpoints, &goals, primary_goal, &scope);
 
         let label = head
             .label
@@ -468,7 +468,10 @@ impl Resolver<'_> {
         id: TouchpointId,
     ) -> Touchpoint {
         let Scope {
-            channels, segments, ..
+            channels,
+            segments,
+            seg_names,
+            ..
         } = *scope;
         let owner = format!("touchpoint `{}`", t.name.text);
         let channel_name = t
@@ -490,22 +493,79 @@ impl Resolver<'_> {
             friction_label: None,
             emotion: 0,
             cost: channels.get(channel).map_or(0.0, |c| c.cost),
+            csat: None,
+            effort: None,
             moment_of_truth: false,
             goal: None,
+            by_segment: Vec::new(),
             arrows: Vec::new(),
             transitions: Vec::new(),
             span: t.name.span,
             channel_span: channel_name.span,
             friction_span: None,
         };
+        // The touchpoint's goal: its unqualified `goal` line's, else its first `for` line's.
+        let goal_lines = || {
+            t.attrs.iter().filter_map(|a| match a.unqualified() {
+                (TouchpointAttr::Goal(name, ..), segs) => Some((segs.is_empty(), name)),
+                _ => None,
+            })
+        };
+        let own_goal = goal_lines()
+            .find(|(unqualified, _)| *unqualified)
+            .or_else(|| goal_lines().next())
+            .map(|(_, name)| name);
+        // Unqualified lines (keyword → first span), and `for` lines (keyword, segment → span).
         let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen_for: HashMap<(&str, SegmentId), Span> = HashMap::new();
+        let mut changes_for: Vec<(SegmentId, Change)> = Vec::new();
+        let mut everyone = tp.unqualified();
         for a in &t.attrs {
-            if !matches!(a, TouchpointAttr::Arrow(_)) {
-                if let Some(first) = seen.get(a.keyword()) {
-                    self.stated_twice(a.keyword(), &owner, a.span(), *first);
+            let (attr, for_segments) = a.unqualified();
+            let keyword = a.keyword();
+            if !for_segments.is_empty() {
+                let mut named = Vec::new();
+                for n in for_segments {
+                    let Some(&s) = self.segment_ix.get(&n.text) else {
+                        self.unknown("segment", n, seg_names);
+                        continue;
+                    };
+                    if let Some(first) = seen_for.get(&(keyword, s)) {
+                        let whose = format!("{owner} for segment `{}`", n.text);
+                        self.stated_twice(keyword, &whose, a.span(), *first);
+                        continue;
+                    }
+                    seen_for.insert((keyword, s), a.span());
+                    named.push(s);
+                }
+                if let TouchpointAttr::Goal(name, ..) = attr
+                    && let Some(own) = own_goal.filter(|own| own.text != name.text)
+                {
+                    self.push(unknown_name::not_own_goal(name, &own.text));
                     continue;
                 }
-                seen.insert(a.keyword(), a.span());
+                if let TouchpointAttr::Friction(_, label, s) = attr
+                    && tp.friction_span.is_none()
+                    && !t
+                        .attrs
+                        .iter()
+                        .any(|a| matches!(a, TouchpointAttr::Friction(..)))
+                {
+                    // Only `for` lines: the first one names the pain point.
+                    tp.friction_label = label.as_ref().map(|l| l.text.clone());
+                    tp.friction_span = Some(*s);
+                }
+                if let Some(change) = self.change(attr) {
+                    changes_for.extend(named.into_iter().map(|s| (s, change)));
+                }
+                continue;
+            }
+            if !matches!(a, TouchpointAttr::Arrow(_)) {
+                if let Some(first) = seen.get(keyword) {
+                    self.stated_twice(keyword, &owner, a.span(), *first);
+                    continue;
+                }
+                seen.insert(keyword, a.span());
             }
             match a {
                 TouchpointAttr::Entry(p, _) => {
@@ -513,62 +573,115 @@ impl Resolver<'_> {
                         .as_ref()
                         .map_or(f64::NAN, |p| self.prob(p, "entry weight"))
                 }
-                TouchpointAttr::Duration(lo, hi, _) => {
-                    let before = self.findings.len();
-                    let min = self.time(lo.seconds, lo.span, "duration");
-                    let max = match hi {
-                        Some(hi) => self.time(hi.seconds, hi.span, "duration"),
-                        None => min,
-                    };
-                    if self.findings.len() > before {
-                        // Already reported: a negative or too long end.
-                    } else if max < min {
-                        let hi = hi.as_ref().expect("a range has two ends");
-                        self.push(bad_value::backwards_range(lo.span.to(hi.span)));
-                    } else {
-                        tp.duration = Duration { min, max };
-                    }
-                }
-                TouchpointAttr::Friction(p, label, s) => {
-                    tp.friction = self.prob(p, "friction");
-                    tp.friction_label = label.as_ref().map(|l| l.text.clone());
-                    tp.friction_span = Some(*s);
-                }
-                TouchpointAttr::Emotion(e, s) => match bad_value::emotion(*e, *s) {
-                    Ok(e) => tp.emotion = e,
-                    Err(f) => self.push(f),
-                },
-                TouchpointAttr::Cost(n, _) => tp.cost = self.money(n.value, n.span, "cost"),
                 TouchpointAttr::MomentOfTruth(_) => tp.moment_of_truth = true,
-                TouchpointAttr::Goal(name, value, _) => {
-                    let value = match value {
-                        Some(v) => self.money(v.value, v.span, "goal value"),
-                        None => 0.0,
-                    };
-                    let gid = match self.goal_ix.get(&name.text) {
-                        Some(&g) => g,
-                        None => {
-                            goals.push(Goal {
-                                name: name.text.clone(),
-                                touchpoints: Vec::new(),
-                                span: name.span,
-                            });
-                            self.goal_ix.insert(name.text.clone(), goals.len() - 1);
-                            goals.len() - 1
-                        }
-                    };
-                    goals[gid].touchpoints.push(id);
-                    tp.goal = Some(GoalAt { goal: gid, value });
-                }
                 TouchpointAttr::Arrow(arrow) => {
                     if let Some(a) = self.arrow(arrow, scope) {
                         tp.arrows.push(a);
                     }
                 }
+                TouchpointAttr::Friction(_, label, s) => {
+                    tp.friction_label = label.as_ref().map(|l| l.text.clone());
+                    tp.friction_span = Some(*s);
+                    if let Some(change) = self.change(a) {
+                        change.apply(&mut everyone);
+                    }
+                }
+                _ => {
+                    if let Some(change) = self.change(a) {
+                        change.apply(&mut everyone);
+                    }
+                }
+            }
+        }
+        if let Some(name) = own_goal {
+            let gid = match self.goal_ix.get(&name.text) {
+                Some(&g) => g,
+                None => {
+                    goals.push(Goal {
+                        name: name.text.clone(),
+                        touchpoints: Vec::new(),
+                        span: name.span,
+                    });
+                    self.goal_ix.insert(name.text.clone(), goals.len() - 1);
+                    goals.len() - 1
+                }
+            };
+            goals[gid].touchpoints.push(id);
+            tp.goal = Some(GoalAt {
+                goal: gid,
+                value: everyone.value,
+            });
+        }
+        tp.duration = everyone.duration;
+        tp.friction = everyone.friction;
+        tp.emotion = everyone.emotion;
+        tp.cost = everyone.cost;
+        tp.csat = everyone.csat;
+        tp.effort = everyone.effort;
+        if !changes_for.is_empty() {
+            tp.by_segment = vec![everyone; segments.len()];
+            for (s, change) in changes_for {
+                change.apply(&mut tp.by_segment[s]);
             }
         }
         tp.transitions = self.transitions(&tp, segments, t);
         tp
+    }
+
+    /// The change an attribute line makes to a visit, its values checked (J0201, J0205);
+    /// `None` when a value is wrong (already reported) or the line is not a visit attribute.
+    fn change(&mut self, a: &TouchpointAttr) -> Option<Change> {
+        let before = self.findings.len();
+        let change = match a {
+            TouchpointAttr::Duration(lo, hi, _) => {
+                let min = self.time(lo.seconds, lo.span, "duration");
+                let max = match hi {
+                    Some(hi) => self.time(hi.seconds, hi.span, "duration"),
+                    None => min,
+                };
+                if self.findings.len() > before {
+                    return None; // a negative or too long end, reported
+                }
+                if max < min {
+                    let hi = hi.as_ref().expect("a range has two ends");
+                    self.push(bad_value::backwards_range(lo.span.to(hi.span)));
+                    return None;
+                }
+                Change::Duration(Duration { min, max })
+            }
+            TouchpointAttr::Friction(p, _, _) => Change::Friction(self.prob(p, "friction")),
+            TouchpointAttr::Emotion(e, s) => match bad_value::emotion(*e, *s) {
+                Ok(e) => Change::Emotion(e),
+                Err(f) => {
+                    self.push(f);
+                    return None;
+                }
+            },
+            TouchpointAttr::Cost(n, _) => Change::Cost(self.money(n.value, n.span, "cost")),
+            TouchpointAttr::Goal(_, value, _) => Change::Value(match value {
+                Some(v) => self.money(v.value, v.span, "goal value"),
+                None => 0.0,
+            }),
+            TouchpointAttr::Csat(p, q, _) => {
+                let base = self.prob(p, "csat");
+                let pain = q
+                    .as_ref()
+                    .map_or(base, |q| self.prob(q, "csat after a pain point"));
+                Change::Csat(Score { base, pain })
+            }
+            TouchpointAttr::Effort(n, m, _) => {
+                let base = self.effort(n);
+                let pain = m.as_ref().map_or(base, |m| self.effort(m));
+                Change::Effort(Score { base, pain })
+            }
+            _ => return None,
+        };
+        (self.findings.len() == before).then_some(change)
+    }
+
+    /// An effort amount: 0 or more, at most [`limits::MONEY`] (J0205).
+    fn effort(&mut self, n: &ast::Number) -> f64 {
+        self.or_zero(bad_value::effort(n.value, n.span))
     }
 
     fn arrow(&mut self, a: &ast::Arrow, scope: &Scope) -> Option<Arrow> {
@@ -847,6 +960,7 @@ impl Resolver<'_> {
     fn kpis(
         &mut self,
         items: &[Item],
+        touchpoints: &[Touchpoint],
         goals: &[Goal],
         primary: Option<GoalId>,
         scope: &Scope,
@@ -869,9 +983,20 @@ impl Resolver<'_> {
         ]
         .into_iter()
         .chain(figure::SUMMARY.iter().map(|m| m.info().name))
+        .chain(figure::SCORES.iter().map(|m| m.info().name))
         .chain(["time_to_convert"])
         .collect();
         let goal_names: Vec<&str> = goals.iter().map(|g| g.name.as_str()).collect();
+        // Whether a touchpoint rates visits of some segment (`csat`, `effort`).
+        let rated = |t: TouchpointId, rates: fn(&Visit) -> bool| {
+            let tp = &touchpoints[t];
+            rates(&tp.unqualified()) || tp.by_segment.iter().any(rates)
+        };
+        let any_rated = |rates: &dyn Fn(&Visit) -> bool| {
+            touchpoints
+                .iter()
+                .any(|tp| rates(&tp.unqualified()) || tp.by_segment.iter().any(rates))
+        };
         let mut out = Vec::new();
         let mut texts: HashSet<String> = HashSet::new();
         for item in items {
@@ -950,7 +1075,32 @@ impl Resolver<'_> {
                         Metric::TimeToConvert(stat),
                     )
                 }
+                "csat" if arg.is_some() => {
+                    let a = arg.expect("just matched");
+                    let t = tp_index.get(a.text.as_str()).copied();
+                    match t {
+                        None => self.unknown("touchpoint", a, tp_names),
+                        Some(t) if !rated(t, |v| v.csat.is_some()) => {
+                            self.push(bad_value::unrated("csat", Some(a), a.span));
+                        }
+                        Some(_) => {}
+                    }
+                    (
+                        t.filter(|&t| rated(t, |v| v.csat.is_some()))
+                            .map(Metric::CsatAt),
+                        Metric::CsatAt(0),
+                    )
+                }
                 _ if let Some(plain) = Metric::plain(m) => {
+                    let unrated = match plain {
+                        Metric::Csat => !any_rated(&|v: &Visit| v.csat.is_some()),
+                        Metric::Effort | Metric::Ces => !any_rated(&|v: &Visit| v.effort.is_some()),
+                        _ => false,
+                    };
+                    if unrated {
+                        self.push(bad_value::unrated(m, None, k.metric.span));
+                        continue;
+                    }
                     if let Some(a) = arg {
                         self.push(unknown_name::takes_no_argument(m, a.span));
                     }
@@ -1017,6 +1167,32 @@ impl Resolver<'_> {
             });
         }
         out
+    }
+}
+
+/// What one attribute line does to a visit.
+#[derive(Copy, Clone, Debug)]
+enum Change {
+    Duration(Duration),
+    Friction(f64),
+    Emotion(i32),
+    Cost(f64),
+    Value(f64),
+    Csat(Score),
+    Effort(Score),
+}
+
+impl Change {
+    fn apply(self, v: &mut Visit) {
+        match self {
+            Change::Duration(d) => v.duration = d,
+            Change::Friction(f) => v.friction = f,
+            Change::Emotion(e) => v.emotion = e,
+            Change::Cost(c) => v.cost = c,
+            Change::Value(x) => v.value = x,
+            Change::Csat(s) => v.csat = Some(s),
+            Change::Effort(s) => v.effort = Some(s),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::ast::{
 };
 use crate::diagnostic::Finding;
 use crate::names;
+use std::collections::{HashMap, HashSet};
 
 /// Applies `scenario` to the baseline `items` (libraries' items included).
 pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed, Vec<Finding>) {
@@ -175,7 +176,10 @@ fn touchpoint_names(items: &[Item]) -> Vec<String> {
         .collect()
 }
 
-/// Replaces the attributes the override states; stated transitions replace all of the baseline's.
+/// Replaces the attributes the override states (LANGUAGE-2.md §1): an unqualified line
+/// replaces every line of its attribute, per-segment ones included; a `for` line replaces that
+/// attribute for the segments it names only; stated transitions replace all of the
+/// baseline's. A `friction` line without a label keeps the label of the line it replaces.
 fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
     if o.label.is_some() {
         base.label = o.label.clone();
@@ -183,9 +187,43 @@ fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
     if o.channel.is_some() {
         base.channel = o.channel.clone();
     }
-    let stated: Vec<&str> = o.attrs.iter().map(TouchpointAttr::keyword).collect();
-    base.attrs.retain(|a| !stated.contains(&a.keyword()));
-    base.attrs.extend(o.attrs.iter().cloned());
+    let everyone: HashSet<&str> = o
+        .attrs
+        .iter()
+        .filter(|a| a.unqualified().1.is_empty())
+        .map(TouchpointAttr::keyword)
+        .collect();
+    let mut named: HashMap<&str, HashSet<String>> = HashMap::new();
+    for a in &o.attrs {
+        let (_, segments) = a.unqualified();
+        named
+            .entry(a.keyword())
+            .or_default()
+            .extend(segments.iter().map(|n| n.text.clone()));
+    }
+    let friction_label = base.attrs.iter().find_map(|a| match a {
+        TouchpointAttr::Friction(_, label, _) => label.clone(),
+        _ => None,
+    });
+    base.attrs.retain_mut(|a| {
+        let keyword = a.keyword();
+        if everyone.contains(keyword) {
+            return false;
+        }
+        match (a, named.get(keyword)) {
+            (TouchpointAttr::For(_, segments, _), Some(names)) => {
+                segments.retain(|n| !names.contains(&n.text));
+                !segments.is_empty()
+            }
+            _ => true,
+        }
+    });
+    base.attrs.extend(o.attrs.iter().map(|a| match a {
+        TouchpointAttr::Friction(p, None, s) => {
+            TouchpointAttr::Friction(p.clone(), friction_label.clone(), *s)
+        }
+        a => a.clone(),
+    }));
 }
 
 fn override_trigger(base: &mut Trigger, o: &Trigger) {

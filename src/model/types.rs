@@ -67,6 +67,20 @@ pub struct Journey {
 }
 
 impl Journey {
+    /// Some touchpoint has `csat` for some segment (LANGUAGE-2.md §2).
+    pub fn rates_csat(&self) -> bool {
+        self.touchpoints
+            .iter()
+            .any(|t| t.csat.is_some() || t.by_segment.iter().any(|v| v.csat.is_some()))
+    }
+
+    /// Some touchpoint has `effort` for some segment (LANGUAGE-2.md §2).
+    pub fn rates_effort(&self) -> bool {
+        self.touchpoints
+            .iter()
+            .any(|t| t.effort.is_some() || t.by_segment.iter().any(|v| v.effort.is_some()))
+    }
+
     /// True when a move from channel `a` to channel `b` keeps the customer's context.
     pub fn shares_context(&self, a: ChannelId, b: ChannelId) -> bool {
         a == b || (self.in_context[a] && self.in_context[b])
@@ -170,6 +184,44 @@ impl Duration {
     }
 }
 
+/// A score a visit earns (LANGUAGE-2.md §2): `base` on a visit without a pain point, `pain`
+/// on one with a pain point (context loss or friction). For `csat` both are chances of a
+/// *satisfied* rating; for `effort`, amounts of effort.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Score {
+    /// Without a pain point.
+    pub base: f64,
+    /// With a pain point.
+    pub pain: f64,
+}
+
+impl Score {
+    /// The score of a visit that had a pain point with chance `pains` (the expected score).
+    pub fn expected(self, pains: f64) -> f64 {
+        self.base + (self.pain - self.base) * pains
+    }
+}
+
+/// What a visit of a touchpoint does to one segment's customers: the attributes that may
+/// differ by segment (LANGUAGE-2.md §1).
+#[derive(Copy, Clone, Debug, PartialEq, Default)]
+pub struct Visit {
+    /// Time spent.
+    pub duration: Duration,
+    /// Chance of a pain point.
+    pub friction: f64,
+    /// Sentiment change.
+    pub emotion: i32,
+    /// Cost of the visit.
+    pub cost: f64,
+    /// The goal's value (0 without a goal).
+    pub value: f64,
+    /// `csat`: the chance the visit is rated satisfied; `None`: not rated.
+    pub csat: Option<Score>,
+    /// `effort`: the effort the visit costs; `None`: not rated.
+    pub effort: Option<Score>,
+}
+
 /// Where a transition goes.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
@@ -237,10 +289,19 @@ pub struct Touchpoint {
     pub emotion: i32,
     /// Cost per visit (the touchpoint's `cost`, else the channel's).
     pub cost: f64,
+    /// `csat P [pain Q]`, if rated.
+    pub csat: Option<Score>,
+    /// `effort N [pain M]`, if rated.
+    pub effort: Option<Score>,
     /// `moment_of_truth`.
     pub moment_of_truth: bool,
     /// `goal NAME [value N]`.
     pub goal: Option<GoalAt>,
+    /// `by_segment[s]`: what a visit does to segment `s`, when some attribute line has
+    /// `for`; empty when every segment gets the unqualified values above (see
+    /// [`Touchpoint::visit`]). The fields above are always the unqualified values (the
+    /// defaults where only `for` lines are written): what a report shows for "everyone".
+    pub by_segment: Vec<Visit>,
     /// Transitions as written.
     pub arrows: Vec<Arrow>,
     /// `transitions[segment]`: the resolved transitions for that segment, summing to 1, or
@@ -259,6 +320,34 @@ impl Touchpoint {
     /// True when the touchpoint has no written transitions (a journey completes here).
     pub fn is_terminal(&self) -> bool {
         self.arrows.is_empty()
+    }
+
+    /// What a visit does to customers of `segment`: the lines naming it, else the
+    /// unqualified lines, else the defaults. Every computation (the simulator, the exact
+    /// analysis, levers) reads attributes through this.
+    pub fn visit(&self, segment: SegmentId) -> Visit {
+        self.by_segment
+            .get(segment)
+            .copied()
+            .unwrap_or_else(|| self.unqualified())
+    }
+
+    /// What a visit does with the unqualified lines (and defaults) only.
+    pub fn unqualified(&self) -> Visit {
+        Visit {
+            duration: self.duration,
+            friction: self.friction,
+            emotion: self.emotion,
+            cost: self.cost,
+            value: self.goal.map_or(0.0, |g| g.value),
+            csat: self.csat,
+            effort: self.effort,
+        }
+    }
+
+    /// True when some attribute differs between segments.
+    pub fn varies(&self) -> bool {
+        self.by_segment.iter().any(|v| *v != self.unqualified())
     }
 }
 
@@ -352,6 +441,14 @@ pub enum Metric {
     RevenuePerCustomer,
     /// Revenue minus cost per customer (LANGUAGE-2.md §2).
     Profit,
+    /// Expected satisfied rated visits ÷ expected rated visits (LANGUAGE-2.md §2).
+    Csat,
+    /// The same over visits to one touchpoint.
+    CsatAt(TouchpointId),
+    /// Mean total effort per customer.
+    Effort,
+    /// Expected total effort ÷ expected visits to touchpoints with `effort`.
+    Ces,
 }
 
 /// A KPI comparison.
@@ -434,6 +531,8 @@ pub mod limits {
     pub const TIME_TEXT: &str = "100000000d";
     /// The largest emotion, either way.
     pub const EMOTION: u32 = 1_000_000;
+    /// The largest `effort` of a visit (LANGUAGE-2.md §2; decision 15).
+    pub const EFFORT_SCORE: f64 = 1000.0;
     /// The largest `max_steps`: 10⁹ (a customer's visits² then fits 64 bits, and their
     /// pain points at one touchpoint 32).
     pub const STEPS: u32 = 1_000_000_000;

@@ -4,8 +4,8 @@
 //! `String`, `HashMap` or `Vec` of `Vec`. ([`Alias`] tables, the textbook alternative, serve
 //! the benchmark's raw baseline.)
 
-use super::stats::{MONEY_UNIT, TIME_UNIT, to_units};
-use crate::model::{Journey, Target, TriggerEvent};
+use super::stats::{CHANCE_UNIT, EFFORT_UNIT, MONEY_UNIT, TIME_UNIT, to_units};
+use crate::model::{Journey, Target, Touchpoint, TriggerEvent, Visit};
 
 /// `Target::Exit` as an alias-table outcome.
 pub(crate) const EXIT: u32 = u32::MAX;
@@ -221,6 +221,59 @@ pub(crate) struct Stop {
     pub watched: u8,
     /// The touchpoint achieves the journey's primary goal (built by [`Tables::link`]).
     pub primary: bool,
+    /// The visit is rated ([`RATES_CSAT`], [`RATES_EFFORT`] bits): its scores are in
+    /// [`Tables::scores`] at the hop's index.
+    pub rated: u8,
+}
+
+/// [`Stop::rated`] bits.
+pub(crate) const RATES_CSAT: u8 = 1;
+pub(crate) const RATES_EFFORT: u8 = 2;
+
+/// What a rated visit adds to the customer's scores (LANGUAGE-2.md §2), without and with
+/// a pain point: the chance of a satisfied rating in [`CHANCE_UNIT`]s, and the effort in
+/// [`EFFORT_UNIT`]s (0 where the visit is not rated for that score).
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct ScoreRow {
+    pub satisfied: [i64; 2],
+    pub effort: [i64; 2],
+}
+
+impl ScoreRow {
+    fn of(visit: &Visit) -> Self {
+        let both = |s: Option<crate::model::Score>, unit: f64| {
+            s.map_or([0, 0], |s| [to_units(s.base, unit), to_units(s.pain, unit)])
+        };
+        ScoreRow {
+            satisfied: both(visit.csat, CHANCE_UNIT),
+            effort: both(visit.effort, EFFORT_UNIT),
+        }
+    }
+}
+
+/// What a visit of touchpoint `t` reads when it does `visit` (its stage and channel class
+/// given; the trigger and goal flags are set by [`Tables::link`]).
+fn stop(t: &Touchpoint, visit: Visit, stage: u32, class: u32) -> Stop {
+    let (lo, hi) = (
+        to_units(visit.duration.min, TIME_UNIT),
+        to_units(visit.duration.max, TIME_UNIT),
+    );
+    Stop {
+        adds: [
+            lo,
+            to_units(visit.cost, MONEY_UNIT),
+            to_units(visit.value, MONEY_UNIT),
+            visit.emotion as i64,
+        ],
+        dur_span: hi.saturating_sub(lo).max(0) as u64,
+        friction: bernoulli(visit.friction),
+        goal: t.goal.map_or(NO_GOAL, |g| g.goal as u32),
+        stage,
+        class,
+        watched: 0,
+        primary: false,
+        rated: visit.csat.map_or(0, |_| RATES_CSAT) | visit.effort.map_or(0, |_| RATES_EFFORT),
+    }
 }
 
 /// The most stages and goals counted as one set per customer ([`Tables::combos`]): 2¹⁰
@@ -340,8 +393,16 @@ pub(crate) struct Tables {
     /// `segment` and `entry` as the walk reads them (built by [`Tables::link`]).
     pub segment_choice: Choice,
     pub entry_choice: Choice,
-    /// Per touchpoint: what a visit reads.
+    /// Per touchpoint: what a visit reads, with the unqualified attributes.
     pub stops: Vec<Stop>,
+    /// Per touchpoint × segment (`tp * n_seg + seg`, like `moves`): what a visit reads when
+    /// some touchpoint's attributes differ by segment (LANGUAGE-2.md §1); empty otherwise.
+    pub segment_stops: Vec<Stop>,
+    /// Per touchpoint × segment (like `moves`): what a rated visit adds to the customer's
+    /// scores, when the journey rates some visit (`csat`, `effort`); empty otherwise.
+    pub scores: Vec<ScoreRow>,
+    /// The journey rates some visit with `csat` / with `effort`.
+    pub rates: (bool, bool),
     /// Per touchpoint × segment (`tp * n_seg + seg`): the transitions (len 0: completes).
     pub moves: Vec<Range>,
     /// Every distribution: segments, entries, moves.
@@ -468,28 +529,29 @@ impl Tables {
                 .touchpoints
                 .iter()
                 .enumerate()
-                .map(|(k, t)| {
-                    let (lo, hi) = (
-                        to_units(t.duration.min, TIME_UNIT),
-                        to_units(t.duration.max, TIME_UNIT),
-                    );
-                    Stop {
-                        adds: [
-                            lo,
-                            to_units(t.cost, MONEY_UNIT),
-                            t.goal.map_or(0, |g| to_units(g.value, MONEY_UNIT)),
-                            t.emotion as i64,
-                        ],
-                        dur_span: hi.saturating_sub(lo).max(0) as u64,
-                        friction: bernoulli(t.friction),
-                        goal: t.goal.map_or(NO_GOAL, |g| g.goal as u32),
-                        stage: stage[k],
-                        class: class[t.channel],
-                        watched: 0,
-                        primary: false,
-                    }
-                })
+                .map(|(k, t)| stop(t, t.unqualified(), stage[k], class[t.channel]))
                 .collect(),
+            segment_stops: if j.touchpoints.iter().any(|t| !t.by_segment.is_empty()) {
+                j.touchpoints
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(k, t)| {
+                        let (stage, class) = (stage[k], class[t.channel]);
+                        (0..n_seg).map(move |seg| stop(t, t.visit(seg), stage, class))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            scores: if j.rates_csat() || j.rates_effort() {
+                j.touchpoints
+                    .iter()
+                    .flat_map(|t| (0..n_seg).map(move |seg| ScoreRow::of(&t.visit(seg))))
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            rates: (j.rates_csat(), j.rates_effort()),
             moves,
             cdf,
             hops: Vec::new(),
@@ -532,29 +594,31 @@ impl Tables {
         let largest = |xs: &mut dyn Iterator<Item = i64>| -> i128 {
             xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
         };
+        let all = || self.stops.iter().chain(&self.segment_stops);
         let per_step = [
-            largest(&mut self.stops.iter().map(|x| x.adds[TIME]))
-                + self
-                    .stops
-                    .iter()
-                    .map(|x| x.dur_span as i128)
-                    .max()
-                    .unwrap_or(0)
+            largest(&mut all().map(|x| x.adds[TIME]))
+                + all().map(|x| x.dur_span as i128).max().unwrap_or(0)
                 + largest(&mut self.triggers.iter().map(|x| x.after)),
-            largest(&mut self.stops.iter().map(|x| x.adds[COST]))
+            largest(&mut all().map(|x| x.adds[COST]))
                 + largest(&mut self.triggers.iter().map(|x| x.via_cost)),
-            largest(&mut self.stops.iter().map(|x| x.adds[VALUE])),
+            largest(&mut all().map(|x| x.adds[VALUE])),
         ];
-        self.valued = self.stops.iter().any(|x| x.adds[VALUE] != 0);
+        self.valued = all().any(|x| x.adds[VALUE] != 0);
         self.narrow = self.n_stages + self.n_goals <= 64;
         self.combos = self.narrow
             && self.n_stages + self.n_goals <= COMBO_BITS
             && self.n_seg << (self.n_stages + self.n_goals) <= COMBO_CELLS;
-        for (k, stop) in self.stops.iter_mut().enumerate() {
-            stop.primary = stop.goal != NO_GOAL && stop.goal == self.primary;
-            let (leave, complete) = (self.on_leave[k], self.on_complete[k]);
-            stop.watched =
-                ((leave.0 < leave.1) as u8 * LEAVE) | ((complete.0 < complete.1) as u8 * COMPLETE);
+        let n_seg = self.n_seg.max(1);
+        let stride = |stops: &Vec<Stop>| if stops.len() == self.n_tp { 1 } else { n_seg };
+        let (a, b) = (stride(&self.stops), stride(&self.segment_stops));
+        for (stops, per_tp) in [(&mut self.stops, a), (&mut self.segment_stops, b)] {
+            for (i, stop) in stops.iter_mut().enumerate() {
+                let k = i / per_tp;
+                stop.primary = stop.goal != NO_GOAL && stop.goal == self.primary;
+                let (leave, complete) = (self.on_leave[k], self.on_complete[k]);
+                stop.watched = ((leave.0 < leave.1) as u8 * LEAVE)
+                    | ((complete.0 < complete.1) as u8 * COMPLETE);
+            }
         }
         self.bounded = per_step
             .iter()
@@ -567,17 +631,26 @@ impl Tables {
             .enumerate()
             .map(|(i, &range)| {
                 let (tp, seg) = ((i / self.n_seg) as u32, (i % self.n_seg) as u32);
+                let stop = self.stop(tp as usize, seg as usize);
                 Hop {
                     moves: Choice::new(&self.cdf, range, |x| hop_of(x, seg), DONE),
                     tp,
-                    stop: self.stops[tp as usize],
-                    reached: self.reached_bits(&self.stops[tp as usize]),
+                    stop,
+                    reached: self.reached_bits(&stop),
                 }
             })
             .collect();
         self.segment_choice = Choice::new(&self.cdf, self.segment, |x| x, 0);
         self.entry_choice = Choice::new(&self.cdf, self.entry, |x| x, EXIT);
         self
+    }
+
+    /// What a visit of touchpoint `tp` reads for a customer of segment `seg`.
+    pub fn stop(&self, tp: usize, seg: usize) -> Stop {
+        match self.segment_stops.get(tp * self.n_seg + seg) {
+            Some(s) => *s,
+            None => self.stops[tp],
+        }
     }
 
     /// A touchpoint's stage and goal as [`Hop::reached`] bits.

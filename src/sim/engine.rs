@@ -21,7 +21,8 @@
 //!   with one way on) changes no number, so the walk makes it rather than branch.
 
 use super::compile::{
-    COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, TIME, TOTALS, Tables, VALUE,
+    COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, RATES_CSAT, RATES_EFFORT, TIME, TOTALS,
+    Tables, VALUE,
 };
 use super::stats::TimeBuckets;
 use super::tally::{Counts, ending};
@@ -170,6 +171,9 @@ fn uniform(r: u64, span: u64) -> i64 {
 pub(crate) struct Scratch {
     /// Per hop (touchpoint × segment, see [`super::compile::Hop`]).
     cells: Vec<Cell>,
+    /// Per hop, when the journey rates some visit with `csat`: the satisfied chances of
+    /// the visits there (`csat(TP)`); empty otherwise.
+    rated: Vec<RatedCell>,
     /// Per stage slot and goal slot (`segment · stages + stage`, `segment · goals + goal`,
     /// and one more goal slot that touchpoints without a goal count into).
     stages: Vec<Mark>,
@@ -263,6 +267,21 @@ struct Cell {
     pains_sq: u64,
 }
 
+/// One touchpoint rated with `csat`, for one segment's customers: the current customer's
+/// satisfied chances there (valid when `stamp` is theirs), and the not yet flushed sums of
+/// [`super::tally::TouchpointTally::satisfied`] and `satisfied_visits`, kept incrementally:
+/// a visit adding `x` to a customer's `S` (after `r` earlier visits here) adds
+/// `2·S·x + x²` to Σ S² and `S + x·(r + 1)` to Σ S·visits. Within a flush (at most 2³⁰
+/// visits of at most 2⁶² each) the sums stay below 2¹²⁶.
+#[derive(Copy, Clone, Default)]
+struct RatedCell {
+    stamp: u64,
+    now: i64,
+    sum: i128,
+    sum_sq: i128,
+    cross: i128,
+}
+
 /// A stage or goal: the last customer who reached it, and how many did since the last flush.
 #[derive(Copy, Clone, Default)]
 struct Mark {
@@ -286,6 +305,10 @@ impl Scratch {
     pub fn new(t: &Tables) -> Self {
         Scratch {
             cells: vec![Cell::default(); t.hops.len()],
+            rated: match t.rates.0 {
+                true => vec![RatedCell::default(); t.hops.len()],
+                false => Vec::new(),
+            },
             stages: vec![Mark::default(); t.n_seg * t.n_stages],
             goals: vec![Mark::default(); t.n_seg * t.n_goals + 1],
             firings: vec![0; t.n_triggers],
@@ -322,6 +345,16 @@ impl Scratch {
     /// Adds the counts kept here to `tally`, and clears them.
     pub fn flush(&mut self, t: &Tables, tally: &mut Counts) {
         self.visits = 0;
+        for (i, cell) in self.rated.iter_mut().enumerate() {
+            if cell.sum == 0 && cell.cross == 0 {
+                continue;
+            }
+            let (tp, seg) = (i / t.n_seg, i % t.n_seg);
+            let row = &mut tally.segment(seg).touchpoints[tp];
+            row.satisfied.add_raw(cell.sum, cell.sum_sq);
+            row.satisfied_visits.add_raw(cell.cross);
+            (cell.sum, cell.sum_sq, cell.cross) = (0, 0, 0);
+        }
         for (i, cell) in self.cells.iter_mut().enumerate() {
             let ends = &mut self.ends[i];
             if cell.reach == 0 && cell.revisits == 0 && ends.iter().all(|&n| n == 0) {
@@ -580,6 +613,7 @@ impl<'a> View<'a> {
 /// A [`Scratch`] borrowed as slices for a walk.
 struct Work<'a> {
     cells: &'a mut [Cell],
+    rated: &'a mut [RatedCell],
     stages: &'a mut [Mark],
     goals: &'a mut [Mark],
     firings: &'a mut [u32],
@@ -600,6 +634,7 @@ impl Scratch {
     fn work(&mut self) -> Work<'_> {
         Work {
             cells: &mut self.cells,
+            rated: &mut self.rated,
             stages: &mut self.stages,
             goals: &mut self.goals,
             firings: &mut self.firings,
@@ -675,6 +710,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     // emotions (pain points are taken off at the end).
     let mut sums = [0i64; TOTALS];
     let (mut steps, mut pains) = (0u32, 0u32);
+    // Rated visits, satisfied chances, effort visits and effort (`Scores::add` order).
+    let mut scores = [0i64; 4];
     let mut converted = false;
     // The numbers of the current step (advanced at each visit).
     let mut at = rng.first_step();
@@ -736,6 +773,30 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         let switched = (from != stop.class) & (from != ENTRY);
         let broken = switched && hit((at.lane(Lane::Context) >> 32) as u32, v.context_loss);
         let rubbed = hit(main as u32, stop.friction);
+        if stop.rated != 0 {
+            let visits_before = (cell.now as u32 - 1) as i64;
+            let row = &t.scores[h as usize];
+            let pained = (broken | rubbed) as usize;
+            if stop.rated & RATES_CSAT != 0 {
+                let x = row.satisfied[pained];
+                scores[0] += 1;
+                scores[1] += x;
+                if let Some(rc) = s.rated.get_mut(h as usize) {
+                    if rc.stamp != stamp {
+                        (rc.stamp, rc.now) = (stamp, 0);
+                    }
+                    let (now, x128) = (rc.now as i128, x as i128);
+                    rc.sum += x128;
+                    rc.sum_sq += 2 * now * x128 + x128 * x128;
+                    rc.cross += now + x128 * (visits_before as i128 + 1);
+                    rc.now += x;
+                }
+            }
+            if stop.rated & RATES_EFFORT != 0 {
+                scores[2] += 1;
+                scores[3] += row.effort[pained];
+            }
+        }
         let mut abandoned = false;
         if broken || rubbed {
             let left_broken = broken && !hit(at.lane(Lane::Context) as u32, patience);
@@ -850,6 +911,9 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         None => st.add_feelings(1, p, sentiment),
     }
     st.cost.add(cost);
+    if !t.scores.is_empty() {
+        st.scores.add(scores);
+    }
     if t.valued {
         // (Adding zeros changes no sum: journeys without goal values skip it.)
         st.revenue.add(revenue);

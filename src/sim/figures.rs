@@ -1,7 +1,7 @@
 //! The figures of a simulation, with their 95% intervals, computed from a [`Frame`] and a
 //! tally alone (so merged shards need no journey file), and the KPI verdicts.
 
-use super::stats::{self, Estimate, MONEY_UNIT, TIME_UNIT};
+use super::stats::{self, CHANCE_UNIT, Cross, EFFORT_UNIT, Estimate, MONEY_UNIT, Sum, TIME_UNIT};
 use super::tally::{SegmentTally, ending};
 use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, metric_name};
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,14 @@ pub struct Frame {
     pub triggers: Vec<FrameTrigger>,
     /// KPIs in written order.
     pub kpis: Vec<FrameKpi>,
+    /// The journey rates some visit with `csat` / with `effort` (LANGUAGE-2.md §2): the
+    /// score figures are shown only then.
+    #[serde(default, skip_serializing_if = "no_rating")]
+    pub rates: (bool, bool),
+}
+
+fn no_rating(rates: &(bool, bool)) -> bool {
+    !rates.0 && !rates.1
 }
 
 /// A segment, for reports.
@@ -72,6 +80,9 @@ pub struct FrameTouchpoint {
     pub channel: String,
     /// `moment_of_truth`.
     pub moment_of_truth: bool,
+    /// Rated with `csat` for some segment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub csat: bool,
 }
 
 /// A trigger, for reports.
@@ -141,6 +152,7 @@ impl Frame {
                     stage: t.stage,
                     channel: j.channels[t.channel].name.clone(),
                     moment_of_truth: t.moment_of_truth,
+                    csat: t.csat.is_some() || t.by_segment.iter().any(|v| v.csat.is_some()),
                 })
                 .collect(),
             triggers: j
@@ -164,6 +176,7 @@ impl Frame {
                     target: k.target,
                 })
                 .collect(),
+            rates: (j.rates_csat(), j.rates_effort()),
         }
     }
 
@@ -203,6 +216,13 @@ pub struct Figures {
     pub revenue_per_customer: Option<Estimate>,
     /// Profit (revenue − cost) per customer; `None` when clipped.
     pub profit: Option<Estimate>,
+    /// CSAT: satisfied rated visits ÷ rated visits; `None` when the journey rates nothing
+    /// with `csat`, or nobody had a rated visit.
+    pub csat: Option<Estimate>,
+    /// Mean total effort per customer; `None` when the journey rates nothing with `effort`.
+    pub effort: Option<Estimate>,
+    /// Effort ÷ visits to touchpoints with `effort`; `None` without such visits.
+    pub ces: Option<Estimate>,
     /// Time to convert (seconds), converted customers only: mean, p50, p90, p99. The mean
     /// is `None` when clipped; a percentile, when it falls past the histogram's range.
     pub time_to_convert: [Option<Estimate>; 4],
@@ -232,6 +252,8 @@ pub struct TouchpointFigures {
     pub pains: Estimate,
     /// Share of customers whose journey ended here, per ending.
     pub ended: [Estimate; ending::COUNT],
+    /// CSAT of the visits here (`csat(TP)`); `None` when not rated or not visited.
+    pub csat: Option<Estimate>,
 }
 
 /// Figures of one trigger.
@@ -256,6 +278,19 @@ fn prop(k: u64, n: u64) -> Estimate {
 
 fn mean_of(sum: f64, sum_sq: f64, n: u64) -> Estimate {
     stats::mean(sum, sum_sq, n).unwrap_or(Estimate::exact(0.0))
+}
+
+/// A ratio of two per-customer sums, `Σ num · unit / Σ den`, with its delta-method interval
+/// (`cross` is Σ num · den); `None` when nothing was counted in `den`.
+fn scores_ratio(num: &Sum, den: &Sum, cross: Cross, unit: f64, n: u64) -> Option<Estimate> {
+    stats::ratio(
+        num.sum as f64 * unit,
+        num.sum_sq_f64() * unit * unit,
+        den.sum as f64,
+        den.sum_sq_f64(),
+        cross.f64() * unit,
+        n,
+    )
 }
 
 /// Profit per customer: from its own sums when some customer earned revenue, else −cost
@@ -304,6 +339,33 @@ impl Figures {
                 t.revenue.mean(n, MONEY_UNIT).or(Some(Estimate::exact(0.0))),
             ),
             profit: unclipped(profit(t)),
+            csat: frame
+                .rates
+                .0
+                .then(|| {
+                    scores_ratio(
+                        &t.scores.satisfied,
+                        &t.scores.rated,
+                        t.scores.satisfied_rated,
+                        CHANCE_UNIT,
+                        n,
+                    )
+                })
+                .flatten(),
+            effort: frame.rates.1.then(|| {
+                mean_of(
+                    t.scores.effort.sum as f64 * EFFORT_UNIT,
+                    t.scores.effort.sum_sq_f64() * EFFORT_UNIT * EFFORT_UNIT,
+                    n,
+                )
+            }),
+            ces: scores_ratio(
+                &t.scores.effort,
+                &t.scores.effort_visits,
+                t.scores.effort_cross,
+                EFFORT_UNIT,
+                n,
+            ),
             time_to_convert: [
                 unclipped(t.time.mean(converted, TIME_UNIT)),
                 time.quantile(0.5),
@@ -314,7 +376,19 @@ impl Figures {
             touchpoints: t
                 .touchpoints
                 .iter()
-                .map(|x| TouchpointFigures {
+                .zip(&frame.touchpoints)
+                .map(|(x, f)| TouchpointFigures {
+                    csat: f
+                        .csat
+                        .then(|| {
+                            let visits = Sum {
+                                sum: x.visits as i128,
+                                sum_sq: x.visits_sq as i128,
+                                sum_sq_hi: 0,
+                            };
+                            scores_ratio(&x.satisfied, &visits, x.satisfied_visits, CHANCE_UNIT, n)
+                        })
+                        .flatten(),
                     reach: prop(x.reach, n),
                     visits: mean_of(x.visits as f64, x.visits_sq as f64, n),
                     drop_off: stats::proportion(x.ended_no_goal, x.reach),
@@ -374,6 +448,10 @@ impl Figures {
             Metric::CostPerConversion => self.cost_per_conversion,
             Metric::RevenuePerCustomer => self.revenue_per_customer,
             Metric::Profit => self.profit,
+            Metric::Csat => self.csat,
+            Metric::CsatAt(t) => self.touchpoints.get(t).and_then(|f| f.csat),
+            Metric::Effort => self.effort,
+            Metric::Ces => self.ces,
         }
     }
 }

@@ -10,7 +10,7 @@
 
 use super::compile::Tables;
 use super::engine::{self, Scratch, Start, Trace};
-use super::stats;
+use super::stats::Cross;
 use super::tally::{Counts, ending};
 use super::{BLOCK, Frame, Run, Settings, SimulateError};
 use crate::model::Journey;
@@ -142,31 +142,6 @@ impl PairTally {
                 self.stages[i] += 1;
             }
         }
-    }
-}
-
-/// A cross sum of amounts, Σ a · b over customers, exact past 128 bits: `hi·2¹²⁶ + lo`.
-#[derive(Copy, Clone, Debug, Default, PartialEq)]
-pub struct Cross {
-    lo: i128,
-    hi: u64,
-}
-
-impl Cross {
-    /// Adds one customer's product. Amounts are 0 or more and below 2⁶³: products below
-    /// 2¹²⁶.
-    fn add(&mut self, a: i64, b: i64) {
-        stats::add_wide(&mut self.lo, &mut self.hi, a as i128 * b as i128);
-    }
-
-    fn merge(&mut self, o: Cross) {
-        self.hi = self.hi.saturating_add(o.hi);
-        stats::add_wide(&mut self.lo, &mut self.hi, o.lo);
-    }
-
-    /// The sum as a float.
-    pub fn f64(self) -> f64 {
-        stats::wide_f64(self.lo, self.hi)
     }
 }
 

@@ -138,6 +138,14 @@ pub const TIME_UNIT: f64 = 1.0 / 1024.0;
 /// Money per unit: the walk counts money in integer units of 2⁻²⁴ (about 6·10⁻⁸).
 pub const MONEY_UNIT: f64 = 1.0 / 16_777_216.0;
 
+/// Satisfaction per unit: a rated visit adds its chance of being rated satisfied in
+/// integer units of 2⁻³² (a customer's total stays below 2⁶² over 10⁹ visits).
+pub const CHANCE_UNIT: f64 = 1.0 / 4_294_967_296.0;
+/// Effort per unit: the walk counts effort in integer units of 2⁻²⁰ (about 10⁻⁶); a visit's
+/// effort is at most 1000 (`model::types::limits::EFFORT`), so a customer's total stays
+/// below 2⁶⁰ over 10⁹ visits.
+pub const EFFORT_UNIT: f64 = 1.0 / 1_048_576.0;
+
 /// `x` in integer units of `unit` (rounded to the nearest; saturating far out of range).
 pub fn to_units(x: f64, unit: f64) -> i64 {
     (x / unit).round() as i64
@@ -204,6 +212,17 @@ impl Sum {
         add_wide(&mut self.sum_sq, &mut self.sum_sq_hi, other.sum_sq);
     }
 
+    /// Adds sums counted elsewhere: `sum` (Σ x) and `sum_sq` (Σ x², `0..2¹²⁶`).
+    pub fn add_raw(&mut self, sum: i128, sum_sq: i128) {
+        self.sum = self.sum.saturating_add(sum);
+        add_wide(&mut self.sum_sq, &mut self.sum_sq_hi, sum_sq);
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.sum == 0 && self.sum_sq == 0 && self.sum_sq_hi == 0
+    }
+
     /// Σ x² as a float (exactly `sum_sq as f64` when nothing carried).
     pub fn sum_sq_f64(&self) -> f64 {
         wide_f64(self.sum_sq, self.sum_sq_hi)
@@ -212,6 +231,45 @@ impl Sum {
     /// The mean over `n` customers with its interval, in `unit`s; `None` when `n` is 0.
     pub fn mean(&self, n: u64, unit: f64) -> Option<Estimate> {
         mean(self.sum as f64 * unit, self.sum_sq_f64() * unit * unit, n)
+    }
+}
+
+/// A cross sum of amounts, Σ a · b over customers, exact past 128 bits: `hi·2¹²⁶ + lo`.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cross {
+    #[serde(with = "as_string")]
+    lo: i128,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    hi: u64,
+}
+
+impl Cross {
+    /// Adds one customer's product. Amounts are 0 or more and below 2⁶³: products below
+    /// 2¹²⁶.
+    #[inline]
+    pub fn add(&mut self, a: i64, b: i64) {
+        add_wide(&mut self.lo, &mut self.hi, a as i128 * b as i128);
+    }
+
+    /// Adds a sum of products (`0..2¹²⁶`) counted elsewhere.
+    pub fn add_raw(&mut self, x: i128) {
+        add_wide(&mut self.lo, &mut self.hi, x);
+    }
+
+    /// Adds another cross sum.
+    pub fn merge(&mut self, o: Cross) {
+        self.hi = self.hi.saturating_add(o.hi);
+        add_wide(&mut self.lo, &mut self.hi, o.lo);
+    }
+
+    /// The sum as a float.
+    pub fn f64(self) -> f64 {
+        wide_f64(self.lo, self.hi)
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.lo == 0 && self.hi == 0
     }
 }
 

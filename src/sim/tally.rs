@@ -2,7 +2,7 @@
 //! [`super::stats`]), written to shard files and read back by `journeyc merge`.
 
 use super::compile::Tables;
-use super::stats::{Histogram, Sum};
+use super::stats::{Cross, Histogram, Sum};
 use serde::{Deserialize, Serialize};
 
 /// How a customer's journey ended, as indices of [`SegmentTally::outcomes`].
@@ -71,6 +71,9 @@ pub struct SegmentTally {
     /// a value (otherwise it is −cost, and the figure is read from `cost`).
     #[serde(default)]
     pub profit: Sum,
+    /// Customer scores (LANGUAGE-2.md §2): empty unless the journey rates some visit.
+    #[serde(default, skip_serializing_if = "Scores::is_empty")]
+    pub scores: Scores,
     /// Time to convert of converted customers, in time units.
     pub time: Sum,
     /// Time to convert: distribution.
@@ -100,6 +103,58 @@ pub struct TouchpointTally {
     pub ended: [u64; ending::COUNT],
     /// Journeys that ended here without the primary goal.
     pub ended_no_goal: u64,
+    /// Per customer, the chances of a satisfied rating of their visits here, in
+    /// `stats::CHANCE_UNIT`s (`csat(TP)`): empty unless the touchpoint is rated.
+    #[serde(default, skip_serializing_if = "Sum::is_empty")]
+    pub satisfied: Sum,
+    /// Σ over customers of satisfied × visits here (the covariance term of `csat(TP)`).
+    #[serde(default, skip_serializing_if = "Cross::is_empty")]
+    pub satisfied_visits: Cross,
+}
+
+/// Per-customer score totals of one segment (LANGUAGE-2.md §2): sums, sums of squares and
+/// the cross sums the ratios `csat` and `ces` need for their intervals (delta method).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    /// Visits rated with `csat`.
+    pub rated: Sum,
+    /// Chances of a satisfied rating, in `stats::CHANCE_UNIT`s.
+    pub satisfied: Sum,
+    /// Σ satisfied × rated.
+    pub satisfied_rated: Cross,
+    /// Visits to touchpoints with `effort`.
+    pub effort_visits: Sum,
+    /// Effort, in `stats::EFFORT_UNIT`s.
+    pub effort: Sum,
+    /// Σ effort × effort visits.
+    pub effort_cross: Cross,
+}
+
+impl Scores {
+    /// True when no customer was rated.
+    pub fn is_empty(&self) -> bool {
+        self.rated.is_empty() && self.effort_visits.is_empty()
+    }
+
+    /// Adds one customer's totals: `[rated, satisfied, effort visits, effort]`.
+    #[inline]
+    pub(crate) fn add(&mut self, [rated, satisfied, visits, effort]: [i64; 4]) {
+        self.rated.add(rated);
+        self.satisfied.add(satisfied);
+        self.satisfied_rated.add(satisfied, rated);
+        self.effort_visits.add(visits);
+        self.effort.add(effort);
+        self.effort_cross.add(effort, visits);
+    }
+
+    fn merge(&mut self, o: &Scores) {
+        self.rated.merge(o.rated);
+        self.satisfied.merge(o.satisfied);
+        self.satisfied_rated.merge(o.satisfied_rated);
+        self.effort_visits.merge(o.effort_visits);
+        self.effort.merge(o.effort);
+        self.effort_cross.merge(o.effort_cross);
+    }
 }
 
 /// The totals of one trigger (over one segment's customers).
@@ -283,6 +338,7 @@ impl SegmentTally {
         self.cost_converted = self.cost_converted.saturating_add(o.cost_converted);
         self.revenue.merge(o.revenue);
         self.profit.merge(o.profit);
+        self.scores.merge(&o.scores);
         self.time.merge(o.time);
         self.time_hist.merge(&o.time_hist);
         add_all(&mut self.stages, &o.stages);
@@ -294,6 +350,8 @@ impl SegmentTally {
             a.pains_sq = a.pains_sq.saturating_add(b.pains_sq);
             add(&mut a.ended, &b.ended);
             a.ended_no_goal += b.ended_no_goal;
+            a.satisfied.merge(b.satisfied);
+            a.satisfied_visits.merge(b.satisfied_visits);
         }
         for (a, b) in self.triggers.iter_mut().zip(&o.triggers) {
             a.firings = a.firings.saturating_add(b.firings);

@@ -68,6 +68,9 @@ fn is_keyword(r: Rule) -> bool {
             | kw_friction
             | kw_emotion
             | kw_cost
+            | kw_csat
+            | kw_effort
+            | kw_pain
             | kw_moment_of_truth
             | kw_goal
             | kw_value
@@ -237,47 +240,68 @@ fn touchpoint(f: FileId, p: P) -> R<Touchpoint> {
     let channel = it
         .next_if(|p| p.as_rule() == Rule::on_channel)
         .map(|p| to_name(f, first(p)));
-    let mut attrs = Vec::new();
-    for a in it {
-        let s = span(f, &a);
-        attrs.push(match a.as_rule() {
-            Rule::entry => {
-                TouchpointAttr::Entry(inner(a).next().map(|p| probability(f, p)).transpose()?, s)
-            }
-            Rule::duration => {
-                let mut d = inner(a);
-                let lo = duration_lit(f, d.next().unwrap())?;
-                let hi = d.next().map(|p| duration_lit(f, p)).transpose()?;
-                TouchpointAttr::Duration(lo, hi, s)
-            }
-            Rule::friction => {
-                let mut d = inner(a);
-                let prob = probability(f, d.next().unwrap())?;
-                TouchpointAttr::Friction(prob, d.next().map(|p| to_label(f, p)), s)
-            }
-            Rule::emotion => {
-                let n = first(a);
-                let text = n.as_str().trim_start_matches('+');
-                let value = text.parse::<i32>().map_err(|_| too_big(f, &n))?;
-                TouchpointAttr::Emotion(value, s)
-            }
-            Rule::cost => TouchpointAttr::Cost(number(f, first(a))?, s),
-            Rule::moment_of_truth => TouchpointAttr::MomentOfTruth(s),
-            Rule::goal => {
-                let mut d = inner(a);
-                let goal = to_name(f, d.next().unwrap());
-                TouchpointAttr::Goal(goal, d.next().map(|p| number(f, p)).transpose()?, s)
-            }
-            Rule::arrow => TouchpointAttr::Arrow(arrow(f, a)?),
-            r => unreachable!("not a touchpoint attribute: {r:?}"),
-        });
-    }
+    let attrs = it.map(|a| touchpoint_attr(f, a)).collect::<R<Vec<_>>>()?;
     Ok(Touchpoint {
         name,
         label,
         channel,
         attrs,
         span: sp,
+    })
+}
+
+/// One attribute line of a touchpoint; a trailing `for SEG, …` wraps it in
+/// [`TouchpointAttr::For`].
+fn touchpoint_attr(f: FileId, a: P) -> R<TouchpointAttr> {
+    let s = span(f, &a);
+    let rule = a.as_rule();
+    if rule == Rule::arrow {
+        return Ok(TouchpointAttr::Arrow(arrow(f, a)?));
+    }
+    let mut d: Vec<P> = inner(a).collect();
+    let segments = match d.last() {
+        Some(p) if p.as_rule() == Rule::for_segments => {
+            Some(name_list(f, first(d.pop().expect("just seen"))))
+        }
+        _ => None,
+    };
+    let mut d = d.into_iter();
+    let attr = match rule {
+        Rule::entry => TouchpointAttr::Entry(d.next().map(|p| probability(f, p)).transpose()?, s),
+        Rule::duration => {
+            let lo = duration_lit(f, d.next().unwrap())?;
+            let hi = d.next().map(|p| duration_lit(f, p)).transpose()?;
+            TouchpointAttr::Duration(lo, hi, s)
+        }
+        Rule::friction => {
+            let prob = probability(f, d.next().unwrap())?;
+            TouchpointAttr::Friction(prob, d.next().map(|p| to_label(f, p)), s)
+        }
+        Rule::emotion => {
+            let n = d.next().unwrap();
+            let text = n.as_str().trim_start_matches('+');
+            let value = text.parse::<i32>().map_err(|_| too_big(f, &n))?;
+            TouchpointAttr::Emotion(value, s)
+        }
+        Rule::cost => TouchpointAttr::Cost(number(f, d.next().unwrap())?, s),
+        Rule::csat => {
+            let p = probability(f, d.next().unwrap())?;
+            TouchpointAttr::Csat(p, d.next().map(|p| probability(f, p)).transpose()?, s)
+        }
+        Rule::effort => {
+            let n = number(f, d.next().unwrap())?;
+            TouchpointAttr::Effort(n, d.next().map(|p| number(f, p)).transpose()?, s)
+        }
+        Rule::moment_of_truth => TouchpointAttr::MomentOfTruth(s),
+        Rule::goal => {
+            let goal = to_name(f, d.next().unwrap());
+            TouchpointAttr::Goal(goal, d.next().map(|p| number(f, p)).transpose()?, s)
+        }
+        r => unreachable!("not a touchpoint attribute: {r:?}"),
+    };
+    Ok(match segments {
+        Some(list) => TouchpointAttr::For(Box::new(attr), list, s),
+        None => attr,
     })
 }
 

@@ -232,9 +232,9 @@ impl Run<'_> {
         conversion: f64,
     ) -> Result<f64, AnalyzeError> {
         let (j, links) = (self.j, self.links);
-        let tp = &j.touchpoints[t];
+        let friction = j.touchpoints[t].visit(self.seg).friction;
         let patience = j.segments[self.seg].patience;
-        if tp.friction <= 0.0 || patience >= 1.0 {
+        if friction <= 0.0 || patience >= 1.0 {
             return Ok(0.0);
         }
         let mut w = Vec::with_capacity(open.len());
@@ -244,7 +244,7 @@ impl Run<'_> {
             let x = x as usize;
             let loss = if links.brk[x] { j.context_loss } else { 0.0 };
             let keep_loss = 1.0 - loss * (1.0 - patience);
-            let dstay = keep_loss * (tp.friction / 2.0) * (1.0 - patience);
+            let dstay = keep_loss * (friction / 2.0) * (1.0 - patience);
             if dstay > 0.0 && links.stay[x] <= 0.0 {
                 // Nobody carried on here, so the states beyond were never explored.
                 return self.friction_by_reanalysis(t, conversion);
@@ -278,7 +278,11 @@ impl Run<'_> {
         conversion: f64,
     ) -> Result<f64, AnalyzeError> {
         let mut j = self.j.clone();
-        j.touchpoints[t].friction /= 2.0;
+        let tp = &mut j.touchpoints[t];
+        tp.friction /= 2.0;
+        for v in &mut tp.by_segment {
+            v.friction /= 2.0;
+        }
         let after = totals::segment(&j, self.seg, self.max_states)?.goal[self.goal];
         Ok(after - conversion)
     }

@@ -100,7 +100,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             TriggerEvent::Abandon
                 if t.at
                     .iter()
-                    .any(|&tp| j.touchpoints[tp].friction > 0.0 || broken[tp]) =>
+                    .any(|&tp| rubs(&j.touchpoints[tp]) || broken[tp]) =>
             {
                 Finding::new(
                     Rule::IdleTrigger,
@@ -186,4 +186,10 @@ fn transition_breaks(j: &Journey) -> Vec<bool> {
         }
     }
     broken
+}
+
+/// Some segment meets a pain point from friction at `tp` (LANGUAGE-2.md §1: friction may
+/// differ by segment).
+fn rubs(tp: &crate::model::Touchpoint) -> bool {
+    tp.friction > 0.0 || tp.by_segment.iter().any(|v| v.friction > 0.0)
 }

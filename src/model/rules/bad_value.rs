@@ -110,6 +110,24 @@ fn past_limit(span: Span, what: &str, limit: &str, label: &str, larger: &str) ->
     ))
 }
 
+/// An `effort` amount: 0 or more and at most [`limits::EFFORT`] (effort scores are small
+/// numbers, 1–7 for CES; the bound keeps every customer's total exact).
+pub(crate) fn effort(value: f64, span: Span) -> Result<f64, Finding> {
+    if value > limits::EFFORT_SCORE {
+        return Err(Finding::new(
+            Rule::BadValue,
+            span,
+            format!("effort is past the limit of {}", limits::EFFORT_SCORE),
+        )
+        .label("too large")
+        .help(format!(
+            "write an effort of at most {} (a score such as CES 1–7): larger ones cannot be counted exactly (docs/language.md, decision 15)",
+            limits::EFFORT_SCORE
+        )));
+    }
+    not_negative(value, span, "effort")
+}
+
 /// The journey's `horizon`: a positive duration within [`limits::TIME`].
 pub(crate) fn horizon(seconds: f64, span: Span) -> Result<f64, Finding> {
     let seconds = time(seconds, span, "horizon")?;
@@ -207,6 +225,30 @@ pub(crate) fn return_to_exit(span: Span) -> Finding {
     )
     .label("not a touchpoint")
     .help("name the touchpoint the message brings customers back to")
+}
+
+/// A KPI on a score (`csat`, `effort`, `ces`, or `csat(TP)` when `touchpoint` is named)
+/// that nothing in the journey rates: its value would never be available.
+pub(crate) fn unrated(metric: &str, touchpoint: Option<&crate::ast::Name>, span: Span) -> Finding {
+    let attribute = if metric == "csat" { "csat" } else { "effort" };
+    let (message, help) = match touchpoint {
+        Some(t) => (
+            format!(
+                "`csat({0})`: touchpoint `{0}` is not rated with `csat`",
+                t.text
+            ),
+            format!("add `csat P` to touchpoint `{}`", t.text),
+        ),
+        None => (
+            format!("`{metric}`: the journey rates no visit with `{attribute}`"),
+            format!(
+                "add `{attribute} …` to the touchpoints customers rate (docs/language.md, \"Customer scores\")"
+            ),
+        ),
+    };
+    Finding::new(Rule::BadValue, span, message)
+        .label("never rated")
+        .help(help)
 }
 
 /// How a KPI's target must be written, by the unit of its metric.

@@ -188,3 +188,17 @@ pub(crate) fn removes_unknown(
     .label(format!("no such {what}"))
     .help(names::help(what, &name.text, known, suggest))
 }
+
+/// A `goal … for SEG` line naming `name`, at a touchpoint whose goal is `own`: per-segment
+/// lines change the goal's value, not which goal it is.
+pub(crate) fn not_own_goal(name: &Name, own: &str) -> Finding {
+    Finding::new(
+        Rule::UnknownName,
+        name.span,
+        format!("`goal {} for …` does not name this touchpoint's goal `{own}`", name.text),
+    )
+    .label(format!("this touchpoint's goal is `{own}`"))
+    .help(format!(
+        "a `for` line changes the value of the touchpoint's own goal: write `goal {own} value N for …`"
+    ))
+}
