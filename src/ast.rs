@@ -101,7 +101,7 @@ pub enum Item {
     /// `channel …` (in a scenario the kind may be missing).
     Channel(Channel),
     /// `context CH, …`.
-    Context(Vec<Name>, Span),
+    Context(Option<Name>, Vec<Name>, Span),
     /// `context_loss P`.
     ContextLoss(Probability, Span),
     /// `segment …`.
@@ -129,7 +129,7 @@ impl Item {
             | Item::Horizon(_, s)
             | Item::MaxSteps(_, s)
             | Item::PrimaryGoal(_, s)
-            | Item::Context(_, s)
+            | Item::Context(_, _, s)
             | Item::ContextLoss(_, s)
             | Item::Remove(_, _, s) => *s,
             Item::Channel(c) => c.span,

@@ -291,9 +291,14 @@ impl<'a> Layout<'a> {
                 self.plain(indent, *s, vec![format!("primary_goal {}", n.text)])
             }
             Item::Channel(c) => self.channel(indent, c),
-            Item::Context(names, s) => {
+            Item::Context(None, names, s) => {
                 self.plain(indent, *s, vec![format!("context {}", list(names))])
             }
+            Item::Context(Some(group), names, s) => self.plain(
+                indent,
+                *s,
+                vec![format!("context {}: {}", group.text, list(names))],
+            ),
             Item::ContextLoss(p, s) => {
                 let v = self.src(p.span);
                 self.plain(indent, *s, vec![format!("context_loss {v}")])

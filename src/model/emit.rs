@@ -19,6 +19,9 @@ struct Model<'a> {
     max_steps: u32,
     primary_goal: Option<&'a str>,
     context: Vec<&'a str>,
+    /// Named context groups (LANGUAGE-2.md §6): absent without any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    context_groups: Vec<ContextGroupOut<'a>>,
     context_loss: f64,
     channels: Vec<ChannelOut<'a>>,
     segments: Vec<SegmentOut<'a>>,
@@ -27,6 +30,12 @@ struct Model<'a> {
     triggers: Vec<TriggerOut<'a>>,
     kpis: Vec<KpiOut<'a>>,
     scenarios: Vec<ScenarioOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ContextGroupOut<'a> {
+    name: &'a str,
+    channels: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -202,6 +211,20 @@ fn model(j: &Journey) -> Model<'_> {
             .zip(&j.in_context)
             .filter(|(_, c)| **c)
             .map(|(ch, _)| ch.name.as_str())
+            .collect(),
+        context_groups: j
+            .context_groups
+            .iter()
+            .map(|g| ContextGroupOut {
+                name: &g.name,
+                channels: j
+                    .channels
+                    .iter()
+                    .zip(&g.channels)
+                    .filter(|(_, c)| **c)
+                    .map(|(ch, _)| ch.name.as_str())
+                    .collect(),
+            })
             .collect(),
         context_loss: j.context_loss,
         channels: j

@@ -207,18 +207,38 @@ impl Resolver<'_> {
         found
     }
 
-    fn context(&mut self, items: &[Item], channels: &[Channel]) -> Vec<bool> {
+    /// The unnamed context group (every `context CH, …` line together) and the named ones.
+    fn context(&mut self, items: &[Item], channels: &[Channel]) -> (Vec<bool>, Vec<ContextGroup>) {
         let mut in_context = vec![false; channels.len()];
+        let mut groups: Vec<ContextGroup> = Vec::new();
+        let mut declared: HashMap<&str, Span> = HashMap::new();
         for item in items {
-            if let Item::Context(list, _) = item {
-                for n in list {
-                    if let Some(c) = self.channel_ref(channels, n) {
-                        in_context[c] = true;
+            let Item::Context(name, list, _) = item else {
+                continue;
+            };
+            let members = match name {
+                None => &mut in_context,
+                Some(name) => {
+                    if let Some(&first) = declared.get(name.text.as_str()) {
+                        self.declared_twice("context group", &name.text, name.span, first);
+                        continue;
                     }
+                    declared.insert(&name.text, name.span);
+                    groups.push(ContextGroup {
+                        name: name.text.clone(),
+                        channels: vec![false; channels.len()],
+                        span: name.span,
+                    });
+                    &mut groups.last_mut().expect("just pushed").channels
+                }
+            };
+            for n in list {
+                if let Some(c) = self.channel_ref(channels, n) {
+                    members[c] = true;
                 }
             }
         }
-        in_context
+        (in_context, groups)
     }
 
     fn segments(&mut self, items: &[Item], channels: &[Channel], journey: bool) -> Vec<Segment> {
@@ -302,7 +322,7 @@ impl Resolver<'_> {
         scenario: Option<&str>,
     ) -> Journey {
         let channels = self.channels(items);
-        let in_context = self.context(items, &channels);
+        let (in_context, context_groups) = self.context(items, &channels);
         let mut segments = self.segments(items, &channels, true);
         if segments.is_empty() {
             segments.push(Segment {
@@ -445,6 +465,7 @@ impl Resolver<'_> {
             max_steps,
             channels,
             in_context,
+            context_groups,
             context_loss,
             segments,
             stages,

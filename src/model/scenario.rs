@@ -22,17 +22,23 @@ pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed,
     let mut budget = names::Budget::default();
     let sname = &scenario.name.text;
 
-    // `context` lines of a scenario replace the baseline's all together.
+    // An unnamed `context` line in a scenario replaces every group of the baseline, named
+    // ones included; `context NAME: …` replaces that group only (or adds it) (LANGUAGE-2.md
+    // §6).
     if scenario
         .items
         .iter()
-        .any(|i| matches!(i, Item::Context(..)))
+        .any(|i| matches!(i, Item::Context(None, ..)))
     {
         out.retain(|i| !matches!(i, Item::Context(..)));
     }
     for change in &scenario.items {
         match change {
-            Item::Context(..) => out.push(change.clone()),
+            Item::Context(Some(group), ..) => {
+                out.retain(|i| !matches!(i, Item::Context(Some(g), ..) if g.text == group.text));
+                out.push(change.clone());
+            }
+            Item::Context(None, ..) => out.push(change.clone()),
             Item::ContextLoss(..) => {
                 out.retain(|i| !matches!(i, Item::ContextLoss(..)));
                 out.push(change.clone());

@@ -40,8 +40,11 @@ pub struct Journey {
     pub max_steps: u32,
     /// Channels, from used libraries first, then the journey's, in written order.
     pub channels: Vec<Channel>,
-    /// `in_context[c]`: channel `c` is in the `context` set.
+    /// `in_context[c]`: channel `c` is in the unnamed `context` group (the lines
+    /// `context CH, …` together).
     pub in_context: Vec<bool>,
+    /// Named context groups (`context NAME: CH, …`, LANGUAGE-2.md §6), in written order.
+    pub context_groups: Vec<ContextGroup>,
     /// Pain-point chance when moving between channels that do not share context.
     pub context_loss: f64,
     /// Segments; the implicit `everyone` when none is declared.
@@ -83,7 +86,12 @@ impl Journey {
 
     /// True when a move from channel `a` to channel `b` keeps the customer's context.
     pub fn shares_context(&self, a: ChannelId, b: ChannelId) -> bool {
-        a == b || (self.in_context[a] && self.in_context[b])
+        a == b
+            || (self.in_context[a] && self.in_context[b])
+            || self
+                .context_groups
+                .iter()
+                .any(|g| g.channels[a] && g.channels[b])
     }
 
     /// The entries: touchpoints with a positive entry weight, with that weight (they sum to 1).
@@ -133,6 +141,17 @@ pub struct Channel {
     /// Cost per visit (and per trigger message sent through it).
     pub cost: f64,
     /// The channel's name in its declaration.
+    pub span: Span,
+}
+
+/// A named group of channels that share one customer profile (LANGUAGE-2.md §6).
+#[derive(Clone, Debug)]
+pub struct ContextGroup {
+    /// Name, unique among the groups.
+    pub name: String,
+    /// `channels[c]`: channel `c` belongs to the group.
+    pub channels: Vec<bool>,
+    /// The name in its declaration.
     pub span: Span,
 }
 

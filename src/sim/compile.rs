@@ -251,6 +251,43 @@ impl ScoreRow {
     }
 }
 
+/// Each channel's context class, and the table of moves that keep the context when classes
+/// cannot say it (see [`Tables::keeps`]). Without loss all channels are one class; without
+/// named groups the unnamed group is one class and every other channel its own; with named
+/// groups that do not overlap in effect (sharing context is an equivalence), each class is
+/// its least channel.
+fn context_classes(j: &Journey) -> (Vec<u32>, Vec<u64>) {
+    let n = j.channels.len();
+    if j.context_loss <= 0.0 {
+        return (vec![0; n], Vec::new());
+    }
+    if j.context_groups.is_empty() {
+        let class = (0..n)
+            .map(|c| if j.in_context[c] { n as u32 } else { c as u32 })
+            .collect();
+        return (class, Vec::new());
+    }
+    // Each channel's class: the least channel it shares context with.
+    let class: Vec<u32> = (0..n)
+        .map(|a| (0..n).find(|&b| j.shares_context(a, b)).unwrap_or(a) as u32)
+        .collect();
+    let equivalence =
+        (0..n).all(|a| (0..n).all(|b| j.shares_context(a, b) == (class[a] == class[b])));
+    if equivalence {
+        return (class, Vec::new());
+    }
+    let mut keeps = vec![0u64; (n * n).div_ceil(64)];
+    for a in 0..n {
+        for b in 0..n {
+            if j.shares_context(a, b) {
+                let i = a * n + b;
+                keeps[i / 64] |= 1 << (i % 64);
+            }
+        }
+    }
+    ((0..n as u32).collect(), keeps)
+}
+
 /// What a visit of touchpoint `t` reads when it does `visit` (its stage and channel class
 /// given; the trigger and goal flags are set by [`Tables::link`]).
 fn stop(t: &Touchpoint, visit: Visit, stage: u32, class: u32) -> Stop {
@@ -414,6 +451,11 @@ pub(crate) struct Tables {
     /// it stays within a class: channels in the `context` set share one class, any other
     /// channel is a class of its own (and all are one class when `context_loss` is 0).
     pub class: Vec<u32>,
+    /// When context groups overlap (a channel in two named groups, LANGUAGE-2.md §6), so
+    /// that sharing context is not an equivalence: bit `a · channels + b` is set when a move
+    /// from channel `a` to channel `b` keeps the context, and `class` is the channel itself.
+    /// Empty otherwise (the classes decide).
+    pub keeps: Vec<u64>,
     /// `context_loss` as a threshold.
     pub context_loss: u64,
     /// Per segment: patience as a threshold.
@@ -508,13 +550,7 @@ impl Tables {
                 stage[t] = s as u32;
             }
         }
-        let class: Vec<u32> = (0..j.channels.len())
-            .map(|c| match (j.context_loss > 0.0, j.in_context[c]) {
-                (false, _) => 0,
-                (true, true) => j.channels.len() as u32,
-                (true, false) => c as u32,
-            })
-            .collect();
+        let (class, keeps) = context_classes(j);
         Tables {
             n_tp: j.touchpoints.len(),
             n_seg,
@@ -556,6 +592,7 @@ impl Tables {
             cdf,
             hops: Vec::new(),
             class,
+            keeps,
             context_loss: bernoulli(j.context_loss),
             patience: j.segments.iter().map(|s| bernoulli(s.patience)).collect(),
             primary: j.primary_goal.map_or(NO_GOAL, |g| g as u32),

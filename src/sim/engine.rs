@@ -592,17 +592,32 @@ pub(crate) fn customer(t: &Tables, start: Start, s: &mut Scratch, tally: &mut Co
 struct View<'a> {
     t: &'a Tables,
     hops: &'a [Hop],
+    /// [`Tables::keeps`].
+    keeps: &'a [u64],
+    channels: u32,
     horizon: i64,
     max_steps: u32,
     context_loss: u64,
 }
 
 impl<'a> View<'a> {
+    /// A move from channel `a` to channel `b` keeps the customer's context (overlapping
+    /// context groups: [`Tables::keeps`]).
+    #[inline]
+    fn keeps_context(&self, a: u32, b: u32) -> bool {
+        let i = a as usize * self.channels as usize + b as usize;
+        self.keeps
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
     #[inline(always)]
     fn new(t: &'a Tables) -> Self {
         View {
             t,
             hops: &t.hops,
+            keeps: &t.keeps,
+            channels: t.class.len() as u32,
             horizon: t.horizon,
             max_steps: t.max_steps,
             context_loss: t.context_loss,
@@ -770,7 +785,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             }
         }
         // 2. Pain points: a context break, then friction.
-        let switched = (from != stop.class) & (from != ENTRY);
+        let switched = match v.keeps.is_empty() {
+            true => (from != stop.class) & (from != ENTRY),
+            false => from != ENTRY && !v.keeps_context(from, stop.class),
+        };
         let broken = switched && hit((at.lane(Lane::Context) >> 32) as u32, v.context_loss);
         let rubbed = hit(main as u32, stop.friction);
         if stop.rated != 0 {

@@ -156,7 +156,13 @@ fn item(f: FileId, p: P) -> R<Item> {
                 span: sp,
             })
         }
-        Rule::context => Item::Context(name_list(f, first(p)), sp),
+        Rule::context => {
+            let mut it = inner(p).peekable();
+            let group = it
+                .next_if(|p| p.as_rule() == Rule::context_name)
+                .map(|p| decl_name(f, first(p)));
+            Item::Context(group, name_list(f, it.next().unwrap()), sp)
+        }
         Rule::context_loss => Item::ContextLoss(probability(f, first(p))?, sp),
         Rule::segment => Item::Segment(segment(f, p)?),
         Rule::stage => Item::Stage(stage(f, p)?),
