@@ -3,9 +3,9 @@
 //! significant digits so that the last bits of floating point (which may differ between
 //! CPUs) do not change the output. Schema: `docs/simulation.md`, "Exact analysis".
 
-use super::{KpiStatus, judge};
+use super::judge;
 use crate::analyze::{Analysis, Figures, Outcomes};
-use crate::model::figure;
+use crate::model::figure::{self, Verdict};
 use crate::model::{Comparison, Journey, metric_name};
 use crate::report::num::{Keyed, Num};
 use serde::Serialize;
@@ -220,5 +220,15 @@ struct KpiOut<'a> {
     comparison: Comparison,
     target: Num,
     value: Option<Num>,
-    status: KpiStatus,
+    /// The verdict, or `needs_simulate` for a KPI the exact analysis cannot judge.
+    #[serde(serialize_with = "status")]
+    status: Option<Verdict>,
+}
+
+/// A KPI's status as the schema writes it: its verdict, or `needs_simulate`.
+fn status<S: serde::Serializer>(v: &Option<Verdict>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => v.serialize(s),
+        None => s.serialize_str("needs_simulate"),
+    }
 }

@@ -14,32 +14,16 @@ use crate::analyze::{Analysis, needs_simulation};
 use crate::model::figure::{self, Verdict};
 use crate::model::{Journey, Kpi, Metric, format_duration};
 
-/// A KPI judged on its exact value.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KpiStatus {
-    /// The exact value meets the target.
-    Pass,
-    /// The exact value misses the target.
-    Fail,
-    /// The value has an empty denominator (nobody reaches the touchpoint, nobody converts).
-    Inconclusive,
-    /// NPS and time percentiles need the distribution: `journeyc simulate`.
-    NeedsSimulate,
-}
-
-/// The exact value of a KPI and its status.
-pub fn judge(j: &Journey, a: &Analysis, kpi: &Kpi) -> (Option<f64>, KpiStatus) {
+/// The exact value of a KPI and its verdict; `None` for a KPI the exact analysis cannot judge
+/// (NPS and time percentiles need the distribution: `journeyc simulate`). An empty
+/// denominator (nobody reaches the touchpoint, nobody converts) is `Verdict::Inconclusive`.
+pub fn judge(j: &Journey, a: &Analysis, kpi: &Kpi) -> (Option<f64>, Option<Verdict>) {
     if needs_simulation(kpi.metric) {
-        return (None, KpiStatus::NeedsSimulate);
+        return (None, None);
     }
     let value = a.kpi_value(j, kpi);
-    let status = match figure::judge(kpi.comparison, kpi.target, value.as_ref()) {
-        Verdict::Pass => KpiStatus::Pass,
-        Verdict::Fail => KpiStatus::Fail,
-        Verdict::Inconclusive => KpiStatus::Inconclusive,
-    };
-    (value, status)
+    let verdict = figure::judge(kpi.comparison, kpi.target, value.as_ref());
+    (value, Some(verdict))
 }
 
 pub use crate::model::figure::{money, percent};

@@ -1,9 +1,9 @@
 //! The table report of the exact analysis: summary, segments, touchpoints in stage order,
 //! triggers, KPIs. Readable at 100 columns; no colour.
 
-use super::{KpiStatus, ignored_line, judge, metric_value, percent};
+use super::{ignored_line, judge, metric_value, percent};
 use crate::analyze::{Analysis, Figures};
-use crate::model::figure;
+use crate::model::figure::{self, Verdict};
 use crate::model::{Journey, TriggerEvent, format_duration};
 use crate::report::text::{emit, new_table, opt, section};
 use std::fmt::Write;
@@ -133,10 +133,10 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
         for kpi in &j.kpis {
             let (value, status) = judge(j, a, kpi);
             let result = match status {
-                KpiStatus::Pass => "pass".to_string(),
-                KpiStatus::Fail => "FAIL".to_string(),
-                KpiStatus::Inconclusive => "inconclusive (not available)".to_string(),
-                KpiStatus::NeedsSimulate => "n/a (needs simulate)".to_string(),
+                Some(Verdict::Pass) => "pass".to_string(),
+                Some(Verdict::Fail) => "FAIL".to_string(),
+                Some(Verdict::Inconclusive) => "inconclusive (not available)".to_string(),
+                None => "n/a (needs simulate)".to_string(),
             };
             t.add_row(vec![
                 kpi.text.clone(),

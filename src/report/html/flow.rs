@@ -179,229 +179,305 @@ pub fn render(j: &Journey, all: &Figures, segments: &[Figures]) -> String {
     out
 }
 
+/// The flow diagram's SVG: stage bands, link bands, back arcs, boxes and sinks.
 fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String {
-    let columns = slots.total() + 2;
-    let step = (WIDTH - 2.0 * MARGIN - SINK_LABEL_W - NODE_W) / (columns - 1) as f64;
-    let col_x = |c: usize| MARGIN + c as f64 * step;
-    let has_back = links.iter().any(|l| is_back(slots, l));
-    let top = HEAD_H + if has_back { BACK_H } else { 0.0 };
-    let reach = |t: TouchpointId| {
-        all.touchpoints
-            .get(t)
-            .map_or(0.0, |x| clamp(x.reach.value, 0.0, 1.0))
-    };
-    let converted: f64 = links
-        .iter()
-        .filter(|l| l.to == Node::Converted)
-        .map(|l| l.value)
-        .sum();
-    let dropped: f64 = links
-        .iter()
-        .filter(|l| l.to == Node::Dropped)
-        .map(|l| l.value)
-        .sum();
+    let plan = Plan::new(j, all, slots, links);
+    let mut s = Svg::new(WIDTH, plan.sink_y + SINK_H + 30.0);
+    plan.stages(&mut s);
+    plan.bands(&mut s);
+    plan.back_arcs(&mut s);
+    plan.boxes(&mut s);
+    plan.sinks(&mut s);
+    s.finish(
+        &format!(
+            "Flow of simulated customers through {}: {} converted, {} left or abandoned",
+            j.label,
+            pct(plan.converted),
+            pct(plan.dropped)
+        ),
+        "chart flow-chart",
+        Some(0.62),
+    )
+}
 
-    // Boxes, column by column, top-aligned.
-    let mut tp_box: Vec<Box_> = vec![
-        Box_ {
-            x: 0.0,
-            y: 0.0,
-            h: 0.0
-        };
-        j.touchpoints.len()
-    ];
-    let mut bottom = top + UNIT_H;
-    let mut by_column: Vec<Vec<TouchpointId>> = vec![Vec::new(); columns];
-    for stage in &j.stages {
-        for &t in &stage.touchpoints {
-            by_column[slots.slot[t] + 1].push(t);
+/// Where the flow diagram puts everything: columns, boxes, the sinks, and what they hold.
+struct Plan<'a> {
+    j: &'a Journey,
+    slots: &'a Slots,
+    links: &'a [Link],
+    /// Columns: the slots, a start column before them and the converted sink after them.
+    columns: usize,
+    /// Distance between two columns.
+    step: f64,
+    /// Each touchpoint's simulated reach, clamped to [0, 1].
+    reach: Vec<f64>,
+    /// Each touchpoint's box.
+    tp_box: Vec<Box_>,
+    start: Box_,
+    /// The converted sink.
+    sink: Box_,
+    /// The top of the bottom (dropped) sink.
+    sink_y: f64,
+    /// Share of customers converted, and dropped.
+    converted: f64,
+    dropped: f64,
+}
+
+impl<'a> Plan<'a> {
+    /// Places the boxes, column by column, top-aligned, below the stage headers (and the
+    /// lane of back arcs if there are any).
+    fn new(j: &'a Journey, all: &Figures, slots: &'a Slots, links: &'a [Link]) -> Self {
+        let columns = slots.total() + 2;
+        let step = (WIDTH - 2.0 * MARGIN - SINK_LABEL_W - NODE_W) / (columns - 1) as f64;
+        let col_x = |c: usize| MARGIN + c as f64 * step;
+        let has_back = links.iter().any(|l| is_back(slots, l));
+        let top = HEAD_H + if has_back { BACK_H } else { 0.0 };
+        let reach: Vec<f64> = (0..j.touchpoints.len())
+            .map(|t| {
+                all.touchpoints
+                    .get(t)
+                    .map_or(0.0, |x| clamp(x.reach.value, 0.0, 1.0))
+            })
+            .collect();
+        let sum_to = |n: Node| -> f64 { links.iter().filter(|l| l.to == n).map(|l| l.value).sum() };
+        let converted = sum_to(Node::Converted);
+        let dropped = sum_to(Node::Dropped);
+
+        let mut tp_box: Vec<Box_> = vec![
+            Box_ {
+                x: 0.0,
+                y: 0.0,
+                h: 0.0
+            };
+            j.touchpoints.len()
+        ];
+        let mut bottom = top + UNIT_H;
+        let mut by_column: Vec<Vec<TouchpointId>> = vec![Vec::new(); columns];
+        for stage in &j.stages {
+            for &t in &stage.touchpoints {
+                by_column[slots.slot[t] + 1].push(t);
+            }
+        }
+        for (c, column) in by_column.iter().enumerate() {
+            let mut y = top;
+            for &t in column {
+                let h = (reach[t] * UNIT_H).max(2.0);
+                tp_box[t] = Box_ { x: col_x(c), y, h };
+                y += h.max(LABEL_H) + GAP;
+            }
+            bottom = bottom.max(y - GAP);
+        }
+        Plan {
+            j,
+            slots,
+            links,
+            columns,
+            step,
+            reach,
+            tp_box,
+            start: Box_ {
+                x: col_x(0),
+                y: top,
+                h: UNIT_H,
+            },
+            sink: Box_ {
+                x: col_x(columns - 1),
+                y: top,
+                h: (clamp(converted, 0.0, 1.0) * UNIT_H).max(2.0),
+            },
+            sink_y: bottom + DROP_H,
+            converted,
+            dropped,
         }
     }
-    for (c, column) in by_column.iter().enumerate() {
-        let mut y = top;
-        for &t in column {
-            let h = (reach(t) * UNIT_H).max(2.0);
-            tp_box[t] = Box_ { x: col_x(c), y, h };
-            y += h.max(LABEL_H) + GAP;
+
+    /// The left edge of column `c`.
+    fn col_x(&self, c: usize) -> f64 {
+        MARGIN + c as f64 * self.step
+    }
+
+    /// The box of a link end.
+    fn node_box(&self, n: Node) -> Box_ {
+        match n {
+            Node::Start => self.start,
+            Node::Touchpoint(t) => self.tp_box[t],
+            Node::Converted => self.sink,
+            Node::Dropped => Box_ {
+                x: 0.0,
+                y: self.sink_y,
+                h: SINK_H,
+            },
         }
-        bottom = bottom.max(y - GAP);
-    }
-    let start = Box_ {
-        x: col_x(0),
-        y: top,
-        h: UNIT_H,
-    };
-    let sink = Box_ {
-        x: col_x(columns - 1),
-        y: top,
-        h: (clamp(converted, 0.0, 1.0) * UNIT_H).max(2.0),
-    };
-    let sink_y = bottom + DROP_H;
-    let height = sink_y + SINK_H + 30.0;
-    let mut s = Svg::new(WIDTH, height);
-
-    // Stage bands and headers.
-    for (k, stage) in j.stages.iter().enumerate() {
-        let x0 = col_x(slots.first[k] + 1) - step / 2.0 + NODE_W / 2.0;
-        let w = slots.per_stage[k] as f64 * step;
-        let class = if k % 2 == 0 { "stage-a" } else { "stage-b" };
-        s.rect(x0, 0.0, w, sink_y - 8.0, class, "");
-        let head = wrap(&stage.label, w - 8.0, 13.0, 2);
-        let y = if head.len() > 1 { 16.0 } else { 24.0 };
-        s.lines(x0 + w / 2.0, y, 15.0, &head, "stage-head small", "middle");
     }
 
-    // Link ends: stacked on each box's right (out) and left (in) side.
-    let node_box = |n: Node| match n {
-        Node::Start => start,
-        Node::Touchpoint(t) => tp_box[t],
-        Node::Converted => sink,
-        Node::Dropped => Box_ {
-            x: 0.0,
-            y: sink_y,
-            h: SINK_H,
-        },
-    };
-    let order_key = |n: Node| {
-        let b = node_box(n);
+    /// Where a link end sorts: left to right, then top to bottom.
+    fn order_key(&self, n: Node) -> (f64, f64) {
+        let b = self.node_box(n);
         (b.x, b.y)
-    };
-    // Outgoing order: forward links by target position, then converted, then dropped.
-    let mut out_order: Vec<usize> = (0..links.len())
-        .filter(|&i| !is_back(slots, &links[i]))
-        .collect();
-    out_order.sort_by(|&a, &b| {
-        let rank = |l: &Link| match l.to {
-            Node::Dropped => 2,
-            Node::Converted => 1,
-            _ => 0,
-        };
-        let (la, lb) = (&links[a], &links[b]);
-        rank(la)
-            .cmp(&rank(lb))
-            .then(order_key(la.to).1.total_cmp(&order_key(lb.to).1))
-            .then(order_key(la.to).0.total_cmp(&order_key(lb.to).0))
-            .then(a.cmp(&b))
-    });
-    let mut out_used: Vec<(Node, f64)> = Vec::new();
-    let mut out_at = |n: Node, w: f64| -> f64 {
-        let used = match out_used.iter_mut().find(|(m, _)| *m == n) {
-            Some((_, u)) => u,
-            None => {
-                out_used.push((n, 0.0));
-                &mut out_used.last_mut().expect("just pushed").1
-            }
-        };
-        let y = node_box(n).y + *used;
-        *used += w;
-        y
-    };
-    // Incoming: scaled so that what arrives fits the box (revisits can make it exceed reach).
-    let incoming = |n: Node| -> f64 {
-        links
-            .iter()
-            .filter(|l| l.to == n && !is_back(slots, l))
-            .map(|l| l.value * UNIT_H)
-            .sum()
-    };
-    let mut in_order: Vec<usize> = out_order.clone();
-    in_order.sort_by(|&a, &b| {
-        let (la, lb) = (&links[a], &links[b]);
-        order_key(la.from)
-            .0
-            .total_cmp(&order_key(lb.from).0)
-            .then(order_key(la.from).1.total_cmp(&order_key(lb.from).1))
-            .then(a.cmp(&b))
-    });
-    let mut in_pos: Vec<(f64, f64)> = vec![(0.0, 0.0); links.len()];
-    let mut in_used: Vec<(Node, f64)> = Vec::new();
-    for &i in &in_order {
-        let l = &links[i];
-        if l.to == Node::Dropped {
-            continue;
-        }
-        let b = node_box(l.to);
-        let total = incoming(l.to);
-        let factor = if total > b.h && total > 0.0 {
-            b.h / total
-        } else {
-            1.0
-        };
-        let w = l.value * UNIT_H * factor;
-        let used = match in_used.iter_mut().find(|(m, _)| *m == l.to) {
-            Some((_, u)) => u,
-            None => {
-                in_used.push((l.to, 0.0));
-                &mut in_used.last_mut().expect("just pushed").1
-            }
-        };
-        in_pos[i] = (b.y + *used, w);
-        *used += w;
     }
 
-    for &i in &out_order {
-        let l = &links[i];
-        let from = node_box(l.from);
-        let w = l.value * UNIT_H;
-        let y0 = out_at(l.from, w);
-        let x0 = from.x + NODE_W;
-        let title = format!(
-            "{} → {}: {} of customers{}",
-            node_name(j, l.from),
-            node_name(j, l.to),
-            pct(l.value),
-            if matches!(l.to, Node::Touchpoint(_)) {
-                " (approximate)"
-            } else {
-                ""
+    /// Draws the stage bands and their headers.
+    fn stages(&self, s: &mut Svg) {
+        let step = self.step;
+        for (k, stage) in self.j.stages.iter().enumerate() {
+            let x0 = self.col_x(self.slots.first[k] + 1) - step / 2.0 + NODE_W / 2.0;
+            let w = self.slots.per_stage[k] as f64 * step;
+            let class = if k % 2 == 0 { "stage-a" } else { "stage-b" };
+            s.rect(x0, 0.0, w, self.sink_y - 8.0, class, "");
+            let head = wrap(&stage.label, w - 8.0, 13.0, 2);
+            let y = if head.len() > 1 { 16.0 } else { 24.0 };
+            s.lines(x0 + w / 2.0, y, 15.0, &head, "stage-head small", "middle");
+        }
+    }
+
+    /// The forward links (every link but moves back) in the order they leave their box, top
+    /// to bottom: by target position, then converted, then dropped.
+    fn out_order(&self) -> Vec<usize> {
+        let links = self.links;
+        let mut out_order: Vec<usize> = (0..links.len())
+            .filter(|&i| !is_back(self.slots, &links[i]))
+            .collect();
+        out_order.sort_by(|&a, &b| {
+            let rank = |l: &Link| match l.to {
+                Node::Dropped => 2,
+                Node::Converted => 1,
+                _ => 0,
+            };
+            let (la, lb) = (&links[a], &links[b]);
+            rank(la)
+                .cmp(&rank(lb))
+                .then(self.order_key(la.to).1.total_cmp(&self.order_key(lb.to).1))
+                .then(self.order_key(la.to).0.total_cmp(&self.order_key(lb.to).0))
+                .then(a.cmp(&b))
+        });
+        out_order
+    }
+
+    /// Where each forward link arrives (top and width on its target's left side), stacked
+    /// by source position and scaled so that what arrives fits the box (revisits can make
+    /// it exceed reach). Links to the dropped sink are left at zero: they are drawn apart.
+    fn in_positions(&self, out_order: &[usize]) -> Vec<(f64, f64)> {
+        let links = self.links;
+        let incoming = |n: Node| -> f64 {
+            links
+                .iter()
+                .filter(|l| l.to == n && !is_back(self.slots, l))
+                .map(|l| l.value * UNIT_H)
+                .sum()
+        };
+        let mut in_order: Vec<usize> = out_order.to_vec();
+        in_order.sort_by(|&a, &b| {
+            let (la, lb) = (&links[a], &links[b]);
+            self.order_key(la.from)
+                .0
+                .total_cmp(&self.order_key(lb.from).0)
+                .then(
+                    self.order_key(la.from)
+                        .1
+                        .total_cmp(&self.order_key(lb.from).1),
+                )
+                .then(a.cmp(&b))
+        });
+        let mut in_pos: Vec<(f64, f64)> = vec![(0.0, 0.0); links.len()];
+        let mut in_used: Vec<(Node, f64)> = Vec::new();
+        for &i in &in_order {
+            let l = &links[i];
+            if l.to == Node::Dropped {
+                continue;
             }
-        );
-        if l.to == Node::Dropped {
-            let g = w.min(step - NODE_W - 16.0).max(1.0);
-            let xa = x0 + 4.0;
+            let b = self.node_box(l.to);
+            let total = incoming(l.to);
+            let factor = if total > b.h && total > 0.0 {
+                b.h / total
+            } else {
+                1.0
+            };
+            let w = l.value * UNIT_H * factor;
+            let used = used_at(&mut in_used, l.to);
+            in_pos[i] = (b.y + *used, w);
+            *used += w;
+        }
+        in_pos
+    }
+
+    /// Draws the forward bands, stacked on each box's right side: curves to the next boxes
+    /// and the converted sink, and a bend down to the dropped sink.
+    fn bands(&self, s: &mut Svg) {
+        let (j, links, step) = (self.j, self.links, self.step);
+        let out_order = self.out_order();
+        let in_pos = self.in_positions(&out_order);
+        let mut out_used: Vec<(Node, f64)> = Vec::new();
+        for &i in &out_order {
+            let l = &links[i];
+            let from = self.node_box(l.from);
+            let w = l.value * UNIT_H;
+            let used = used_at(&mut out_used, l.from);
+            let y0 = from.y + *used;
+            *used += w;
+            let x0 = from.x + NODE_W;
+            let title = format!(
+                "{} → {}: {} of customers{}",
+                node_name(j, l.from),
+                node_name(j, l.to),
+                pct(l.value),
+                if matches!(l.to, Node::Touchpoint(_)) {
+                    " (approximate)"
+                } else {
+                    ""
+                }
+            );
+            if l.to == Node::Dropped {
+                let g = w.min(step - NODE_W - 16.0).max(1.0);
+                let xa = x0 + 4.0;
+                let d = PathData::default()
+                    .move_to(x0, y0)
+                    .quad(xa + g, y0, xa + g, self.sink_y)
+                    .line_to(xa, self.sink_y)
+                    .quad(xa, y0 + w, x0, y0 + w)
+                    .close();
+                s.path(&d, "flow flow-drop", Some(&title));
+                continue;
+            }
+            let (y1, w1) = in_pos[i];
+            let x1 = self.node_box(l.to).x;
+            let m = (x0 + x1) / 2.0;
             let d = PathData::default()
                 .move_to(x0, y0)
-                .quad(xa + g, y0, xa + g, sink_y)
-                .line_to(xa, sink_y)
-                .quad(xa, y0 + w, x0, y0 + w)
+                .cubic(m, y0, m, y1, x1, y1)
+                .line_to(x1, y1 + w1)
+                .cubic(m, y1 + w1, m, y0 + w, x0, y0 + w)
                 .close();
-            s.path(&d, "flow flow-drop", Some(&title));
-            continue;
+            let class = if l.to == Node::Converted {
+                "flow flow-converted"
+            } else {
+                "flow"
+            };
+            s.path(&d, class, Some(&title));
         }
-        let (y1, w1) = in_pos[i];
-        let x1 = node_box(l.to).x;
-        let m = (x0 + x1) / 2.0;
-        let d = PathData::default()
-            .move_to(x0, y0)
-            .cubic(m, y0, m, y1, x1, y1)
-            .line_to(x1, y1 + w1)
-            .cubic(m, y1 + w1, m, y0 + w, x0, y0 + w)
-            .close();
-        let class = if l.to == Node::Converted {
-            "flow flow-converted"
-        } else {
-            "flow"
-        };
-        s.path(&d, class, Some(&title));
-    }
-    for l in links.iter().filter(|l| is_back(slots, l)) {
-        let (a, b) = (node_box(l.from), node_box(l.to));
-        let lane = HEAD_H + BACK_H / 2.0;
-        let (x0, x1) = (a.x + NODE_W / 2.0, b.x + NODE_W / 2.0);
-        let d = PathData::default()
-            .move_to(x0, a.y)
-            .cubic(x0, lane, x1, lane, x1, b.y);
-        let title = format!(
-            "{} → {} (back): {} of customers (approximate)",
-            node_name(j, l.from),
-            node_name(j, l.to),
-            pct(l.value)
-        );
-        s.path(&d, "flow-back", Some(&title));
     }
 
-    // Boxes and labels on top.
-    let label = |s: &mut Svg, b: Box_, name: &str, value: f64| {
+    /// Draws the moves back to an earlier column as dashed arcs above the boxes.
+    fn back_arcs(&self, s: &mut Svg) {
+        for l in self.links.iter().filter(|l| is_back(self.slots, l)) {
+            let (a, b) = (self.node_box(l.from), self.node_box(l.to));
+            let lane = HEAD_H + BACK_H / 2.0;
+            let (x0, x1) = (a.x + NODE_W / 2.0, b.x + NODE_W / 2.0);
+            let d = PathData::default()
+                .move_to(x0, a.y)
+                .cubic(x0, lane, x1, lane, x1, b.y);
+            let title = format!(
+                "{} → {} (back): {} of customers (approximate)",
+                node_name(self.j, l.from),
+                node_name(self.j, l.to),
+                pct(l.value)
+            );
+            s.path(&d, "flow-back", Some(&title));
+        }
+    }
+
+    /// Draws a box's label to its right: the name, wrapped, and the share it holds.
+    fn label(&self, s: &mut Svg, b: Box_, name: &str, value: f64) {
+        let step = self.step;
         let width = if b.x + NODE_W + 4.0 + step - NODE_W - 8.0 > WIDTH {
             WIDTH - b.x - NODE_W - 6.0
         } else {
@@ -417,74 +493,86 @@ fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String 
             "flow-label",
             "start",
         );
-    };
-    s.rect_titled(
-        start.x,
-        start.y,
-        NODE_W,
-        start.h,
-        "node node-start",
-        "Start: all customers",
-    );
-    label(&mut s, start, "Start", 1.0);
-    for stage in &j.stages {
-        for &t in &stage.touchpoints {
-            let b = tp_box[t];
-            let tp = &j.touchpoints[t];
-            let class = if tp.friction > 0.0 {
-                "node node-pain"
-            } else {
-                "node"
-            };
-            s.rect_titled(
-                b.x,
-                b.y,
-                NODE_W,
-                b.h,
-                class,
-                &format!("{}: reach {}", tp.label, pct(reach(t))),
-            );
-            label(&mut s, b, &tp.label, reach(t));
+    }
+
+    /// Draws the start box and the touchpoint boxes (red with a pain point), labelled, on
+    /// top of the bands.
+    fn boxes(&self, s: &mut Svg) {
+        let start = self.start;
+        s.rect_titled(
+            start.x,
+            start.y,
+            NODE_W,
+            start.h,
+            "node node-start",
+            "Start: all customers",
+        );
+        self.label(s, start, "Start", 1.0);
+        for stage in &self.j.stages {
+            for &t in &stage.touchpoints {
+                let b = self.tp_box[t];
+                let tp = &self.j.touchpoints[t];
+                let class = if tp.friction > 0.0 {
+                    "node node-pain"
+                } else {
+                    "node"
+                };
+                s.rect_titled(
+                    b.x,
+                    b.y,
+                    NODE_W,
+                    b.h,
+                    class,
+                    &format!("{}: reach {}", tp.label, pct(self.reach[t])),
+                );
+                self.label(s, b, &tp.label, self.reach[t]);
+            }
         }
     }
-    s.rect_titled(
-        sink.x,
-        sink.y,
-        NODE_W,
-        sink.h,
-        "node node-converted",
-        "Journeys that ended after converting",
-    );
-    label(&mut s, sink, "Converted, journey over", converted);
-    let sink_w = col_x(columns - 1) - MARGIN;
-    s.rect_titled(
-        MARGIN,
-        sink_y,
-        sink_w,
-        SINK_H,
-        "node node-drop",
-        "Journeys that ended without converting",
-    );
-    s.text(
-        MARGIN,
-        sink_y + SINK_H + 16.0,
-        &format!(
-            "Exit / abandoned without converting: {} of customers",
-            pct(dropped)
-        ),
-        "flow-sink-label",
-        "start",
-    );
-    s.finish(
-        &format!(
-            "Flow of simulated customers through {}: {} converted, {} left or abandoned",
-            j.label,
-            pct(converted),
-            pct(dropped)
-        ),
-        "chart flow-chart",
-        Some(0.62),
-    )
+
+    /// Draws the converted sink on the right and the exit / abandoned bar along the bottom,
+    /// labelled with their shares.
+    fn sinks(&self, s: &mut Svg) {
+        let sink = self.sink;
+        s.rect_titled(
+            sink.x,
+            sink.y,
+            NODE_W,
+            sink.h,
+            "node node-converted",
+            "Journeys that ended after converting",
+        );
+        self.label(s, sink, "Converted, journey over", self.converted);
+        let sink_w = self.col_x(self.columns - 1) - MARGIN;
+        s.rect_titled(
+            MARGIN,
+            self.sink_y,
+            sink_w,
+            SINK_H,
+            "node node-drop",
+            "Journeys that ended without converting",
+        );
+        s.text(
+            MARGIN,
+            self.sink_y + SINK_H + 16.0,
+            &format!(
+                "Exit / abandoned without converting: {} of customers",
+                pct(self.dropped)
+            ),
+            "flow-sink-label",
+            "start",
+        );
+    }
+}
+
+/// The space already used on one side of a box by the links stacked there (added on first
+/// use).
+fn used_at(used: &mut Vec<(Node, f64)>, n: Node) -> &mut f64 {
+    if let Some(i) = used.iter().position(|(m, _)| *m == n) {
+        return &mut used[i].1;
+    }
+    used.push((n, 0.0));
+    &mut used.last_mut().expect("just pushed").1
 }
 
 fn is_back(slots: &Slots, l: &Link) -> bool {

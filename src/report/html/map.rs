@@ -8,7 +8,7 @@ use super::path::{End, MostTravelled, most_travelled};
 use super::svg::{PathData, Svg};
 use super::text::{fit, wrap, wrap_widths};
 use super::{escape, pct, signed};
-use crate::model::{ChannelKind, Journey, TouchpointId};
+use crate::model::{ChannelKind, Journey, Touchpoint, TouchpointId};
 use crate::sim::figures::Figures;
 use std::fmt::Write;
 
@@ -80,13 +80,50 @@ fn card_y(slots: &Slots, t: TouchpointId) -> f64 {
     HEAD_H + slots.lane[t] as f64 * LANE_H + (LANE_H - CARD_H) / 2.0
 }
 
+/// The map's SVG: stage columns, channel lanes, moves, cards and the emotion curve.
 fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled>) -> String {
     let width = LEFT + slots.total() as f64 * SLOT_W + RIGHT;
     let lanes_bottom = HEAD_H + slots.lanes.len() as f64 * LANE_H;
     let height = lanes_bottom + if path.is_some() { CURVE_H } else { 8.0 };
     let mut s = Svg::new(width, height);
+    stage_columns(&mut s, j, slots, height);
+    lanes(&mut s, j, slots, width);
 
-    // Stage columns and their headers.
+    let on_path: Vec<TouchpointId> = path
+        .map(|p| p.steps.iter().map(|st| st.touchpoint).collect())
+        .unwrap_or_default();
+    moves(&mut s, j, slots, &on_path);
+    for (k, tp) in j.touchpoints.iter().enumerate() {
+        Card {
+            j,
+            tp,
+            x: card_x(slots, k),
+            y: card_y(slots, k),
+            step: on_path.iter().position(|&t| t == k),
+            reach: f.touchpoints.get(k).map(|t| t.reach.value),
+        }
+        .draw(&mut s);
+    }
+
+    if let Some(p) = path {
+        emotion_curve(&mut s, slots, p, lanes_bottom);
+    }
+    // Drawn at its natural size, shrunk to three quarters of it at most to fit the page;
+    // narrower boxes scroll.
+    s.finish(
+        &format!(
+            "Journey map of {}: {} stages across, {} channels down",
+            j.label,
+            j.stages.len(),
+            slots.lanes.len()
+        ),
+        "map",
+        Some(0.75),
+    )
+}
+
+/// Draws the stage columns, `height` high, and their headers.
+fn stage_columns(s: &mut Svg, j: &Journey, slots: &Slots, height: f64) {
     for (k, stage) in j.stages.iter().enumerate() {
         let x = LEFT + slots.first[k] as f64 * SLOT_W;
         let w = slots.per_stage[k] as f64 * SLOT_W;
@@ -96,7 +133,11 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
         let y = if head.len() > 1 { 18.0 } else { 27.0 };
         s.lines(x + w / 2.0, y, 17.0, &head, "stage-head", "middle");
     }
-    // Channel lanes.
+}
+
+/// Draws the channel lanes, `width` wide: their lines, and each channel's name and kind on
+/// the left.
+fn lanes(s: &mut Svg, j: &Journey, slots: &Slots, width: f64) {
     for (i, &c) in slots.lanes.iter().enumerate() {
         let y = HEAD_H + i as f64 * LANE_H;
         s.line(0.0, y, width, y, "lane-line");
@@ -123,12 +164,13 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
             "start",
         );
     }
+    let lanes_bottom = HEAD_H + slots.lanes.len() as f64 * LANE_H;
     s.line(0.0, lanes_bottom, width, lanes_bottom, "lane-line");
+}
 
-    // Every possible move, faint, behind the cards; the path's moves on top of them.
-    let on_path: Vec<TouchpointId> = path
-        .map(|p| p.steps.iter().map(|st| st.touchpoint).collect())
-        .unwrap_or_default();
+/// Draws every possible move, faint, behind the cards; the moves of the path `on_path` on
+/// top of them.
+fn moves(s: &mut Svg, j: &Journey, slots: &Slots, on_path: &[TouchpointId]) {
     for (a, _) in j.touchpoints.iter().enumerate() {
         for b in targets(j, a) {
             s.path(&connector(slots, a, b), "move", None);
@@ -137,18 +179,65 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
     for pair in on_path.windows(2) {
         s.path(&connector(slots, pair[0], pair[1]), "move-path", None);
     }
+}
 
-    // Cards.
-    for (k, tp) in j.touchpoints.iter().enumerate() {
-        let (x, y) = (card_x(slots, k), card_y(slots, k));
-        let step = on_path.iter().position(|&t| t == k);
+/// A touchpoint's card on the map, at `(x, y)`.
+struct Card<'a> {
+    j: &'a Journey,
+    tp: &'a Touchpoint,
+    x: f64,
+    y: f64,
+    /// Its index on the most travelled path, if it is on it.
+    step: Option<usize>,
+    /// Its simulated reach.
+    reach: Option<f64>,
+}
+
+impl Card<'_> {
+    /// Draws the card: its box, entry mark, badges, step number, label and facts, in a group
+    /// titled with everything the card says.
+    fn draw(&self, s: &mut Svg) {
+        let (tp, x, y) = (self.tp, self.x, self.y);
+        s.raw(&format!(
+            "<g class=\"tp\" data-touchpoint=\"{}\"><title>{}</title>\n",
+            escape(&tp.name),
+            escape(&self.title())
+        ));
+        let class = if self.step.is_some() {
+            "card card-path"
+        } else {
+            "card"
+        };
+        s.rect(x, y, CARD_W, CARD_H, class, "rx=\"6\"");
+        if tp.entry > 0.0 {
+            s.rect(x, y, 5.0, CARD_H, "badge-entry", "");
+        }
+        let bx = self.badges(s);
+        if let Some(i) = self.step {
+            s.circle(x + 14.0, y + 13.0, 9.0, "step-dot");
+            s.text(
+                x + 14.0,
+                y + 17.0,
+                &(i + 1).to_string(),
+                "step-num",
+                "middle",
+            );
+        }
+        let line_y = self.label(s, bx);
+        self.facts(s, line_y);
+        s.raw("</g>\n");
+    }
+
+    /// The card's title (its tooltip): label, name, channel, reach, pain point, moment of
+    /// truth and goal.
+    fn title(&self) -> String {
+        let (j, tp) = (self.j, self.tp);
         let mut title = format!(
             "{} ({}) on {}",
             tp.label, tp.name, j.channels[tp.channel].name
         );
-        let reach = f.touchpoints.get(k).map(|t| t.reach);
-        if let Some(r) = reach {
-            let _ = write!(title, "; reach {}", pct(r.value));
+        if let Some(r) = self.reach {
+            let _ = write!(title, "; reach {}", pct(r));
         }
         if tp.friction > 0.0 {
             let _ = write!(title, "; pain point {}", pct(tp.friction));
@@ -162,21 +251,13 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
         if let Some(g) = tp.goal {
             let _ = write!(title, "; goal {}", j.goals[g.goal].name);
         }
-        s.raw(&format!(
-            "<g class=\"tp\" data-touchpoint=\"{}\"><title>{}</title>\n",
-            escape(&tp.name),
-            escape(&title)
-        ));
-        let class = if step.is_some() {
-            "card card-path"
-        } else {
-            "card"
-        };
-        s.rect(x, y, CARD_W, CARD_H, class, "rx=\"6\"");
-        if tp.entry > 0.0 {
-            s.rect(x, y, 5.0, CARD_H, "badge-entry", "");
-        }
-        // Badges, right to left in the top corner.
+        title
+    }
+
+    /// Draws the badges (goal, moment of truth, pain point), right to left in the top
+    /// corner; returns where the next badge would go.
+    fn badges(&self, s: &mut Svg) -> f64 {
+        let (tp, x, y) = (self.tp, self.x, self.y);
         let mut bx = x + CARD_W - 12.0;
         if tp.goal.is_some() {
             s.circle(bx, y + 12.0, 8.0, "badge-goal");
@@ -195,25 +276,25 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
             s.text(bx, y + 18.0, "!", "badge-text", "middle");
             bx -= 20.0;
         }
-        if let Some(i) = step {
-            s.circle(x + 14.0, y + 13.0, 9.0, "step-dot");
-            s.text(
-                x + 14.0,
-                y + 17.0,
-                &(i + 1).to_string(),
-                "step-num",
-                "middle",
-            );
-        }
-        let label_x = if step.is_some() { x + 28.0 } else { x + 10.0 };
-        // The label: its first line beside the badges, a second one under them.
+        bx
+    }
+
+    /// Draws the label: its first line beside the badges (left of `bx`, where the next badge
+    /// would go), a second one under them; returns the top of the line after it.
+    fn label(&self, s: &mut Svg, bx: f64) -> f64 {
+        let (x, y) = (self.x, self.y);
+        let label_x = if self.step.is_some() {
+            x + 28.0
+        } else {
+            x + 10.0
+        };
         let right = if bx < x + CARD_W - 12.0 {
             bx + 11.0 - 5.0
         } else {
             x + CARD_W - 8.0
         };
         let label = wrap_widths(
-            &tp.label,
+            &self.tp.label,
             &[(right - label_x).max(24.0), CARD_W - 18.0],
             LABEL_SIZE,
         );
@@ -223,12 +304,18 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
         if let Some(second) = label.get(1) {
             s.text(x + 10.0, y + 34.0, second, "card-label", "start");
         }
-        let mut line_y = if label.len() > 1 { y + 50.0 } else { y + 36.0 };
-        if let Some(r) = reach {
+        if label.len() > 1 { y + 50.0 } else { y + 36.0 }
+    }
+
+    /// Draws the facts under the label, from `line_y` down: reach, emotion, and the pain
+    /// point (wrapped to the room left) or else the goal.
+    fn facts(&self, s: &mut Svg, mut line_y: f64) {
+        let (j, tp, x, y) = (self.j, self.tp, self.x, self.y);
+        if let Some(r) = self.reach {
             s.text(
                 x + 10.0,
                 line_y,
-                &format!("reach {}", pct(r.value)),
+                &format!("reach {}", pct(r)),
                 "card-fact",
                 "start",
             );
@@ -276,24 +363,7 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
                 "start",
             );
         }
-        s.raw("</g>\n");
     }
-
-    if let Some(p) = path {
-        emotion_curve(&mut s, slots, p, lanes_bottom);
-    }
-    // Drawn at its natural size, shrunk to three quarters of it at most to fit the page;
-    // narrower boxes scroll.
-    s.finish(
-        &format!(
-            "Journey map of {}: {} stages across, {} channels down",
-            j.label,
-            j.stages.len(),
-            slots.lanes.len()
-        ),
-        "map",
-        Some(0.75),
-    )
 }
 
 /// A move between two cards: from the right edge of `a` to the left edge of `b`, curving;

@@ -5,7 +5,7 @@
 //! `all` or a segment's name; probabilities are in 0..1, times in seconds; `exact` is filled
 //! with `--exact` where the analysis computes the figure; `status` only on KPI rows.
 
-use super::Computed;
+use super::{Computed, exact_endings};
 use crate::model::Metric;
 use crate::model::figure;
 use crate::sim::Estimate;
@@ -77,9 +77,8 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
     for m in figure::SUMMARY.into_iter().chain(times) {
         put("summary", "", m.info().name, x.get(m), exact(m));
     }
-    let exact_outcome = |o: Option<&crate::analyze::Outcomes>, i: usize| {
-        o.map(|o| [o.abandoned, o.left, o.completed, 0.0, 0.0][i])
-    };
+    let exact_outcome =
+        |o: Option<&crate::analyze::Outcomes>, i: usize| o.map(|o| exact_endings(o)[i]);
     for (i, name) in ending::NAMES.iter().enumerate() {
         put(
             "outcome",

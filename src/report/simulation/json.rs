@@ -1,7 +1,7 @@
 //! The JSON report of a simulation (schema: `docs/simulation.md`, "JSON"), and the shard
 //! file that `simulate --shard K/N` writes and `journeyc merge` reads.
 
-use super::Computed;
+use super::{Computed, exact_endings};
 use crate::model::figure;
 use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, emit_json};
 use crate::report::num::{Keyed, Num};
@@ -231,13 +231,13 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
     let m = |e: Estimate, metric: Metric| keep(est(c, e, Some(metric), segment));
     let time =
         |i: usize, stat: TimeStat| x.time_to_convert[i].map(|e| m(e, Metric::TimeToConvert(stat)));
-    let ended = |arr: &[Estimate; ending::COUNT], exact: Option<[f64; 3]>| {
+    let ended = |arr: &[Estimate; ending::COUNT], exact: Option<[f64; ending::COUNT]>| {
         Keyed(
             ending::NAMES
                 .iter()
                 .enumerate()
                 .map(|(i, &name)| {
-                    let e = exact.map(|o| o.get(i).copied().unwrap_or(0.0));
+                    let e = exact.map(|o| o[i]);
                     (name, with(arr[i], e))
                 })
                 .collect(),
@@ -256,10 +256,7 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
                 .map(|(g, name)| (name.as_str(), m(x.goals[g], Metric::Conversion(g))))
                 .collect(),
         ),
-        outcomes: ended(
-            &x.outcomes,
-            ex.map(|a| [a.outcomes.abandoned, a.outcomes.left, a.outcomes.completed]),
-        ),
+        outcomes: ended(&x.outcomes, ex.map(|a| exact_endings(&a.outcomes))),
         // The registry's summary figures, by name; null when not available (nobody
         // converted, or clipped totals).
         summary: Keyed(
@@ -296,10 +293,7 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
                         visits: with(t.visits, et.map(|a| a.visits)),
                         drop_off: t.drop_off.map(|e| m(e, Metric::DropOff(k))),
                         pains: plain(t.pains),
-                        ended: ended(
-                            &t.ended,
-                            et.map(|a| [a.ended.abandoned, a.ended.left, a.ended.completed]),
-                        ),
+                        ended: ended(&t.ended, et.map(|a| exact_endings(&a.ended))),
                     };
                     (tp.name.as_str(), out)
                 })

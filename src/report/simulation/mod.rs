@@ -11,11 +11,24 @@ pub use csv::csv;
 pub use json::{ShardRead, fingerprint, json, read_shard, shard_json};
 pub use table::table;
 
+use crate::analyze::Outcomes;
 use crate::model::{Metric, format_duration};
 use crate::report::analysis::percent;
+use crate::sim::tally::ending;
 use crate::sim::{Estimate, KpiVerdict, Run};
 
 pub use crate::sim::figures::Computed;
+
+/// The exact shares of journeys per ending, in [`ending::NAMES`] order, beside the simulated
+/// ones: the exact analysis ignores the horizon and `max_steps`, so none times out or gets
+/// stuck there.
+fn exact_endings(o: &Outcomes) -> [f64; ending::COUNT] {
+    let mut x = [0.0; ending::COUNT];
+    x[ending::ABANDONED] = o.abandoned;
+    x[ending::LEFT] = o.left;
+    x[ending::COMPLETED] = o.completed;
+    x
+}
 
 impl Computed<'_> {
     /// What `--gate` says about KPIs it cannot judge because their population has no

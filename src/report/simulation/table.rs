@@ -1,7 +1,7 @@
 //! The table report of a simulation: summary, outcomes, funnel, segments, touchpoints in
 //! stage order, triggers, KPIs. Readable at 100 columns; no colour.
 
-use super::{Computed, Unit, header, thousands, verdict};
+use super::{Computed, Unit, exact_endings, header, thousands, verdict};
 use crate::model::figure;
 use crate::model::{Metric, TriggerEvent};
 use crate::report::analysis::percent;
@@ -55,10 +55,7 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
         head.push("Exact".into());
     }
     let mut t = new_table(head, width);
-    let exact_outcomes = run.exact.as_ref().map(|a| {
-        let o = &a.all.outcomes;
-        [o.abandoned, o.left, o.completed, 0.0, 0.0]
-    });
+    let exact_outcomes = run.exact.as_ref().map(|a| exact_endings(&a.all.outcomes));
     for (i, name) in ending::NAMES.iter().enumerate() {
         let e = &c.all.outcomes[i];
         let mut row = vec![
