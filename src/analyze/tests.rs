@@ -1,7 +1,7 @@
 //! Unit tests of the exact analysis: tiny journeys whose figures are computed by hand here.
 
 use super::*;
-use crate::model::{self, Options, Target, Transition};
+use crate::model::{self, Metric, Options, Target, Transition};
 
 fn journey(text: &str) -> Journey {
     let c = model::resolve_source("t.journey", text, &Options::default()).expect("resolves");
@@ -438,4 +438,85 @@ fn a_million_touchpoint_chain_does_not_overflow_the_stack() {
     close(a.all.touches, n as f64);
     close(a.all.touchpoints[n - 1].reach, 1.0);
     close(a.all.outcomes.completed, 1.0);
+}
+
+/// LANGUAGE-2.md §2, closed form: one rated touchpoint with friction f and patience 100%
+/// (nobody leaves after a pain point): csat = (1 − f)·P + f·Q; effort and ces likewise with
+/// N and M; `csat(TP)` equals `csat` with one rated touchpoint.
+#[test]
+fn scores_of_one_rated_visit() {
+    let (f, p, q, n, m) = (0.3, 0.8, 0.35, 2.0, 5.0);
+    let j = journey(
+        "journey t {
+           channel web digital
+           segment all { share 100% patience 100% }
+           stage s {
+             touchpoint a on web {
+               entry friction 30% csat 80% pain 35% effort 2 pain 5
+               -> b
+             }
+             touchpoint b on web { goal buy }
+           }
+         }",
+    );
+    let a = analyze(&j).unwrap();
+    some_close(a.all.csat, (1.0 - f) * p + f * q);
+    some_close(a.all.metric(Metric::CsatAt(0)), (1.0 - f) * p + f * q);
+    assert_eq!(a.all.metric(Metric::CsatAt(1)), None, "`b` is not rated");
+    some_close(a.all.effort, (1.0 - f) * n + f * m);
+    some_close(a.all.ces, (1.0 - f) * n + f * m);
+}
+
+/// Two rated visits on average (a loop back with chance 1/2): csat is a ratio of expected
+/// counts, effort a total per customer, ces effort per rated visit; with a context break
+/// on the way back the second visit's pain chance is 1 − (1 − loss)(1 − f).
+#[test]
+fn scores_are_ratios_of_expectations_over_repeated_visits() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           channel app digital
+           context_loss 20%
+           segment all { share 100% patience 100% }
+           stage s {
+             touchpoint a on web { entry friction 10% csat 90% pain 40% effort 1 pain 3 -> b }
+             touchpoint b on app { -> a 50% -> exit }
+           }
+         }",
+    );
+    let a = analyze(&j).unwrap();
+    // Visits to `a`: the first (pain chance 0.1) and a geometric number of returns across a
+    // break (pain chance 1 − 0.8 · 0.9 = 0.28): expected returns 1 (0.5 / (1 − 0.5)).
+    let (first, back) = (0.1, 1.0 - 0.8 * 0.9);
+    let satisfied = (0.9 - 0.5 * first) + (0.9 - 0.5 * back);
+    some_close(a.all.csat, satisfied / 2.0);
+    let effort = (1.0 + 2.0 * first) + (1.0 + 2.0 * back);
+    some_close(a.all.effort, effort);
+    some_close(a.all.ces, effort / 2.0);
+}
+
+/// LANGUAGE-2.md §1, closed form: figures mix the segments' own attributes by share.
+#[test]
+fn per_segment_attributes_mix_by_share() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           segment a { share 25% patience 100% }
+           segment b { share 75% patience 0% }
+           stage s {
+             touchpoint x on web {
+               entry friction 40% friction 0% for a cost 2 cost 10 for a
+               -> y
+             }
+             touchpoint y on web { goal buy value 100 goal buy value 40 for b }
+           }
+         }",
+    );
+    let r = analyze(&j).unwrap();
+    // Segment a: no friction, converts; b: friction 40%, patience 0 (leaves at every pain).
+    some_close(r.segments[0].conversion, 1.0);
+    some_close(r.segments[1].conversion, 0.6);
+    close(r.all.cost_per_customer, 0.25 * 10.0 + 0.75 * 2.0);
+    close(r.all.revenue_per_customer, 0.25 * 100.0 + 0.75 * 0.6 * 40.0);
+    some_close(r.all.conversion, 0.25 + 0.75 * 0.6);
 }

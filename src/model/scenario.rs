@@ -226,7 +226,7 @@ fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
     });
     base.attrs.extend(o.attrs.iter().map(|a| match a {
         TouchpointAttr::Friction(p, None, s) => {
-            TouchpointAttr::Friction(p.clone(), friction_label.clone(), *s)
+            TouchpointAttr::Friction(*p, friction_label.clone(), *s)
         }
         a => a.clone(),
     }));

@@ -213,3 +213,219 @@ fn unknown_names_after_a_failed_use_blame_the_use() {
     );
     assert_eq!(f.secondary.len(), 1);
 }
+
+/// A journey of two segments with per-segment attributes (LANGUAGE-2.md §1).
+const PER_SEGMENT: &str = r#"
+journey j {
+  channel web digital { cost 1 }
+  segment loyal { share 40% }
+  segment bargain { share 60% }
+  stage s {
+    touchpoint a on web {
+      entry
+      friction 25% "asks for the address again"
+      friction 10% for loyal
+      emotion -1
+      emotion +1 for loyal
+      cost 3 for bargain
+      csat 80% pain 30% for loyal
+      effort 2
+      -> b
+    }
+    touchpoint b on web {
+      goal purchase value 60
+      goal purchase value 85 for loyal
+    }
+    touchpoint c on web {
+      entry 0%
+      goal gift value 5 for bargain
+    }
+  }
+  scenario all_five { touchpoint a { friction 5% } }
+  scenario bargain_only { touchpoint a { friction 5% for bargain } }
+}
+"#;
+
+#[test]
+fn the_line_naming_a_segment_wins_then_the_unqualified_line_then_the_default() {
+    let j = source(PER_SEGMENT).journey.expect("resolves");
+    let (loyal, bargain) = (j.segment("loyal").unwrap(), j.segment("bargain").unwrap());
+    let a = &j.touchpoints[j.touchpoint("a").unwrap()];
+    let (l, b) = (a.visit(loyal), a.visit(bargain));
+    assert_eq!((l.friction, b.friction), (0.10, 0.25));
+    assert_eq!((l.emotion, b.emotion), (1, -1));
+    // Cost: the channel's by default, the `for` line for bargain.
+    assert_eq!((l.cost, b.cost), (1.0, 3.0));
+    assert_eq!(
+        l.csat,
+        Some(Score {
+            base: 0.8,
+            pain: 0.3
+        })
+    );
+    assert_eq!(b.csat, None, "only loyal customers rate `a`");
+    assert_eq!(
+        l.effort,
+        Some(Score {
+            base: 2.0,
+            pain: 2.0
+        }),
+        "pain defaults to the base"
+    );
+    // The unqualified values are what a report shows for everyone; the label is shared.
+    assert_eq!((a.friction, a.cost), (0.25, 1.0));
+    assert_eq!(
+        a.friction_label.as_deref(),
+        Some("asks for the address again")
+    );
+    assert!(a.varies());
+    let b_tp = &j.touchpoints[j.touchpoint("b").unwrap()];
+    assert_eq!(b_tp.visit(loyal).value, 85.0);
+    assert_eq!(b_tp.visit(bargain).value, 60.0);
+    // Only `for` goal lines: the goal for everyone, worth 0 where not named.
+    let c = &j.touchpoints[j.touchpoint("c").unwrap()];
+    assert_eq!(c.goal.map(|g| j.goals[g.goal].name.as_str()), Some("gift"));
+    assert_eq!((c.visit(loyal).value, c.visit(bargain).value), (0.0, 5.0));
+    // A journey without `for` lines keeps no per-segment copy.
+    let plain = example("checkout.journey").journey.unwrap();
+    assert!(plain.touchpoints.iter().all(|t| t.by_segment.is_empty()));
+}
+
+#[test]
+fn a_scenario_s_unqualified_line_replaces_every_line_and_a_for_line_only_its_segments() {
+    let c = source(PER_SEGMENT);
+    let friction = |scenario: &str| {
+        let (j, f) = c.scenario(scenario).unwrap();
+        assert!(f.is_empty(), "{f:?}");
+        let j = j.unwrap();
+        let a = &j.touchpoints[j.touchpoint("a").unwrap()];
+        let seg = |n: &str| a.visit(j.segment(n).unwrap()).friction;
+        (seg("loyal"), seg("bargain"), a.friction_label.clone())
+    };
+    let label = Some("asks for the address again".to_string());
+    assert_eq!(
+        friction("all_five"),
+        (0.05, 0.05, label.clone()),
+        "label inherited"
+    );
+    assert_eq!(friction("bargain_only"), (0.10, 0.05, label));
+}
+
+#[test]
+fn per_segment_lines_are_checked_like_any_other() {
+    let with = |lines: &str| {
+        let text = PER_SEGMENT.replace("      effort 2\n", &format!("      effort 2\n{lines}\n"));
+        let c = source(&text);
+        let found: Vec<(&str, String)> = c
+            .findings
+            .iter()
+            .map(|f| (f.rule.code(), f.message.clone()))
+            .collect();
+        found
+    };
+    assert_eq!(
+        with("      friction 5% for nobody"),
+        [("J0101", "unknown segment `nobody`".to_string())]
+    );
+    assert_eq!(
+        with("      emotion +2 for loyal"),
+        [(
+            "J0102",
+            "`emotion` is stated twice in touchpoint `a` for segment `loyal`".to_string()
+        )]
+    );
+    assert_eq!(
+        with("      csat 50% pain 150% for bargain"),
+        [(
+            "J0201",
+            "csat after a pain point 150% is outside 0..100%".to_string()
+        )]
+    );
+    assert_eq!(
+        with("      effort 2000 for bargain"),
+        [("J0205", "effort is past the limit of 1000".to_string())]
+    );
+    let text = PER_SEGMENT.replace(
+        "goal purchase value 85 for loyal",
+        "goal other value 85 for loyal",
+    );
+    let c = source(&text);
+    assert_eq!(codes(&c), ["J0101"], "{:?}", c.findings);
+    assert!(
+        c.findings[0]
+            .message
+            .contains("does not name this touchpoint's goal `purchase`")
+    );
+}
+
+#[test]
+fn a_kpi_on_a_score_nothing_rates_is_a_bad_value() {
+    let c = source(
+        r#"journey j {
+  channel web digital
+  stage s {
+    touchpoint a on web { entry csat 90% -> b }
+    touchpoint b on web { goal g }
+  }
+  kpi csat >= 80%
+  kpi csat(a) >= 80%
+  kpi csat(b) >= 80%
+  kpi ces <= 3
+}"#,
+    );
+    let found: Vec<String> = c
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.rule.code(), f.message))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "J0205 `csat(b)`: touchpoint `b` is not rated with `csat`",
+            "J0205 `ces`: the journey rates no visit with `effort`",
+        ]
+    );
+}
+
+#[test]
+fn named_context_groups_share_context_pairwise_and_scenarios_replace_or_add_them() {
+    let text = r#"journey j {
+  channel web digital
+  channel app digital
+  channel store physical
+  channel call human
+  context online: web, app
+  context clienteling: store, app
+  stage s {
+    touchpoint a on web { entry -> b }
+    touchpoint b on call { goal g }
+  }
+  scenario phone { context clienteling: store, app, call }
+  scenario flat { context web, call }
+}"#;
+    let c = source(text);
+    let j = c.journey.clone().expect("resolves");
+    let ch = |n: &str| j.channels.iter().position(|c| c.name == n).unwrap();
+    assert!(j.shares_context(ch("web"), ch("app")));
+    assert!(j.shares_context(ch("app"), ch("store")));
+    assert!(
+        !j.shares_context(ch("web"), ch("store")),
+        "no group holds both"
+    );
+    let (phone, _) = c.scenario("phone").unwrap();
+    let phone = phone.unwrap();
+    assert!(phone.shares_context(ch("call"), ch("app")));
+    assert!(
+        phone.shares_context(ch("web"), ch("app")),
+        "`online` is kept"
+    );
+    let (flat, _) = c.scenario("flat").unwrap();
+    let flat = flat.unwrap();
+    assert!(
+        flat.context_groups.is_empty(),
+        "an unnamed line replaces every group"
+    );
+    assert!(flat.shares_context(ch("web"), ch("call")));
+    let twice = text.replace("context clienteling:", "context online:");
+    assert_eq!(codes(&source(&twice)), ["J0102"]);
+}

@@ -21,8 +21,10 @@ zero; `max_steps` or a trigger's `limit` that is not a whole number; a trigger's
 `exit` or restricted with `for`; and a KPI whose target has the wrong unit (a duration for a
 rate, a percentage for a time). It also reports amounts past the language's limits
 (`docs/language.md`, decision 14): money above 100000000000, a time above `100000000d`, an
-emotion beyond ±1000000, a `max_steps` above 1000000000, which the simulator could not
-count exactly.
+emotion beyond ±1000000, a `max_steps` above 1000000000, an `effort` above 1000, which the
+simulator could not count exactly. A KPI on a score nothing in the journey rates (`csat`,
+`csat(TP)`, `effort`, `ces` without the `csat` or `effort` lines they need) is reported
+too: its value would never be available.
 
 ## Why is this bad?
 These values have no meaning in the customer model: time runs forward, costs are paid, and

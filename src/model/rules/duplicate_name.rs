@@ -13,8 +13,9 @@ use crate::source::Span;
 pub const DOC: &str = r#"## What it does
 Reports a second declaration of a name already declared (a channel, segment, stage,
 touchpoint or trigger — also across a used library and the journey), an attribute stated
-twice in one block (`friction` twice in a touchpoint), a KPI stated twice, and two
-transitions of one touchpoint to the same target that apply to the same segment.
+twice in one block (`friction` twice in a touchpoint, or twice for one segment with `for`), a
+KPI stated twice, two context groups of one name, and two transitions of one touchpoint to the
+same target that apply to the same segment.
 
 ## Why is this bad?
 References are by name: with two declarations, which one a transition or a KPI means is a

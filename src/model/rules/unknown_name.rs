@@ -17,7 +17,9 @@ pub const DOC: &str = r#"## What it does
 Reports a reference to a channel, touchpoint, segment, goal, trigger or KPI metric that is
 not declared, with the closest declared name ("did you mean `checkout`?") when there is one.
 In a scenario, it also reports changes to names the baseline does not have, and references
-to a touchpoint or trigger the scenario removes.
+to a touchpoint or trigger the scenario removes. An attribute line `for` a segment that does
+not exist, and a `goal … for SEG` line naming another goal than the touchpoint's own, are
+reported too.
 
 ## Why is this bad?
 A misspelt name is a transition, trigger or KPI that silently means something else or
