@@ -112,6 +112,8 @@ pub enum Item {
     Trigger(Trigger),
     /// `kpi …`.
     Kpi(Kpi),
+    /// `lifecycle { … }` (LANGUAGE-2.md §3).
+    Lifecycle(Lifecycle),
     /// `scenario …`.
     Scenario(Scenario),
     /// `touchpoint NAME { … }` inside a scenario: an override.
@@ -137,10 +139,74 @@ impl Item {
             Item::Stage(s) => s.span,
             Item::Trigger(t) => t.span,
             Item::Kpi(k) => k.span,
+            Item::Lifecycle(l) => l.span,
             Item::Scenario(s) => s.span,
             Item::TouchpointOverride(t) => t.span,
         }
     }
+}
+
+/// `lifecycle { … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lifecycle {
+    /// Its lines, in written order.
+    pub attrs: Vec<LifecycleAttr>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// A line of a `lifecycle` block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LifecycleAttr {
+    /// `repeat P [after D[..D]] [for SEG, …]`.
+    Repeat(Comeback),
+    /// `winback P [after D[..D]] [for SEG, …]`.
+    Winback(Comeback),
+    /// `discount P`.
+    Discount(Probability, Span),
+    /// `max_cycles N`.
+    MaxCycles(Number, Span),
+}
+
+impl LifecycleAttr {
+    /// The line's keyword.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            LifecycleAttr::Repeat(_) => "repeat",
+            LifecycleAttr::Winback(_) => "winback",
+            LifecycleAttr::Discount(..) => "discount",
+            LifecycleAttr::MaxCycles(..) => "max_cycles",
+        }
+    }
+
+    /// The whole line.
+    pub fn span(&self) -> Span {
+        match self {
+            LifecycleAttr::Repeat(c) | LifecycleAttr::Winback(c) => c.span,
+            LifecycleAttr::Discount(_, s) | LifecycleAttr::MaxCycles(_, s) => *s,
+        }
+    }
+
+    /// The segments a `repeat` or `winback` line is for (empty: every segment).
+    pub fn segments(&self) -> &[Name] {
+        match self {
+            LifecycleAttr::Repeat(c) | LifecycleAttr::Winback(c) => &c.segments,
+            _ => &[],
+        }
+    }
+}
+
+/// A `repeat` or `winback` line: the chance of another cycle, its delay, its segments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comeback {
+    /// The chance.
+    pub chance: Probability,
+    /// `after D` or `after D..D` (none: no delay).
+    pub after: Option<(DurationLit, Option<DurationLit>)>,
+    /// `for SEG, …` (empty: every segment).
+    pub segments: Vec<Name>,
+    /// The whole line.
+    pub span: Span,
 }
 
 /// What `remove` deletes.

@@ -53,8 +53,8 @@ fn version_2_figures_agree_with_the_exact_analysis_within_4_standard_errors() {
     let mut compared = 0;
     for (file, scenario) in [
         ("scores.journey", None),
-        ("shop_first_cycle.journey", None),
-        ("shop_first_cycle.journey", Some("size_chart_fix")),
+        ("shop_as_is.journey", None),
+        ("shop_as_is.journey", Some("size_chart_fix")),
     ] {
         let j = load(file, scenario);
         let exact = analyze(&j).expect("analyzes");

@@ -57,6 +57,9 @@ pub struct Figures {
     /// such visits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ces: Option<f64>,
+    /// Lifetime figures (LANGUAGE-2.md §3; one cycle without a `lifecycle` block).
+    #[serde(default)]
+    pub lifetime: Lifetime,
     /// Time to convert, converted customers only.
     pub time_to_convert: TimeToConvert,
     /// How journeys end, in total.
@@ -65,6 +68,24 @@ pub struct Figures {
     pub touchpoints: Vec<TouchpointFigures>,
     /// Per trigger, by [`crate::model::TriggerId`].
     pub triggers: Vec<TriggerFigures>,
+}
+
+/// Lifetime figures of a population, exact (horizon ignored, `max_cycles` honoured).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lifetime {
+    /// Mean cycles per customer.
+    pub cycles: f64,
+    /// Mean cycles that achieved the primary goal.
+    pub purchases: f64,
+    /// Mean cost over all cycles, undiscounted.
+    pub lifetime_cost: f64,
+    /// Mean revenue over all cycles, undiscounted.
+    pub lifetime_revenue: f64,
+    /// Discounted lifetime net value.
+    pub clv: f64,
+    /// `retention[K − 1]`: P(at least K converting cycles), K = 1, 2, 3 and every K a KPI
+    /// names.
+    pub retention: Vec<f64>,
 }
 
 /// Time to convert (seconds), over converted customers.
@@ -139,6 +160,14 @@ impl Figures {
             csat: ratio(t.satisfied.iter().sum(), t.rated.iter().sum()),
             effort: j.rates_effort().then_some(t.effort),
             ces: ratio(t.effort, t.effort_visits),
+            lifetime: Lifetime {
+                cycles: t.life.cycles,
+                purchases: t.life.purchases,
+                lifetime_cost: t.life.lifetime_cost,
+                lifetime_revenue: t.life.lifetime_revenue,
+                clv: t.life.clv,
+                retention: t.life.retention.clone(),
+            },
             time_to_convert: TimeToConvert {
                 mean: converted.map(|c| t.time_converted / c),
                 p50: None,
@@ -193,6 +222,15 @@ impl Figures {
             Metric::CsatAt(t) => self.touchpoints.get(t).and_then(|f| f.csat),
             Metric::Effort => self.effort,
             Metric::Ces => self.ces,
+            Metric::Cycles => Some(self.lifetime.cycles),
+            Metric::Purchases => Some(self.lifetime.purchases),
+            Metric::Retention(k) => (k as usize)
+                .checked_sub(1)
+                .and_then(|i| self.lifetime.retention.get(i))
+                .copied(),
+            Metric::LifetimeCost => Some(self.lifetime.lifetime_cost),
+            Metric::LifetimeRevenue => Some(self.lifetime.lifetime_revenue),
+            Metric::Clv => Some(self.lifetime.clv),
         }
     }
 }

@@ -50,6 +50,7 @@
 mod chain;
 pub mod figures;
 pub mod levers;
+mod lifetime;
 mod solve;
 mod totals;
 

@@ -4,6 +4,7 @@
 
 use super::AnalyzeError;
 use super::chain::{self, ABANDON, COMPLETE, Chain, LEAVE, Pred};
+use super::lifetime::{FirstCycle, Life};
 use super::solve::{Factor, Solver, TOLERANCE};
 use crate::model::{Journey, SegmentId, Visit};
 use faer::linalg::solvers::Solve;
@@ -44,6 +45,8 @@ pub(super) struct Totals {
     pub effort_visits: f64,
     /// Expected total effort.
     pub effort: f64,
+    /// The lifetime figures (LANGUAGE-2.md §3).
+    pub life: Life,
     /// E[time to convert · 1{converted}], seconds.
     pub time_converted: f64,
     /// Expected firings, per trigger.
@@ -95,6 +98,7 @@ impl Totals {
             add(&mut m.brought_back, &p.brought_back);
             add(&mut m.rated, &p.rated);
             add(&mut m.satisfied, &p.satisfied);
+            m.life.mix(w, &p.life);
             m.effort_visits += w * p.effort_visits;
             m.effort += w * p.effort;
             m.pains += w * p.pains;
@@ -236,6 +240,16 @@ impl Run<'_> {
                 t.goal[g] = self.goal(g, &graph, &t)?;
             }
         }
+        let cycle = FirstCycle {
+            j,
+            seg: self.seg,
+            c,
+            visits: &v,
+            converts: j.primary_goal.map_or(0.0, |g| t.goal[g]),
+            cost: t.cost,
+            revenue: t.revenue,
+        };
+        t.life = cycle.life()?;
         t.residual = self.residual;
         Ok(t)
     }

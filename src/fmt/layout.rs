@@ -75,6 +75,7 @@ enum Group {
     Stage,
     Trigger,
     Kpi,
+    Lifecycle,
     Scenario,
     Journey,
 }
@@ -86,6 +87,7 @@ fn group(item: &Item) -> Group {
         Item::Stage(_) => Group::Stage,
         Item::Trigger(_) => Group::Trigger,
         Item::Kpi(_) => Group::Kpi,
+        Item::Lifecycle(_) => Group::Lifecycle,
         Item::Scenario(_) => Group::Scenario,
         _ => Group::Settings,
     }
@@ -307,6 +309,7 @@ impl<'a> Layout<'a> {
             Item::Stage(st) => self.stage(indent, st),
             Item::Trigger(t) => self.trigger(indent, t),
             Item::Kpi(k) => self.plain(indent, k.span, vec![kpi(k)]),
+            Item::Lifecycle(lc) => self.lifecycle(indent, lc),
             Item::Scenario(sc) => self.scenario(indent, sc),
             Item::TouchpointOverride(t) => self.touchpoint(indent, t),
             Item::Remove(kind, name, s) => {
@@ -340,6 +343,37 @@ impl<'a> Layout<'a> {
                 self.plain(indent, c.span, vec![cells.join(" ")]);
             }
         }
+    }
+
+    fn lifecycle(&mut self, indent: usize, lc: &Lifecycle) {
+        let start = lc.span.start as usize;
+        let keyword = Span::new(lc.span.file, start, start + "lifecycle".len());
+        let head = vec!["lifecycle".to_string()];
+        self.block(indent, lc.span, keyword, head, lc.attrs.is_empty(), |l| {
+            for a in &lc.attrs {
+                let text = match a {
+                    LifecycleAttr::Repeat(c) | LifecycleAttr::Winback(c) => {
+                        let mut s = format!("{} {}", a.keyword(), l.src(c.chance.span));
+                        match &c.after {
+                            Some((lo, None)) => s.push_str(&format!(" after {}", l.src(lo.span))),
+                            Some((lo, Some(hi))) => s.push_str(&format!(
+                                " after {}..{}",
+                                l.src(lo.span),
+                                l.src(hi.span)
+                            )),
+                            None => {}
+                        }
+                        if !c.segments.is_empty() {
+                            s.push_str(&format!(" for {}", list(&c.segments)));
+                        }
+                        s
+                    }
+                    LifecycleAttr::Discount(p, _) => format!("discount {}", l.src(p.span)),
+                    LifecycleAttr::MaxCycles(n, _) => format!("max_cycles {}", l.src(n.span)),
+                };
+                l.plain(indent + 1, a.span(), vec![text]);
+            }
+        });
     }
 
     fn segment(&mut self, indent: usize, s: &Segment) {

@@ -28,8 +28,41 @@ struct Model<'a> {
     stages: Vec<StageOut<'a>>,
     goals: Vec<GoalOut<'a>>,
     triggers: Vec<TriggerOut<'a>>,
+    /// The lifecycle (LANGUAGE-2.md §3): absent without a `lifecycle` block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifecycle: Option<LifecycleOut<'a>>,
     kpis: Vec<KpiOut<'a>>,
     scenarios: Vec<ScenarioOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct LifecycleOut<'a> {
+    /// Per segment, in segment order.
+    segments: Vec<ComebacksOut<'a>>,
+    discount: f64,
+    max_cycles: u32,
+}
+
+#[derive(Serialize)]
+struct ComebacksOut<'a> {
+    segment: &'a str,
+    repeat: ComebackOut,
+    winback: ComebackOut,
+}
+
+#[derive(Serialize)]
+struct ComebackOut {
+    chance: f64,
+    after_seconds: [f64; 2],
+}
+
+impl From<Comeback> for ComebackOut {
+    fn from(c: Comeback) -> Self {
+        ComebackOut {
+            chance: c.chance,
+            after_seconds: [c.after.min, c.after.max],
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -171,6 +204,7 @@ pub fn metric_name(j: &Journey, m: Metric) -> String {
         Metric::Reach(t) => format!("reach({})", j.touchpoints[t].name),
         Metric::DropOff(t) => format!("drop_off({})", j.touchpoints[t].name),
         Metric::CsatAt(t) => format!("csat({})", j.touchpoints[t].name),
+        Metric::Retention(k) => format!("retention({k})"),
         Metric::TimeToConvert(TimeStat::Mean) => "mean(time_to_convert)".into(),
         Metric::TimeToConvert(TimeStat::P50) => "p50(time_to_convert)".into(),
         Metric::TimeToConvert(TimeStat::P90) => "p90(time_to_convert)".into(),
@@ -186,7 +220,12 @@ pub fn metric_name(j: &Journey, m: Metric) -> String {
         | Metric::Profit
         | Metric::Csat
         | Metric::Effort
-        | Metric::Ces => m.info().name.into(),
+        | Metric::Ces
+        | Metric::Cycles
+        | Metric::Purchases
+        | Metric::LifetimeCost
+        | Metric::LifetimeRevenue
+        | Metric::Clv => m.info().name.into(),
     }
 }
 
@@ -345,6 +384,20 @@ fn model(j: &Journey) -> Model<'_> {
                 probability: t.probability,
             })
             .collect(),
+        lifecycle: j.lifecycle.as_ref().map(|l| LifecycleOut {
+            segments: j
+                .segments
+                .iter()
+                .enumerate()
+                .map(|(s, seg)| ComebacksOut {
+                    segment: &seg.name,
+                    repeat: l.repeat[s].into(),
+                    winback: l.winback[s].into(),
+                })
+                .collect(),
+            discount: l.discount,
+            max_cycles: l.max_cycles,
+        }),
         kpis: j
             .kpis
             .iter()

@@ -263,6 +263,42 @@ impl Metric {
                 true,
             ),
             Metric::Ces => info("ces", "ces", "Customer effort score", Number, Lower, true),
+            Metric::Cycles => info(
+                "cycles",
+                "cycles per customer",
+                "Cycles per customer",
+                Number,
+                Higher,
+                true,
+            ),
+            Metric::Purchases => info(
+                "purchases",
+                "purchases per customer",
+                "Purchases per customer",
+                Number,
+                Higher,
+                true,
+            ),
+            Metric::Retention(_) => {
+                info("retention", "retention", "Retention", Percent, Higher, true)
+            }
+            Metric::LifetimeCost => info(
+                "lifetime_cost",
+                "lifetime cost",
+                "Lifetime cost per customer",
+                Money,
+                Lower,
+                true,
+            ),
+            Metric::LifetimeRevenue => info(
+                "lifetime_revenue",
+                "lifetime revenue",
+                "Lifetime revenue per customer",
+                Money,
+                Higher,
+                true,
+            ),
+            Metric::Clv => info("clv", "clv", "Customer lifetime value", Money, Higher, true),
         }
     }
 
@@ -272,6 +308,7 @@ impl Metric {
         SUMMARY
             .iter()
             .chain(&SCORES)
+            .chain(&LIFETIME)
             .copied()
             .find(|m| m.info().name == name)
     }
@@ -281,6 +318,17 @@ impl Metric {
 /// reports of a journey that rates some touchpoint (`csat` or `effort`), so a version-1
 /// journey's reports do not change.
 pub const SCORES: [Metric; 3] = [Metric::Csat, Metric::Effort, Metric::Ces];
+
+/// The lifetime figures without an argument (LANGUAGE-2.md §3), in report order: shown by
+/// reports of a journey with a `lifecycle` block (with `retention(1)`…), so a version-1
+/// journey's reports do not change. Without a lifecycle every customer has one cycle.
+pub const LIFETIME: [Metric; 5] = [
+    Metric::Cycles,
+    Metric::Purchases,
+    Metric::LifetimeCost,
+    Metric::LifetimeRevenue,
+    Metric::Clv,
+];
 
 /// The per-customer figures of a population that take no argument, in report order: the
 /// summary of every report after conversion, and the KPIs written without parentheses.

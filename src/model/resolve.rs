@@ -451,6 +451,7 @@ impl Resolver<'_> {
         };
 
         let triggers = self.triggers(items, &scope);
+        let lifecycle = self.lifecycle(items, &head.name.text, &scope);
         let kpis = self.kpis(items, &touchpoints, &goals, primary_goal, &scope);
 
         let label = head
@@ -466,6 +467,7 @@ impl Resolver<'_> {
             channels,
             in_context,
             context_groups,
+            lifecycle,
             context_loss,
             segments,
             stages,
@@ -647,6 +649,127 @@ impl Resolver<'_> {
         }
         tp.transitions = self.transitions(&tp, segments, t);
         tp
+    }
+
+    /// The `lifecycle` block (LANGUAGE-2.md §3): each segment's `repeat` and `winback` by the
+    /// per-segment rule of §1 (the line naming it, else the unqualified line, else 0% with no
+    /// delay), `discount` (default 0%) and `max_cycles` (default 100).
+    fn lifecycle(&mut self, items: &[Item], journey: &str, scope: &Scope) -> Option<Lifecycle> {
+        let mut blocks = items.iter().filter_map(|i| match i {
+            Item::Lifecycle(l) => Some(l),
+            _ => None,
+        });
+        let block = blocks.next()?;
+        for again in blocks {
+            let owner = format!("journey `{journey}`");
+            let keyword = Span::new(
+                again.span.file,
+                again.span.start as usize,
+                again.span.start as usize + 9,
+            );
+            self.stated_twice("lifecycle", &owner, keyword, block.span);
+        }
+        let n = scope.segments.len();
+        let mut life = Lifecycle {
+            repeat: vec![Comeback::default(); n],
+            winback: vec![Comeback::default(); n],
+            discount: 0.0,
+            max_cycles: 100,
+            span: Span::new(
+                block.span.file,
+                block.span.start as usize,
+                block.span.start as usize + 9,
+            ),
+        };
+        let mut seen: HashMap<(&str, Option<SegmentId>), Span> = HashMap::new();
+        // Unqualified lines first, then `for` lines over them (the line naming a segment wins).
+        let mut named: Vec<(SegmentId, bool, Comeback)> = Vec::new();
+        for a in &block.attrs {
+            let keyword = a.keyword();
+            let mut targets: Vec<Option<SegmentId>> = Vec::new();
+            if a.segments().is_empty() {
+                targets.push(None);
+            }
+            for n in a.segments() {
+                match self.segment_ix.get(&n.text) {
+                    Some(&s) => targets.push(Some(s)),
+                    None => self.unknown("segment", n, scope.seg_names),
+                }
+            }
+            targets.retain(|&s| match seen.get(&(keyword, s)) {
+                Some(&first) => {
+                    let whose = match s {
+                        Some(s) => {
+                            format!("the lifecycle for segment `{}`", scope.segments[s].name)
+                        }
+                        None => "the lifecycle".to_string(),
+                    };
+                    self.stated_twice(keyword, &whose, a.span(), first);
+                    false
+                }
+                None => {
+                    seen.insert((keyword, s), a.span());
+                    true
+                }
+            });
+            match a {
+                ast::LifecycleAttr::Repeat(c) | ast::LifecycleAttr::Winback(c) => {
+                    let Some(comeback) = self.comeback(c) else {
+                        continue;
+                    };
+                    let repeat = matches!(a, ast::LifecycleAttr::Repeat(_));
+                    for s in targets {
+                        match s {
+                            Some(s) => named.push((s, repeat, comeback)),
+                            None if repeat => life.repeat.fill(comeback),
+                            None => life.winback.fill(comeback),
+                        }
+                    }
+                }
+                ast::LifecycleAttr::Discount(p, s) => {
+                    let value = self.or_zero(bad_value::not_negative(p.value, *s, "discount"));
+                    if !targets.is_empty() {
+                        life.discount = value;
+                    }
+                }
+                ast::LifecycleAttr::MaxCycles(n, _) => {
+                    if let Ok(m) = bad_value::max_cycles(n.value, n.span).map_err(|f| self.push(f))
+                        && !targets.is_empty()
+                    {
+                        life.max_cycles = m;
+                    }
+                }
+            }
+        }
+        for (s, repeat, comeback) in named {
+            match repeat {
+                true => life.repeat[s] = comeback,
+                false => life.winback[s] = comeback,
+            }
+        }
+        Some(life)
+    }
+
+    /// A `repeat` or `winback` line's chance (J0201) and delay (J0205); `None` when wrong.
+    fn comeback(&mut self, c: &ast::Comeback) -> Option<Comeback> {
+        let before = self.findings.len();
+        let chance = self.prob(&c.chance, "chance of another cycle");
+        let after = match &c.after {
+            None => Duration::default(),
+            Some((lo, hi)) => {
+                let min = self.time(lo.seconds, lo.span, "delay");
+                let max = match hi {
+                    Some(hi) => self.time(hi.seconds, hi.span, "delay"),
+                    None => min,
+                };
+                if self.findings.len() == before && max < min {
+                    let hi = hi.as_ref().expect("a range has two ends");
+                    self.push(bad_value::backwards_range(lo.span.to(hi.span)));
+                }
+                Duration { min, max }
+            }
+        };
+        (self.findings.len() == before).then_some(Comeback { chance, after })
     }
 
     /// The change an attribute line makes to a visit, its values checked (J0201, J0205);
@@ -1005,6 +1128,8 @@ impl Resolver<'_> {
         .into_iter()
         .chain(figure::SUMMARY.iter().map(|m| m.info().name))
         .chain(figure::SCORES.iter().map(|m| m.info().name))
+        .chain(figure::LIFETIME.iter().map(|m| m.info().name))
+        .chain(["retention"])
         .chain(["time_to_convert"])
         .collect();
         let goal_names: Vec<&str> = goals.iter().map(|g| g.name.as_str()).collect();
@@ -1095,6 +1220,22 @@ impl Resolver<'_> {
                         ok.then_some(Metric::TimeToConvert(stat)),
                         Metric::TimeToConvert(stat),
                     )
+                }
+                "retention" => {
+                    let k = match arg {
+                        Some(a) => match bad_value::retention_k(&a.text, a.span) {
+                            Ok(k) => Some(k),
+                            Err(f) => {
+                                self.push(f);
+                                None
+                            }
+                        },
+                        None => {
+                            needs_arg(self, "number of purchases");
+                            None
+                        }
+                    };
+                    (k.map(Metric::Retention), Metric::Retention(1))
                 }
                 "csat" if arg.is_some() => {
                     let a = arg.expect("just matched");

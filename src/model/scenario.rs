@@ -4,7 +4,8 @@
 use super::resolve::Removed;
 use super::rules::unknown_name;
 use crate::ast::{
-    Item, RemoveKind, Scenario, SegmentAttr, Touchpoint, TouchpointAttr, Trigger, TriggerAttr,
+    Item, Lifecycle, LifecycleAttr, RemoveKind, Scenario, SegmentAttr, Touchpoint, TouchpointAttr,
+    Trigger, TriggerAttr,
 };
 use crate::diagnostic::Finding;
 use crate::names;
@@ -39,6 +40,13 @@ pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed,
                 out.push(change.clone());
             }
             Item::Context(None, ..) => out.push(change.clone()),
+            Item::Lifecycle(o) => match out.iter_mut().find_map(|i| match i {
+                Item::Lifecycle(b) => Some(b),
+                _ => None,
+            }) {
+                Some(base) => override_lifecycle(base, o),
+                None => out.push(change.clone()),
+            },
             Item::ContextLoss(..) => {
                 out.retain(|i| !matches!(i, Item::ContextLoss(..)));
                 out.push(change.clone());
@@ -230,6 +238,41 @@ fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
         }
         a => a.clone(),
     }));
+}
+
+/// A scenario's `lifecycle` block over the baseline's, by the override rule of LANGUAGE-2.md
+/// §1: an unqualified line replaces every line of its keyword, per-segment ones included; a
+/// `for` line replaces that keyword for the segments it names only.
+fn override_lifecycle(base: &mut Lifecycle, o: &Lifecycle) {
+    let everyone: HashSet<&str> = o
+        .attrs
+        .iter()
+        .filter(|a| a.segments().is_empty())
+        .map(LifecycleAttr::keyword)
+        .collect();
+    let mut named: HashMap<&str, HashSet<String>> = HashMap::new();
+    for a in &o.attrs {
+        named
+            .entry(a.keyword())
+            .or_default()
+            .extend(a.segments().iter().map(|n| n.text.clone()));
+    }
+    base.attrs.retain_mut(|a| {
+        let keyword = a.keyword();
+        if everyone.contains(keyword) {
+            return false;
+        }
+        match (a, named.get(keyword)) {
+            (LifecycleAttr::Repeat(c) | LifecycleAttr::Winback(c), Some(names))
+                if !c.segments.is_empty() =>
+            {
+                c.segments.retain(|n| !names.contains(&n.text));
+                !c.segments.is_empty()
+            }
+            _ => true,
+        }
+    });
+    base.attrs.extend(o.attrs.iter().cloned());
 }
 
 fn override_trigger(base: &mut Trigger, o: &Trigger) {

@@ -45,6 +45,8 @@ pub struct Journey {
     pub in_context: Vec<bool>,
     /// Named context groups (`context NAME: CH, …`, LANGUAGE-2.md §6), in written order.
     pub context_groups: Vec<ContextGroup>,
+    /// `lifecycle { … }` (LANGUAGE-2.md §3); `None`: one cycle per customer.
+    pub lifecycle: Option<Lifecycle>,
     /// Pain-point chance when moving between channels that do not share context.
     pub context_loss: f64,
     /// Segments; the implicit `everyone` when none is declared.
@@ -142,6 +144,38 @@ pub struct Channel {
     pub cost: f64,
     /// The channel's name in its declaration.
     pub span: Span,
+}
+
+/// Customers coming back for more cycles (LANGUAGE-2.md §3). Without a `lifecycle` block a
+/// journey has exactly one cycle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lifecycle {
+    /// Per segment: another cycle after one that achieved the primary goal.
+    pub repeat: Vec<Comeback>,
+    /// Per segment: another cycle after one that did not.
+    pub winback: Vec<Comeback>,
+    /// Yearly discount rate of `clv` (0.08 for `discount 8%`).
+    pub discount: f64,
+    /// Cycles per customer at most.
+    pub max_cycles: u32,
+    /// The `lifecycle` keyword.
+    pub span: Span,
+}
+
+impl Lifecycle {
+    /// The continuous discount rate per second: δ = ln(1 + discount) / 365 days.
+    pub fn rate_per_second(&self) -> f64 {
+        self.discount.ln_1p() / (365.0 * 86_400.0)
+    }
+}
+
+/// The chance of another cycle and the delay before it.
+#[derive(Copy, Clone, Debug, PartialEq, Default)]
+pub struct Comeback {
+    /// The chance, 0..=1.
+    pub chance: f64,
+    /// The delay, uniform in `min..=max` seconds.
+    pub after: Duration,
 }
 
 /// A named group of channels that share one customer profile (LANGUAGE-2.md §6).
@@ -468,6 +502,18 @@ pub enum Metric {
     Effort,
     /// Expected total effort ÷ expected visits to touchpoints with `effort`.
     Ces,
+    /// Mean cycles per customer (LANGUAGE-2.md §3).
+    Cycles,
+    /// Mean cycles that achieved the primary goal, per customer.
+    Purchases,
+    /// Share of customers whose cycles achieved the primary goal in at least K cycles.
+    Retention(u32),
+    /// Mean cost per customer over all cycles, undiscounted.
+    LifetimeCost,
+    /// Mean revenue per customer over all cycles, undiscounted.
+    LifetimeRevenue,
+    /// Expected lifetime net value per customer, discounted.
+    Clv,
 }
 
 /// A KPI comparison.
@@ -552,6 +598,10 @@ pub mod limits {
     pub const EMOTION: u32 = 1_000_000;
     /// The largest `effort` of a visit (LANGUAGE-2.md §2; decision 15).
     pub const EFFORT_SCORE: f64 = 1000.0;
+    /// The largest `max_cycles` (decision 16).
+    pub const CYCLES: u32 = 1000;
+    /// The largest K of `retention(K)` (decision 16).
+    pub const RETENTION_K: u32 = 100;
     /// The largest `max_steps`: 10⁹ (a customer's visits² then fits 64 bits, and their
     /// pain points at one touchpoint 32).
     pub const STEPS: u32 = 1_000_000_000;

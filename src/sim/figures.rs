@@ -452,6 +452,12 @@ impl Figures {
             Metric::CsatAt(t) => self.touchpoints.get(t).and_then(|f| f.csat),
             Metric::Effort => self.effort,
             Metric::Ces => self.ces,
+            Metric::Cycles
+            | Metric::Purchases
+            | Metric::Retention(_)
+            | Metric::LifetimeCost
+            | Metric::LifetimeRevenue
+            | Metric::Clv => None,
         }
     }
 }

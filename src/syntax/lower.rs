@@ -81,6 +81,11 @@ fn is_keyword(r: Rule) -> bool {
             | kw_via
             | kw_limit
             | kw_kpi
+            | kw_lifecycle
+            | kw_repeat
+            | kw_winback
+            | kw_discount
+            | kw_max_cycles
             | kw_scenario
             | kw_remove
     )
@@ -168,6 +173,7 @@ fn item(f: FileId, p: P) -> R<Item> {
         Rule::stage => Item::Stage(stage(f, p)?),
         Rule::trigger => Item::Trigger(trigger(f, p)?),
         Rule::kpi => Item::Kpi(kpi(f, p)?),
+        Rule::lifecycle => Item::Lifecycle(lifecycle(f, p)?),
         Rule::scenario => {
             let mut it = inner(p).peekable();
             let name = decl_name(f, it.next().unwrap());
@@ -360,6 +366,49 @@ fn trigger(f: FileId, p: P) -> R<Trigger> {
         label,
         attrs,
         span: sp,
+    })
+}
+
+fn lifecycle(f: FileId, p: P) -> R<Lifecycle> {
+    let span_all = span(f, &p);
+    let mut attrs = Vec::new();
+    for a in inner(p) {
+        let s = span(f, &a);
+        let rule = a.as_rule();
+        let mut d = inner(a).peekable();
+        attrs.push(match rule {
+            Rule::repeat | Rule::winback => {
+                let chance = probability(f, d.next().unwrap())?;
+                let after = match d.next_if(|p| p.as_rule() == Rule::after_range) {
+                    Some(r) => {
+                        let mut r = inner(r);
+                        let lo = duration_lit(f, r.next().unwrap())?;
+                        let hi = r.next().map(|p| duration_lit(f, p)).transpose()?;
+                        Some((lo, hi))
+                    }
+                    None => None,
+                };
+                let segments = d.next().map(|p| name_list(f, first(p))).unwrap_or_default();
+                let c = Comeback {
+                    chance,
+                    after,
+                    segments,
+                    span: s,
+                };
+                if rule == Rule::repeat {
+                    LifecycleAttr::Repeat(c)
+                } else {
+                    LifecycleAttr::Winback(c)
+                }
+            }
+            Rule::discount => LifecycleAttr::Discount(probability(f, d.next().unwrap())?, s),
+            Rule::max_cycles => LifecycleAttr::MaxCycles(number(f, d.next().unwrap())?, s),
+            r => unreachable!("not a lifecycle line: {r:?}"),
+        });
+    }
+    Ok(Lifecycle {
+        attrs,
+        span: span_all,
     })
 }
 

@@ -169,6 +169,40 @@ pub(crate) fn max_steps(value: f64, span: Span) -> Result<u32, Finding> {
     Ok(value as u32)
 }
 
+/// `max_cycles`: a whole number from 1 to [`limits::CYCLES`].
+pub(crate) fn max_cycles(value: f64, span: Span) -> Result<u32, Finding> {
+    if value < 1.0 || value.fract() != 0.0 || value > limits::CYCLES as f64 {
+        return Err(Finding::new(
+            Rule::BadValue,
+            span,
+            format!(
+                "max_cycles must be a whole number from 1 to {}",
+                limits::CYCLES
+            ),
+        )
+        .label("not a whole number from 1 up")
+        .help("write the most cycles a customer can have, like `max_cycles 40` (default 100)"));
+    }
+    Ok(value as u32)
+}
+
+/// The K of `retention(K)`: a whole number from 1 to [`limits::RETENTION_K`].
+pub(crate) fn retention_k(text: &str, span: Span) -> Result<u32, Finding> {
+    match text.parse::<u32>() {
+        Ok(k) if (1..=limits::RETENTION_K).contains(&k) => Ok(k),
+        _ => Err(Finding::new(
+            Rule::BadValue,
+            span,
+            format!(
+                "`retention({text})`: K is a whole number of purchases from 1 to {}",
+                limits::RETENTION_K
+            ),
+        )
+        .label("not a number of purchases")
+        .help("write `retention(1)` for the share who buy at least once, `retention(2)` for at least twice")),
+    }
+}
+
 /// A duration range `min..max` (spanning `span`) whose `min` is greater than its `max`.
 pub(crate) fn backwards_range(span: Span) -> Finding {
     Finding::new(Rule::BadValue, span, "the duration range runs backwards")
