@@ -226,6 +226,38 @@ pub(crate) struct Stop {
     pub rated: u8,
 }
 
+/// The lifecycle as the walk reads it.
+#[derive(Clone, Debug)]
+pub(crate) struct LifeTables {
+    /// Per segment, after a cycle without and with the primary goal (`winback`, `repeat`):
+    /// the chance of another cycle as a [`bernoulli`] threshold, and the delay's least value
+    /// and spread in time units.
+    pub comeback: Vec<[(u64, i64, u64); 2]>,
+    /// Cycles per customer at most.
+    pub max_cycles: u32,
+    /// The discount rate per time unit (0: `clv` is undiscounted net money).
+    pub delta: f64,
+}
+
+impl LifeTables {
+    fn new(j: &Journey, l: &crate::model::Lifecycle) -> Self {
+        let row = |c: crate::model::Comeback| {
+            let (lo, hi) = (
+                to_units(c.after.min, TIME_UNIT),
+                to_units(c.after.max, TIME_UNIT),
+            );
+            (bernoulli(c.chance), lo, hi.saturating_sub(lo).max(0) as u64)
+        };
+        LifeTables {
+            comeback: (0..j.segments.len())
+                .map(|s| [row(l.winback[s]), row(l.repeat[s])])
+                .collect(),
+            max_cycles: l.max_cycles,
+            delta: l.rate_per_second() * TIME_UNIT,
+        }
+    }
+}
+
 /// [`Stop::rated`] bits.
 pub(crate) const RATES_CSAT: u8 = 1;
 pub(crate) const RATES_EFFORT: u8 = 2;
@@ -440,6 +472,8 @@ pub(crate) struct Tables {
     pub scores: Vec<ScoreRow>,
     /// The journey rates some visit with `csat` / with `effort`.
     pub rates: (bool, bool),
+    /// The lifecycle (LANGUAGE-2.md §3); `None`: one cycle per customer.
+    pub lifecycle: Option<LifeTables>,
     /// Per touchpoint × segment (`tp * n_seg + seg`): the transitions (len 0: completes).
     pub moves: Vec<Range>,
     /// Every distribution: segments, entries, moves.
@@ -588,6 +622,7 @@ impl Tables {
                 Vec::new()
             },
             rates: (j.rates_csat(), j.rates_effort()),
+            lifecycle: j.lifecycle.as_ref().map(|l| LifeTables::new(j, l)),
             moves,
             cdf,
             hops: Vec::new(),

@@ -20,12 +20,13 @@
 //!   computations the processor overlaps; a draw made and not used (a move from a touchpoint
 //!   with one way on) changes no number, so the walk makes it rather than branch.
 
+use super::compile::LifeTables;
 use super::compile::{
-    COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, RATES_CSAT, RATES_EFFORT, TIME, TOTALS,
-    Tables, VALUE,
+    COMPLETE, COST, DONE, EXIT, Hop, LEAVE, MOOD, NO_GOAL, RATES_CSAT, RATES_EFFORT, Stop, TIME,
+    TOTALS, Tables, VALUE,
 };
-use super::stats::TimeBuckets;
-use super::tally::{Counts, ending};
+use super::stats::{MONEY_UNIT, TIME_UNIT, TimeBuckets};
+use super::tally::{Counts, Life, count_at, ending};
 
 /// The context class before the first visit (no switch at the entry).
 const ENTRY: u32 = u32::MAX;
@@ -696,6 +697,74 @@ fn count_bits(counts: &mut [u64], mask: u64) {
     }
 }
 
+/// How a journey ends when it does not go on (steps 3 and 4): abandoned, left or completed
+/// (`Ok`, triggers may fire), or past a bound (`Err`: timed out past the horizon, else stuck
+/// at `max_steps`; no trigger fires).
+#[inline(always)]
+fn ending_of(abandoned: bool, target: u32, past_horizon: bool) -> Result<usize, usize> {
+    if abandoned {
+        Ok(ending::ABANDONED)
+    } else if target == EXIT {
+        Ok(ending::LEFT)
+    } else if target == DONE {
+        Ok(ending::COMPLETED)
+    } else if past_horizon {
+        Err(ending::TIMED_OUT)
+    } else {
+        Err(ending::STUCK)
+    }
+}
+
+/// Step 2 after its draws: whether the customer abandons, and how many pain points count
+/// (friction is not counted when a context break already made them leave).
+#[inline(always)]
+fn survive(at: Step, broken: bool, rubbed: bool, patience: u64) -> (bool, u32) {
+    let left_broken = broken && !hit(at.lane(Lane::Context) as u32, patience);
+    let rubbed = rubbed && !left_broken;
+    let abandoned = left_broken || (rubbed && !hit((at.lane(Lane::Late) >> 32) as u32, patience));
+    (abandoned, broken as u32 + rubbed as u32)
+}
+
+impl View<'_> {
+    /// Step 2's draws at a visit of `stop` arriving from context class `from`: a context
+    /// break, and friction (drawn whatever the break did).
+    #[inline(always)]
+    fn pain_points(&self, at: Step, main: u64, from: u32, stop: &Stop) -> (bool, bool) {
+        let switched = match self.keeps.is_empty() {
+            true => (from != stop.class) & (from != ENTRY),
+            false => from != ENTRY && !self.keeps_context(from, stop.class),
+        };
+        let broken = switched && hit((at.lane(Lane::Context) >> 32) as u32, self.context_loss);
+        (broken, hit(main as u32, stop.friction))
+    }
+}
+
+impl Tables {
+    /// Step 5: the trigger that fires when the journey ends (`ended`) at `here`, the first
+    /// candidate under its limit (`firings` so far).
+    #[inline(always)]
+    fn fires(&self, here: &Hop, ended: usize, firings: &[u32]) -> Option<usize> {
+        let watch = if ended == ending::COMPLETED {
+            COMPLETE
+        } else {
+            LEAVE
+        };
+        if here.stop.watched & watch == 0 {
+            return None;
+        }
+        let k = here.tp as usize;
+        let (a, b) = if ended == ending::COMPLETED {
+            self.on_complete[k]
+        } else {
+            self.on_leave[k]
+        };
+        self.cands[a as usize..b as usize]
+            .iter()
+            .map(|&x| x as usize)
+            .find(|&x| firings[x] < self.triggers[x].limit)
+    }
+}
+
 /// One customer, with saturating totals or not.
 #[inline(always)]
 fn walk_one<const SAT: bool, const NARROW: bool>(
@@ -785,12 +854,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             }
         }
         // 2. Pain points: a context break, then friction.
-        let switched = match v.keeps.is_empty() {
-            true => (from != stop.class) & (from != ENTRY),
-            false => from != ENTRY && !v.keeps_context(from, stop.class),
-        };
-        let broken = switched && hit((at.lane(Lane::Context) >> 32) as u32, v.context_loss);
-        let rubbed = hit(main as u32, stop.friction);
+        let (broken, rubbed) = v.pain_points(at, main, from, stop);
         if stop.rated != 0 {
             let visits_before = (cell.now as u32 - 1) as i64;
             let row = &t.scores[h as usize];
@@ -817,12 +881,10 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         }
         let mut abandoned = false;
         if broken || rubbed {
-            let left_broken = broken && !hit(at.lane(Lane::Context) as u32, patience);
-            let rubbed = rubbed && !left_broken;
-            abandoned =
-                left_broken || (rubbed && !hit((at.lane(Lane::Late) >> 32) as u32, patience));
+            let (left, counted) = survive(at, broken, rubbed, patience);
+            abandoned = left;
             // n pain points here: Σ pains² grows by (p + n)² − p² = n(2p + n).
-            let n = broken as u32 + rubbed as u32;
+            let n = counted;
             pains += n;
             let (n, before) = (n as u64, cell.now >> 32);
             cell.pains += n;
@@ -838,38 +900,12 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             h = target;
             continue;
         }
-        let ended = if abandoned {
-            ending::ABANDONED
-        } else if target == EXIT {
-            ending::LEFT
-        } else if target == DONE {
-            ending::COMPLETED
-        } else if sums[TIME] > v.horizon {
-            break ending::TIMED_OUT;
-        } else {
-            // (`steps` reached `max_steps`.)
-            break ending::STUCK;
+        let ended = match ending_of(abandoned, target, sums[TIME] > v.horizon) {
+            Ok(ended) => ended,
+            Err(bound) => break bound,
         };
         // 5. Triggers: the first candidate under its limit fires.
-        let watch = if ended == ending::COMPLETED {
-            COMPLETE
-        } else {
-            LEAVE
-        };
-        if stop.watched & watch == 0 {
-            break ended;
-        }
-        let k = here.tp as usize;
-        let (a, b) = if ended == ending::COMPLETED {
-            t.on_complete[k]
-        } else {
-            t.on_leave[k]
-        };
-        let fired = t.cands[a as usize..b as usize]
-            .iter()
-            .map(|&x| x as usize)
-            .find(|&x| s.firings[x] < t.triggers[x].limit);
-        let Some(x) = fired else {
+        let Some(x) = t.fires(here, ended, s.firings) else {
             break ended;
         };
         let trigger = &t.triggers[x];
@@ -956,6 +992,18 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             }
         }
     }
+    if let Some(life) = &t.lifecycle {
+        lifetime::<SAT>(
+            v,
+            life,
+            rng,
+            seg,
+            hop,
+            s.firings,
+            &mut st.life,
+            [sums[TIME], cost, revenue],
+        );
+    }
     Trace {
         outcome,
         touches: steps,
@@ -963,6 +1011,181 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         sentiment,
         cost,
         revenue,
+    }
+}
+
+/// One cycle as the lifetime sees it: whether it achieved the primary goal, and its totals
+/// (time, cost, revenue; time from the cycle's start).
+struct Cycle {
+    converted: bool,
+    time: i64,
+    cost: i64,
+    revenue: i64,
+}
+
+/// A customer's whole lifetime (LANGUAGE-2.md §3): the first cycle again, from the same
+/// numbers (so the same walk: `first` holds what the first walk counted, checked in debug
+/// builds), then each further cycle — after a cycle with the primary goal, another with the
+/// segment's `repeat` chance, else with `winback` — from a newly drawn entry, after the
+/// delay, each with its own horizon, `max_steps` and trigger limits, up to `max_cycles`.
+/// Money and time accumulate; `clv` discounts each money event to the first cycle's start.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn lifetime<const SAT: bool>(
+    v: &View<'_>,
+    life: &LifeTables,
+    rng: Draws,
+    seg: usize,
+    hop: u32,
+    firings: &mut [u32],
+    out: &mut Life,
+    first: [i64; 3],
+) {
+    let t = v.t;
+    let mut at = rng.first_step();
+    let mut h = hop;
+    // The current cycle's start, in time units since the first's.
+    let mut clock: i64 = 0;
+    let (mut cycles, mut purchases) = (0i64, 0i64);
+    let (mut cost, mut revenue) = (0i64, 0i64);
+    let mut clv = 0.0f64;
+    let mut month = None;
+    loop {
+        cycles += 1;
+        let m = (clock as f64 * TIME_UNIT / MONTH) as usize;
+        if month != Some(m) && m < MONTHS {
+            count_at(&mut out.months, m);
+        }
+        month = Some(m);
+        let c = replay::<SAT>(v, seg, h, &mut at, firings, clock, life.delta, &mut clv);
+        if cycles == 1 {
+            debug_assert_eq!(
+                [c.time, c.cost, c.revenue],
+                first,
+                "the first cycle replayed"
+            );
+        }
+        cost = cost.saturating_add(c.cost);
+        revenue = revenue.saturating_add(c.revenue);
+        purchases += c.converted as i64;
+        clock = clock.saturating_add(c.time);
+        if cycles >= life.max_cycles as i64 {
+            break;
+        }
+        at = at.next();
+        let r = at.lane(Lane::Main);
+        let (chance, lo, span) = life.comeback[seg][c.converted as usize];
+        if !hit((r >> 32) as u32, chance) {
+            break;
+        }
+        clock = clock
+            .saturating_add(lo)
+            .saturating_add(uniform(at.lane(Lane::Duration), span));
+        h = t.start(t.entry_choice.pick(&t.cdf, low(r)), seg as u32);
+    }
+    out.cycles.add(cycles);
+    out.purchases.add(purchases);
+    count_at(&mut out.purchases_hist, purchases as usize);
+    if [cost, revenue]
+        .iter()
+        .any(|&x| matches!(x, i64::MAX | i64::MIN))
+    {
+        out.clipped += 1;
+    }
+    out.cost.add(cost);
+    out.revenue.add(revenue);
+    let clv = match life.delta > 0.0 {
+        true => (clv / MONEY_UNIT).round() as i64,
+        false => revenue.saturating_sub(cost),
+    };
+    out.clv.add(clv);
+}
+
+/// A month in the cohort retention curve: 30 days.
+const MONTH: f64 = 30.0 * 86_400.0;
+/// Months counted in the curve (100 years).
+const MONTHS: usize = 1200;
+
+/// One cycle of the walk from hop `hop` with the numbers from `at` on, without any tally:
+/// the same steps 1–5 as [`walk_one`] (sharing its pain, ending and trigger rules), adding
+/// each money event's value discounted by `delta` per time unit (from the lifetime's start,
+/// `clock` before this cycle) to `clv` when `delta` is positive.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn replay<const SAT: bool>(
+    v: &View<'_>,
+    seg: usize,
+    hop: u32,
+    at: &mut Step,
+    firings: &mut [u32],
+    clock: i64,
+    delta: f64,
+    clv: &mut f64,
+) -> Cycle {
+    let t = v.t;
+    let patience = t.patience[seg];
+    let discount = |time: i64| (-delta * clock.saturating_add(time) as f64).exp();
+    let (mut h, mut from) = (hop, ENTRY);
+    let mut sums = [0i64; TOTALS];
+    let mut steps = 0u32;
+    let (mut converted, mut fired_any) = (false, false);
+    loop {
+        let here = &v.hops[h as usize];
+        let stop = &here.stop;
+        steps += 1;
+        *at = at.next();
+        let main = at.lane(Lane::Main);
+        let duration = uniform(at.lane(Lane::Duration), stop.dur_span);
+        if delta > 0.0 {
+            let net = stop.adds[VALUE] - stop.adds[COST];
+            if net != 0 {
+                *clv += net as f64 * MONEY_UNIT * discount(sums[TIME]);
+            }
+        }
+        for (sum, &x) in sums.iter_mut().zip(&stop.adds) {
+            *sum = add::<SAT>(*sum, x);
+        }
+        sums[TIME] = add::<SAT>(sums[TIME], duration);
+        converted |= stop.primary;
+        let (broken, rubbed) = v.pain_points(*at, main, from, stop);
+        let abandoned = (broken || rubbed) && survive(*at, broken, rubbed, patience).0;
+        let target = t.hop(here, high(main), seg as u32);
+        if !abandoned & (target < DONE) & (sums[TIME] <= v.horizon) & (steps < v.max_steps) {
+            from = stop.class;
+            h = target;
+            continue;
+        }
+        let Ok(ended) = ending_of(abandoned, target, sums[TIME] > v.horizon) else {
+            break;
+        };
+        let Some(x) = t.fires(here, ended, firings) else {
+            break;
+        };
+        let trigger = &t.triggers[x];
+        firings[x] += 1;
+        fired_any = true;
+        sums[TIME] = add::<SAT>(sums[TIME], trigger.after);
+        sums[COST] = add::<SAT>(sums[COST], trigger.via_cost);
+        if delta > 0.0 && trigger.via_cost != 0 {
+            *clv -= trigger.via_cost as f64 * MONEY_UNIT * discount(sums[TIME]);
+        }
+        if !hit(at.lane(Lane::Late) as u32, trigger.back)
+            || sums[TIME] > t.horizon
+            || steps >= t.max_steps
+        {
+            break;
+        }
+        from = t.class[trigger.via as usize];
+        h = t.start(trigger.target, seg as u32);
+    }
+    if fired_any {
+        firings.fill(0);
+    }
+    Cycle {
+        converted,
+        time: sums[TIME],
+        cost: sums[COST],
+        revenue: sums[VALUE],
     }
 }
 

@@ -39,6 +39,9 @@ pub struct Frame {
     /// score figures are shown only then.
     #[serde(default, skip_serializing_if = "no_rating")]
     pub rates: (bool, bool),
+    /// The journey has a `lifecycle` block: the lifetime figures are counted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lifecycle: bool,
 }
 
 fn no_rating(rates: &(bool, bool)) -> bool {
@@ -177,6 +180,7 @@ impl Frame {
                 })
                 .collect(),
             rates: (j.rates_csat(), j.rates_effort()),
+            lifecycle: j.lifecycle.is_some(),
         }
     }
 
@@ -223,6 +227,9 @@ pub struct Figures {
     pub effort: Option<Estimate>,
     /// Effort ÷ visits to touchpoints with `effort`; `None` without such visits.
     pub ces: Option<Estimate>,
+    /// Lifetime figures (LANGUAGE-2.md §3): `None` without a lifecycle (then every customer
+    /// has one cycle and [`Figures::get`] derives them from the first cycle's).
+    pub lifetime: Option<LifeFigures>,
     /// Time to convert (seconds), converted customers only: mean, p50, p90, p99. The mean
     /// is `None` when clipped; a percentile, when it falls past the histogram's range.
     pub time_to_convert: [Option<Estimate>; 4],
@@ -236,6 +243,33 @@ pub struct Figures {
     pub touchpoints: Vec<TouchpointFigures>,
     /// Per trigger, by id.
     pub triggers: Vec<TriggerFigures>,
+}
+
+/// Lifetime figures of one population.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LifeFigures {
+    /// Mean cycles per customer.
+    pub cycles: Estimate,
+    /// Mean cycles with the primary goal per customer.
+    pub purchases: Estimate,
+    /// Mean cost over all cycles; `None` when some customer's total was clipped.
+    pub lifetime_cost: Option<Estimate>,
+    /// Mean revenue over all cycles; `None` when clipped.
+    pub lifetime_revenue: Option<Estimate>,
+    /// Mean discounted net value; `None` when clipped.
+    pub clv: Option<Estimate>,
+    /// Customers by number of purchases (for `retention(K)`).
+    pub purchases_hist: Vec<u64>,
+    /// Per month since the first cycle (30 days): the share of customers starting a cycle.
+    pub months: Vec<Estimate>,
+}
+
+impl LifeFigures {
+    /// Share of customers with at least `k` purchases.
+    pub fn retention(&self, k: u32, n: u64) -> Option<Estimate> {
+        let at_least: u64 = self.purchases_hist.iter().skip(k as usize).sum();
+        stats::proportion(at_least, n)
+    }
 }
 
 /// Figures of one touchpoint.
@@ -359,6 +393,19 @@ impl Figures {
                     n,
                 )
             }),
+            lifetime: frame.lifecycle.then(|| {
+                let life = &t.life;
+                let clipped = |e: Option<Estimate>| e.filter(|_| life.clipped == 0);
+                LifeFigures {
+                    cycles: mean_of(life.cycles.sum as f64, life.cycles.sum_sq_f64(), n),
+                    purchases: mean_of(life.purchases.sum as f64, life.purchases.sum_sq_f64(), n),
+                    lifetime_cost: clipped(life.cost.mean(n, MONEY_UNIT)),
+                    lifetime_revenue: clipped(life.revenue.mean(n, MONEY_UNIT)),
+                    clv: clipped(life.clv.mean(n, MONEY_UNIT)),
+                    purchases_hist: life.purchases_hist.clone(),
+                    months: life.months.iter().map(|&k| prop(k, n)).collect(),
+                }
+            }),
             ces: scores_ratio(
                 &t.scores.effort,
                 &t.scores.effort_visits,
@@ -457,7 +504,31 @@ impl Figures {
             | Metric::Retention(_)
             | Metric::LifetimeCost
             | Metric::LifetimeRevenue
-            | Metric::Clv => None,
+            | Metric::Clv => self.lifetime_metric(metric),
+        }
+    }
+}
+
+impl Figures {
+    /// A lifetime metric: from the lifetime's own counts with a lifecycle, else from the
+    /// first (and only) cycle's figures.
+    fn lifetime_metric(&self, metric: Metric) -> Option<Estimate> {
+        let n = self.customers;
+        match (&self.lifetime, metric) {
+            (Some(l), Metric::Cycles) => Some(l.cycles),
+            (Some(l), Metric::Purchases) => Some(l.purchases),
+            (Some(l), Metric::Retention(k)) => l.retention(k, n),
+            (Some(l), Metric::LifetimeCost) => l.lifetime_cost,
+            (Some(l), Metric::LifetimeRevenue) => l.lifetime_revenue,
+            (Some(l), Metric::Clv) => l.clv,
+            (None, Metric::Cycles) => Some(Estimate::exact(1.0)),
+            (None, Metric::Purchases) => Some(self.conversion.unwrap_or(Estimate::exact(0.0))),
+            (None, Metric::Retention(1)) => Some(self.conversion.unwrap_or(Estimate::exact(0.0))),
+            (None, Metric::Retention(_)) => Some(Estimate::exact(0.0)),
+            (None, Metric::LifetimeCost) => self.cost_per_customer,
+            (None, Metric::LifetimeRevenue) => self.revenue_per_customer,
+            (None, Metric::Clv) => self.profit,
+            _ => None,
         }
     }
 }

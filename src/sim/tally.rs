@@ -74,6 +74,9 @@ pub struct SegmentTally {
     /// Customer scores (LANGUAGE-2.md §2): empty unless the journey rates some visit.
     #[serde(default, skip_serializing_if = "Scores::is_empty")]
     pub scores: Scores,
+    /// Lifetime totals (LANGUAGE-2.md §3): empty without a lifecycle.
+    #[serde(default, skip_serializing_if = "Life::is_empty")]
+    pub life: Life,
     /// Time to convert of converted customers, in time units.
     pub time: Sum,
     /// Time to convert: distribution.
@@ -110,6 +113,64 @@ pub struct TouchpointTally {
     /// Σ over customers of satisfied × visits here (the covariance term of `csat(TP)`).
     #[serde(default, skip_serializing_if = "Cross::is_empty")]
     pub satisfied_visits: Cross,
+}
+
+/// Per-customer lifetime totals of one segment (LANGUAGE-2.md §3).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Life {
+    /// Cycles per customer.
+    pub cycles: Sum,
+    /// Cycles that achieved the primary goal, per customer.
+    pub purchases: Sum,
+    /// Customers by their number of purchases (`purchases_hist[k]`: exactly k).
+    pub purchases_hist: Vec<u64>,
+    /// Cost over all cycles, in money units.
+    pub cost: Sum,
+    /// Revenue over all cycles, in money units.
+    pub revenue: Sum,
+    /// Discounted net value, in money units (rounded per customer).
+    pub clv: Sum,
+    /// Customers starting a cycle in month m since their first (`months[m]`; a month is 30
+    /// days; the first 1,200 months).
+    pub months: Vec<u64>,
+    /// Customers whose lifetime cost or revenue reached the 64-bit limit: the lifetime money
+    /// figures are then not available.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clipped: u64,
+}
+
+impl Life {
+    /// True when no customer was counted.
+    pub fn is_empty(&self) -> bool {
+        self.cycles.is_empty()
+    }
+
+    fn merge(&mut self, o: &Life) {
+        self.cycles.merge(o.cycles);
+        self.purchases.merge(o.purchases);
+        add_grown(&mut self.purchases_hist, &o.purchases_hist);
+        self.cost.merge(o.cost);
+        self.revenue.merge(o.revenue);
+        self.clv.merge(o.clv);
+        add_grown(&mut self.months, &o.months);
+        self.clipped += o.clipped;
+    }
+}
+
+/// Adds `b` into `a`, growing `a` to `b`'s length.
+fn add_grown(a: &mut Vec<u64>, b: &[u64]) {
+    if a.len() < b.len() {
+        a.resize(b.len(), 0);
+    }
+    add_all(a, b);
+}
+
+/// Adds 1 at index `i`, growing the counts as needed.
+pub(crate) fn count_at(counts: &mut Vec<u64>, i: usize) {
+    if counts.len() <= i {
+        counts.resize(i + 1, 0);
+    }
+    counts[i] += 1;
 }
 
 /// Per-customer score totals of one segment (LANGUAGE-2.md §2): sums, sums of squares and
@@ -339,6 +400,7 @@ impl SegmentTally {
         self.revenue.merge(o.revenue);
         self.profit.merge(o.profit);
         self.scores.merge(&o.scores);
+        self.life.merge(&o.life);
         self.time.merge(o.time);
         self.time_hist.merge(&o.time_hist);
         add_all(&mut self.stages, &o.stages);
