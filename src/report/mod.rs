@@ -350,6 +350,23 @@ mod tests {
     use crate::rules::Rule;
     use crate::source::SourceFile;
 
+    #[test]
+    fn summaries_show_the_scores_a_journey_rates() {
+        let names = |rates| -> Vec<&str> {
+            summary_metrics(rates)
+                .skip(figure::SUMMARY.len())
+                .map(|m| m.info().name)
+                .collect()
+        };
+        assert!(summary_metrics((false, false)).eq(figure::SUMMARY));
+        assert_eq!(names((true, false)), ["csat"]);
+        assert_eq!(names((false, true)), ["effort", "ces"]);
+        assert_eq!(names((true, true)), ["csat", "effort", "ces"]);
+        assert!(shown(Metric::CsatAt(3), (true, false)));
+        assert!(!shown(Metric::CsatAt(3), (false, true)));
+        assert!(shown(Metric::Profit, (false, false)));
+    }
+
     fn report(findings: Vec<Finding>) -> FileReport {
         let mut sources = SourceMap::new();
         let main = sources.add(SourceFile::new("a.journey", "journey a {}\n"));
