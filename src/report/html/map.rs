@@ -327,7 +327,7 @@ impl Card<'_> {
             s.polygon(&star(bx, y + 12.0, 9.0), "badge-mot");
             bx -= 20.0;
         }
-        if tp.friction > 0.0 {
+        if has_friction(tp) {
             s.polygon(
                 &[(bx, y + 3.0), (bx + 9.0, y + 20.0), (bx - 9.0, y + 20.0)],
                 "badge-pain",
@@ -407,10 +407,15 @@ impl Card<'_> {
             );
             line_y += 13.0;
         }
-        if tp.friction > 0.0 {
+        if has_friction(tp) {
+            // Friction for some segments only: the tooltip has their values.
+            let chance = match tp.friction > 0.0 {
+                true => pct(tp.friction),
+                false => "by segment:".into(),
+            };
             let text = match &tp.friction_label {
-                Some(l) => format!("{} {l}", pct(tp.friction)),
-                None => format!("{} friction", pct(tp.friction)),
+                Some(l) => format!("{chance} {l}"),
+                None => format!("{chance} friction"),
             };
             let room = (((y + CARD_H - 4.0 - line_y) / 13.0).floor() + 1.0).max(1.0) as usize;
             let lines = wrap(&text, CARD_W - 18.0, 11.0, room);
@@ -486,17 +491,7 @@ fn by_segment(j: &Journey, tp: &Touchpoint) -> Vec<String> {
     let mut out = Vec::new();
     for (name, show) in attributes {
         let base = show(&everyone);
-        let mut others: Vec<(String, Vec<&str>)> = Vec::new();
-        for (k, seg) in j.segments.iter().enumerate() {
-            let value = show(&tp.visit(k));
-            if value == base {
-                continue;
-            }
-            match others.iter_mut().find(|(v, _)| *v == value) {
-                Some((_, names)) => names.push(&seg.name),
-                None => others.push((value, vec![&seg.name])),
-            }
-        }
+        let others = differing(j, tp, &base, show);
         if others.is_empty() {
             continue;
         }
@@ -658,7 +653,7 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
         .stages
         .iter()
         .flat_map(|s| s.touchpoints.iter().copied())
-        .filter(|&t| j.touchpoints[t].friction > 0.0 || j.touchpoints[t].moment_of_truth)
+        .filter(|&t| has_friction(&j.touchpoints[t]) || j.touchpoints[t].moment_of_truth)
         .collect();
     if marked.is_empty() {
         return "<p>No pain points (friction) and no moments of truth are declared.</p>\n".into();
@@ -690,7 +685,7 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
         let tp = &j.touchpoints[t];
         let x = f.touchpoints.get(t);
         let mut marks = Vec::new();
-        if tp.friction > 0.0 {
+        if has_friction(tp) {
             marks.push("<span class=\"tag tag-pain\">! pain point</span>");
         }
         if tp.moment_of_truth {
@@ -705,11 +700,7 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
             escape(&j.stages[tp.stage].label),
             escape(&j.channels[tp.channel].name),
             marks.join(" "),
-            if tp.friction > 0.0 {
-                pct(tp.friction)
-            } else {
-                "—".into()
-            },
+            friction_cell(j, tp),
             tp.friction_label.as_deref().map_or("—".into(), escape),
             x.map_or("—".into(), |x| pct(x.reach.value)),
             escape(&tp.name),
@@ -729,6 +720,64 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
     s
 }
 
+/// True when a visit of `tp` may have a friction pain point, for some segment.
+fn has_friction(tp: &Touchpoint) -> bool {
+    tp.friction > 0.0 || tp.by_segment.iter().any(|v| v.friction > 0.0)
+}
+
+/// The values of an attribute (as `show` writes it) that differ from `base`, the value for
+/// everyone, each with the segments that get it, in segment order.
+fn differing<'j>(
+    j: &'j Journey,
+    tp: &Touchpoint,
+    base: &str,
+    show: &Shown,
+) -> Vec<(String, Vec<&'j str>)> {
+    let mut others: Vec<(String, Vec<&str>)> = Vec::new();
+    for (k, seg) in j.segments.iter().enumerate() {
+        let value = show(&tp.visit(k));
+        if value == base {
+            continue;
+        }
+        match others.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, names)) => names.push(&seg.name),
+            None => others.push((value, vec![&seg.name])),
+        }
+    }
+    others
+}
+
+/// A table cell's text: `base`, the value for everyone, then the segments whose
+/// value differs in parentheses: `48.0 pp (deal_hunter 50.0 pp)`. Segment names are
+/// identifiers and values numbers: nothing to escape (`<0.1%` stays as the table wrote it).
+fn with_segments(
+    j: &Journey,
+    tp: &Touchpoint,
+    base: String,
+    show: impl Fn(&Visit) -> String,
+) -> String {
+    let others = differing(j, tp, &base, &show);
+    let mut text = base;
+    if !others.is_empty() {
+        let list: Vec<String> = others
+            .iter()
+            .map(|(v, names)| format!("{} {v}", names.join(", ")))
+            .collect();
+        let _ = write!(text, " ({})", list.join("; "));
+    }
+    text
+}
+
+/// The pain table's friction cell: the chance for everyone (`—` for none), and the segments'
+/// that differ.
+fn friction_cell(j: &Journey, tp: &Touchpoint) -> String {
+    let chance = |p: f64| match p > 0.0 {
+        true => pct(p),
+        false => "—".into(),
+    };
+    with_segments(j, tp, chance(tp.friction), |v| chance(v.friction))
+}
+
 /// The pain table's CSAT cost cell of a touchpoint: csat − csat after a pain point, in
 /// percentage points, for everyone, and for the segments that differ (`15.0 pp (loyal 35.0
 /// pp)`); `—` where visits are not rated.
@@ -736,25 +785,7 @@ fn csat_cost(j: &Journey, tp: &Touchpoint) -> String {
     let cost = |s: Option<Score>| s.map(|s| s.base - s.pain);
     let pp = |c: Option<f64>| c.map_or_else(|| "—".into(), |c| format!("{:.1} pp", c * 100.0));
     let everyone = cost(tp.csat);
-    let mut others: Vec<(String, Vec<&str>)> = Vec::new();
-    for (k, seg) in j.segments.iter().enumerate() {
-        let c = cost(tp.visit(k).csat);
-        if pp(c) == pp(everyone) {
-            continue;
-        }
-        match others.iter_mut().find(|(v, _)| *v == pp(c)) {
-            Some((_, names)) => names.push(&seg.name),
-            None => others.push((pp(c), vec![&seg.name])),
-        }
-    }
-    let mut text = escape(&pp(everyone));
-    if !others.is_empty() {
-        let list: Vec<String> = others
-            .iter()
-            .map(|(v, names)| format!("{} {v}", names.join(", ")))
-            .collect();
-        let _ = write!(text, " ({})", escape(&list.join("; ")));
-    }
+    let text = with_segments(j, tp, pp(everyone), |v| pp(cost(v.csat)));
     match everyone {
         Some(c) => format!(
             "<td class=\"num\" data-figure=\"touchpoint.csat_cost\" data-touchpoint=\"{}\" \
@@ -771,6 +802,49 @@ mod tests {
     use super::*;
     use crate::report::html::svg::tests::geometry_problems;
     use crate::report::html::testing::{figures, journey};
+
+    #[test]
+    fn segment_values_show_in_tooltips_and_the_pain_table() {
+        let j = journey(
+            r#"journey seg {
+  channel web digital
+  segment a { share 50% }
+  segment b { share 50% }
+  stage s {
+    touchpoint x on web {
+      entry  friction 5% "slow" for b  csat 80% pain 30%  csat 90% for a  effort 2 pain 5
+      -> y
+    }
+    touchpoint y on web { goal g  emotion -1  emotion +2 for a, b }
+  }
+}"#,
+        );
+        let (f, _) = figures(&j);
+        let html = render(&j, &f);
+        // Friction for b only: a pain point all the same, in the badge and in the table.
+        assert!(html.contains("class=\"badge-pain\""), "{html}");
+        assert!(
+            html.contains("<td class=\"num\">— (b 5.0%)</td><td>slow</td>"),
+            "{html}"
+        );
+        // csat 80% pain 30% (b), 90% (a: no pain effect).
+        assert!(html.contains(">50.0 pp (a 0.0 pp)</td>"), "{html}");
+        assert!(
+            html.contains("by segment: friction 0% · b 5%; csat 80% pain 30% · a 90%"),
+            "{html}"
+        );
+        assert!(html.contains("by segment: emotion −1 · a, b +2"), "{html}");
+        assert!(html.contains(">effort 2–5</text>"), "{html}");
+        assert!(html.contains(">by segment: slow</text>"), "{html}");
+        assert!(html.contains(VARIES));
+        let map = html.find("class=\"map\"").unwrap();
+        let svg_start = html[..map].rfind("<svg").unwrap();
+        let svg_end = html[svg_start..].find("</svg>").unwrap() + svg_start;
+        assert_eq!(
+            geometry_problems(&html[svg_start..svg_end]),
+            Vec::<String>::new()
+        );
+    }
 
     #[test]
     fn the_map_stays_inside_its_view_box_and_escapes_labels() {
