@@ -151,6 +151,16 @@ fn the_report_shows_the_scores() {
             "compare.{key}"
         );
     }
+    // The segments table: one score column each, the values of simulate's JSON.
+    for (name, seg) in sim["segments"].as_object().unwrap() {
+        for key in ["csat", "effort", "ces"] {
+            let value = seg[key]["value"].as_f64().unwrap();
+            let tag = format!(
+                "data-figure=\"segment.{key}\" data-segment=\"{name}\" data-value=\"{value}\""
+            );
+            assert!(html.contains(&tag), "{tag}");
+        }
+    }
     for (tp, cost) in [
         ("product_page", "0.39"),
         ("payment", "0.48"),
