@@ -25,6 +25,33 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use serde::Serialize;
 use std::collections::HashMap;
 
+use crate::model::{Metric, figure};
+
+/// Which customer scores a journey rates (LANGUAGE-2.md §2): `(csat, effort)`, as
+/// [`crate::sim::Frame::rates`] and [`crate::model::Journey::rates_csat`] /
+/// [`crate::model::Journey::rates_effort`] say.
+pub type Rates = (bool, bool);
+
+/// True when a report of a journey rating `rates` shows `metric`: the scores only when the
+/// journey rates what they measure (`csat` with `csat`; `effort` and `ces` with `effort`),
+/// every other metric always.
+pub fn shown(metric: Metric, rates: Rates) -> bool {
+    match metric {
+        Metric::Csat | Metric::CsatAt(_) => rates.0,
+        Metric::Effort | Metric::Ces => rates.1,
+        _ => true,
+    }
+}
+
+/// The per-customer figures every summary shows, in report order: the registry's
+/// [`figure::SUMMARY`], then those of [`figure::SCORES`] the journey rates. A version-1
+/// journey rates nothing, so its summaries are [`figure::SUMMARY`] alone.
+pub fn summary_metrics(rates: Rates) -> impl Iterator<Item = Metric> {
+    figure::SUMMARY
+        .into_iter()
+        .chain(figure::SCORES.into_iter().filter(move |&m| shown(m, rates)))
+}
+
 /// One checked file: its sources (main file first; `main` is its id), whether it is a library,
 /// and its findings (levels already applied, sorted).
 #[derive(Debug, Clone)]
@@ -322,6 +349,23 @@ mod tests {
     use super::*;
     use crate::rules::Rule;
     use crate::source::SourceFile;
+
+    #[test]
+    fn summaries_show_the_scores_a_journey_rates() {
+        let names = |rates| -> Vec<&str> {
+            summary_metrics(rates)
+                .skip(figure::SUMMARY.len())
+                .map(|m| m.info().name)
+                .collect()
+        };
+        assert!(summary_metrics((false, false)).eq(figure::SUMMARY));
+        assert_eq!(names((true, false)), ["csat"]);
+        assert_eq!(names((false, true)), ["effort", "ces"]);
+        assert_eq!(names((true, true)), ["csat", "effort", "ces"]);
+        assert!(shown(Metric::CsatAt(3), (true, false)));
+        assert!(!shown(Metric::CsatAt(3), (false, true)));
+        assert!(shown(Metric::Profit, (false, false)));
+    }
 
     fn report(findings: Vec<Finding>) -> FileReport {
         let mut sources = SourceMap::new();

@@ -3,11 +3,12 @@
 //! significant digits so that the last bits of floating point (which may differ between
 //! CPUs) do not change the output. Schema: `docs/simulation.md`, "Exact analysis".
 
-use super::judge;
+use super::{judge, rated_csat, rates};
 use crate::analyze::{Analysis, Figures, Outcomes};
-use crate::model::figure::{self, Verdict};
+use crate::model::figure::Verdict;
 use crate::model::{Comparison, Journey, metric_name};
 use crate::report::num::{Keyed, Num};
+use crate::report::summary_metrics;
 use serde::Serialize;
 
 /// Version of the `analyze --format json` schema.
@@ -80,6 +81,8 @@ fn figures<'a>(j: &'a Journey, f: &Figures) -> FiguresOut<'a> {
                 reach: Num(t.reach),
                 visits: Num(t.visits),
                 drop_off: t.drop_off.map(Num),
+                // Only at a touchpoint rated with `csat`; null when nobody visits it.
+                csat: rated_csat(tp).then(|| t.csat.map(Num)),
                 ended: outcomes(&t.ended),
             };
             (tp.name.as_str(), out)
@@ -96,9 +99,8 @@ fn figures<'a>(j: &'a Journey, f: &Figures) -> FiguresOut<'a> {
         ),
         // The registry's summary figures, by name; null when not available.
         summary: Keyed(
-            figure::SUMMARY
-                .iter()
-                .map(|&m| (m.info().name, f.metric(m).map(Num)))
+            summary_metrics(rates(j))
+                .map(|m| (m.info().name, f.metric(m).map(Num)))
                 .collect(),
         ),
         time_to_convert: TimeOut {
@@ -202,6 +204,8 @@ struct TouchpointOut<'a> {
     reach: Num,
     visits: Num,
     drop_off: Option<Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csat: Option<Option<Num>>,
     ended: OutcomesOut,
 }
 

@@ -12,7 +12,18 @@ pub use table::table;
 
 use crate::analyze::{Analysis, needs_simulation};
 use crate::model::figure::{self, Verdict};
-use crate::model::{Journey, Kpi, Metric, format_duration};
+use crate::model::{Journey, Kpi, Metric, Touchpoint, format_duration};
+use crate::report::Rates;
+
+/// The scores `journey` rates (`csat`, `effort`): which of them its reports show.
+pub(crate) fn rates(j: &Journey) -> Rates {
+    (j.rates_csat(), j.rates_effort())
+}
+
+/// True when a touchpoint is rated with `csat` for some segment: it has a `csat(TP)`.
+pub(crate) fn rated_csat(tp: &Touchpoint) -> bool {
+    tp.csat.is_some() || tp.by_segment.iter().any(|v| v.csat.is_some())
+}
 
 /// The exact value of a KPI and its verdict; `None` for a KPI the exact analysis cannot judge
 /// (NPS and time percentiles need the distribution: `journeyc simulate`). An empty

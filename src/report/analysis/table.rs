@@ -1,10 +1,11 @@
 //! The table report of the exact analysis: summary, segments, touchpoints in stage order,
 //! triggers, KPIs. Readable at 100 columns; no colour.
 
-use super::{ignored_line, judge, metric_value, percent};
+use super::{ignored_line, judge, metric_value, percent, rated_csat, rates};
 use crate::analyze::{Analysis, Figures};
-use crate::model::figure::{self, Verdict};
+use crate::model::figure::Verdict;
 use crate::model::{Journey, TriggerEvent, format_duration};
+use crate::report::summary_metrics;
 use crate::report::text::{emit, new_table, opt, section};
 use std::fmt::Write;
 
@@ -66,7 +67,7 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
         &mut out,
         "Touchpoints in stage order (* moment of truth; abandoned/left/completed: ended there)",
     );
-    let header = [
+    let mut header = [
         "Stage",
         "Touchpoint",
         "Reach",
@@ -75,14 +76,21 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
         "Abandoned",
         "Left",
         "Completed",
-    ];
-    let (mut t, r) = new_table(header.map(String::from).to_vec(), 2);
+    ]
+    .map(String::from)
+    .to_vec();
+    // CSAT of the visits at each touchpoint, when the journey rates some with `csat`.
+    let csat = j.rates_csat();
+    if csat {
+        header.push("CSAT".into());
+    }
+    let (mut t, r) = new_table(header, 2);
     for stage in &j.stages {
         for (i, &k) in stage.touchpoints.iter().enumerate() {
             let tp = &j.touchpoints[k];
             let f = &a.all.touchpoints[k];
             let mark = if tp.moment_of_truth { " *" } else { "" };
-            t.add_row(vec![
+            let mut row = vec![
                 if i == 0 {
                     stage.name.clone()
                 } else {
@@ -95,7 +103,14 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
                 percent(f.ended.abandoned),
                 percent(f.ended.left),
                 percent(f.ended.completed),
-            ]);
+            ];
+            if csat {
+                row.push(match rated_csat(tp) {
+                    true => opt(f.csat, percent),
+                    false => "—".into(),
+                });
+            }
+            t.add_row(row);
         }
     }
     emit(&mut out, t, r);
@@ -174,7 +189,7 @@ fn summary(j: &Journey, f: &Figures, unavailable: bool) -> Vec<(String, String)>
     }
     let o = &f.outcomes;
     // The registry's summary figures; those only `simulate` estimates get a row saying so.
-    for m in figure::SUMMARY {
+    for m in summary_metrics(rates(j)) {
         let info = m.info();
         match (info.exact, f.metric(m)) {
             (true, v) => rows.push((info.label.into(), opt(v, |v| info.unit.value(v)))),

@@ -170,12 +170,22 @@ pub fn segments(c: &Computed) -> String {
         &|t| trim(t),
         "Pain points per customer, per segment, with 95% intervals",
     ));
-    out.push_str(
+    // The scores the journey rates, after the version-1 columns (none for a version-1 journey).
+    let scores: Vec<crate::model::Metric> = crate::model::figure::SCORES
+        .into_iter()
+        .filter(|&m| crate::report::shown(m, f.rates))
+        .collect();
+    let score_heads: String = scores
+        .iter()
+        .map(|m| format!("<th scope=\"col\" class=\"num\">{}</th>", m.info().title))
+        .collect();
+    let _ = write!(
+        out,
         "<div class=\"table-scroll\"><table class=\"compact\">\n<caption>Per segment, per customer of the segment, 95% \
          intervals</caption>\n<thead><tr><th scope=\"col\">Segment</th><th scope=\"col\" \
          class=\"num\">Share (customers)</th><th scope=\"col\" class=\"num\">Conversion</th>\
          <th scope=\"col\" class=\"num\">Pains</th><th scope=\"col\" class=\"num\">NPS</th>\
-         <th scope=\"col\" class=\"num\">Cost per conversion</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\" class=\"num\">Cost per conversion</th>{score_heads}</tr></thead>\n<tbody>\n",
     );
     for (i, x) in &populations {
         let (name, share) = match i {
@@ -211,9 +221,13 @@ pub fn segments(c: &Computed) -> String {
             ),
             _ => "<td class=\"num\">n/a</td>".into(),
         };
+        let score_cells: String = scores
+            .iter()
+            .map(|&m| cell(m.info().name, m.info().unit, x.get(m)))
+            .collect();
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th><td class=\"num\">{share}</td>{}{}{}{}</tr>",
+            "<tr><th scope=\"row\">{}</th><td class=\"num\">{share}</td>{}{}{}{}{score_cells}</tr>",
             escape(&named(*i)),
             cell("conversion", Unit::Percent, x.conversion),
             cell("pains", Unit::Number, Some(x.pains)),

@@ -6,9 +6,10 @@
 use super::layout::{Slots, targets};
 use super::path::{End, MostTravelled, most_travelled};
 use super::svg::{PathData, Svg};
-use super::text::{fit, wrap, wrap_widths};
+use super::text::{fit, text_width, wrap, wrap_widths};
 use super::{escape, pct, signed};
-use crate::model::{ChannelKind, Journey, Touchpoint, TouchpointId};
+use crate::model::figure::{money, trimmed};
+use crate::model::{ChannelKind, Journey, Score, Touchpoint, TouchpointId, Visit, format_duration};
 use crate::sim::figures::Figures;
 use std::fmt::Write;
 
@@ -29,7 +30,7 @@ pub fn render(j: &Journey, f: &Figures) -> String {
     let slots = Slots::new(j);
     let path = most_travelled(j, f);
     let mut out = String::new();
-    out.push_str(&legend());
+    out.push_str(&legend(j));
     out.push_str("<div class=\"scroll\" tabindex=\"0\">\n");
     out.push_str(&swimlane(j, f, &slots, path.as_ref()));
     out.push_str("</div>\n");
@@ -41,7 +42,7 @@ pub fn render(j: &Journey, f: &Figures) -> String {
     out
 }
 
-fn legend() -> String {
+fn legend(j: &Journey) -> String {
     let mut s = String::from("<ul class=\"legend\" aria-label=\"Legend of the map\">\n");
     let items = [
         (
@@ -67,6 +68,22 @@ fn legend() -> String {
     ];
     for (icon, text) in items {
         let _ = writeln!(s, "<li>{icon} {text}</li>");
+    }
+    // Version 2 only, so that a version-1 journey's map does not change.
+    if j.rates_csat() || j.rates_effort() {
+        let _ = writeln!(
+            s,
+            "<li>CSAT, effort: the simulated CSAT of the visits there; the effort a visit \
+             costs (base–with a pain point)</li>"
+        );
+    }
+    if j.touchpoints.iter().any(Touchpoint::varies) {
+        let _ = writeln!(
+            s,
+            "<li><svg viewBox=\"0 0 20 20\" class=\"key\" aria-hidden=\"true\"><text x=\"10\" \
+             y=\"15\" text-anchor=\"middle\" class=\"card-label\">{VARIES}</text></svg> \
+             attributes that differ by segment (the card's tooltip lists the values)</li>"
+        );
     }
     s.push_str("</ul>\n");
     s
@@ -101,6 +118,8 @@ fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled
             y: card_y(slots, k),
             step: on_path.iter().position(|&t| t == k),
             reach: f.touchpoints.get(k).map(|t| t.reach.value),
+            csat: rated(tp, |v| v.csat)
+                .then(|| f.touchpoints.get(k).and_then(|t| t.csat).map(|e| e.value)),
         }
         .draw(&mut s);
     }
@@ -191,6 +210,8 @@ struct Card<'a> {
     step: Option<usize>,
     /// Its simulated reach.
     reach: Option<f64>,
+    /// Its simulated CSAT when it is rated with `csat` (`Some(None)`: nobody visited).
+    csat: Option<Option<f64>>,
 }
 
 impl Card<'_> {
@@ -251,7 +272,45 @@ impl Card<'_> {
         if let Some(g) = tp.goal {
             let _ = write!(title, "; goal {}", j.goals[g.goal].name);
         }
+        if let Some(c) = self.csat {
+            let value = c.map_or_else(|| "n/a".into(), pct);
+            let _ = write!(title, "; CSAT {value} (simulated)");
+        }
+        if let Some(e) = tp.effort {
+            let _ = write!(title, "; effort {}", score(e, |x| trimmed(x, 2)));
+        }
+        let varies = by_segment(j, tp);
+        if !varies.is_empty() {
+            let _ = write!(title, "; by segment: {}", varies.join("; "));
+        }
         title
+    }
+
+    /// The customer scores line(s): `CSAT 76.6% · effort 2–5`, or two lines when that is
+    /// too wide; none for a touchpoint rated with neither.
+    fn scores(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(c) = self.csat {
+            parts.push(format!("CSAT {}", c.map_or_else(|| "n/a".into(), pct)));
+        }
+        if rated(self.tp, |v| v.effort) {
+            let e = self.tp.effort;
+            let text = match e {
+                Some(e) if e.pain != e.base => {
+                    format!("effort {}–{}", trimmed(e.base, 2), trimmed(e.pain, 2))
+                }
+                Some(e) => format!("effort {}", trimmed(e.base, 2)),
+                // Rated for some segments only.
+                None => "effort by segment".into(),
+            };
+            parts.push(text);
+        }
+        let one = parts.join(" · ");
+        if text_width(&one, 11.0) <= CARD_W - 18.0 {
+            vec![one].into_iter().filter(|l| !l.is_empty()).collect()
+        } else {
+            parts
+        }
     }
 
     /// Draws the badges (goal, moment of truth, pain point), right to left in the top
@@ -268,12 +327,16 @@ impl Card<'_> {
             s.polygon(&star(bx, y + 12.0, 9.0), "badge-mot");
             bx -= 20.0;
         }
-        if tp.friction > 0.0 {
+        if has_friction(tp) {
             s.polygon(
                 &[(bx, y + 3.0), (bx + 9.0, y + 20.0), (bx - 9.0, y + 20.0)],
                 "badge-pain",
             );
             s.text(bx, y + 18.0, "!", "badge-text", "middle");
+            bx -= 20.0;
+        }
+        if tp.varies() {
+            s.text(bx, y + 17.0, VARIES, "card-label", "middle");
             bx -= 20.0;
         }
         bx
@@ -321,7 +384,15 @@ impl Card<'_> {
             );
             line_y += 13.0;
         }
-        if tp.emotion != 0 {
+        let bottom = y + CARD_H - 4.0;
+        for l in self.scores() {
+            if line_y > bottom {
+                break;
+            }
+            s.text(x + 10.0, line_y, &l, "card-fact", "start");
+            line_y += 13.0;
+        }
+        if tp.emotion != 0 && line_y <= bottom {
             let class = if tp.emotion > 0 {
                 "card-emotion"
             } else {
@@ -336,10 +407,15 @@ impl Card<'_> {
             );
             line_y += 13.0;
         }
-        if tp.friction > 0.0 {
+        if has_friction(tp) {
+            // Friction for some segments only: the tooltip has their values.
+            let chance = match tp.friction > 0.0 {
+                true => pct(tp.friction),
+                false => "by segment:".into(),
+            };
             let text = match &tp.friction_label {
-                Some(l) => format!("{} {l}", pct(tp.friction)),
-                None => format!("{} friction", pct(tp.friction)),
+                Some(l) => format!("{chance} {l}"),
+                None => format!("{chance} friction"),
             };
             let room = (((y + CARD_H - 4.0 - line_y) / 13.0).floor() + 1.0).max(1.0) as usize;
             let lines = wrap(&text, CARD_W - 18.0, 11.0, room);
@@ -364,6 +440,68 @@ impl Card<'_> {
             );
         }
     }
+}
+
+/// The mark of a card whose attributes differ by segment.
+const VARIES: &str = "◐";
+
+/// True when `tp` is rated (`csat` or `effort`, as `score` picks) for some segment.
+fn rated(tp: &Touchpoint, score: impl Fn(&Visit) -> Option<Score>) -> bool {
+    score(&tp.unqualified()).is_some() || tp.by_segment.iter().any(|v| score(v).is_some())
+}
+
+/// A score as the journey writes it: `80%`, or `80% pain 30%` when a pain point changes it.
+fn score(s: Score, show: impl Fn(f64) -> String) -> String {
+    match s.pain == s.base {
+        true => show(s.base),
+        false => format!("{} pain {}", show(s.base), show(s.pain)),
+    }
+}
+
+/// How one attribute of a visit is written.
+type Shown<'a> = dyn Fn(&Visit) -> String + 'a;
+
+/// The attributes of `tp` that differ by segment, one string each: the value for everyone
+/// (the unqualified line, or the default), then each other value with the segments that get
+/// it: `friction 25% · loyal 10%`.
+fn by_segment(j: &Journey, tp: &Touchpoint) -> Vec<String> {
+    if !tp.varies() {
+        return Vec::new();
+    }
+    let percent = |p: f64| format!("{}%", trimmed(p * 100.0, 2));
+    let rated = |s: Option<Score>, show: &dyn Fn(f64) -> String| {
+        s.map_or_else(|| "not rated".into(), |s| score(s, show))
+    };
+    let attributes: [(&str, &Shown); 7] = [
+        ("duration", &|v| {
+            let d = v.duration;
+            match d.min == d.max {
+                true => format_duration(d.min),
+                false => format!("{}..{}", format_duration(d.min), format_duration(d.max)),
+            }
+        }),
+        ("friction", &|v| percent(v.friction)),
+        ("emotion", &|v| signed(f64::from(v.emotion), 0)),
+        ("cost", &|v| money(v.cost)),
+        ("csat", &|v| rated(v.csat, &percent)),
+        ("effort", &|v| rated(v.effort, &|x| trimmed(x, 2))),
+        ("goal value", &|v| trimmed(v.value, 2)),
+    ];
+    let everyone = tp.unqualified();
+    let mut out = Vec::new();
+    for (name, show) in attributes {
+        let base = show(&everyone);
+        let others = differing(j, tp, &base, show);
+        if others.is_empty() {
+            continue;
+        }
+        let mut text = format!("{name} {base}");
+        for (value, names) in others {
+            let _ = write!(text, " · {} {value}", names.join(", "));
+        }
+        out.push(text);
+    }
+    out
 }
 
 /// A move between two cards: from the right edge of `a` to the left edge of `b`, curving;
@@ -515,7 +653,7 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
         .stages
         .iter()
         .flat_map(|s| s.touchpoints.iter().copied())
-        .filter(|&t| j.touchpoints[t].friction > 0.0 || j.touchpoints[t].moment_of_truth)
+        .filter(|&t| has_friction(&j.touchpoints[t]) || j.touchpoints[t].moment_of_truth)
         .collect();
     if marked.is_empty() {
         return "<p>No pain points (friction) and no moments of truth are declared.</p>\n".into();
@@ -529,11 +667,25 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
          <th scope=\"col\" class=\"num\">Pains</th><th scope=\"col\" class=\"num\">Drop-off</th>\
          </tr></thead>\n<tbody>\n",
     );
+    // What a pain point costs in CSAT where visits are rated: a column of version 2 only.
+    let csat = j.rates_csat();
+    if csat {
+        s = s.replace(
+            "(pains: simulated pain points at the touchpoint per customer, context loss included)",
+            "(pains: simulated pain points at the touchpoint per customer, context loss \
+             included; CSAT cost: how much less likely a visit with a pain point is rated \
+             satisfied, csat − csat after a pain point)",
+        );
+        s = s.replace(
+            "Drop-off</th></tr>",
+            "Drop-off</th><th scope=\"col\" class=\"num\">CSAT cost</th></tr>",
+        );
+    }
     for t in marked {
         let tp = &j.touchpoints[t];
         let x = f.touchpoints.get(t);
         let mut marks = Vec::new();
-        if tp.friction > 0.0 {
+        if has_friction(tp) {
             marks.push("<span class=\"tag tag-pain\">! pain point</span>");
         }
         if tp.moment_of_truth {
@@ -548,11 +700,7 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
             escape(&j.stages[tp.stage].label),
             escape(&j.channels[tp.channel].name),
             marks.join(" "),
-            if tp.friction > 0.0 {
-                pct(tp.friction)
-            } else {
-                "—".into()
-            },
+            friction_cell(j, tp),
             tp.friction_label.as_deref().map_or("—".into(), escape),
             x.map_or("—".into(), |x| pct(x.reach.value)),
             escape(&tp.name),
@@ -561,9 +709,92 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
             x.and_then(|x| x.drop_off)
                 .map_or("n/a".into(), |d| pct(d.value)),
         );
+        if csat {
+            let cell = csat_cost(j, tp);
+            s.truncate(s.len() - "</tr>\n".len());
+            s.push_str(&cell);
+            s.push_str("</tr>\n");
+        }
     }
     s.push_str("</tbody>\n</table></div>\n");
     s
+}
+
+/// True when a visit of `tp` may have a friction pain point, for some segment.
+fn has_friction(tp: &Touchpoint) -> bool {
+    tp.friction > 0.0 || tp.by_segment.iter().any(|v| v.friction > 0.0)
+}
+
+/// The values of an attribute (as `show` writes it) that differ from `base`, the value for
+/// everyone, each with the segments that get it, in segment order.
+fn differing<'j>(
+    j: &'j Journey,
+    tp: &Touchpoint,
+    base: &str,
+    show: &Shown,
+) -> Vec<(String, Vec<&'j str>)> {
+    let mut others: Vec<(String, Vec<&str>)> = Vec::new();
+    for (k, seg) in j.segments.iter().enumerate() {
+        let value = show(&tp.visit(k));
+        if value == base {
+            continue;
+        }
+        match others.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, names)) => names.push(&seg.name),
+            None => others.push((value, vec![&seg.name])),
+        }
+    }
+    others
+}
+
+/// A table cell's text: `base`, the value for everyone, then the segments whose
+/// value differs in parentheses: `48.0 pp (deal_hunter 50.0 pp)`. Segment names are
+/// identifiers and values numbers: nothing to escape (`<0.1%` stays as the table wrote it).
+fn with_segments(
+    j: &Journey,
+    tp: &Touchpoint,
+    base: String,
+    show: impl Fn(&Visit) -> String,
+) -> String {
+    let others = differing(j, tp, &base, &show);
+    let mut text = base;
+    if !others.is_empty() {
+        let list: Vec<String> = others
+            .iter()
+            .map(|(v, names)| format!("{} {v}", names.join(", ")))
+            .collect();
+        let _ = write!(text, " ({})", list.join("; "));
+    }
+    text
+}
+
+/// The pain table's friction cell: the chance for everyone (`—` for none), and the segments'
+/// that differ.
+fn friction_cell(j: &Journey, tp: &Touchpoint) -> String {
+    let chance = |p: f64| match p > 0.0 {
+        true => pct(p),
+        false => "—".into(),
+    };
+    with_segments(j, tp, chance(tp.friction), |v| chance(v.friction))
+}
+
+/// The pain table's CSAT cost cell of a touchpoint: csat − csat after a pain point, in
+/// percentage points, for everyone, and for the segments that differ (`15.0 pp (loyal 35.0
+/// pp)`); `—` where visits are not rated.
+fn csat_cost(j: &Journey, tp: &Touchpoint) -> String {
+    let cost = |s: Option<Score>| s.map(|s| s.base - s.pain);
+    let pp = |c: Option<f64>| c.map_or_else(|| "—".into(), |c| format!("{:.1} pp", c * 100.0));
+    let everyone = cost(tp.csat);
+    let text = with_segments(j, tp, pp(everyone), |v| pp(cost(v.csat)));
+    match everyone {
+        Some(c) => format!(
+            "<td class=\"num\" data-figure=\"touchpoint.csat_cost\" data-touchpoint=\"{}\" \
+             data-value=\"{}\">{text}</td>",
+            escape(&tp.name),
+            super::value_attr(c)
+        ),
+        None => format!("<td class=\"num\">{text}</td>"),
+    }
 }
 
 #[cfg(test)]
@@ -571,6 +802,49 @@ mod tests {
     use super::*;
     use crate::report::html::svg::tests::geometry_problems;
     use crate::report::html::testing::{figures, journey};
+
+    #[test]
+    fn segment_values_show_in_tooltips_and_the_pain_table() {
+        let j = journey(
+            r#"journey seg {
+  channel web digital
+  segment a { share 50% }
+  segment b { share 50% }
+  stage s {
+    touchpoint x on web {
+      entry  friction 5% "slow" for b  csat 80% pain 30%  csat 90% for a  effort 2 pain 5
+      -> y
+    }
+    touchpoint y on web { goal g  emotion -1  emotion +2 for a, b }
+  }
+}"#,
+        );
+        let (f, _) = figures(&j);
+        let html = render(&j, &f);
+        // Friction for b only: a pain point all the same, in the badge and in the table.
+        assert!(html.contains("class=\"badge-pain\""), "{html}");
+        assert!(
+            html.contains("<td class=\"num\">— (b 5.0%)</td><td>slow</td>"),
+            "{html}"
+        );
+        // csat 80% pain 30% (b), 90% (a: no pain effect).
+        assert!(html.contains(">50.0 pp (a 0.0 pp)</td>"), "{html}");
+        assert!(
+            html.contains("by segment: friction 0% · b 5%; csat 80% pain 30% · a 90%"),
+            "{html}"
+        );
+        assert!(html.contains("by segment: emotion −1 · a, b +2"), "{html}");
+        assert!(html.contains(">effort 2–5</text>"), "{html}");
+        assert!(html.contains(">by segment: slow</text>"), "{html}");
+        assert!(html.contains(VARIES));
+        let map = html.find("class=\"map\"").unwrap();
+        let svg_start = html[..map].rfind("<svg").unwrap();
+        let svg_end = html[svg_start..].find("</svg>").unwrap() + svg_start;
+        assert_eq!(
+            geometry_problems(&html[svg_start..svg_end]),
+            Vec::<String>::new()
+        );
+    }
 
     #[test]
     fn the_map_stays_inside_its_view_box_and_escapes_labels() {

@@ -318,6 +318,13 @@ fn header(page: &Page) -> String {
             &e,
         ));
     }
+    // The scores the journey rates (none for a version-1 journey).
+    for m in crate::model::figure::SCORES {
+        if let Some(e) = c.all.get(m).filter(|_| crate::report::shown(m, f.rates)) {
+            let info = m.info();
+            out.push_str(&key(info.name, info.title, info.unit, &e));
+        }
+    }
     if !c.kpis.is_empty() {
         let count = |v: KpiVerdict| c.kpis.iter().filter(|k| k.verdict == v).count();
         let _ = writeln!(

@@ -7,10 +7,10 @@ use super::charts::{figure_cell, with_interval};
 use super::svg::{Bar, bars, ticks};
 use super::{escape, pct, value_attr, with_code};
 use crate::diagnostic::{Finding, Level};
-use crate::model::figure::Better;
+use crate::model::figure::{self, Better};
 use crate::model::{Journey, Metric, TouchpointId};
-use crate::report::Locator;
 use crate::report::simulation::{Computed, Unit};
+use crate::report::{Locator, shown};
 use crate::sim::figures::Figures;
 use crate::sim::{Estimate, KpiVerdict};
 use crate::source::SourceMap;
@@ -179,8 +179,12 @@ fn rows(c: &Computed) -> Vec<Row> {
         figure,
     };
     let primary = c.run.frame.primary_goal;
+    let rates = c.run.frame.rates;
+    // The scores the journey rates come after the figures every comparison shows.
+    let scores = figure::SCORES.into_iter().filter(|&m| shown(m, rates));
     let mut rows: Vec<Row> = compared(primary)
         .into_iter()
+        .chain(scores)
         .map(|m| {
             let info = m.info();
             row(

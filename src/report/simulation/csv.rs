@@ -8,6 +8,7 @@
 use super::{Computed, exact_endings};
 use crate::model::Metric;
 use crate::model::figure;
+use crate::report::summary_metrics;
 use crate::sim::Estimate;
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
@@ -74,7 +75,7 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
         );
     }
     let times = figure::TIMES.map(Metric::TimeToConvert);
-    for m in figure::SUMMARY.into_iter().chain(times) {
+    for m in summary_metrics(f.rates).chain(times) {
         put("summary", "", m.info().name, x.get(m), exact(m));
     }
     let exact_outcome =
@@ -117,6 +118,9 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
             exact(Metric::DropOff(k)),
         );
         put("touchpoint", name, "pains", Some(t.pains), None);
+        if f.touchpoints[k].csat {
+            put("touchpoint", name, "csat", t.csat, exact(Metric::CsatAt(k)));
+        }
         for (i, end) in ending::NAMES.iter().enumerate() {
             put(
                 "touchpoint",

@@ -2,9 +2,9 @@
 //! file that `simulate --shard K/N` writes and `journeyc merge` reads.
 
 use super::{Computed, exact_endings};
-use crate::model::figure;
 use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, emit_json};
 use crate::report::num::{Keyed, Num};
+use crate::report::summary_metrics;
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
 use crate::sim::{Estimate, KpiVerdict, Run, Shard};
@@ -260,9 +260,8 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
         // The registry's summary figures, by name; null when not available (nobody
         // converted, or clipped totals).
         summary: Keyed(
-            figure::SUMMARY
-                .iter()
-                .map(|&k| (k.info().name, x.get(k).map(|e| m(e, k))))
+            summary_metrics(f.rates)
+                .map(|k| (k.info().name, x.get(k).map(|e| m(e, k))))
                 .collect(),
         ),
         time_to_convert: TimeOut {
@@ -293,6 +292,8 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
                         visits: with(t.visits, et.map(|a| a.visits)),
                         drop_off: t.drop_off.map(|e| m(e, Metric::DropOff(k))),
                         pains: plain(t.pains),
+                        // Only at a touchpoint rated with `csat`; null when nobody visited.
+                        csat: tp.csat.then(|| t.csat.map(|e| m(e, Metric::CsatAt(k)))),
                         ended: ended(&t.ended, et.map(|a| exact_endings(&a.ended))),
                     };
                     (tp.name.as_str(), out)
@@ -394,6 +395,8 @@ struct TouchpointOut<'a> {
     visits: Est,
     drop_off: Option<Est>,
     pains: Est,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csat: Option<Option<Est>>,
     ended: Keyed<'a, Est>,
 }
 

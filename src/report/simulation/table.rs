@@ -6,6 +6,7 @@ use crate::model::figure;
 use crate::model::{Metric, TriggerEvent};
 use crate::report::analysis::percent;
 use crate::report::simulation::Written;
+use crate::report::summary_metrics;
 use crate::report::text::{emit, new_table, opt, section};
 use crate::sim::Estimate;
 use crate::sim::figures::Figures;
@@ -152,6 +153,48 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
     }
     emit(&mut out, t, 1);
 
+    if f.rates.0 {
+        // A table of its own: a column more would not fit the touchpoints' 100 columns.
+        section(
+            &mut out,
+            "CSAT by touchpoint (satisfied ÷ rated visits there, touchpoints rated with `csat`)",
+        );
+        let mut head = vec![
+            "Stage / touchpoint".to_string(),
+            "CSAT".into(),
+            "95% interval".into(),
+        ];
+        if exact {
+            head.push("Exact".into());
+        }
+        let mut t = new_table(head, width);
+        for stage in &f.stages {
+            let rated: Vec<usize> = stage
+                .touchpoints
+                .iter()
+                .copied()
+                .filter(|&k| f.touchpoints[k].csat)
+                .collect();
+            if rated.is_empty() {
+                continue;
+            }
+            t.add_row(vec![stage.name.clone()]);
+            for k in rated {
+                let e = c.all.touchpoints[k].csat;
+                let mut row = vec![
+                    format!("  {}", f.touchpoints[k].name),
+                    opt(e, |e| Unit::Percent.estimate(&e)),
+                    opt(e, |e| Unit::Percent.interval(&e)),
+                ];
+                if exact {
+                    row.push(exact_cell(c, Some(Metric::CsatAt(k)), None, Unit::Percent));
+                }
+                t.add_row(row);
+            }
+        }
+        emit(&mut out, t, 1);
+    }
+
     if !f.triggers.is_empty() {
         section(&mut out, "Triggers");
         let head = [
@@ -244,7 +287,7 @@ fn summary_rows(c: &Computed, x: &Figures) -> Vec<Row> {
             Some(Metric::Conversion(g)),
         ));
     }
-    rows.extend(figure::SUMMARY.map(|m| {
+    rows.extend(summary_metrics(f.rates).map(|m| {
         let info = m.info();
         (info.label.to_string(), info.unit, x.get(m), Some(m))
     }));
