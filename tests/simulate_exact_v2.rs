@@ -1,5 +1,5 @@
 //! The simulator against the exact analyzer on version-2 journeys (per-segment attributes,
-//! CSAT and effort, named context groups): every figure of 1,000,000 customers within 4
+//! CSAT and effort, the lifecycle, named context groups): every figure of 1,000,000 customers within 4
 //! standard errors of the exact value, and the delta-method intervals of the ratio scores
 //! (`csat`, `ces`) covering the exact value about 95% of the time over many seeds.
 
@@ -36,6 +36,14 @@ fn metrics(j: &Journey) -> Vec<Metric> {
         Metric::Csat,
         Metric::Effort,
         Metric::Ces,
+        Metric::Cycles,
+        Metric::Purchases,
+        Metric::Retention(1),
+        Metric::Retention(2),
+        Metric::Retention(3),
+        Metric::LifetimeCost,
+        Metric::LifetimeRevenue,
+        Metric::Clv,
     ];
     m.extend(j.primary_goal.map(Metric::Conversion));
     for (t, tp) in j.touchpoints.iter().enumerate() {

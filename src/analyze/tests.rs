@@ -520,3 +520,82 @@ fn per_segment_attributes_mix_by_share() {
     close(r.all.revenue_per_customer, 0.25 * 100.0 + 0.75 * 0.6 * 40.0);
     some_close(r.all.conversion, 0.25 + 0.75 * 0.6);
 }
+
+/// LANGUAGE-2.md §3, closed forms: a journey converting with certainty, value V, whose
+/// customers come back with chance r after a fixed delay d, discounted at i a year:
+/// clv = V / (1 − r·e^(−δd)) with δ = ln(1 + i) / 365 days, purchases = cycles = 1/(1 − r),
+/// retention(K) = r^(K − 1) (max_cycles 1000 leaves r¹⁰⁰⁰, nothing).
+#[test]
+fn lifetime_of_certain_conversion() {
+    let (v, r, d, i) = (80.0, 0.4, 30.0 * 86_400.0, 0.08);
+    let j = journey(
+        "journey t {
+           channel web digital
+           stage s {
+             touchpoint buy on web { entry goal purchase value 80 }
+           }
+           lifecycle {
+             repeat 40% after 30d
+             discount 8%
+             max_cycles 1000
+           }
+           kpi retention(4) >= 1%
+         }",
+    );
+    let a = analyze(&j).unwrap();
+    let delta = (1.0f64 + i).ln() / (365.0 * 86_400.0);
+    some_close(a.all.metric(Metric::Clv), v / (1.0 - r * (-delta * d).exp()));
+    some_close(a.all.metric(Metric::Cycles), 1.0 / (1.0 - r));
+    some_close(a.all.metric(Metric::Purchases), 1.0 / (1.0 - r));
+    some_close(a.all.metric(Metric::LifetimeRevenue), v / (1.0 - r));
+    for k in 1..=4 {
+        some_close(a.all.metric(Metric::Retention(k)), r.powi(k as i32 - 1));
+    }
+}
+
+/// Without a lifecycle a customer has one cycle: cycles 1, purchases = conversion, clv =
+/// profit (undiscounted), retention(1) = conversion, retention(2) = 0.
+#[test]
+fn one_cycle_without_a_lifecycle() {
+    let j = journey(
+        "journey t {
+           channel web digital { cost 2 }
+           stage s {
+             touchpoint a on web { entry -> b 30% -> exit }
+             touchpoint b on web { goal buy value 50 }
+           }
+         }",
+    );
+    let a = analyze(&j).unwrap();
+    some_close(a.all.metric(Metric::Cycles), 1.0);
+    some_close(a.all.metric(Metric::Purchases), 0.3);
+    some_close(a.all.metric(Metric::Clv), a.all.profit);
+    some_close(a.all.metric(Metric::Retention(1)), 0.3);
+    some_close(a.all.metric(Metric::Retention(2)), 0.0);
+}
+
+/// A winback after a cycle without the goal, and a bound on cycles: with conversion p,
+/// repeat r, winback w, at most m cycles, cycles = Σ_{k<m} cᵏ with c = p·r + (1 − p)·w.
+#[test]
+fn cycles_with_winback_and_a_bound() {
+    let j = journey(
+        "journey t {
+           channel web digital
+           stage s {
+             touchpoint a on web { entry -> b 25% -> exit }
+             touchpoint b on web { goal buy value 10 }
+           }
+           lifecycle {
+             repeat 60% after 10d..20d
+             winback 20%
+             max_cycles 3
+           }
+         }",
+    );
+    let a = analyze(&j).unwrap();
+    let c: f64 = 0.25 * 0.6 + 0.75 * 0.2;
+    some_close(a.all.metric(Metric::Cycles), 1.0 + c + c * c);
+    some_close(a.all.metric(Metric::Purchases), 0.25 * (1.0 + c + c * c));
+    // Undiscounted: clv is lifetime revenue − cost.
+    some_close(a.all.metric(Metric::Clv), 10.0 * 0.25 * (1.0 + c + c * c));
+}

@@ -429,3 +429,75 @@ fn named_context_groups_share_context_pairwise_and_scenarios_replace_or_add_them
     let twice = text.replace("context clienteling:", "context online:");
     assert_eq!(codes(&source(&twice)), ["J0102"]);
 }
+
+#[test]
+fn lifecycle_lines_are_checked_at_their_span() {
+    let base = r#"journey j {
+  channel web digital
+  segment loyal { share 40% }
+  segment bargain { share 60% }
+  stage s {
+    touchpoint a on web { entry -> b }
+    touchpoint b on web { goal g }
+  }
+  lifecycle {
+    repeat 40% after 30d..90d
+    LINE
+  }
+}"#;
+    let check = |line: &str| {
+        let c = source(&base.replace("LINE", line));
+        c.findings
+            .iter()
+            .map(|f| {
+                let text = &base.replace("LINE", line)[f.primary.span.start as usize..f.primary.span.end as usize];
+                format!("{} {}", f.rule.code(), text)
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(check("repeat 50% for nobody"), ["J0101 nobody"]);
+    assert_eq!(check("repeat 65% for loyal\n    repeat 70% for loyal"), ["J0102 repeat 70% for loyal"]);
+    assert_eq!(check("repeat 140% for bargain"), ["J0201 140%"]);
+    assert_eq!(check("max_cycles 0"), ["J0205 0"]);
+    assert_eq!(check("discount -5%"), ["J0205 discount -5%"]);
+    assert_eq!(check("winback 10% after 9d..2d"), ["J0205 9d..2d"]);
+    assert!(check("winback 10% after 2d..9d for bargain").is_empty());
+    let twice = base.replace("LINE", "").replace("}\n}", "}\n  lifecycle { discount 5% }\n}");
+    assert_eq!(codes(&source(&twice)), ["J0102"]);
+    let kpi = base.replace("LINE", "").replace("  lifecycle", "  kpi retention(0) >= 5%\n  lifecycle");
+    let c = source(&kpi);
+    assert_eq!(codes(&c), ["J0205"]);
+    assert!(c.findings[0].message.contains("retention(0)"), "{}", c.findings[0].message);
+    // A library may not hold a lifecycle: it does not parse there.
+    let lib = source("channel web digital\nlifecycle { repeat 40% }\n");
+    assert_eq!(codes(&lib), ["J0001"]);
+}
+
+#[test]
+fn a_scenario_s_lifecycle_overrides_line_by_line() {
+    let text = r#"journey j {
+  channel web digital
+  segment loyal { share 40% }
+  segment bargain { share 60% }
+  stage s {
+    touchpoint a on web { entry -> b }
+    touchpoint b on web { goal g }
+  }
+  lifecycle {
+    repeat 40% after 30d
+    repeat 65% for loyal
+    max_cycles 40
+  }
+  scenario everyone { lifecycle { repeat 50% } }
+  scenario bargain_only { lifecycle { repeat 20% for bargain } }
+}"#;
+    let c = source(text);
+    let repeat = |scenario: &str| {
+        let (j, f) = c.scenario(scenario).unwrap();
+        assert!(f.is_empty(), "{f:?}");
+        let l = j.unwrap().lifecycle.unwrap();
+        (l.repeat[0].chance, l.repeat[1].chance, l.max_cycles)
+    };
+    assert_eq!(repeat("everyone"), (0.5, 0.5, 40));
+    assert_eq!(repeat("bargain_only"), (0.65, 0.2, 40));
+}

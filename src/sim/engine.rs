@@ -596,6 +596,8 @@ struct View<'a> {
     /// [`Tables::keeps`].
     keeps: &'a [u64],
     channels: u32,
+    /// The lifecycle's discount rate per time unit (0: none, or no lifecycle).
+    delta: f64,
     horizon: i64,
     max_steps: u32,
     context_loss: u64,
@@ -619,6 +621,7 @@ impl<'a> View<'a> {
             hops: &t.hops,
             keeps: &t.keeps,
             channels: t.class.len() as u32,
+            delta: t.lifecycle.as_ref().map_or(0.0, |l| l.delta),
             horizon: t.horizon,
             max_steps: t.max_steps,
             context_loss: t.context_loss,
@@ -797,6 +800,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     // Rated visits, satisfied chances, effort visits and effort (`Scores::add` order).
     let mut scores = [0i64; 4];
     let mut converted = false;
+    // With a discounted lifecycle: the first cycle's money events, discounted (`clv`).
+    let mut clv = 0.0f64;
     // The numbers of the current step (advanced at each visit).
     let mut at = rng.first_step();
     let mut fired_any = false;
@@ -812,6 +817,9 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         at = at.next();
         let main = at.lane(Lane::Main);
         let duration = uniform(at.lane(Lane::Duration), stop.dur_span);
+        if v.delta > 0.0 {
+            clv += discounted(stop.adds[VALUE] - stop.adds[COST], v.delta, sums[TIME]);
+        }
         for (sum, &x) in sums.iter_mut().zip(&stop.adds) {
             *sum = add::<SAT>(*sum, x);
         }
@@ -913,6 +921,9 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         fired_any = true;
         sums[TIME] = add::<SAT>(sums[TIME], trigger.after);
         sums[COST] = add::<SAT>(sums[COST], trigger.via_cost);
+        if v.delta > 0.0 {
+            clv -= discounted(trigger.via_cost, v.delta, sums[TIME]);
+        }
         if !hit(at.lane(Lane::Late) as u32, trigger.back) {
             break ended;
         }
@@ -993,16 +1004,29 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         }
     }
     if let Some(life) = &t.lifecycle {
-        lifetime::<SAT>(
-            v,
-            life,
-            rng,
-            seg,
-            hop,
-            s.firings,
-            &mut st.life,
-            [sums[TIME], cost, revenue],
-        );
+        let first = Cycle {
+            converted,
+            time: sums[TIME],
+            cost,
+            revenue,
+            at,
+            clv,
+        };
+        #[cfg(debug_assertions)]
+        {
+            // The lifetime's own walk of a cycle, checked against the first walk.
+            let mut again = rng.first_step();
+            let mut clv = 0.0;
+            let c = replay::<SAT>(
+                v, seg, hop, &mut again, s.firings, 1.0, life.delta, &mut clv,
+            );
+            debug_assert_eq!(
+                (c.converted, c.time, c.cost, c.revenue, again.base, clv),
+                (converted, sums[TIME], cost, revenue, at.base, first.clv),
+                "the lifetime's walk of the first cycle differs from the first walk"
+            );
+        }
+        lifetime::<SAT>(v, life, seg, first, s.firings, &mut st.life);
     }
     Trace {
         outcome,
@@ -1021,34 +1045,97 @@ struct Cycle {
     time: i64,
     cost: i64,
     revenue: i64,
+    /// The numbers at the cycle's last step.
+    at: Step,
+    /// Its money events, discounted (with a discount rate).
+    clv: f64,
 }
 
-/// A customer's whole lifetime (LANGUAGE-2.md §3): the first cycle again, from the same
-/// numbers (so the same walk: `first` holds what the first walk counted, checked in debug
-/// builds), then each further cycle — after a cycle with the primary goal, another with the
-/// segment's `repeat` chance, else with `winback` — from a newly drawn entry, after the
-/// delay, each with its own horizon, `max_steps` and trigger limits, up to `max_cycles`.
-/// Money and time accumulate; `clv` discounts each money event to the first cycle's start.
-#[allow(clippy::too_many_arguments)]
+/// Net money `net` (money units) at `time` (time units from its cycle's start), discounted
+/// at `delta` per time unit, in money at the cycle's start.
+#[inline]
+fn discounted(net: i64, delta: f64, time: i64) -> f64 {
+    if net == 0 {
+        return 0.0;
+    }
+    net as f64 * MONEY_UNIT * exp_neg(delta * time as f64)
+}
+
+/// e^(−x) for x ≥ 0, computed the same way on every machine (the platform's `exp` may
+/// differ in the last bit, and a customer's `clv` is rounded to money units): for small x
+/// (most money events: a year's discount is about 0.08) a Taylor polynomial, else
+/// e^(−x) = 2^(−n) · e^(−r) with x = n·ln 2 + r, |r| ≤ ln 2 / 2, and e^(−r) by its series to
+/// 2⁻⁵³.
+#[inline]
+fn exp_neg(x: f64) -> f64 {
+    if x < 1.0 / 1024.0 {
+        // Error below x⁶/720 < 2⁻⁶⁹.
+        return 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x / 120.0))));
+    }
+    if x < 0.25 {
+        return series(x);
+    }
+    if x > 745.0 {
+        return 0.0;
+    }
+    let n = (x / std::f64::consts::LN_2).round();
+    let r = x - n * std::f64::consts::LN_2;
+    // 2^(−n) from its bits (n ≤ 1075 here, so the exponent stays normal or reaches 0).
+    let scale = match 1023 - n as i64 {
+        e if e > 0 => f64::from_bits((e as u64) << 52),
+        _ => 2f64.powi(-(n as i32)),
+    };
+    series(r.abs()).powi(if r < 0.0 { -1 } else { 1 }) * scale
+}
+
+/// e^(−x) for |x| ≤ 0.35 by its series to x¹⁴/14! (below 2⁻⁵³), in Horner's form.
+#[inline]
+fn series(x: f64) -> f64 {
+    let mut sum = INVERSE_FACTORIALS[14];
+    for k in (0..14).rev() {
+        sum = INVERSE_FACTORIALS[k] - x * sum;
+    }
+    sum
+}
+
+/// 1/k! for k = 0..=14.
+const INVERSE_FACTORIALS: [f64; 15] = {
+    let mut out = [1.0; 15];
+    let mut k = 1;
+    while k < 15 {
+        out[k] = out[k - 1] / k as f64;
+        k += 1;
+    }
+    out
+};
+
+/// A customer's whole lifetime (LANGUAGE-2.md §3) after their first cycle (`first`, as the
+/// first walk counted it, its numbers where that walk stopped): each further cycle — after a
+/// cycle with the primary goal, another with the segment's `repeat` chance, else with
+/// `winback` — from a newly drawn entry, after the delay, each with its own horizon,
+/// `max_steps` and trigger limits, up to `max_cycles`. Money and time accumulate; `clv`
+/// discounts each money event to the first cycle's start.
 #[inline(never)]
 fn lifetime<const SAT: bool>(
     v: &View<'_>,
     life: &LifeTables,
-    rng: Draws,
     seg: usize,
-    hop: u32,
+    first: Cycle,
     firings: &mut [u32],
     out: &mut Life,
-    first: [i64; 3],
 ) {
     let t = v.t;
-    let mut at = rng.first_step();
-    let mut h = hop;
-    // The current cycle's start, in time units since the first's.
+    let mut c = first;
+    let mut clv = c.clv;
+    let mut at = c.at;
+    // The hop where the next cycle starts.
+    let mut h = 0;
+    // The current cycle's start, in time units since the first's, and its discount factor
+    // (kept as a product of each cycle's and delay's factors: small exponents).
     let mut clock: i64 = 0;
+    let mut start = 1.0f64;
     let (mut cycles, mut purchases) = (0i64, 0i64);
     let (mut cost, mut revenue) = (0i64, 0i64);
-    let mut clv = 0.0f64;
     let mut month = None;
     loop {
         cycles += 1;
@@ -1057,18 +1144,12 @@ fn lifetime<const SAT: bool>(
             count_at(&mut out.months, m);
         }
         month = Some(m);
-        let c = replay::<SAT>(v, seg, h, &mut at, firings, clock, life.delta, &mut clv);
-        if cycles == 1 {
-            debug_assert_eq!(
-                [c.time, c.cost, c.revenue],
-                first,
-                "the first cycle replayed"
-            );
+        if cycles > 1 {
+            c = replay::<SAT>(v, seg, h, &mut at, firings, start, life.delta, &mut clv);
         }
         cost = cost.saturating_add(c.cost);
         revenue = revenue.saturating_add(c.revenue);
         purchases += c.converted as i64;
-        clock = clock.saturating_add(c.time);
         if cycles >= life.max_cycles as i64 {
             break;
         }
@@ -1078,9 +1159,14 @@ fn lifetime<const SAT: bool>(
         if !hit((r >> 32) as u32, chance) {
             break;
         }
-        clock = clock
+        let gap = c
+            .time
             .saturating_add(lo)
             .saturating_add(uniform(at.lane(Lane::Duration), span));
+        clock = clock.saturating_add(gap);
+        if life.delta > 0.0 {
+            start *= exp_neg(life.delta * gap as f64);
+        }
         h = t.start(t.entry_choice.pick(&t.cdf, low(r)), seg as u32);
     }
     out.cycles.add(cycles);
@@ -1108,8 +1194,9 @@ const MONTHS: usize = 1200;
 
 /// One cycle of the walk from hop `hop` with the numbers from `at` on, without any tally:
 /// the same steps 1–5 as [`walk_one`] (sharing its pain, ending and trigger rules), adding
-/// each money event's value discounted by `delta` per time unit (from the lifetime's start,
-/// `clock` before this cycle) to `clv` when `delta` is positive.
+/// each money event's value discounted by `delta` per time unit to the lifetime's start
+/// (`start` is the discount factor of this cycle's start; each event adds its own, a small
+/// exponent within the cycle) to `clv` when `delta` is positive.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn replay<const SAT: bool>(
@@ -1118,13 +1205,12 @@ fn replay<const SAT: bool>(
     hop: u32,
     at: &mut Step,
     firings: &mut [u32],
-    clock: i64,
+    start: f64,
     delta: f64,
     clv: &mut f64,
 ) -> Cycle {
     let t = v.t;
     let patience = t.patience[seg];
-    let discount = |time: i64| (-delta * clock.saturating_add(time) as f64).exp();
     let (mut h, mut from) = (hop, ENTRY);
     let mut sums = [0i64; TOTALS];
     let mut steps = 0u32;
@@ -1138,9 +1224,7 @@ fn replay<const SAT: bool>(
         let duration = uniform(at.lane(Lane::Duration), stop.dur_span);
         if delta > 0.0 {
             let net = stop.adds[VALUE] - stop.adds[COST];
-            if net != 0 {
-                *clv += net as f64 * MONEY_UNIT * discount(sums[TIME]);
-            }
+            *clv += start * discounted(net, delta, sums[TIME]);
         }
         for (sum, &x) in sums.iter_mut().zip(&stop.adds) {
             *sum = add::<SAT>(*sum, x);
@@ -1166,8 +1250,8 @@ fn replay<const SAT: bool>(
         fired_any = true;
         sums[TIME] = add::<SAT>(sums[TIME], trigger.after);
         sums[COST] = add::<SAT>(sums[COST], trigger.via_cost);
-        if delta > 0.0 && trigger.via_cost != 0 {
-            *clv -= trigger.via_cost as f64 * MONEY_UNIT * discount(sums[TIME]);
+        if delta > 0.0 {
+            *clv -= start * discounted(trigger.via_cost, delta, sums[TIME]);
         }
         if !hit(at.lane(Lane::Late) as u32, trigger.back)
             || sums[TIME] > t.horizon
@@ -1186,6 +1270,8 @@ fn replay<const SAT: bool>(
         time: sums[TIME],
         cost: sums[COST],
         revenue: sums[VALUE],
+        at: *at,
+        clv: *clv,
     }
 }
 
@@ -1212,6 +1298,17 @@ mod tests {
             (r >> 32) as f64 / 4294967296.0,
             r as u32 as f64 / 4294967296.0,
         )
+    }
+
+    #[test]
+    fn the_discount_factor_agrees_with_exp() {
+        for &x in &[
+            0.0, 1e-12, 1e-6, 0.0009, 0.001, 0.08, 0.5, 1.0, 3.3, 40.0, 700.0,
+        ] {
+            let (got, want) = (exp_neg(x), (-x).exp());
+            assert!((got - want).abs() <= 1e-13 * want, "{x}: {got} vs {want}");
+        }
+        assert_eq!(exp_neg(1000.0), 0.0);
     }
 
     #[test]
