@@ -24,6 +24,7 @@ fn samples_resolve_without_findings() {
         "checkout.journey",
         "onboarding.journey",
         "support.journey",
+        "retail_lifecycle.journey",
         "common.journey",
     ] {
         let c = example(name);

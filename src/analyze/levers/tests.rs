@@ -83,7 +83,11 @@ fn removed(j: &Journey, t: TouchpointId) -> Journey {
 
 fn halved(j: &Journey, t: TouchpointId) -> Journey {
     let mut m = j.clone();
-    m.touchpoints[t].friction /= 2.0;
+    let tp = &mut m.touchpoints[t];
+    tp.friction /= 2.0;
+    for v in &mut tp.by_segment {
+        v.friction /= 2.0;
+    }
     m
 }
 
