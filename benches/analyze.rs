@@ -25,6 +25,23 @@ fn main() {
             journeyc::generate::chain(1_000_000),
         ),
     ];
+    // The lifetime figures (LANGUAGE-2.md §3) of a 1,000-touchpoint journey: one more solve
+    // of a discounted chain per segment, against the first-cycle analysis.
+    let first = journeyc::generate::realistic(1_000, 1);
+    let end = first.rfind('}').expect("a journey");
+    let life = format!(
+        "{}  lifecycle {{\n    repeat 40% after 30d..90d\n    winback 10% after 60d\n    discount 8%\n  }}\n}}\n",
+        &first[..end]
+    );
+    let (a, b) = (journey(&first), journey(&life));
+    let t_first = median(budget, || analyze(&a).expect("analyzes"));
+    let t_life = median(budget, || analyze(&b).expect("analyzes"));
+    println!(
+        "realistic 1,000 touchpoints: analyze {:8.2} ms, with a lifecycle {:8.2} ms ({:.2}x)",
+        t_first.as_secs_f64() * 1e3,
+        t_life.as_secs_f64() * 1e3,
+        t_life.as_secs_f64() / t_first.as_secs_f64()
+    );
     for (name, text) in cases {
         let j = journey(&text);
         let a = analyze(&j).expect("analyzes");

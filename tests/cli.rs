@@ -26,7 +26,13 @@ fn run(args: &[&str]) -> Run {
     }
 }
 
-const SAMPLES: [&str; 5] = ["checkout", "common", "onboarding", "retail_lifecycle", "support"];
+const SAMPLES: [&str; 5] = [
+    "checkout",
+    "common",
+    "onboarding",
+    "retail_lifecycle",
+    "support",
+];
 
 #[test]
 fn samples_check_clean_of_errors() {

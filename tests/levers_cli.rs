@@ -244,3 +244,43 @@ fn no_conversion_gives_no_relative_figures() {
     }
     assert_eq!(got["touchpoints"][0]["friction_gain"], 0.25);
 }
+
+/// `--objective clv` (LANGUAGE-2.md §3): the touchpoints ranked by clv lost on removal, each
+/// figure the exact clv of the changed journey; the baseline is `analyze`'s clv; `--sort
+/// sensitivity` has no clv meaning and is a usage error.
+#[test]
+fn levers_by_customer_lifetime_value() {
+    let file = "examples/retail_lifecycle.journey";
+    let (code, out, err) = levers(&[file, "--objective", "clv", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["objective"], "clv");
+    let (code, analysis, err) = run("analyze", &[file, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a: Value = serde_json::from_str(&analysis).unwrap();
+    let clv = a["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kpi"] == "clv >= 2")
+        .unwrap()["value"]
+        .as_f64()
+        .unwrap();
+    let baseline = v["baseline_clv"].as_f64().unwrap();
+    assert!((baseline - clv).abs() < 1e-9, "{baseline} vs {clv}");
+    let lost: Vec<f64> = v["touchpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["clv_removal_effect"].as_f64().unwrap())
+        .collect();
+    assert!(lost.windows(2).all(|w| w[0] >= w[1]), "ranked: {lost:?}");
+    // Removing where the purchase happens loses everything it earns, costs aside.
+    assert_eq!(v["touchpoints"][0]["touchpoint"], "order_confirmed");
+    let (code, _, err) = levers(&[file, "--objective", "clv", "--sort", "sensitivity"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("ranks by conversion only"), "{err}");
+    // Without `--objective clv` the JSON has no clv fields.
+    let (_, plain, _) = levers(&[file, "--format", "json"]);
+    assert!(!plain.contains("clv"), "{plain}");
+}

@@ -544,7 +544,10 @@ fn lifetime_of_certain_conversion() {
     );
     let a = analyze(&j).unwrap();
     let delta = (1.0f64 + i).ln() / (365.0 * 86_400.0);
-    some_close(a.all.metric(Metric::Clv), v / (1.0 - r * (-delta * d).exp()));
+    some_close(
+        a.all.metric(Metric::Clv),
+        v / (1.0 - r * (-delta * d).exp()),
+    );
     some_close(a.all.metric(Metric::Cycles), 1.0 / (1.0 - r));
     some_close(a.all.metric(Metric::Purchases), 1.0 / (1.0 - r));
     some_close(a.all.metric(Metric::LifetimeRevenue), v / (1.0 - r));

@@ -4,6 +4,7 @@
 //! ranked.
 
 use super::{Exit, Failure, JourneyArgs};
+use crate::analyze::levers::clv_levers;
 use crate::analyze::{LeverOptions, LeverSort, levers};
 use crate::model::Journey;
 use crate::names;
@@ -41,6 +42,16 @@ impl From<Sort> for LeverSort {
     }
 }
 
+/// What the levers measure.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Objective {
+    /// Conversion to the goal (first cycle).
+    Conversion,
+    /// Customer lifetime value (LANGUAGE-2.md §3): the touchpoints are ranked by clv lost
+    /// on removal (`--sort removal`) or gained with friction halved (`--sort friction`).
+    Clv,
+}
+
 /// Arguments of `levers`.
 #[derive(Debug, clap::Args)]
 pub struct LeversArgs {
@@ -59,6 +70,10 @@ pub struct LeversArgs {
     /// Rank touchpoints by this figure, largest first.
     #[arg(long, value_enum, default_value_t = Sort::Removal)]
     pub sort: Sort,
+    /// Rank by conversion, or by customer lifetime value (each touchpoint's change analysed
+    /// exactly: one analysis per touchpoint and change).
+    #[arg(long, value_enum, default_value_t = Objective::Conversion)]
+    pub objective: Objective,
     /// List only the first N touchpoints of the ranking.
     #[arg(long, value_name = "N", value_parser = positive)]
     pub top: Option<usize>,
@@ -97,11 +112,26 @@ pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
     };
     let result = levers(&journey, &options)
         .map_err(|e| Failure(format!("cannot analyze `{}` exactly: {e}", file.display())))?;
+    let clv =
+        match args.objective {
+            Objective::Conversion => None,
+            Objective::Clv if args.sort == Sort::Sensitivity => {
+                return Err(Failure(
+                    "`--sort sensitivity` ranks by conversion only: with `--objective clv`, use \
+                 `--sort removal` or `--sort friction`"
+                        .into(),
+                ));
+            }
+            Objective::Clv => Some(clv_levers(&journey, options.segment).map_err(|e| {
+                Failure(format!("cannot analyze `{}` exactly: {e}", file.display()))
+            })?),
+        };
     let view = View {
         journey: &journey,
         levers: &result,
         sort: args.sort.into(),
         top: args.top,
+        clv: clv.as_ref(),
     };
     let text = match args.format {
         Format::Table => {

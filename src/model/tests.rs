@@ -451,24 +451,36 @@ fn lifecycle_lines_are_checked_at_their_span() {
         c.findings
             .iter()
             .map(|f| {
-                let text = &base.replace("LINE", line)[f.primary.span.start as usize..f.primary.span.end as usize];
+                let text = &base.replace("LINE", line)
+                    [f.primary.span.start as usize..f.primary.span.end as usize];
                 format!("{} {}", f.rule.code(), text)
             })
             .collect::<Vec<_>>()
     };
     assert_eq!(check("repeat 50% for nobody"), ["J0101 nobody"]);
-    assert_eq!(check("repeat 65% for loyal\n    repeat 70% for loyal"), ["J0102 repeat 70% for loyal"]);
+    assert_eq!(
+        check("repeat 65% for loyal\n    repeat 70% for loyal"),
+        ["J0102 repeat 70% for loyal"]
+    );
     assert_eq!(check("repeat 140% for bargain"), ["J0201 140%"]);
     assert_eq!(check("max_cycles 0"), ["J0205 0"]);
     assert_eq!(check("discount -5%"), ["J0205 discount -5%"]);
     assert_eq!(check("winback 10% after 9d..2d"), ["J0205 9d..2d"]);
     assert!(check("winback 10% after 2d..9d for bargain").is_empty());
-    let twice = base.replace("LINE", "").replace("}\n}", "}\n  lifecycle { discount 5% }\n}");
+    let twice = base
+        .replace("LINE", "")
+        .replace("}\n}", "}\n  lifecycle { discount 5% }\n}");
     assert_eq!(codes(&source(&twice)), ["J0102"]);
-    let kpi = base.replace("LINE", "").replace("  lifecycle", "  kpi retention(0) >= 5%\n  lifecycle");
+    let kpi = base
+        .replace("LINE", "")
+        .replace("  lifecycle", "  kpi retention(0) >= 5%\n  lifecycle");
     let c = source(&kpi);
     assert_eq!(codes(&c), ["J0205"]);
-    assert!(c.findings[0].message.contains("retention(0)"), "{}", c.findings[0].message);
+    assert!(
+        c.findings[0].message.contains("retention(0)"),
+        "{}",
+        c.findings[0].message
+    );
     // A library may not hold a lifecycle: it does not parse there.
     let lib = source("channel web digital\nlifecycle { repeat 40% }\n");
     assert_eq!(codes(&lib), ["J0001"]);

@@ -1006,6 +1006,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
     if let Some(life) = &t.lifecycle {
         let first = Cycle {
             converted,
+            steps: steps as u32,
             time: sums[TIME],
             cost,
             revenue,
@@ -1042,6 +1043,8 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
 /// (time, cost, revenue; time from the cycle's start).
 struct Cycle {
     converted: bool,
+    /// Visits.
+    steps: u32,
     time: i64,
     cost: i64,
     revenue: i64,
@@ -1136,6 +1139,7 @@ fn lifetime<const SAT: bool>(
     let mut start = 1.0f64;
     let (mut cycles, mut purchases) = (0i64, 0i64);
     let (mut cost, mut revenue) = (0i64, 0i64);
+    let mut visits = 0u64;
     let mut month = None;
     loop {
         cycles += 1;
@@ -1150,6 +1154,7 @@ fn lifetime<const SAT: bool>(
         cost = cost.saturating_add(c.cost);
         revenue = revenue.saturating_add(c.revenue);
         purchases += c.converted as i64;
+        visits += c.steps as u64;
         if cycles >= life.max_cycles as i64 {
             break;
         }
@@ -1170,6 +1175,7 @@ fn lifetime<const SAT: bool>(
         h = t.start(t.entry_choice.pick(&t.cdf, low(r)), seg as u32);
     }
     out.cycles.add(cycles);
+    out.visits += visits;
     out.purchases.add(purchases);
     count_at(&mut out.purchases_hist, purchases as usize);
     if [cost, revenue]
@@ -1267,6 +1273,7 @@ fn replay<const SAT: bool>(
     }
     Cycle {
         converted,
+        steps,
         time: sums[TIME],
         cost: sums[COST],
         revenue: sums[VALUE],

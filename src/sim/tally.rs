@@ -120,6 +120,9 @@ pub struct TouchpointTally {
 pub struct Life {
     /// Cycles per customer.
     pub cycles: Sum,
+    /// Visits over all cycles (the walk's work; benchmarks read it).
+    #[serde(default)]
+    pub visits: u64,
     /// Cycles that achieved the primary goal, per customer.
     pub purchases: Sum,
     /// Customers by their number of purchases (`purchases_hist[k]`: exactly k).
@@ -147,6 +150,7 @@ impl Life {
 
     fn merge(&mut self, o: &Life) {
         self.cycles.merge(o.cycles);
+        self.visits = self.visits.saturating_add(o.visits);
         self.purchases.merge(o.purchases);
         add_grown(&mut self.purchases_hist, &o.purchases_hist);
         self.cost.merge(o.cost);

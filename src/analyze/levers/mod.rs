@@ -38,7 +38,10 @@
 //! `docs/levers.md`), and each figure equals [`super::analyze`] run on the modified journey
 //! (the tests check it to 1e-9 on every sample touchpoint).
 
+mod lifetime;
 mod segment;
+
+pub use lifetime::{ClvLevers, clv_levers};
 
 #[cfg(test)]
 mod tests;

@@ -54,42 +54,10 @@ fn conversion(a: &Analysis, goal: GoalId, segment: Option<SegmentId>) -> f64 {
     }
 }
 
-/// The journey where arriving at `t` ends the journey at once, without the goal and
-/// without any trigger firing there: `t` keeps its place but does nothing and only exits.
-fn removed(j: &Journey, t: TouchpointId) -> Journey {
-    let mut m = j.clone();
-    let tp = &mut m.touchpoints[t];
-    tp.goal = None;
-    tp.friction = 0.0;
-    tp.cost = 0.0;
-    tp.emotion = 0;
-    tp.duration = Default::default();
-    tp.transitions = vec![
-        vec![Transition {
-            target: Target::Exit,
-            probability: 1.0,
-            arrow: 0,
-        }];
-        m.segments.len()
-    ];
-    for g in &mut m.goals {
-        g.touchpoints.retain(|&k| k != t);
-    }
-    for tr in &mut m.triggers {
-        tr.at.retain(|&k| k != t);
-    }
-    m
-}
-
-fn halved(j: &Journey, t: TouchpointId) -> Journey {
-    let mut m = j.clone();
-    let tp = &mut m.touchpoints[t];
-    tp.friction /= 2.0;
-    for v in &mut tp.by_segment {
-        v.friction /= 2.0;
-    }
-    m
-}
+// The journey where arriving at `t` ends the journey at once (`removed`: without the goal
+// and without any trigger firing there; `t` keeps its place but does nothing and only
+// exits), and the journey with `t`'s friction halved (`halved`).
+use super::lifetime::{halved, removed};
 
 /// `j` with ε of probability moved onto the transition of `t` to `target`, in every segment
 /// of `segments` that has it, the others scaled down in proportion.

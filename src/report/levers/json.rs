@@ -32,6 +32,8 @@ pub fn json(view: &View) -> String {
                 attribution_share: l.share(k).map(Num),
                 friction: Num(tp.friction),
                 friction_gain: Num(lever.friction_gain),
+                clv_removal_effect: view.clv.map(|c| Num(c.removal[k])),
+                clv_friction_gain: view.clv.map(|c| Num(c.friction[k])),
                 best_transition: l.best(k).map(|b| BestOut {
                     to: view.target(b.target),
                     sensitivity: b.sensitivity.map(Num),
@@ -59,6 +61,8 @@ pub fn json(view: &View) -> String {
         primary_goal: Some(l.goal) == j.primary_goal,
         segment: l.segment.map(|s| j.segments[s].name.as_str()),
         baseline_conversion: Num(l.baseline),
+        objective: view.clv.map(|_| "clv"),
+        baseline_clv: view.clv.map(|c| Num(c.baseline)),
         sort: sort_name(view.sort),
         touchpoint_count: l.touchpoints.len(),
         touchpoints,
@@ -101,6 +105,11 @@ struct Out<'a> {
     primary_goal: bool,
     segment: Option<&'a str>,
     baseline_conversion: Num,
+    /// `clv` with `--objective clv` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    objective: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_clv: Option<Num>,
     sort: &'static str,
     touchpoint_count: usize,
     touchpoints: Vec<TouchpointOut<'a>>,
@@ -119,6 +128,10 @@ struct TouchpointOut<'a> {
     attribution_share: Option<Num>,
     friction: Num,
     friction_gain: Num,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv_removal_effect: Option<Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv_friction_gain: Option<Num>,
     best_transition: Option<BestOut<'a>>,
     transitions: Vec<TransitionOut<'a>>,
 }

@@ -8,6 +8,7 @@ mod table;
 pub use json::json;
 pub use table::table;
 
+use crate::analyze::levers::{ClvLevers, round12};
 use crate::analyze::{LeverSort, Levers};
 use crate::model::{Journey, Target, TouchpointId};
 
@@ -22,12 +23,21 @@ pub struct View<'a> {
     pub sort: LeverSort,
     /// List only this many touchpoints (`None`: all).
     pub top: Option<usize>,
+    /// With `--objective clv`: the clv levers, which then rank the touchpoints (by clv lost
+    /// on removal, or gained with friction halved, as `sort` says).
+    pub clv: Option<&'a ClvLevers>,
 }
 
 impl<'a> View<'a> {
     /// The touchpoints listed, in ranking order.
     pub fn listed(&self) -> Vec<TouchpointId> {
-        let mut ids = self.levers.ranked(self.sort);
+        let mut ids = match self.clv {
+            Some(c) => ranked_by(match self.sort {
+                LeverSort::Friction => &c.friction,
+                _ => &c.removal,
+            }),
+            None => self.levers.ranked(self.sort),
+        };
         if let Some(n) = self.top {
             ids.truncate(n);
         }
@@ -63,6 +73,18 @@ impl<'a> View<'a> {
             Target::Touchpoint(u) => &self.journey.touchpoints[u].name,
         }
     }
+}
+
+/// Touchpoint ids by `values`, largest first; values equal to 12 significant digits keep
+/// stage order (as [`Levers::ranked`]).
+fn ranked_by(values: &[f64]) -> Vec<TouchpointId> {
+    let mut ids: Vec<TouchpointId> = (0..values.len()).collect();
+    ids.sort_by(|&a, &b| {
+        round12(values[b])
+            .total_cmp(&round12(values[a]))
+            .then(a.cmp(&b))
+    });
+    ids
 }
 
 /// The name of a ranking order as `--sort` spells it.

@@ -32,10 +32,12 @@ pub fn table(view: &View, width: Option<u16>) -> String {
         .unwrap_or_default();
     let _ = writeln!(out, "Levers of `{}` ({}){scenario}.", j.name, j.label);
     let _ = writeln!(out, "Conversion to {}, {}.", view.goal(), view.population());
-    let order = match view.sort {
-        LeverSort::Removal => "removal effect",
-        LeverSort::Friction => "friction gain",
-        LeverSort::Sensitivity => "best sensitivity",
+    let order = match (view.clv.is_some(), view.sort) {
+        (true, LeverSort::Friction) => "clv gained with friction halved",
+        (true, _) => "clv lost on removal",
+        (false, LeverSort::Removal) => "removal effect",
+        (false, LeverSort::Friction) => "friction gain",
+        (false, LeverSort::Sensitivity) => "best sensitivity",
     };
     let listed = view.listed();
     let shown = if listed.len() < l.touchpoints.len() {
@@ -53,6 +55,38 @@ pub fn table(view: &View, width: Option<u16>) -> String {
         percent(l.baseline),
         l.states
     );
+
+    if let Some(c) = view.clv {
+        let _ = writeln!(
+            out,
+            "\nCustomer lifetime value (clv {} per customer; * moment of truth)",
+            money(c.baseline)
+        );
+        let mut t = new_table(&[
+            "#",
+            "Touchpoint",
+            "Lost if\nremoved",
+            "Gained, friction\nhalved",
+        ]);
+        for (rank, &k) in listed.iter().enumerate() {
+            let tp = &j.touchpoints[k];
+            let mark = if tp.moment_of_truth { " *" } else { "" };
+            t.add_row(vec![
+                (rank + 1).to_string(),
+                format!("{}{mark}", tp.name),
+                money(c.removal[k]),
+                money(c.friction[k]),
+            ]);
+        }
+        right_align(&mut t, &[0, 2, 3]);
+        let _ = writeln!(out, "{t}");
+        let _ = writeln!(
+            out,
+            "Lost if removed: clv lost if customers arriving there left at once, in every \
+             cycle;\ngained: clv gained if its friction were halved (exact analysis of each \
+             changed journey)."
+        );
+    }
 
     let _ = writeln!(out, "\nRanking (* moment of truth)");
     let mut t = new_table(&[
@@ -160,6 +194,11 @@ fn sensitivity(s: Option<f64>) -> String {
         Some(x) if x.abs() < 0.00005 => format!("{x:+.1e}"),
         Some(x) => format!("{x:+.4}"),
     }
+}
+
+/// An amount of money, two decimals, signed when negative.
+fn money(x: f64) -> String {
+    crate::model::figure::money(x)
 }
 
 /// A change of probability in percentage points, signed (`+0.52%`, `+<0.01%`).
