@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::analyze::{Analysis, analyze};
-use crate::model::{self, Options, Transition};
+use crate::model::{self, Options};
 use std::path::Path;
 
 const EXACT: f64 = 1e-9;
