@@ -81,11 +81,17 @@ fn json_and_csv_agree() {
 
 #[test]
 fn output_is_byte_identical_for_1_2_and_8_threads() {
-    for format in ["json", "table", "csv"] {
+    // onboarding; retail_lifecycle walks lifetimes of several cycles (LANGUAGE-2.md §3).
+    for (file, format) in [
+        ("examples/onboarding.journey", "json"),
+        ("examples/onboarding.journey", "table"),
+        ("examples/onboarding.journey", "csv"),
+        ("examples/retail_lifecycle.journey", "json"),
+    ] {
         let run = |threads: &str| {
             let args = [
                 "simulate",
-                "examples/onboarding.journey",
+                file,
                 "--root",
                 "examples",
                 "--seed",
@@ -109,25 +115,39 @@ fn output_is_byte_identical_for_1_2_and_8_threads() {
 #[test]
 fn merged_shards_equal_the_single_run() {
     let dir = tempfile::tempdir().unwrap();
-    let file = "examples/checkout.journey";
-    let mut paths = Vec::new();
-    for k in 1..=3 {
-        let shard = format!("{k}/3");
-        let (code, out, err) = journeyc(&simulate(file, None, &["--exact", "--shard", &shard]));
-        assert_eq!(code, 0, "{err}");
-        let path = dir.path().join(format!("shard{k}.json"));
-        std::fs::write(&path, out).unwrap();
-        paths.push(path.display().to_string());
+    // checkout; retail_lifecycle's shards carry lifetime tallies too.
+    for (name, file) in [
+        ("checkout", "examples/checkout.journey"),
+        ("retail", "examples/retail_lifecycle.journey"),
+    ] {
+        let mut paths = Vec::new();
+        for k in 1..=3 {
+            let shard = format!("{k}/3");
+            let (code, out, err) = journeyc(&simulate(file, None, &["--exact", "--shard", &shard]));
+            assert_eq!(code, 0, "{err}");
+            let path = dir.path().join(format!("{name}{k}.json"));
+            std::fs::write(&path, out).unwrap();
+            paths.push(path.display().to_string());
+        }
+        paths.reverse(); // any order
+        for format in ["json", "table", "csv"] {
+            let (_, single, _) = journeyc(&simulate(file, None, &["--exact", "--format", format]));
+            let mut args = vec!["merge", "--format", format];
+            args.extend(paths.iter().map(String::as_str));
+            let (code, merged, err) = journeyc(&args);
+            assert_eq!(code, 0, "{err}");
+            assert_eq!(merged, single, "{file} {format}");
+        }
     }
-    paths.reverse(); // any order
-    for format in ["json", "table", "csv"] {
-        let (_, single, _) = journeyc(&simulate(file, None, &["--exact", "--format", format]));
-        let mut args = vec!["merge", "--format", format];
-        args.extend(paths.iter().map(String::as_str));
-        let (code, merged, err) = journeyc(&args);
-        assert_eq!(code, 0, "{err}");
-        assert_eq!(merged, single, "{format}");
-    }
+    let paths: Vec<String> = (1..=3)
+        .rev()
+        .map(|k| {
+            dir.path()
+                .join(format!("checkout{k}.json"))
+                .display()
+                .to_string()
+        })
+        .collect();
     // A missing slice is named.
     let (code, _, err) = journeyc(&["merge", &paths[0], &paths[1]]);
     assert_eq!(code, 2);
