@@ -714,3 +714,52 @@ fn validation_refuses_a_profit_that_is_not_revenue_minus_cost() {
     let e = validate::check(&r).expect_err("an edited profit");
     assert!(e.contains("profit"), "{e}");
 }
+
+/// A run's lifetime totals hang together (LANGUAGE-2.md §3): `validate::check` accepts a
+/// real lifecycle run and refuses edited ones (a forged shard could otherwise report a
+/// retention above 100%).
+#[test]
+fn validation_refuses_lifetime_totals_that_do_not_add_up() {
+    let j = journey(
+        "journey t {
+           channel web digital { cost 2 }
+           stage s {
+             touchpoint a on web { entry -> b 50% -> exit }
+             touchpoint b on web { goal buy value 10 }
+           }
+           lifecycle { repeat 50% after 30d winback 20% after 60d discount 5% }
+         }",
+    );
+    let settings = Settings {
+        customers: 5_000,
+        seed: 3,
+        ..Settings::default()
+    };
+    let r = simulate(&j, &settings, None).expect("simulates");
+    validate::check(&r).expect("a real run is valid");
+    let life = &r.tally.segments[0].life;
+    assert_eq!(life.months[0], 5_000, "everyone starts a first cycle");
+    assert_eq!(life.purchases_hist.iter().sum::<u64>(), 5_000);
+    assert!(life.cycles.sum > 5_000, "some come back");
+    let edits: [fn(&mut crate::sim::tally::Life); 4] = [
+        |l| l.purchases_hist[0] += 1,
+        |l| l.months[1] = 9_999,
+        |l| l.purchases.sum = l.cycles.sum + 1,
+        |l| l.cycles.sum = 10,
+    ];
+    for edit in edits {
+        let mut forged = r.clone();
+        edit(&mut forged.tally.segments[0].life);
+        assert!(validate::check(&forged).is_err());
+    }
+    // Lifetime totals in a run of a journey without a lifecycle are forged too.
+    let plain = journey(
+        "journey t {
+           channel web digital
+           stage s { touchpoint a on web { entry goal g } }
+         }",
+    );
+    let mut r = simulate(&plain, &settings, None).unwrap();
+    r.tally.segments[0].life = life.clone();
+    assert!(validate::check(&r).is_err());
+}

@@ -177,6 +177,7 @@ fn check_segment(f: &Frame, t: &SegmentTally) -> Result<(), String> {
     {
         return Err("the profit does not equal revenue minus cost".into());
     }
+    lifetime(f, t, n)?;
     let converted = f.primary_goal.map_or(0, |g| t.goals[g]);
     if t.time_hist.count != converted {
         return Err(format!(
@@ -248,4 +249,52 @@ fn check_exact(x: &crate::analyze::Figures) -> Result<(), String> {
     } else {
         Err("the exact analysis has a probability outside 0..1".into())
     }
+}
+
+/// The lifetime totals (LANGUAGE-2.md §3) of one segment's `n` customers: present exactly
+/// when the journey has a lifecycle, every customer counted once by number of purchases and
+/// in their first month, no more purchases than cycles, no more cycles than `max_cycles`
+/// allows, and no more customers in a later month than in the first.
+fn lifetime(f: &Frame, t: &SegmentTally, n: u64) -> Result<(), String> {
+    let life = &t.life;
+    if !f.lifecycle {
+        return match life.is_empty() && life.purchases_hist.is_empty() && life.months.is_empty() {
+            true => Ok(()),
+            false => Err("lifetime totals for a journey without a lifecycle".into()),
+        };
+    }
+    if n == 0 {
+        return Ok(());
+    }
+    let counted: u128 = life.purchases_hist.iter().map(|&k| k as u128).sum();
+    if counted != n as u128 {
+        return Err(format!(
+            "{counted} customers counted by purchases, for {n} customers"
+        ));
+    }
+    if life.months.first().copied() != Some(n) || life.months.iter().any(|&k| k > n) {
+        return Err("the customers starting a cycle per month do not match the customers".into());
+    }
+    let (cycles, purchases) = (life.cycles.sum, life.purchases.sum);
+    if cycles < n as i128 || purchases < 0 || purchases > cycles {
+        return Err(format!(
+            "{cycles} cycles and {purchases} purchases for {n} customers"
+        ));
+    }
+    let by_hist: i128 = life
+        .purchases_hist
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| k as i128 * c as i128)
+        .sum();
+    if by_hist != purchases {
+        return Err("the purchases do not match their distribution".into());
+    }
+    if life.clipped > n {
+        return Err(format!(
+            "{} customers with clipped lifetime totals, more than the {n} customers",
+            life.clipped
+        ));
+    }
+    Ok(())
 }
