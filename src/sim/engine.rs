@@ -1073,7 +1073,8 @@ fn discounted(net: i64, delta: f64, time: i64) -> f64 {
 fn exp_neg(x: f64) -> f64 {
     if x < 1.0 / 1024.0 {
         // Error below x⁶/720 < 2⁻⁶⁹.
-        return 1.0 - x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x / 120.0))));
+        return 1.0
+            - x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x * (1.0 / 120.0)))));
     }
     if x < 0.25 {
         return series(x);

@@ -511,13 +511,25 @@ impl Graph {
                 } else {
                     format!("{} · {}", tp.name, channel.name)
                 });
-                if tp.friction > 0.0 {
-                    lines.push(format!("friction {}", percent(tp.friction)));
+                // Per-segment values that differ from the unqualified line (LANGUAGE-2.md §1).
+                let differing = |of: fn(&crate::model::Visit) -> f64, show: fn(f64) -> String| {
+                    let everyone = of(&tp.unqualified());
+                    j.segments
+                        .iter()
+                        .zip(&tp.by_segment)
+                        .filter(|(_, v)| of(v) != everyone)
+                        .map(|(s, v)| format!(" · {} {}", s.name, show(of(v))))
+                        .collect::<String>()
+                };
+                let frictions = differing(|v| v.friction, percent);
+                if tp.friction > 0.0 || !frictions.is_empty() {
+                    lines.push(format!("friction {}{frictions}", percent(tp.friction)));
                 }
                 if let Some(g) = tp.goal {
                     let mut line = format!("{GOAL_MARK} {}", j.goals[g.goal].name);
-                    if g.value != 0.0 {
-                        line.push_str(&format!(" · value {}", crate::model::trim(g.value)));
+                    let values = differing(|v| v.value, crate::model::trim);
+                    if g.value != 0.0 || !values.is_empty() {
+                        line.push_str(&format!(" · value {}{values}", crate::model::trim(g.value)));
                     }
                     lines.push(line);
                 }

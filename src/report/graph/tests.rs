@@ -261,3 +261,27 @@ journey s "S" {
     assert_eq!(legend, [("web", PALETTE[0]), ("app", PALETTE[1])]);
     assert!(!g.key.iter().any(|k| k.contains("findings")));
 }
+
+/// Attributes that differ by segment (LANGUAGE-2.md §1) are drawn with the segments whose
+/// value differs: `friction 10% · a 2%`, and a friction only some segments meet shows too.
+#[test]
+fn per_segment_values_are_drawn_beside_the_unqualified_ones() {
+    let text = SMALL
+        .replace(
+            "      friction 10%\n",
+            "      friction 10%\n      friction 2% for a\n",
+        )
+        .replace(
+            "goal sale value 12.5 }",
+            "goal sale value 12.5 goal sale value 20 for b }",
+        )
+        .replace(
+            "      entry 60%\n",
+            "      entry 60%\n      friction 5% for b\n",
+        );
+    let (j, _) = resolved(&text);
+    let g = Graph::new(&j, &[]);
+    assert_eq!(g.nodes[0].lines[2], "friction 0% · b 5%");
+    assert_eq!(g.nodes[2].lines[2], "friction 10% · a 2%");
+    assert_eq!(g.nodes[3].lines[2], "⚑ sale · value 12.5 · b 20");
+}
