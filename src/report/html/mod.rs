@@ -318,11 +318,20 @@ fn header(page: &Page) -> String {
             &e,
         ));
     }
-    // The scores the journey rates (none for a version-1 journey).
-    for m in crate::model::figure::SCORES {
-        if let Some(e) = c.all.get(m).filter(|_| crate::report::shown(m, f.rates)) {
-            let info = m.info();
-            out.push_str(&key(info.name, info.title, info.unit, &e));
+    // The scores the journey rates, then its lifetime figures when it has a lifecycle (none
+    // for a version-1 journey).
+    let shows = crate::report::Shows::of_frame(f);
+    let extra = crate::model::figure::SCORES
+        .into_iter()
+        .chain(crate::report::lifetime_metrics());
+    for m in extra.filter(|&m| crate::report::shown(m, shows)) {
+        if let Some(e) = c.all.get(m) {
+            out.push_str(&key(
+                crate::report::summary_key(m),
+                &crate::report::summary_title(m),
+                m.info().unit,
+                &e,
+            ));
         }
     }
     if !c.kpis.is_empty() {

@@ -4,7 +4,7 @@
 use super::{Computed, exact_endings};
 use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, emit_json};
 use crate::report::num::{Keyed, Num};
-use crate::report::summary_metrics;
+use crate::report::{Shows, summary_key, summary_metrics};
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
 use crate::sim::{Estimate, KpiVerdict, Run, Shard};
@@ -260,8 +260,8 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
         // The registry's summary figures, by name; null when not available (nobody
         // converted, or clipped totals).
         summary: Keyed(
-            summary_metrics(f.rates)
-                .map(|k| (k.info().name, x.get(k).map(|e| m(e, k))))
+            summary_metrics(Shows::of_frame(f))
+                .map(|k| (summary_key(k), x.get(k).map(|e| m(e, k))))
                 .collect(),
         ),
         time_to_convert: TimeOut {
