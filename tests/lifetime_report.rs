@@ -135,8 +135,9 @@ fn simulated_and_exact_lifetime_figures_agree() {
             );
         }
     }
-    // The CSV: one summary row per lifetime figure.
+    // The CSV: one summary row per lifetime figure, and the cohort curve.
     let csv = simulate(SHOP, &["--exact", "--format", "csv"]);
+    assert!(csv.contains("\nall,cohort,0,starting_a_cycle,1,"));
     for key in KEYS {
         assert!(
             csv.lines()
@@ -196,8 +197,17 @@ fn the_report_shows_the_lifetime_figures() {
             assert!(life.contains(&tag), "{tag}");
         }
     }
-    // Month 0: everyone starts their first cycle.
-    assert!(life.contains("data-figure=\"lifetime.month.0\" data-value=\"1\""));
+    // The cohort curve: simulate's `cohort_months`, month 0 holding everyone's first cycle.
+    let months = sim["all"]["cohort_months"].as_array().unwrap();
+    assert!(months.len() > 3);
+    assert_eq!(months[0]["value"].as_f64(), Some(1.0));
+    for (m, e) in months.iter().enumerate() {
+        let value = e["value"].as_f64().unwrap();
+        if value > 0.0 {
+            let tag = format!("data-figure=\"lifetime.month.{m}\" data-value=\"{value}\"");
+            assert!(life.contains(&tag), "{tag}");
+        }
+    }
     assert!(html.contains("<li><a href=\"#lifetime\">Lifetime</a></li>"));
     assert!(html.contains("<h2>5. Lifetime</h2>") && html.contains("<h2>6. KPIs</h2>"));
     assert!(html.contains("<h2>8. Scenarios</h2>"));
@@ -263,6 +273,7 @@ fn version_1_outputs_have_no_lifetime_figures() {
                     Value::Object(m) => {
                         for (k, x) in m {
                             assert!(!KEYS.contains(&k.as_str()), "{file}: key {k}");
+                            assert_ne!(k, "cohort_months", "{file}");
                             stack.push(x);
                         }
                     }
@@ -275,6 +286,7 @@ fn version_1_outputs_have_no_lifetime_figures() {
         for line in csv.lines() {
             let figure = line.split(',').nth(3).unwrap_or("");
             assert!(!KEYS.contains(&figure), "{file}: {line}");
+            assert_ne!(line.split(',').nth(1), Some("cohort"), "{file}: {line}");
         }
         for text in [simulate(file, &["--exact"]), analyze(file, &[])] {
             for word in ["cycles", "purchases", "retention", "lifetime", "clv"] {

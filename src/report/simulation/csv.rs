@@ -170,6 +170,12 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
             None,
         );
     }
+    // With a lifecycle: the cohort curve, month by month since the first cycle.
+    if let Some(l) = &x.lifetime {
+        for (m, &e) in l.months.iter().enumerate() {
+            put("cohort", &m.to_string(), "starting_a_cycle", Some(e), None);
+        }
+    }
 }
 
 /// One CSV row; empty cells for what is not available.

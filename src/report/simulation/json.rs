@@ -264,6 +264,12 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
                 .map(|k| (summary_key(k), x.get(k).map(|e| m(e, k))))
                 .collect(),
         ),
+        // With a lifecycle only: the share of customers starting a cycle in each month since
+        // their first (30 days a month).
+        cohort_months: x
+            .lifetime
+            .as_ref()
+            .map(|l| l.months.iter().map(|&e| plain(e)).collect()),
         time_to_convert: TimeOut {
             mean_seconds: time(0, TimeStat::Mean),
             p50_seconds: time(1, TimeStat::P50),
@@ -371,6 +377,8 @@ struct FiguresOut<'a> {
     outcomes: Keyed<'a, Est>,
     #[serde(flatten)]
     summary: Keyed<'a, Option<Est>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cohort_months: Option<Vec<Est>>,
     time_to_convert: TimeOut,
     funnel: Keyed<'a, Est>,
     touchpoints: Keyed<'a, TouchpointOut<'a>>,
