@@ -32,24 +32,103 @@ use crate::model::{Metric, figure};
 /// [`crate::model::Journey::rates_effort`] say.
 pub type Rates = (bool, bool);
 
-/// True when a report of a journey rating `rates` shows `metric`: the scores only when the
+/// What a journey has that decides which figures its reports show: the scores it rates
+/// (LANGUAGE-2.md §2) and whether it has a `lifecycle` block (§3). A version-1 journey has
+/// neither ([`Shows::default`]), so its reports show the version-1 figures alone.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shows {
+    /// `(csat, effort)`: the scores the journey rates.
+    pub rates: Rates,
+    /// The journey has a `lifecycle` block.
+    pub lifecycle: bool,
+}
+
+impl Shows {
+    /// What a simulated run's frame says.
+    pub fn of_frame(f: &crate::sim::Frame) -> Shows {
+        Shows {
+            rates: f.rates,
+            lifecycle: f.lifecycle,
+        }
+    }
+
+    /// What a resolved journey says.
+    pub fn of_journey(j: &crate::model::Journey) -> Shows {
+        Shows {
+            rates: (j.rates_csat(), j.rates_effort()),
+            lifecycle: j.lifecycle.is_some(),
+        }
+    }
+}
+
+/// The K of the `retention(K)` rows every summary of a journey with a lifecycle shows.
+pub const SUMMARY_RETENTION: [u32; 3] = [1, 2, 3];
+
+/// True when a report of a journey with `shows` shows `metric`: the scores only when the
 /// journey rates what they measure (`csat` with `csat`; `effort` and `ces` with `effort`),
-/// every other metric always.
-pub fn shown(metric: Metric, rates: Rates) -> bool {
+/// the lifetime figures only with a lifecycle, every other metric always.
+pub fn shown(metric: Metric, shows: Shows) -> bool {
     match metric {
-        Metric::Csat | Metric::CsatAt(_) => rates.0,
-        Metric::Effort | Metric::Ces => rates.1,
+        Metric::Csat | Metric::CsatAt(_) => shows.rates.0,
+        Metric::Effort | Metric::Ces => shows.rates.1,
+        Metric::Cycles
+        | Metric::Purchases
+        | Metric::Retention(_)
+        | Metric::LifetimeCost
+        | Metric::LifetimeRevenue
+        | Metric::Clv => shows.lifecycle,
         _ => true,
     }
 }
 
+/// The lifetime figures every summary of a journey with a lifecycle shows, in report order:
+/// cycles and purchases, `retention(1)`…`retention(3)`, then the money ([`figure::LIFETIME`]
+/// with the retention rows after purchases).
+pub fn lifetime_metrics() -> impl Iterator<Item = Metric> {
+    figure::LIFETIME[..2]
+        .iter()
+        .copied()
+        .chain(SUMMARY_RETENTION.map(Metric::Retention))
+        .chain(figure::LIFETIME[2..].iter().copied())
+}
+
 /// The per-customer figures every summary shows, in report order: the registry's
-/// [`figure::SUMMARY`], then those of [`figure::SCORES`] the journey rates. A version-1
-/// journey rates nothing, so its summaries are [`figure::SUMMARY`] alone.
-pub fn summary_metrics(rates: Rates) -> impl Iterator<Item = Metric> {
+/// [`figure::SUMMARY`], then those of [`figure::SCORES`] the journey rates, then the
+/// lifetime figures ([`lifetime_metrics`]) when it has a lifecycle. A version-1 journey
+/// has none of them, so its summaries are [`figure::SUMMARY`] alone.
+pub fn summary_metrics(shows: Shows) -> impl Iterator<Item = Metric> {
     figure::SUMMARY
         .into_iter()
-        .chain(figure::SCORES.into_iter().filter(move |&m| shown(m, rates)))
+        .chain(figure::SCORES.into_iter().filter(move |&m| shown(m, shows)))
+        .chain(lifetime_metrics().filter(move |&m| shown(m, shows)))
+}
+
+/// A summary figure's JSON and CSV key: its registry name, `retention_K` for
+/// `retention(K)` (K of [`SUMMARY_RETENTION`]).
+pub fn summary_key(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Retention(1) => "retention_1",
+        Metric::Retention(2) => "retention_2",
+        Metric::Retention(3) => "retention_3",
+        m => m.info().name,
+    }
+}
+
+/// A summary figure's label in tables: the registry's, `retention(K)` for a retention.
+pub fn summary_label(metric: Metric) -> String {
+    match metric {
+        Metric::Retention(k) => format!("retention({k})"),
+        m => m.info().label.into(),
+    }
+}
+
+/// A summary figure's title in sentences and headings: the registry's, with K for a
+/// retention (`Retention (2+ purchases)`).
+pub fn summary_title(metric: Metric) -> String {
+    match metric {
+        Metric::Retention(k) => format!("Retention ({k}+ purchases)"),
+        m => m.info().title.into(),
+    }
 }
 
 /// One checked file: its sources (main file first; `main` is its id), whether it is a library,
@@ -352,19 +431,55 @@ mod tests {
 
     #[test]
     fn summaries_show_the_scores_a_journey_rates() {
-        let names = |rates| -> Vec<&str> {
-            summary_metrics(rates)
+        let rated = |rates| Shows {
+            rates,
+            lifecycle: false,
+        };
+        let names = |shows| -> Vec<&str> {
+            summary_metrics(shows)
                 .skip(figure::SUMMARY.len())
-                .map(|m| m.info().name)
+                .map(summary_key)
                 .collect()
         };
-        assert!(summary_metrics((false, false)).eq(figure::SUMMARY));
-        assert_eq!(names((true, false)), ["csat"]);
-        assert_eq!(names((false, true)), ["effort", "ces"]);
-        assert_eq!(names((true, true)), ["csat", "effort", "ces"]);
-        assert!(shown(Metric::CsatAt(3), (true, false)));
-        assert!(!shown(Metric::CsatAt(3), (false, true)));
-        assert!(shown(Metric::Profit, (false, false)));
+        assert!(summary_metrics(Shows::default()).eq(figure::SUMMARY));
+        assert_eq!(names(rated((true, false))), ["csat"]);
+        assert_eq!(names(rated((false, true))), ["effort", "ces"]);
+        assert_eq!(names(rated((true, true))), ["csat", "effort", "ces"]);
+        assert!(shown(Metric::CsatAt(3), rated((true, false))));
+        assert!(!shown(Metric::CsatAt(3), rated((false, true))));
+        assert!(shown(Metric::Profit, Shows::default()));
+    }
+
+    #[test]
+    fn summaries_show_the_lifetime_figures_with_a_lifecycle_only() {
+        let life = Shows {
+            rates: (true, false),
+            lifecycle: true,
+        };
+        let names: Vec<&str> = summary_metrics(life)
+            .skip(figure::SUMMARY.len())
+            .map(summary_key)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "csat",
+                "cycles",
+                "purchases",
+                "retention_1",
+                "retention_2",
+                "retention_3",
+                "lifetime_cost",
+                "lifetime_revenue",
+                "clv"
+            ]
+        );
+        for m in figure::LIFETIME.into_iter().chain([Metric::Retention(1)]) {
+            assert!(!shown(m, Shows::default()), "{m:?}");
+            assert!(shown(m, life));
+        }
+        assert_eq!(summary_label(Metric::Retention(2)), "retention(2)");
+        assert_eq!(summary_label(Metric::Clv), "clv");
     }
 
     fn report(findings: Vec<Finding>) -> FileReport {

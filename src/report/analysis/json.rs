@@ -3,12 +3,12 @@
 //! significant digits so that the last bits of floating point (which may differ between
 //! CPUs) do not change the output. Schema: `docs/simulation.md`, "Exact analysis".
 
-use super::{judge, rated_csat, rates};
+use super::{judge, rated_csat, shows};
 use crate::analyze::{Analysis, Figures, Outcomes};
 use crate::model::figure::Verdict;
 use crate::model::{Comparison, Journey, metric_name};
 use crate::report::num::{Keyed, Num};
-use crate::report::summary_metrics;
+use crate::report::{summary_key, summary_metrics};
 use serde::Serialize;
 
 /// Version of the `analyze --format json` schema.
@@ -99,8 +99,8 @@ fn figures<'a>(j: &'a Journey, f: &Figures) -> FiguresOut<'a> {
         ),
         // The registry's summary figures, by name; null when not available.
         summary: Keyed(
-            summary_metrics(rates(j))
-                .map(|m| (m.info().name, f.metric(m).map(Num)))
+            summary_metrics(shows(j))
+                .map(|m| (summary_key(m), f.metric(m).map(Num)))
                 .collect(),
         ),
         time_to_convert: TimeOut {

@@ -13,11 +13,11 @@ pub use table::table;
 use crate::analyze::{Analysis, needs_simulation};
 use crate::model::figure::{self, Verdict};
 use crate::model::{Journey, Kpi, Metric, Touchpoint, format_duration};
-use crate::report::Rates;
+use crate::report::Shows;
 
-/// The scores `journey` rates (`csat`, `effort`): which of them its reports show.
-pub(crate) fn rates(j: &Journey) -> Rates {
-    (j.rates_csat(), j.rates_effort())
+/// What `journey` has (scores it rates, a lifecycle): which figures its reports show.
+pub(crate) fn shows(j: &Journey) -> Shows {
+    Shows::of_journey(j)
 }
 
 /// True when a touchpoint is rated with `csat` for some segment: it has a `csat(TP)`.

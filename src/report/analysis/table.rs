@@ -1,12 +1,12 @@
 //! The table report of the exact analysis: summary, segments, touchpoints in stage order,
 //! triggers, KPIs. Readable at 100 columns; no colour.
 
-use super::{ignored_line, judge, metric_value, percent, rated_csat, rates};
+use super::{ignored_line, judge, metric_value, percent, rated_csat, shows};
 use crate::analyze::{Analysis, Figures};
 use crate::model::figure::Verdict;
 use crate::model::{Journey, TriggerEvent, format_duration};
-use crate::report::summary_metrics;
 use crate::report::text::{emit, new_table, opt, section};
+use crate::report::{summary_label, summary_metrics};
 use std::fmt::Write;
 
 /// Renders the analysis as text tables, `width` columns wide (`None`: the terminal's).
@@ -189,12 +189,12 @@ fn summary(j: &Journey, f: &Figures, unavailable: bool) -> Vec<(String, String)>
     }
     let o = &f.outcomes;
     // The registry's summary figures; those only `simulate` estimates get a row saying so.
-    for m in summary_metrics(rates(j)) {
+    for m in summary_metrics(shows(j)) {
         let info = m.info();
         match (info.exact, f.metric(m)) {
-            (true, v) => rows.push((info.label.into(), opt(v, |v| info.unit.value(v)))),
+            (true, v) => rows.push((summary_label(m), opt(v, |v| info.unit.value(v)))),
             (false, _) if unavailable => {
-                rows.push((info.label.into(), "n/a (needs simulate)".into()))
+                rows.push((summary_label(m), "n/a (needs simulate)".into()))
             }
             (false, _) => {}
         }

@@ -173,7 +173,7 @@ pub fn segments(c: &Computed) -> String {
     // The scores the journey rates, after the version-1 columns (none for a version-1 journey).
     let scores: Vec<crate::model::Metric> = crate::model::figure::SCORES
         .into_iter()
-        .filter(|&m| crate::report::shown(m, f.rates))
+        .filter(|&m| crate::report::shown(m, crate::report::Shows::of_frame(f)))
         .collect();
     let score_heads: String = scores
         .iter()

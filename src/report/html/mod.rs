@@ -10,6 +10,8 @@
 //!     2 funnel and flow .... charts.rs, flow.rs   funnel bars, Sankey-like flow with drop-off
 //!     3 segments ........... charts.rs   conversion and pains per segment
 //!     4 time to convert .... charts.rs
+//!     5 lifetime ........... lifetime.rs  cohort retention curve, CLV per segment (only with
+//!                                     a `lifecycle` block; the sections after it move down)
 //!     5 KPIs, 6 findings ... tables.rs
 //!     7 scenarios .......... tables.rs   side by side with Δ (only with --scenario)
 //! ```
@@ -23,6 +25,7 @@
 mod charts;
 mod flow;
 mod layout;
+mod lifetime;
 mod map;
 mod path;
 mod svg;
@@ -181,17 +184,36 @@ pub fn render(page: &Page) -> String {
          convert.",
         &charts::time_to_convert(c),
     );
+    // The lifetime section only with a lifecycle; the sections after it are numbered on.
+    let life = c.run.frame.lifecycle;
+    let mut number = 4;
+    let mut next = || {
+        number += 1;
+        number
+    };
+    if life {
+        let n = next();
+        section(
+            &mut out,
+            "lifetime",
+            &format!("{n}. Lifetime"),
+            "Customers come back for more cycles (the journey's <code>lifecycle</code>): how many \
+             start a cycle each month since their first, and what a customer is worth over all \
+             their cycles, per segment.",
+            &lifetime::render(c),
+        );
+    }
     section(
         &mut out,
         "kpis",
-        "5. KPIs",
+        &format!("{}. KPIs", next()),
         "The journey's KPIs judged on the simulation.",
         &tables::kpis(c),
     );
     section(
         &mut out,
         "findings",
-        "6. Checker findings",
+        &format!("{}. Checker findings", next()),
         "What <code>journeyc check</code> reports for this file and its scenarios (levels from \
          <code>journeyc.toml</code> when there is one).",
         &tables::findings(page.sources, page.findings),
@@ -200,7 +222,7 @@ pub fn render(page: &Page) -> String {
         section(
             &mut out,
             "scenarios",
-            "7. Scenarios",
+            &format!("{}. Scenarios", next()),
             "The baseline and each scenario, simulated with the same seed and customers.",
             &tables::scenarios(c, page.scenarios),
         );
@@ -318,11 +340,20 @@ fn header(page: &Page) -> String {
             &e,
         ));
     }
-    // The scores the journey rates (none for a version-1 journey).
-    for m in crate::model::figure::SCORES {
-        if let Some(e) = c.all.get(m).filter(|_| crate::report::shown(m, f.rates)) {
-            let info = m.info();
-            out.push_str(&key(info.name, info.title, info.unit, &e));
+    // The scores the journey rates, then its lifetime figures when it has a lifecycle (none
+    // for a version-1 journey).
+    let shows = crate::report::Shows::of_frame(f);
+    let extra = crate::model::figure::SCORES
+        .into_iter()
+        .chain(crate::report::lifetime_metrics());
+    for m in extra.filter(|&m| crate::report::shown(m, shows)) {
+        if let Some(e) = c.all.get(m) {
+            out.push_str(&key(
+                crate::report::summary_key(m),
+                &crate::report::summary_title(m),
+                m.info().unit,
+                &e,
+            ));
         }
     }
     if !c.kpis.is_empty() {
@@ -363,9 +394,11 @@ fn contents(page: &Page) -> String {
         ("flow", "Funnel and flow"),
         ("segments", "Segments"),
         ("time", "Time to convert"),
-        ("kpis", "KPIs"),
-        ("findings", "Findings"),
     ];
+    if page.baseline.run.frame.lifecycle {
+        items.push(("lifetime", "Lifetime"));
+    }
+    items.extend([("kpis", "KPIs"), ("findings", "Findings")]);
     if !page.scenarios.is_empty() {
         items.push(("scenarios", "Scenarios"));
     }

@@ -10,7 +10,7 @@ use crate::diagnostic::{Finding, Level};
 use crate::model::figure::{self, Better};
 use crate::model::{Journey, Metric, TouchpointId};
 use crate::report::simulation::{Computed, Unit};
-use crate::report::{Locator, shown};
+use crate::report::{Locator, Shows, lifetime_metrics, shown, summary_key, summary_title};
 use crate::sim::figures::Figures;
 use crate::sim::{Estimate, KpiVerdict};
 use crate::source::SourceMap;
@@ -179,17 +179,20 @@ fn rows(c: &Computed) -> Vec<Row> {
         figure,
     };
     let primary = c.run.frame.primary_goal;
-    let rates = c.run.frame.rates;
-    // The scores the journey rates come after the figures every comparison shows.
-    let scores = figure::SCORES.into_iter().filter(|&m| shown(m, rates));
+    let shows = Shows::of_frame(&c.run.frame);
+    // The scores the journey rates, then its lifetime figures (with a lifecycle), come after
+    // the figures every comparison shows.
+    let scores = figure::SCORES.into_iter().filter(|&m| shown(m, shows));
+    let lifetime = lifetime_metrics().filter(|&m| shown(m, shows));
     let mut rows: Vec<Row> = compared(primary)
         .into_iter()
         .chain(scores)
+        .chain(lifetime)
         .map(|m| {
             let info = m.info();
             row(
-                info.name,
-                info.title,
+                summary_key(m),
+                &summary_title(m),
                 info.unit,
                 info.better,
                 Figure::Metric(m),

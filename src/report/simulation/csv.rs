@@ -8,7 +8,7 @@
 use super::{Computed, exact_endings};
 use crate::model::Metric;
 use crate::model::figure;
-use crate::report::summary_metrics;
+use crate::report::{Shows, summary_key, summary_metrics};
 use crate::sim::Estimate;
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
@@ -75,8 +75,8 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
         );
     }
     let times = figure::TIMES.map(Metric::TimeToConvert);
-    for m in summary_metrics(f.rates).chain(times) {
-        put("summary", "", m.info().name, x.get(m), exact(m));
+    for m in summary_metrics(Shows::of_frame(f)).chain(times) {
+        put("summary", "", summary_key(m), x.get(m), exact(m));
     }
     let exact_outcome =
         |o: Option<&crate::analyze::Outcomes>, i: usize| o.map(|o| exact_endings(o)[i]);
@@ -169,6 +169,12 @@ fn population(out: &mut String, c: &Computed, pop: &str, seg: Option<usize>, x: 
             t.conversion_after,
             None,
         );
+    }
+    // With a lifecycle: the cohort curve, month by month since the first cycle.
+    if let Some(l) = &x.lifetime {
+        for (m, &e) in l.months.iter().enumerate() {
+            put("cohort", &m.to_string(), "starting_a_cycle", Some(e), None);
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use super::{Computed, exact_endings};
 use crate::model::{Comparison, Journey, Metric, TimeStat, TriggerEvent, emit_json};
 use crate::report::num::{Keyed, Num};
-use crate::report::summary_metrics;
+use crate::report::{Shows, summary_key, summary_metrics};
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
 use crate::sim::{Estimate, KpiVerdict, Run, Shard};
@@ -260,10 +260,16 @@ fn figures<'a>(c: &Computed<'a>, x: &Figures, segment: Option<usize>) -> Figures
         // The registry's summary figures, by name; null when not available (nobody
         // converted, or clipped totals).
         summary: Keyed(
-            summary_metrics(f.rates)
-                .map(|k| (k.info().name, x.get(k).map(|e| m(e, k))))
+            summary_metrics(Shows::of_frame(f))
+                .map(|k| (summary_key(k), x.get(k).map(|e| m(e, k))))
                 .collect(),
         ),
+        // With a lifecycle only: the share of customers starting a cycle in each month since
+        // their first (30 days a month).
+        cohort_months: x
+            .lifetime
+            .as_ref()
+            .map(|l| l.months.iter().map(|&e| plain(e)).collect()),
         time_to_convert: TimeOut {
             mean_seconds: time(0, TimeStat::Mean),
             p50_seconds: time(1, TimeStat::P50),
@@ -371,6 +377,8 @@ struct FiguresOut<'a> {
     outcomes: Keyed<'a, Est>,
     #[serde(flatten)]
     summary: Keyed<'a, Option<Est>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cohort_months: Option<Vec<Est>>,
     time_to_convert: TimeOut,
     funnel: Keyed<'a, Est>,
     touchpoints: Keyed<'a, TouchpointOut<'a>>,

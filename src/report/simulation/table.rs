@@ -6,8 +6,8 @@ use crate::model::figure;
 use crate::model::{Metric, TriggerEvent};
 use crate::report::analysis::percent;
 use crate::report::simulation::Written;
-use crate::report::summary_metrics;
 use crate::report::text::{emit, new_table, opt, section};
+use crate::report::{Shows, summary_label, summary_metrics};
 use crate::sim::Estimate;
 use crate::sim::figures::Figures;
 use crate::sim::tally::ending;
@@ -287,10 +287,10 @@ fn summary_rows(c: &Computed, x: &Figures) -> Vec<Row> {
             Some(Metric::Conversion(g)),
         ));
     }
-    rows.extend(summary_metrics(f.rates).map(|m| {
-        let info = m.info();
-        (info.label.to_string(), info.unit, x.get(m), Some(m))
-    }));
+    rows.extend(
+        summary_metrics(Shows::of_frame(f))
+            .map(|m| (summary_label(m), m.info().unit, x.get(m), Some(m))),
+    );
     if !f.goals.is_empty() {
         rows.extend(figure::TIMES.map(|stat| {
             let m = Metric::TimeToConvert(stat);
