@@ -55,8 +55,8 @@ fn shown_months(months: &[Estimate]) -> &[Estimate] {
     &months[..=last.min(months.len().saturating_sub(1))]
 }
 
-/// The share of customers starting a cycle in each month since their first, as a line with
-/// dots and 95% whiskers; months across, shares up.
+/// The share of customers starting a cycle in each month since their first, from month 1
+/// (month 0 is everyone), as a line with dots and 95% whiskers; months across, shares up.
 pub fn cohort_chart(months: &[Estimate]) -> String {
     const W: f64 = 800.0;
     const LEFT: f64 = 56.0;
@@ -64,7 +64,12 @@ pub fn cohort_chart(months: &[Estimate]) -> String {
     const TOP: f64 = 14.0;
     const PLOT_H: f64 = 200.0;
     const BOTTOM: f64 = 46.0;
-    let months = shown_months(months);
+    // Month 0 is every customer (100%) by definition: the chart starts at month 1, so the
+    // shares that matter (a few percent) are not flattened against it.
+    let months = &shown_months(months)[1..];
+    if months.is_empty() {
+        return "<p>No simulated customer starts a second cycle.</p>\n".into();
+    }
     let count = months.len().max(1);
     let max = months
         .iter()
@@ -98,12 +103,20 @@ pub fn cohort_chart(months: &[Estimate]) -> String {
     // About ten month labels at most, at whole steps.
     let step = count.div_ceil(10).max(1);
     for m in (0..count).step_by(step) {
-        s.text(x_of(m), bottom + 16.0, &m.to_string(), "tick", "middle");
+        s.text(
+            x_of(m),
+            bottom + 16.0,
+            &(m + 1).to_string(),
+            "tick",
+            "middle",
+        );
     }
     s.text(
         LEFT + plot_w / 2.0,
         bottom + 36.0,
-        &format!("months since the first cycle ({MONTH_DAYS} days each)"),
+        &format!(
+            "months since the first cycle ({MONTH_DAYS} days each; month 0 is every customer)"
+        ),
         "label",
         "middle",
     );
@@ -126,7 +139,8 @@ pub fn cohort_chart(months: &[Estimate]) -> String {
     for (m, &(x, y)) in points.iter().enumerate() {
         let e = &months[m];
         s.raw(&format!(
-            "<g><title>month {m}: {}</title>\n",
+            "<g><title>month {}: {}</title>\n",
+            m + 1,
             escape(&with_interval(Unit::Percent, e))
         ));
         s.circle(x, y, r, "emotion-dot");
@@ -278,8 +292,14 @@ mod tests {
         ];
         for months in cases {
             let svg = cohort_chart(&months);
+            if svg.starts_with("<p>") {
+                // Nobody after month 0: said in words, no chart.
+                assert!(svg.contains("No simulated customer starts a second cycle"));
+                continue;
+            }
             assert_eq!(geometry_problems(&svg), Vec::<String>::new(), "{svg}");
         }
+        assert!(cohort_chart(&[e(1.0, 0.0)]).starts_with("<p>"));
     }
 
     #[test]
