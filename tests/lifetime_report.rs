@@ -302,3 +302,14 @@ fn version_1_outputs_have_no_lifetime_figures() {
         }
     }
 }
+
+/// `report --exact`: the CLV panel shows `analyze`'s value under each estimate (the shop's
+/// exact clv is 12.62, per tests/data/v2/expected.json); without it, no exact value.
+#[test]
+fn the_clv_panel_shows_exact_values_with_report_exact() {
+    let with = report(SHOP, &["--exact"]);
+    let panel = section(&with, "lifetime");
+    assert!(panel.contains("<small>exact 12.62</small>"), "{panel}");
+    let without = report(SHOP, &[]);
+    assert!(!section(&without, "lifetime").contains("<small>exact"));
+}

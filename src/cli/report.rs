@@ -32,6 +32,10 @@ pub struct ReportArgs {
     /// The HTML file to write (`-` for standard output).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
+    /// Also analyze each journey exactly (absorbing chain; horizon ignored) and show the
+    /// exact value under each estimate of the CLV panel.
+    #[arg(long)]
+    pub exact: bool,
 }
 
 /// Runs `report`.
@@ -72,8 +76,15 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
 
     let settings = settings(&args.population, None);
     let simulate = |j: &crate::model::Journey| {
-        run_with_progress(j, &settings)
-            .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))
+        let mut run = run_with_progress(j, &settings)
+            .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))?;
+        if args.exact {
+            match crate::analyze::analyze(j) {
+                Ok(a) => run.exact = Some(a),
+                Err(e) => crate::errln!("note: no exact values for `{}`: {e}", file.display()),
+            }
+        }
+        Ok::<_, Failure>(run)
     };
     let baseline = simulate(&journey)?;
     let runs = scenario_journeys
