@@ -318,7 +318,31 @@ impl Context<'_> {
                 profit_cross(x),
             ),
         ];
-        for (metric, sb, sv, cross) in scalar {
+        // With a lifecycle in both runs: the lifetime means, paired too (LANGUAGE-2.md §3).
+        let counts = |s: &crate::sim::stats::Sum| (s.sum as f64, s.sum_sq_f64());
+        let lifetime = (b.run.frame.lifecycle && v.run.frame.lifecycle).then(|| {
+            [
+                (
+                    Metric::Cycles,
+                    counts(&tb.life.cycles),
+                    counts(&tv.life.cycles),
+                    x.cycles.f64(),
+                ),
+                (
+                    Metric::Purchases,
+                    counts(&tb.life.purchases),
+                    counts(&tv.life.purchases),
+                    x.purchases.f64(),
+                ),
+                (
+                    Metric::Clv,
+                    money(&tb.life.clv),
+                    money(&tv.life.clv),
+                    x.clv.f64() * MONEY_UNIT * MONEY_UNIT,
+                ),
+            ]
+        });
+        for (metric, sb, sv, cross) in scalar.into_iter().chain(lifetime.into_iter().flatten()) {
             let info = metric.info();
             out.push(self.delta(
                 "summary",
@@ -552,6 +576,8 @@ fn paired_name(f: &crate::sim::Frame, m: Metric) -> Option<String> {
         | Metric::CostPerCustomer
         | Metric::RevenuePerCustomer
         | Metric::Profit => m.info().label.into(),
+        // Paired when both runs have a lifecycle (the row exists only then).
+        Metric::Cycles | Metric::Purchases | Metric::Clv => m.info().label.into(),
         _ => return None,
     })
 }

@@ -498,6 +498,8 @@ pub(crate) struct Trace {
     pub cost: i64,
     /// Revenue, money units.
     pub revenue: i64,
+    /// With a lifecycle: cycles, purchases and clv (money units) over the lifetime.
+    pub life: [i64; 3],
 }
 
 /// Where a customer starts: their numbers, segment and first hop. Independent of every
@@ -1003,6 +1005,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             }
         }
     }
+    let mut lifetime_values = [0; 3];
     if let Some(life) = &t.lifecycle {
         let first = Cycle {
             converted,
@@ -1027,7 +1030,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
                 "the lifetime's walk of the first cycle differs from the first walk"
             );
         }
-        lifetime::<SAT>(v, life, seg, first, s.firings, &mut st.life);
+        lifetime_values = lifetime::<SAT>(v, life, seg, first, s.firings, &mut st.life);
     }
     Trace {
         outcome,
@@ -1036,6 +1039,7 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
         sentiment,
         cost,
         revenue,
+        life: lifetime_values,
     }
 }
 
@@ -1139,7 +1143,7 @@ fn lifetime<const SAT: bool>(
     first: Cycle,
     firings: &mut [u32],
     out: &mut Life,
-) {
+) -> [i64; 3] {
     let t = v.t;
     let mut c = first;
     let mut clv = c.clv;
@@ -1204,6 +1208,7 @@ fn lifetime<const SAT: bool>(
         false => revenue.saturating_sub(cost),
     };
     out.clv.add(clv);
+    [cycles, purchases, clv]
 }
 
 /// A month in the cohort retention curve: 30 days.

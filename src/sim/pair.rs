@@ -77,6 +77,11 @@ pub struct PairTally {
     pub revenue_cost: Cross,
     /// Σ cost_base · revenue_variant.
     pub cost_revenue: Cross,
+    /// With a lifecycle in both runs (LANGUAGE-2.md §3): Σ cycles · cycles, Σ purchases ·
+    /// purchases and Σ clv · clv (money units²).
+    pub cycles: Cross,
+    pub purchases: Cross,
+    pub clv: Cross,
     /// Customers reaching the touchpoint in both runs, per matched touchpoint.
     pub reach: Vec<u64>,
     /// Customers reaching the stage in both runs, per matched stage.
@@ -108,6 +113,9 @@ impl PairTally {
         self.revenue.merge(o.revenue);
         self.revenue_cost.merge(o.revenue_cost);
         self.cost_revenue.merge(o.cost_revenue);
+        self.cycles.merge(o.cycles);
+        self.purchases.merge(o.purchases);
+        self.clv.merge(o.clv);
     }
 
     /// Adds one customer's two journeys.
@@ -132,6 +140,9 @@ impl PairTally {
         self.revenue.add(tb.revenue, tv.revenue);
         self.revenue_cost.add(tb.revenue, tv.cost);
         self.cost_revenue.add(tb.cost, tv.revenue);
+        self.cycles.add(tb.life[0], tv.life[0]);
+        self.purchases.add(tb.life[1], tv.life[1]);
+        self.clv.add(tb.life[2], tv.life[2]);
         for (i, &(kb, kv)) in m.touchpoints.iter().enumerate() {
             if sb.visited(kb) && sv.visited(kv) {
                 self.reach[i] += 1;
