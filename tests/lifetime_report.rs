@@ -8,7 +8,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::journeyc;
+use common::{analyze, report, section, simulate};
 
 const SHOP: &str = "tests/fixtures/v2/shop_as_is.journey";
 const V1: [&str; 3] = [
@@ -27,44 +27,6 @@ const KEYS: [&str; 8] = [
     "lifetime_revenue",
     "clv",
 ];
-
-fn run(args: &[&str]) -> String {
-    let (code, stdout, stderr) = journeyc(args);
-    assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
-    stdout
-}
-
-fn simulate(file: &str, rest: &[&str]) -> String {
-    let mut a = vec![
-        "simulate", file, "--root", ".", "--seed", "42", "-n", "20000",
-    ];
-    a.extend(rest);
-    run(&a)
-}
-
-fn analyze(file: &str, rest: &[&str]) -> String {
-    let mut a = vec!["analyze", file, "--root", "."];
-    a.extend(rest);
-    run(&a)
-}
-
-/// The report's page of `file`, written to standard output.
-fn report(file: &str, rest: &[&str]) -> String {
-    let mut a = vec![
-        "report", file, "--root", ".", "--seed", "42", "-n", "20000", "-o", "-",
-    ];
-    a.extend(rest);
-    run(&a)
-}
-
-/// The `<section id="…">` of a page.
-fn section<'a>(html: &'a str, id: &str) -> &'a str {
-    let start = html
-        .find(&format!("<section id=\"{id}\">"))
-        .expect("the section");
-    let end = html[start..].find("</section>").expect("its end") + start;
-    &html[start..end + "</section>".len()]
-}
 
 #[test]
 fn simulate_snapshots() {

@@ -31,3 +31,44 @@ pub fn command(command: &str, args: &[&str]) -> (i32, String, String) {
     all.extend_from_slice(args);
     journeyc(&all)
 }
+
+/// `journeyc ARGS` that must succeed silently: its standard output.
+pub fn run(args: &[&str]) -> String {
+    let (code, stdout, stderr) = journeyc(args);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
+    stdout
+}
+
+/// `simulate FILE` (root `.`, seed 42, 20,000 customers) with more arguments.
+pub fn simulate(file: &str, rest: &[&str]) -> String {
+    let mut a = vec![
+        "simulate", file, "--root", ".", "--seed", "42", "-n", "20000",
+    ];
+    a.extend(rest);
+    run(&a)
+}
+
+/// `analyze FILE` (root `.`) with more arguments.
+pub fn analyze(file: &str, rest: &[&str]) -> String {
+    let mut a = vec!["analyze", file, "--root", "."];
+    a.extend(rest);
+    run(&a)
+}
+
+/// The report's page of `file` (seed 42, 20,000 customers), written to standard output.
+pub fn report(file: &str, rest: &[&str]) -> String {
+    let mut a = vec![
+        "report", file, "--root", ".", "--seed", "42", "-n", "20000", "-o", "-",
+    ];
+    a.extend(rest);
+    run(&a)
+}
+
+/// The `<section id="…">` of a report page.
+pub fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<section id=\"{id}\">"))
+        .expect("the section");
+    let end = html[start..].find("</section>").expect("its end") + start;
+    &html[start..end + "</section>".len()]
+}
