@@ -112,6 +112,10 @@ pub enum Item {
     Trigger(Trigger),
     /// `kpi …`.
     Kpi(Kpi),
+    /// `objective maximize|minimize METRIC` (LANGUAGE-2.md §4).
+    Objective(Objective),
+    /// `constraint METRIC [for SEG] <=|>= VALUE` (LANGUAGE-2.md §4): read like a KPI.
+    Constraint(Kpi),
     /// `lifecycle { … }` (LANGUAGE-2.md §3).
     Lifecycle(Lifecycle),
     /// `scenario …`.
@@ -138,7 +142,8 @@ impl Item {
             Item::Segment(s) => s.span,
             Item::Stage(s) => s.span,
             Item::Trigger(t) => t.span,
-            Item::Kpi(k) => k.span,
+            Item::Kpi(k) | Item::Constraint(k) => k.span,
+            Item::Objective(o) => o.span,
             Item::Lifecycle(l) => l.span,
             Item::Scenario(s) => s.span,
             Item::TouchpointOverride(t) => t.span,
@@ -326,6 +331,10 @@ pub enum TouchpointAttr {
     Goal(Name, Option<Number>, Span),
     /// `-> TARGET [P] [for SEG, …]`.
     Arrow(Arrow),
+    /// `option NAME ["label"] { … }` (LANGUAGE-2.md §4).
+    Option(Box<OptionDecl>),
+    /// `use OPTION [for SEG, …]`, in a scenario's touchpoint only.
+    Use(Name, Vec<Name>, Span),
     /// An attribute line for some segments only: `friction 10% for loyal` (LANGUAGE-2.md §1).
     /// The inner attribute is one of `duration`, `friction`, `emotion`, `cost`, `csat`,
     /// `effort` or `goal`; the span covers the whole line.
@@ -346,6 +355,8 @@ impl TouchpointAttr {
             TouchpointAttr::MomentOfTruth(..) => "moment_of_truth",
             TouchpointAttr::Goal(..) => "goal",
             TouchpointAttr::Arrow(..) => "->",
+            TouchpointAttr::Option(..) => "option",
+            TouchpointAttr::Use(..) => "use",
             TouchpointAttr::For(inner, ..) => inner.keyword(),
         }
     }
@@ -371,10 +382,38 @@ impl TouchpointAttr {
             | TouchpointAttr::Effort(_, _, s)
             | TouchpointAttr::MomentOfTruth(s)
             | TouchpointAttr::Goal(_, _, s)
+            | TouchpointAttr::Use(_, _, s)
             | TouchpointAttr::For(_, _, s) => *s,
             TouchpointAttr::Arrow(a) => a.span,
+            TouchpointAttr::Option(o) => o.span,
         }
     }
+}
+
+/// `option NAME ["label"] { … }`: an alternative of its touchpoint (LANGUAGE-2.md §4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptionDecl {
+    /// Name (never `as_is`, the touchpoint as written).
+    pub name: Name,
+    /// Label.
+    pub label: Option<Label>,
+    /// What it states, in written order (no `entry`, `goal`, `option` or `use`).
+    pub attrs: Vec<TouchpointAttr>,
+    /// The whole block.
+    pub span: Span,
+}
+
+/// `objective maximize|minimize METRIC[(ARG)]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objective {
+    /// `maximize` (true) or `minimize`.
+    pub maximize: bool,
+    /// The metric's name.
+    pub metric: Name,
+    /// Its argument, when written in parentheses.
+    pub argument: Option<Name>,
+    /// The whole line.
+    pub span: Span,
 }
 
 /// A transition target as written.

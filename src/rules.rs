@@ -32,6 +32,8 @@ pub enum Rule {
     Entry,
     /// J0205: a negative duration or cost, a range with min > max, a KPI of the wrong unit.
     BadValue,
+    /// J0206: a `use` at a touchpoint without options, or a segment given two options.
+    BadPolicy,
     /// J0301: a touchpoint no entry can reach.
     Unreachable,
     /// J0302: the primary goal can't be reached by some segment.
@@ -54,7 +56,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in code order (the index is `rule as usize`).
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::Syntax,
         Rule::UnknownName,
         Rule::DuplicateName,
@@ -64,6 +66,7 @@ impl Rule {
         Rule::ShareSum,
         Rule::Entry,
         Rule::BadValue,
+        Rule::BadPolicy,
         Rule::Unreachable,
         Rule::GoalUnreachable,
         Rule::Trap,
@@ -146,6 +149,12 @@ impl Rule {
                 "bad-value",
                 Error,
                 "a negative duration or cost, a range with min > max, a KPI of the wrong unit",
+            ),
+            Rule::BadPolicy => (
+                "J0206",
+                "bad-policy",
+                Error,
+                "a `use` at a touchpoint without options, or two `use` lines for one segment",
             ),
             Rule::Unreachable => (
                 "J0301",

@@ -17,19 +17,18 @@ fn folder(rule: Rule) -> PathBuf {
     Path::new(FIXTURES).join(format!("{}_{}", rule.code(), rule.name()))
 }
 
-/// Resolves and checks a fixture; findings sorted as reports show them.
+/// Resolves and checks a fixture, its scenarios included, as `journeyc check` does; findings
+/// sorted as reports show them.
 fn run(path: &Path) -> (SourceMap, Vec<Finding>) {
     let options = Options {
         root: path.parent().map(Path::to_path_buf),
         scenario: None,
     };
     let compiled = model::resolve(path, &options).expect("fixtures are readable");
-    let mut findings = compiled.findings.clone();
-    if let Some(journey) = &compiled.journey {
-        findings.extend(check::check(journey));
-    }
+    let session = check::session::Session::new(compiled).expect("scenarios resolve");
+    let mut findings = session.findings();
     diagnostic::sort(&mut findings);
-    (compiled.sources, findings)
+    (session.compiled.sources, findings)
 }
 
 /// The fixture files of a folder whose names start with `prefix`, sorted.
@@ -109,6 +108,7 @@ fixture_tests! {
     j0203_share_sum: Rule::ShareSum,
     j0204_entry: Rule::Entry,
     j0205_bad_value: Rule::BadValue,
+    j0206_bad_policy: Rule::BadPolicy,
     j0301_unreachable: Rule::Unreachable,
     j0302_goal_unreachable: Rule::GoalUnreachable,
     j0303_trap: Rule::Trap,

@@ -20,6 +20,7 @@ pub fn doc(rule: Rule) -> &'static str {
         Rule::ShareSum => share_sum::DOC,
         Rule::Entry => entry::DOC,
         Rule::BadValue => bad_value::DOC,
+        Rule::BadPolicy => bad_policy::DOC,
         Rule::Unreachable => unreachable::DOC,
         Rule::GoalUnreachable => goal_unreachable::DOC,
         Rule::Trap => trap::DOC,

@@ -7,7 +7,8 @@ use crate::model::{self, Options};
 use crate::rules::Rule;
 use std::path::Path;
 
-/// Resolves `text` (as `dir/test.journey`, `dir` the root) and checks it when it resolved.
+/// Resolves `text` (as `dir/test.journey`, `dir` the root) and checks it and its scenarios,
+/// as `journeyc check` does.
 fn findings_in(dir: &Path, text: &str) -> Vec<Finding> {
     let options = Options {
         root: Some(dir.to_path_buf()),
@@ -15,11 +16,9 @@ fn findings_in(dir: &Path, text: &str) -> Vec<Finding> {
     };
     let compiled = model::resolve_source(dir.join("test.journey"), text, &options)
         .expect("the text is given, so nothing needs reading");
-    let mut all = compiled.findings.clone();
-    if let Some(j) = &compiled.journey {
-        all.extend(check(j));
-    }
-    all
+    session::Session::new(compiled)
+        .expect("the scenarios exist")
+        .findings()
 }
 
 fn findings(text: &str) -> Vec<Finding> {

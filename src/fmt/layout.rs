@@ -75,6 +75,7 @@ enum Group {
     Stage,
     Trigger,
     Kpi,
+    Decision,
     Lifecycle,
     Scenario,
     Journey,
@@ -87,6 +88,7 @@ fn group(item: &Item) -> Group {
         Item::Stage(_) => Group::Stage,
         Item::Trigger(_) => Group::Trigger,
         Item::Kpi(_) => Group::Kpi,
+        Item::Objective(_) | Item::Constraint(_) => Group::Decision,
         Item::Lifecycle(_) => Group::Lifecycle,
         Item::Scenario(_) => Group::Scenario,
         _ => Group::Settings,
@@ -308,7 +310,20 @@ impl<'a> Layout<'a> {
             Item::Segment(seg) => self.segment(indent, seg),
             Item::Stage(st) => self.stage(indent, st),
             Item::Trigger(t) => self.trigger(indent, t),
-            Item::Kpi(k) => self.plain(indent, k.span, vec![kpi(k)]),
+            Item::Kpi(k) => self.plain(indent, k.span, vec![kpi("kpi", k)]),
+            Item::Constraint(k) => self.plain(indent, k.span, vec![kpi("constraint", k)]),
+            Item::Objective(o) => {
+                let direction = if o.maximize { "maximize" } else { "minimize" };
+                let mut metric = o.metric.text.clone();
+                if let Some(arg) = &o.argument {
+                    metric = format!("{metric}({})", arg.text);
+                }
+                self.plain(
+                    indent,
+                    o.span,
+                    vec![format!("objective {direction} {metric}")],
+                );
+            }
             Item::Lifecycle(lc) => self.lifecycle(indent, lc),
             Item::Scenario(sc) => self.scenario(indent, sc),
             Item::TouchpointOverride(t) => self.touchpoint(indent, t),
@@ -415,11 +430,24 @@ impl<'a> Layout<'a> {
             .or(t.label.as_ref().map(|l| l.span))
             .unwrap_or(t.name.span);
         self.block(indent, t.span, after, head, t.attrs.is_empty(), |l| {
-            for a in &t.attrs {
-                let text = l.touchpoint_attr(a);
-                l.plain(indent + 1, a.span(), vec![text]);
-            }
+            l.touchpoint_attrs(indent + 1, &t.attrs);
         });
+    }
+
+    /// The lines of a touchpoint's (or an option's) body; an option is a block of its own.
+    fn touchpoint_attrs(&mut self, indent: usize, attrs: &[TouchpointAttr]) {
+        for a in attrs {
+            if let TouchpointAttr::Option(o) = a {
+                let head = header("option", &o.name, o.label.as_ref(), &[]);
+                let after = o.label.as_ref().map_or(o.name.span, |l| l.span);
+                self.block(indent, o.span, after, head, o.attrs.is_empty(), |l| {
+                    l.touchpoint_attrs(indent + 1, &o.attrs);
+                });
+                continue;
+            }
+            let text = self.touchpoint_attr(a);
+            self.plain(indent, a.span(), vec![text]);
+        }
     }
 
     fn touchpoint_attr(&self, a: &TouchpointAttr) -> String {
@@ -450,6 +478,14 @@ impl<'a> Layout<'a> {
                 Some(m) => format!("effort {} pain {}", self.src(n.span), self.src(m.span)),
             },
             TouchpointAttr::Arrow(a) => self.arrow(a),
+            TouchpointAttr::Use(option, segments, _) if segments.is_empty() => {
+                format!("use {}", option.text)
+            }
+            TouchpointAttr::Use(option, segments, _) => {
+                format!("use {} for {}", option.text, list(segments))
+            }
+            // Laid out as a block by `touchpoint_attrs`.
+            TouchpointAttr::Option(o) => format!("option {}", o.name.text),
             TouchpointAttr::For(inner, segments, _) => {
                 let names: Vec<&str> = segments.iter().map(|n| n.text.as_str()).collect();
                 format!("{} for {}", self.touchpoint_attr(inner), names.join(", "))
@@ -533,8 +569,9 @@ fn list(names: &[Name]) -> String {
     words.join(", ")
 }
 
-fn kpi(k: &Kpi) -> String {
-    let mut out = format!("kpi {}", k.metric.text);
+/// A `kpi` or `constraint` line (`keyword`).
+fn kpi(keyword: &str, k: &Kpi) -> String {
+    let mut out = format!("{keyword} {}", k.metric.text);
     if let Some(arg) = &k.argument {
         out.push('(');
         out.push_str(&arg.text);

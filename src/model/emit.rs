@@ -32,7 +32,36 @@ struct Model<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     lifecycle: Option<LifecycleOut<'a>>,
     kpis: Vec<KpiOut<'a>>,
+    /// `objective` (LANGUAGE-2.md §4): absent when not written (`maximize conversion`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    objective: Option<ObjectiveOut>,
+    /// `constraint` lines: absent without any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    constraints: Vec<KpiOut<'a>>,
     scenarios: Vec<ScenarioOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct ObjectiveOut {
+    direction: &'static str,
+    metric: String,
+}
+
+/// An option of a touchpoint (LANGUAGE-2.md §4), resolved: every segment's visit and
+/// transitions when the policy chooses it.
+#[derive(Serialize)]
+struct OptionOut<'a> {
+    name: &'a str,
+    label: &'a str,
+    visits: Vec<VisitOut<'a>>,
+    transitions: Vec<SegmentTransitions<'a>>,
+}
+
+/// The option one segment gets at a touchpoint with options.
+#[derive(Serialize)]
+struct PolicyOut<'a> {
+    segment: &'a str,
+    option: &'a str,
 }
 
 #[derive(Serialize)]
@@ -119,6 +148,12 @@ struct TouchpointOut<'a> {
     by_segment: Vec<VisitOut<'a>>,
     /// Segment name → resolved transitions (target name or "exit", probability).
     transitions: Vec<SegmentTransitions<'a>>,
+    /// The options, `as_is` first (LANGUAGE-2.md §4): absent without options.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    options: Vec<OptionOut<'a>>,
+    /// The option each segment gets here: absent without options.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    policy: Vec<PolicyOut<'a>>,
 }
 
 /// `csat P pain Q` or `effort N pain M`, normalised (both parts spelled out).
@@ -230,10 +265,6 @@ pub fn metric_name(j: &Journey, m: Metric) -> String {
 }
 
 fn model(j: &Journey) -> Model<'_> {
-    let tp_name = |t: &Target| match t {
-        Target::Exit => "exit",
-        Target::Touchpoint(t) => j.touchpoints[*t].name.as_str(),
-    };
     Model {
         schema_version: SCHEMA_VERSION,
         journey: &j.name,
@@ -322,30 +353,33 @@ fn model(j: &Journey) -> Model<'_> {
                                 .iter()
                                 .zip(&t.by_segment)
                                 .filter(|(_, v)| **v != t.unqualified())
-                                .map(|(s, v)| VisitOut {
-                                    segment: &s.name,
-                                    duration_seconds: [v.duration.min, v.duration.max],
-                                    friction: v.friction,
-                                    emotion: v.emotion,
-                                    cost: v.cost,
-                                    goal_value: v.value,
-                                    csat: v.csat.map(ScoreOut::from),
-                                    effort: v.effort.map(ScoreOut::from),
+                                .map(|(s, v)| visit_out(&s.name, v))
+                                .collect(),
+                            transitions: transitions_out(j, &t.transitions),
+                            options: t
+                                .choices
+                                .iter()
+                                .map(|c| OptionOut {
+                                    name: &c.name,
+                                    label: &c.label,
+                                    visits: j
+                                        .segments
+                                        .iter()
+                                        .zip(&c.visits)
+                                        .map(|(s, v)| visit_out(&s.name, v))
+                                        .collect(),
+                                    transitions: transitions_out(j, &c.transitions),
                                 })
                                 .collect(),
-                            transitions: j
+                            policy: j
                                 .segments
                                 .iter()
-                                .zip(&t.transitions)
-                                .map(|(s, list)| SegmentTransitions {
-                                    segment: &s.name,
-                                    to: list
-                                        .iter()
-                                        .map(|tr| TransitionOut {
-                                            target: tp_name(&tr.target),
-                                            probability: tr.probability,
-                                        })
-                                        .collect(),
+                                .enumerate()
+                                .filter_map(|(s, seg)| {
+                                    Some(PolicyOut {
+                                        segment: &seg.name,
+                                        option: t.choice_of(s)?,
+                                    })
                                 })
                                 .collect(),
                         }
@@ -398,17 +432,12 @@ fn model(j: &Journey) -> Model<'_> {
             discount: l.discount,
             max_cycles: l.max_cycles,
         }),
-        kpis: j
-            .kpis
-            .iter()
-            .map(|k| KpiOut {
-                kpi: &k.text,
-                metric: metric_name(j, k.metric),
-                segment: k.segment.map(|s| j.segments[s].name.as_str()),
-                comparison: k.comparison,
-                target: k.target,
-            })
-            .collect(),
+        kpis: j.kpis.iter().map(|k| kpi_out(j, k)).collect(),
+        objective: j.objective.as_ref().map(|o| ObjectiveOut {
+            direction: if o.maximize { "maximize" } else { "minimize" },
+            metric: metric_name(j, o.metric),
+        }),
+        constraints: j.constraints.iter().map(|k| kpi_out(j, k)).collect(),
         scenarios: j
             .scenarios
             .iter()
@@ -418,6 +447,49 @@ fn model(j: &Journey) -> Model<'_> {
             })
             .collect(),
     }
+}
+
+fn kpi_out<'a>(j: &'a Journey, k: &'a Kpi) -> KpiOut<'a> {
+    KpiOut {
+        kpi: &k.text,
+        metric: metric_name(j, k.metric),
+        segment: k.segment.map(|s| j.segments[s].name.as_str()),
+        comparison: k.comparison,
+        target: k.target,
+    }
+}
+
+fn visit_out<'a>(segment: &'a str, v: &Visit) -> VisitOut<'a> {
+    VisitOut {
+        segment,
+        duration_seconds: [v.duration.min, v.duration.max],
+        friction: v.friction,
+        emotion: v.emotion,
+        cost: v.cost,
+        goal_value: v.value,
+        csat: v.csat.map(ScoreOut::from),
+        effort: v.effort.map(ScoreOut::from),
+    }
+}
+
+fn transitions_out<'a>(j: &'a Journey, ts: &[Vec<Transition>]) -> Vec<SegmentTransitions<'a>> {
+    j.segments
+        .iter()
+        .zip(ts)
+        .map(|(s, list)| SegmentTransitions {
+            segment: &s.name,
+            to: list
+                .iter()
+                .map(|tr| TransitionOut {
+                    target: match tr.target {
+                        Target::Exit => "exit",
+                        Target::Touchpoint(t) => j.touchpoints[t].name.as_str(),
+                    },
+                    probability: tr.probability,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The model as pretty JSON.

@@ -302,6 +302,29 @@ impl Metric {
         }
     }
 
+    /// True for a per-customer expectation (LANGUAGE-2.md §4): what an `objective` or a
+    /// `constraint` may name. Ratios (`cost_per_conversion`, `csat`, `ces`, `nps`,
+    /// `drop_off`), times and `retention(K)` are not.
+    pub fn is_expectation(self) -> bool {
+        matches!(
+            self,
+            Metric::Conversion(_)
+                | Metric::Reach(_)
+                | Metric::Touches
+                | Metric::Pains
+                | Metric::Sentiment
+                | Metric::Effort
+                | Metric::CostPerCustomer
+                | Metric::RevenuePerCustomer
+                | Metric::Profit
+                | Metric::Clv
+                | Metric::Purchases
+                | Metric::Cycles
+                | Metric::LifetimeCost
+                | Metric::LifetimeRevenue
+        )
+    }
+
     /// The metric a KPI names without an argument (`touches`, `profit`, `csat`); `None` for
     /// names that need one (`reach(TP)`) or are unknown.
     pub fn plain(name: &str) -> Option<Metric> {

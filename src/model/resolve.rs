@@ -7,7 +7,9 @@
 use super::figure;
 use super::rules::bad_value::{self, Target as TargetUnit};
 use super::rules::transition_sum::{self, SumProblem};
-use super::rules::{duplicate_name, entry, normalise, probability_range, share_sum, unknown_name};
+use super::rules::{
+    bad_policy, duplicate_name, entry, normalise, probability_range, share_sum, unknown_name,
+};
 use super::types::*;
 use crate::ast::{self, Item, KpiValue, SegmentAttr, TargetName, TouchpointAttr, TriggerAttr};
 use crate::diagnostic::{Finding, Level};
@@ -452,7 +454,32 @@ impl Resolver<'_> {
 
         let triggers = self.triggers(items, &scope);
         let lifecycle = self.lifecycle(items, &head.name.text, &scope);
-        let kpis = self.kpis(items, &touchpoints, &goals, primary_goal, &scope);
+        let lines = |want: fn(&Item) -> Option<&ast::Kpi>| items.iter().filter_map(want).collect();
+        let kpi_lines: Vec<&ast::Kpi> = lines(|i| match i {
+            Item::Kpi(k) => Some(k),
+            _ => None,
+        });
+        let constraint_lines: Vec<&ast::Kpi> = lines(|i| match i {
+            Item::Constraint(k) => Some(k),
+            _ => None,
+        });
+        let kpis = self.kpis(
+            &kpi_lines,
+            Purpose::Kpi,
+            &touchpoints,
+            &goals,
+            primary_goal,
+            &scope,
+        );
+        let constraints = self.kpis(
+            &constraint_lines,
+            Purpose::Constraint,
+            &touchpoints,
+            &goals,
+            primary_goal,
+            &scope,
+        );
+        let objective = self.objective(items, &touchpoints, &goals, primary_goal, &scope);
 
         let label = head
             .label
@@ -476,13 +503,139 @@ impl Resolver<'_> {
             primary_goal,
             triggers,
             kpis,
+            objective,
+            constraints,
             scenarios: scenarios.to_vec(),
             scenario: scenario.map(str::to_string),
             span: head.name.span,
         }
     }
 
+    /// A touchpoint as written (`as_is`), then its options, each resolved as the touchpoint
+    /// with the option's lines over its own (LANGUAGE-2.md §4), then the policy its `use`
+    /// lines state put in force.
     fn touchpoint(
+        &mut self,
+        t: &ast::Touchpoint,
+        stage: StageId,
+        scope: &Scope,
+        goals: &mut Vec<Goal>,
+        id: TouchpointId,
+    ) -> Touchpoint {
+        let mut tp = self.touchpoint_as(t, stage, scope, goals, id);
+        let options: Vec<&ast::OptionDecl> = t
+            .attrs
+            .iter()
+            .filter_map(|a| match a {
+                TouchpointAttr::Option(o) => Some(&**o),
+                _ => None,
+            })
+            .collect();
+        if options.is_empty() {
+            for a in &t.attrs {
+                if let TouchpointAttr::Use(_, _, span) = a {
+                    self.push(bad_policy::no_options(&t.name.text, *span));
+                }
+            }
+            return tp;
+        }
+        let nseg = scope.segments.len();
+        let mut choices = vec![Choice::of(&tp, "as_is", tp.label.clone(), tp.span, nseg)];
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let own: Vec<TouchpointAttr> = t
+            .attrs
+            .iter()
+            .filter(|a| !matches!(a, TouchpointAttr::Option(_) | TouchpointAttr::Use(..)))
+            .cloned()
+            .collect();
+        for o in options {
+            if let Some(&first) = seen.get(o.name.text.as_str()) {
+                let what = format!("option of touchpoint `{}`", t.name.text);
+                self.declared_twice(&what, &o.name.text, o.name.span, first);
+                continue;
+            }
+            seen.insert(&o.name.text, o.name.span);
+            let mut merged = ast::Touchpoint {
+                attrs: own.clone(),
+                ..t.clone()
+            };
+            super::scenario::override_attrs(&mut merged.attrs, &o.attrs);
+            // The option's problems, without repeating those of the lines it keeps.
+            let before = self.findings.len();
+            let mut scratch = goals.clone();
+            let resolved = self.touchpoint_as(&merged, stage, scope, &mut scratch, id);
+            let new = self.findings.split_off(before);
+            for f in new {
+                let repeated = self.findings.iter().any(|g| {
+                    g.rule == f.rule && g.primary.span == f.primary.span && g.message == f.message
+                });
+                if !repeated {
+                    let message = format!("option `{}`: {}", o.name.text, f.message);
+                    self.findings.push(Finding { message, ..f });
+                }
+            }
+            let label = o
+                .label
+                .as_ref()
+                .map_or_else(|| o.name.text.clone(), |l| l.text.clone());
+            choices.push(Choice::of(
+                &resolved,
+                &o.name.text,
+                label,
+                o.name.span,
+                nseg,
+            ));
+        }
+        let policy = self.policy(t, &choices, scope);
+        tp.choices = choices;
+        tp.apply_policy(&policy);
+        tp
+    }
+
+    /// The policy a scenario touchpoint's `use` lines state: per segment, the index in
+    /// `choices` (the line naming the segment wins, else the unqualified line, else `as_is`).
+    fn policy(&mut self, t: &ast::Touchpoint, choices: &[Choice], scope: &Scope) -> Vec<usize> {
+        let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
+        let mut everyone: Option<(usize, Span)> = None;
+        let mut named: HashMap<SegmentId, (usize, Span)> = HashMap::new();
+        for a in &t.attrs {
+            let TouchpointAttr::Use(option, segments, span) = a else {
+                continue;
+            };
+            let Some(k) = names.iter().position(|n| *n == option.text) else {
+                self.unknown("option", option, &names);
+                continue;
+            };
+            if segments.is_empty() {
+                match everyone {
+                    Some((_, first)) => self.push(bad_policy::twice(&t.name.text, *span, first)),
+                    None => everyone = Some((k, *span)),
+                }
+                continue;
+            }
+            for n in segments {
+                let Some(&s) = self.segment_ix.get(&n.text) else {
+                    self.unknown("segment", n, scope.seg_names);
+                    continue;
+                };
+                match named.get(&s) {
+                    Some(&(_, first)) => {
+                        self.push(bad_policy::segment_twice(&t.name.text, n, first))
+                    }
+                    None => {
+                        named.insert(s, (k, n.span));
+                    }
+                }
+            }
+        }
+        let default = everyone.map_or(0, |(k, _)| k);
+        (0..scope.segments.len())
+            .map(|s| named.get(&s).map_or(default, |&(k, _)| k))
+            .collect()
+    }
+
+    /// One touchpoint's own lines (its options and `use` lines aside).
+    fn touchpoint_as(
         &mut self,
         t: &ast::Touchpoint,
         stage: StageId,
@@ -526,6 +679,8 @@ impl Resolver<'_> {
             span: t.name.span,
             channel_span: channel_name.span,
             friction_span: None,
+            choices: Vec::new(),
+            policy: Vec::new(),
         };
         // The touchpoint's goal: its unqualified `goal` line's, else its first `for` line's.
         let goal_lines = || {
@@ -544,6 +699,9 @@ impl Resolver<'_> {
         let mut changes_for: Vec<(SegmentId, Change)> = Vec::new();
         let mut everyone = tp.unqualified();
         for a in &t.attrs {
+            if matches!(a, TouchpointAttr::Option(_) | TouchpointAttr::Use(..)) {
+                continue;
+            }
             let (attr, for_segments) = a.unqualified();
             let keyword = a.keyword();
             if !for_segments.is_empty() {
@@ -1101,9 +1259,64 @@ impl Resolver<'_> {
         out
     }
 
-    fn kpis(
+    /// The `objective` line (at most one, J0102), its metric read as a KPI's.
+    fn objective(
         &mut self,
         items: &[Item],
+        touchpoints: &[Touchpoint],
+        goals: &[Goal],
+        primary: Option<GoalId>,
+        scope: &Scope,
+    ) -> Option<Objective> {
+        let mut found: Option<&ast::Objective> = None;
+        for item in items {
+            let Item::Objective(o) = item else { continue };
+            match found {
+                Some(first) => self.stated_twice("objective", "the journey", o.span, first.span),
+                None => found = Some(o),
+            }
+        }
+        let o = found?;
+        let line = ast::Kpi {
+            metric: o.metric.clone(),
+            argument: o.argument.clone(),
+            segment: None,
+            comparison: ast::Name {
+                text: ">=".into(),
+                span: o.span,
+            },
+            value: KpiValue::Number(0.0, o.span),
+            value_text: "0".into(),
+            span: o.span,
+        };
+        let kpi = self
+            .kpis(
+                &[&line],
+                Purpose::Objective,
+                touchpoints,
+                goals,
+                primary,
+                scope,
+            )
+            .pop()?;
+        let mut metric = o.metric.text.clone();
+        if let Some(a) = &o.argument {
+            metric = format!("{metric}({})", a.text);
+        }
+        let direction = if o.maximize { "maximize" } else { "minimize" };
+        Some(Objective {
+            maximize: o.maximize,
+            metric: kpi.metric,
+            text: format!("{direction} {metric}"),
+            span: o.span,
+        })
+    }
+
+    /// `kpi` lines, or (`purpose`) `constraint` lines or the `objective` read as one.
+    fn kpis(
+        &mut self,
+        lines: &[&ast::Kpi],
+        purpose: Purpose,
         touchpoints: &[Touchpoint],
         goals: &[Goal],
         primary: Option<GoalId>,
@@ -1145,8 +1358,7 @@ impl Resolver<'_> {
         };
         let mut out = Vec::new();
         let mut texts: HashSet<String> = HashSet::new();
-        for item in items {
-            let Item::Kpi(k) = item else { continue };
+        for &k in lines {
             let m = k.metric.text.as_str();
             let arg = k.argument.as_ref();
             let needs_arg = |this: &mut Self, what: &str| {
@@ -1314,8 +1526,16 @@ impl Resolver<'_> {
                 _ => Comparison::Lt,
             };
             let Some(metric) = metric else { continue };
+            if purpose != Purpose::Kpi && !metric.is_expectation() {
+                self.push(bad_value::not_an_expectation(
+                    purpose.keyword(),
+                    m,
+                    k.metric.span,
+                ));
+                continue;
+            }
             let text = kpi_text(k);
-            if !texts.insert(text.clone()) {
+            if purpose != Purpose::Objective && !texts.insert(text.clone()) {
                 self.push(duplicate_name::kpi_twice(&text, k.span));
                 continue;
             }
@@ -1329,6 +1549,24 @@ impl Resolver<'_> {
             });
         }
         out
+    }
+}
+
+/// What a metric line is read for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Purpose {
+    Kpi,
+    Constraint,
+    Objective,
+}
+
+impl Purpose {
+    fn keyword(self) -> &'static str {
+        match self {
+            Purpose::Kpi => "kpi",
+            Purpose::Constraint => "constraint",
+            Purpose::Objective => "objective",
+        }
     }
 }
 

@@ -194,32 +194,65 @@ fn touchpoint_names(items: &[Item]) -> Vec<String> {
 /// replaces every line of its attribute, per-segment ones included; a `for` line replaces that
 /// attribute for the segments it names only; stated transitions replace all of the
 /// baseline's. A `friction` line without a label keeps the label of the line it replaces.
-fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
+/// An `option` restated by name is overridden by the same rule; a new one is added
+/// (LANGUAGE-2.md, "Settled"); `use` lines are kept for the resolver.
+pub(super) fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
     if o.label.is_some() {
         base.label = o.label.clone();
     }
     if o.channel.is_some() {
         base.channel = o.channel.clone();
     }
+    let mut rest = Vec::new();
+    for a in &o.attrs {
+        let TouchpointAttr::Option(opt) = a else {
+            rest.push(a.clone());
+            continue;
+        };
+        let restated = base.attrs.iter_mut().find_map(|b| match b {
+            TouchpointAttr::Option(b) if b.name.text == opt.name.text => Some(b),
+            _ => None,
+        });
+        match restated {
+            Some(b) => {
+                if opt.label.is_some() {
+                    b.label = opt.label.clone();
+                }
+                override_attrs(&mut b.attrs, &opt.attrs);
+            }
+            None => base.attrs.push(a.clone()),
+        }
+    }
+    // Options stay as declared (above); every other line by the override rule.
+    let (options, mut own): (Vec<TouchpointAttr>, Vec<TouchpointAttr>) =
+        std::mem::take(&mut base.attrs)
+            .into_iter()
+            .partition(|a| matches!(a, TouchpointAttr::Option(_)));
+    override_attrs(&mut own, &rest);
+    own.extend(options);
+    base.attrs = own;
+}
+
+/// The override rule of [`override_touchpoint`] over one list of lines.
+pub(super) fn override_attrs(base: &mut Vec<TouchpointAttr>, o: &[TouchpointAttr]) {
     let everyone: HashSet<&str> = o
-        .attrs
         .iter()
         .filter(|a| a.unqualified().1.is_empty())
         .map(TouchpointAttr::keyword)
         .collect();
     let mut named: HashMap<&str, HashSet<String>> = HashMap::new();
-    for a in &o.attrs {
+    for a in o {
         let (_, segments) = a.unqualified();
         named
             .entry(a.keyword())
             .or_default()
             .extend(segments.iter().map(|n| n.text.clone()));
     }
-    let friction_label = base.attrs.iter().find_map(|a| match a {
+    let friction_label = base.iter().find_map(|a| match a {
         TouchpointAttr::Friction(_, label, _) => label.clone(),
         _ => None,
     });
-    base.attrs.retain_mut(|a| {
+    base.retain_mut(|a| {
         let keyword = a.keyword();
         if everyone.contains(keyword) {
             return false;
@@ -232,7 +265,7 @@ fn override_touchpoint(base: &mut Touchpoint, o: &Touchpoint) {
             _ => true,
         }
     });
-    base.attrs.extend(o.attrs.iter().map(|a| match a {
+    base.extend(o.iter().map(|a| match a {
         TouchpointAttr::Friction(p, None, s) => {
             TouchpointAttr::Friction(*p, friction_label.clone(), *s)
         }

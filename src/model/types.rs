@@ -63,6 +63,10 @@ pub struct Journey {
     pub triggers: Vec<Trigger>,
     /// KPIs in written order.
     pub kpis: Vec<Kpi>,
+    /// `objective` (LANGUAGE-2.md §4); `None`: not written (`maximize conversion`).
+    pub objective: Option<Objective>,
+    /// `constraint` lines in written order (read like KPIs: metric, segment, bound).
+    pub constraints: Vec<Kpi>,
     /// Scenarios declared in the file (names and labels; see [`crate::model::resolve`] to apply one).
     pub scenarios: Vec<ScenarioInfo>,
     /// The scenario applied to get this journey, if any.
@@ -103,6 +107,28 @@ impl Journey {
             .enumerate()
             .filter(|(_, t)| t.entry > 0.0)
             .map(|(i, t)| (i, t.entry))
+    }
+
+    /// The touchpoints that have options (LANGUAGE-2.md §4), in written order.
+    pub fn decisions(&self) -> impl Iterator<Item = TouchpointId> + '_ {
+        self.touchpoints
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.choices.is_empty())
+            .map(|(i, _)| i)
+    }
+
+    /// The same journey under another policy: `policy[d][s]` is the choice of segment `s`
+    /// at the `d`-th decision touchpoint (in [`Journey::decisions`] order).
+    pub fn with_policy(&self, policy: &[Vec<usize>]) -> Journey {
+        let mut j = self.clone();
+        let decisions: Vec<TouchpointId> = self.decisions().collect();
+        for (d, tp) in decisions.into_iter().enumerate() {
+            if let Some(p) = policy.get(d) {
+                j.touchpoints[tp].apply_policy(p);
+            }
+        }
+        j
     }
 
     /// Looks a touchpoint up by name.
@@ -355,7 +381,8 @@ pub struct Touchpoint {
     /// [`Touchpoint::visit`]). The fields above are always the unqualified values (the
     /// defaults where only `for` lines are written): what a report shows for "everyone".
     pub by_segment: Vec<Visit>,
-    /// Transitions as written.
+    /// Transitions as written (under a policy: those of `as_is` when some segment uses it,
+    /// then those of every other option some segment uses, in option order).
     pub arrows: Vec<Arrow>,
     /// `transitions[segment]`: the resolved transitions for that segment, summing to 1, or
     /// empty when the touchpoint has no transitions at all (the journey completes here).
@@ -367,9 +394,122 @@ pub struct Touchpoint {
     pub channel_span: Span,
     /// The `friction` attribute, when written.
     pub friction_span: Option<Span>,
+    /// The touchpoint's alternatives (LANGUAGE-2.md §4): `choices[0]` is `as_is`, the
+    /// touchpoint as written, then every `option` in written order. Empty without options.
+    pub choices: Vec<Choice>,
+    /// `policy[segment]`: the index in `choices` that segment's customers get here; empty
+    /// without options. The fields above are those of the policy in force.
+    pub policy: Vec<usize>,
+}
+
+/// One alternative of a touchpoint (`as_is` or an `option`), resolved: what a visit does and
+/// where it leads, per segment, when the policy chooses it.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    /// Name (`as_is` for the touchpoint as written).
+    pub name: String,
+    /// Label (the touchpoint's for `as_is`, else the option's, else its name).
+    pub label: String,
+    /// The option's name in its declaration (the touchpoint's for `as_is`).
+    pub span: Span,
+    /// The unqualified values (see [`Touchpoint::unqualified`]).
+    pub everyone: Visit,
+    /// `visits[segment]`: what a visit does to that segment.
+    pub visits: Vec<Visit>,
+    /// The pain point's label.
+    pub friction_label: Option<String>,
+    /// The `friction` line.
+    pub friction_span: Option<Span>,
+    /// `moment_of_truth`.
+    pub moment_of_truth: bool,
+    /// Transitions as written (the touchpoint's when the option states none).
+    pub arrows: Vec<Arrow>,
+    /// `transitions[segment]`, indices into `arrows`.
+    pub transitions: Vec<Vec<Transition>>,
+}
+
+impl Choice {
+    /// The choice a resolved touchpoint's own lines make.
+    pub fn of(tp: &Touchpoint, name: &str, label: String, span: Span, segments: usize) -> Choice {
+        Choice {
+            name: name.to_string(),
+            label,
+            span,
+            everyone: tp.unqualified(),
+            visits: (0..segments).map(|s| tp.visit(s)).collect(),
+            friction_label: tp.friction_label.clone(),
+            friction_span: tp.friction_span,
+            moment_of_truth: tp.moment_of_truth,
+            arrows: tp.arrows.clone(),
+            transitions: tp.transitions.clone(),
+        }
+    }
 }
 
 impl Touchpoint {
+    /// Puts `policy` (per segment, an index in [`Touchpoint::choices`]) in force here.
+    pub fn apply_policy(&mut self, policy: &[usize]) {
+        if self.choices.is_empty() {
+            return;
+        }
+        self.policy = policy.to_vec();
+        let first = policy.first().copied().unwrap_or(0);
+        let uniform = policy.iter().all(|&k| k == first);
+        let main = &self.choices[first];
+        self.duration = main.everyone.duration;
+        self.friction = main.everyone.friction;
+        self.emotion = main.everyone.emotion;
+        self.cost = main.everyone.cost;
+        self.csat = main.everyone.csat;
+        self.effort = main.everyone.effort;
+        if let Some(g) = &mut self.goal {
+            g.value = main.everyone.value;
+        }
+        self.friction_label = main.friction_label.clone();
+        self.friction_span = main.friction_span;
+        self.moment_of_truth = main.moment_of_truth;
+        let visits: Vec<Visit> = policy
+            .iter()
+            .enumerate()
+            .map(|(s, &k)| self.choices[k].visits[s])
+            .collect();
+        self.by_segment = if uniform && visits.iter().all(|v| *v == main.everyone) {
+            Vec::new()
+        } else {
+            visits
+        };
+        // The arrows of every choice in use, in choice order; transitions re-pointed at them.
+        let mut offset = vec![usize::MAX; self.choices.len()];
+        self.arrows.clear();
+        for (k, c) in self.choices.iter().enumerate() {
+            if policy.contains(&k) {
+                offset[k] = self.arrows.len();
+                self.arrows.extend(c.arrows.iter().cloned());
+            }
+        }
+        self.transitions = policy
+            .iter()
+            .enumerate()
+            .map(|(s, &k)| {
+                let mut ts = self.choices[k]
+                    .transitions
+                    .get(s)
+                    .cloned()
+                    .unwrap_or_default();
+                for t in &mut ts {
+                    t.arrow += offset[k];
+                }
+                ts
+            })
+            .collect();
+    }
+
+    /// The name of the choice segment `s` gets here, when the touchpoint has options.
+    pub fn choice_of(&self, s: SegmentId) -> Option<&str> {
+        let k = *self.policy.get(s)?;
+        self.choices.get(k).map(|c| c.name.as_str())
+    }
+
     /// True when the touchpoint has no written transitions (a journey completes here).
     pub fn is_terminal(&self) -> bool {
         self.arrows.is_empty()
@@ -569,6 +709,19 @@ pub struct Kpi {
     /// The KPI as written, whitespace normalised (`conversion for loyal >= 5%`): its name in reports.
     pub text: String,
     /// The whole `kpi …` line.
+    pub span: Span,
+}
+
+/// `objective maximize|minimize METRIC`.
+#[derive(Clone, Debug)]
+pub struct Objective {
+    /// True for `maximize`.
+    pub maximize: bool,
+    /// The metric.
+    pub metric: Metric,
+    /// As written, whitespace normalised (`maximize clv`).
+    pub text: String,
+    /// The whole line.
     pub span: Span,
 }
 

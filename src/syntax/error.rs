@@ -231,6 +231,12 @@ fn describe(rule: Rule) -> Option<(u8, String)> {
         Rule::metric_arg => word("a name or a whole number"),
         Rule::scenario => kw("scenario"),
         Rule::remove => kw("remove"),
+        Rule::option => kw("option"),
+        Rule::use_option => kw("use"),
+        Rule::objective => kw("objective"),
+        Rule::constraint => kw("constraint"),
+        Rule::direction => word("`maximize` or `minimize`"),
+        Rule::bound => word("`<=` or `>=`"),
         Rule::channel_body => Some((2, "`{`".into())),
         r => {
             let name = format!("{r:?}");
@@ -323,6 +329,35 @@ pub(crate) fn incomplete_trigger(name: &crate::ast::Name, missing: &[&str]) -> F
     )
     .label("incomplete trigger")
     .help("a trigger states when it fires (`on`), how it reaches the customer (`via`) and where it brings them back (`->`)")
+}
+
+/// An `option` block stating `entry` or `goal`, which only the touchpoint itself may state
+/// (LANGUAGE-2.md §4): the channel, the entry and the goal never change with the option.
+pub(crate) fn option_states(keyword: &str, span: Span, option: &crate::ast::Name) -> Finding {
+    Finding::new(
+        Code::Syntax,
+        span,
+        format!(
+            "option `{}` states `{keyword}`, which an option cannot change",
+            option.text
+        ),
+    )
+    .label(format!("`{keyword}` in an option"))
+    .help(format!(
+        "state `{keyword}` on the touchpoint itself: every option shares the touchpoint's \
+         channel, entry and goal"
+    ))
+}
+
+/// `option as_is { … }`: `as_is` is the touchpoint as written.
+pub(crate) fn reserved_option(name: &crate::ast::Name) -> Finding {
+    Finding::new(
+        Code::Syntax,
+        name.span,
+        "`as_is` is reserved: it names the touchpoint as written",
+    )
+    .label("reserved name")
+    .help("give the option another name; what the touchpoint states outside its options is `as_is`")
 }
 
 /// The rule's documentation.

@@ -88,6 +88,9 @@ fn is_keyword(r: Rule) -> bool {
             | kw_max_cycles
             | kw_scenario
             | kw_remove
+            | kw_option
+            | kw_objective
+            | kw_constraint
     )
 }
 
@@ -173,6 +176,20 @@ fn item(f: FileId, p: P) -> R<Item> {
         Rule::stage => Item::Stage(stage(f, p)?),
         Rule::trigger => Item::Trigger(trigger(f, p)?),
         Rule::kpi => Item::Kpi(kpi(f, p)?),
+        Rule::constraint => Item::Constraint(kpi(f, p)?),
+        Rule::objective => {
+            let mut it = inner(p);
+            let maximize = it.next().unwrap().as_str() == "maximize";
+            let mut metric_parts = inner(it.next().unwrap());
+            let metric = to_name(f, metric_parts.next().unwrap());
+            let argument = metric_parts.next().map(|p| to_name(f, p));
+            Item::Objective(Objective {
+                maximize,
+                metric,
+                argument,
+                span: sp,
+            })
+        }
         Rule::lifecycle => Item::Lifecycle(lifecycle(f, p)?),
         Rule::scenario => {
             let mut it = inner(p).peekable();
@@ -267,8 +284,19 @@ fn touchpoint(f: FileId, p: P) -> R<Touchpoint> {
 fn touchpoint_attr(f: FileId, a: P) -> R<TouchpointAttr> {
     let s = span(f, &a);
     let rule = a.as_rule();
-    if rule == Rule::arrow {
-        return Ok(TouchpointAttr::Arrow(arrow(f, a)?));
+    match rule {
+        Rule::arrow => return Ok(TouchpointAttr::Arrow(arrow(f, a)?)),
+        Rule::option => return option(f, a).map(|o| TouchpointAttr::Option(Box::new(o))),
+        Rule::use_option => {
+            let mut it = inner(a);
+            let name = to_name(f, it.next().unwrap());
+            let segments = it
+                .next()
+                .map(|p| name_list(f, first(p)))
+                .unwrap_or_default();
+            return Ok(TouchpointAttr::Use(name, segments, s));
+        }
+        _ => {}
     }
     let mut d: Vec<P> = inner(a).collect();
     let segments = match d.last() {
@@ -314,6 +342,38 @@ fn touchpoint_attr(f: FileId, a: P) -> R<TouchpointAttr> {
     Ok(match segments {
         Some(list) => TouchpointAttr::For(Box::new(attr), list, s),
         None => attr,
+    })
+}
+
+/// `option NAME ["label"] { … }`: `as_is` and a stated `entry` or `goal` are J0001.
+fn option(f: FileId, p: P) -> R<OptionDecl> {
+    let sp = span(f, &p);
+    let mut it = inner(p).peekable();
+    let name = decl_name(f, it.next().unwrap());
+    if name.text == "as_is" {
+        return Err(crate::syntax::error::reserved_option(&name));
+    }
+    let label = it
+        .next_if(|p| p.as_rule() == Rule::string)
+        .map(|p| to_label(f, p));
+    let attrs = it.map(|a| touchpoint_attr(f, a)).collect::<R<Vec<_>>>()?;
+    if let Some(a) = attrs.iter().find(|a| {
+        matches!(
+            a.unqualified().0,
+            TouchpointAttr::Entry(..) | TouchpointAttr::Goal(..)
+        )
+    }) {
+        return Err(crate::syntax::error::option_states(
+            a.keyword(),
+            a.span(),
+            &name,
+        ));
+    }
+    Ok(OptionDecl {
+        name,
+        label,
+        attrs,
+        span: sp,
     })
 }
 

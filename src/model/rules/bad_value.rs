@@ -287,6 +287,28 @@ pub(crate) fn unrated(metric: &str, touchpoint: Option<&crate::ast::Name>, span:
         .help(help)
 }
 
+/// An `objective` or `constraint` naming a ratio, a time or `retention(K)` (LANGUAGE-2.md
+/// §4): only per-customer expectations add up over customers, so only they can be optimised
+/// and bounded.
+pub(crate) fn not_an_expectation(keyword: &str, metric: &str, span: Span) -> Finding {
+    Finding::new(
+        Rule::BadValue,
+        span,
+        format!("`{keyword}` cannot use `{metric}`: it is not a per-customer expectation"),
+    )
+    .label("a ratio, a time or a retention share")
+    .help(format!(
+        "{} names one of conversion, conversion(GOAL), reach(TP), touches, pains, \
+         sentiment, effort, cost_per_customer, revenue_per_customer, profit, clv, purchases, \
+         cycles, lifetime_cost, lifetime_revenue; keep `{metric}` as a `kpi`",
+        if keyword == "objective" {
+            "an objective"
+        } else {
+            "a constraint"
+        }
+    ))
+}
+
 /// How a KPI's target must be written, by the unit of its metric.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Target {

@@ -1,4 +1,4 @@
-//! The rules the model finds, J0101–J0205: one file per rule, each with its documentation
+//! The rules the model finds, J0101–J0206: one file per rule, each with its documentation
 //! (`DOC`, shown by `journeyc explain` and collected in `docs/rules.md`) and the code that
 //! decides and words its findings. The loader and the resolver call them as they meet each
 //! value; nothing here reads the whole journey (the graph rules J0301–J0501, which do, are in
@@ -7,6 +7,7 @@
 //! Beside the rules: the one tolerance within which written probabilities, segment shares and
 //! entry weights add up to 100% (J0202, J0203, J0204).
 
+pub mod bad_policy;
 pub mod bad_use;
 pub mod bad_value;
 pub mod duplicate_name;
