@@ -26,9 +26,10 @@ fn run(args: &[&str]) -> Run {
     }
 }
 
-const SAMPLES: [&str; 5] = [
+const SAMPLES: [&str; 6] = [
     "checkout",
     "common",
+    "decisions",
     "onboarding",
     "retail_lifecycle",
     "support",
@@ -39,7 +40,7 @@ fn samples_check_clean_of_errors() {
     let r = run(&["check", "examples"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let last = r.stdout.lines().last().unwrap();
-    assert!(last.starts_with("5 files: 0 errors"), "{last}");
+    assert!(last.starts_with("6 files: 0 errors"), "{last}");
 }
 
 #[test]

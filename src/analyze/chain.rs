@@ -19,14 +19,14 @@ pub(super) const COMPLETE: usize = 2;
 
 /// A state: the customer is arriving at `tp`, before step 1.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-struct Key {
-    tp: u32,
+pub(super) struct Key {
+    pub tp: u32,
     /// The arrival crosses a context break (step 2a will roll `context_loss`).
-    brk: bool,
+    pub brk: bool,
     /// The primary goal is achieved once this visit's step 1 is done.
-    flag: bool,
+    pub flag: bool,
     /// Firings used per trigger, in mixed radix (digit k counts trigger k, base limit+1).
-    fires: u128,
+    pub fires: u128,
 }
 
 /// A trigger firing that a state's ending causes (step 5).
@@ -206,15 +206,12 @@ pub(super) fn explore_with(
     goal: Option<GoalId>,
     record: bool,
 ) -> Result<Chain, AnalyzeError> {
-    let radix = Radix::new(j)?;
-    let cands = Candidates::new(j);
-    let patience = j.segments[seg].patience;
-    let primary = |t: usize| goal.is_some() && j.touchpoints[t].goal.map(|g| g.goal) == goal;
+    let ctx = Context::new(j, seg, goal)?;
+    let primary = |t: usize| ctx.primary(t);
     let mut links = record.then(|| Links {
         move_start: vec![0],
         ..Links::default()
     });
-    let lossy = j.context_loss > 0.0;
     let mut index: HashMap<Key, u32> = HashMap::new();
     let mut keys: Vec<Key> = Vec::new();
     let mut intern = |key: Key, keys: &mut Vec<Key>| -> Result<u32, AnalyzeError> {
@@ -250,9 +247,111 @@ pub(super) fn explore_with(
     let mut x = 0;
     while x < keys.len() {
         let key = keys[x];
+        let tp = &j.touchpoints[key.tp as usize];
+        let moves = tp.transitions.get(seg).map_or(&[][..], Vec::as_slice);
+        let step = ctx.step(key, tp.visit(seg).friction, moves);
+        let first_edge = c.edge_to.len();
+        for (to, &p) in step.moves.iter().zip(&step.move_p) {
+            let to_state = match to {
+                Some(to) => {
+                    let y = intern(*to, &mut keys)?;
+                    push_edge(&mut c, first_edge, y, p, 0.0);
+                    y
+                }
+                None => NONE,
+            };
+            if let Some(l) = links.as_mut() {
+                l.move_to.push(to_state);
+            }
+        }
+        let mut ret = [(NONE, NONE); 3];
+        for (kind, r) in step.returns.iter().enumerate() {
+            let Some((k, back, to)) = r else { continue };
+            ret[kind].0 = *k;
+            if let Some(to) = to {
+                let y = intern(*to, &mut keys)?;
+                let tr = &j.triggers[*k as usize];
+                push_edge(&mut c, first_edge, y, *back, *back * tr.after);
+                ret[kind].1 = y;
+            }
+        }
+        c.fires.extend(step.fires);
+        if let Some(l) = links.as_mut() {
+            l.brk.push(key.brk);
+            l.stay.push(step.stay);
+            l.move_start.push(l.move_to.len());
+            l.ret.push(ret);
+        }
+        c.tp.push(key.tp);
+        c.flag.push(key.flag);
+        c.pains.push(step.pains);
+        c.pained.push(step.pained);
+        c.end.push(step.end);
+        c.edge_start.push(c.edge_to.len());
+        c.fire_start.push(c.fires.len());
+        x += 1;
+    }
+    c.links = links;
+    Ok(c)
+}
+
+/// What one state's step needs besides the state: the journey, the segment and the
+/// trigger tables.
+pub(super) struct Context<'a> {
+    j: &'a Journey,
+    patience: f64,
+    radix: Radix,
+    cands: Candidates,
+    goal: Option<GoalId>,
+    lossy: bool,
+}
+
+/// One visit of a state (steps 2, 3 and 5 of LANGUAGE.md), with the visit's friction and
+/// moves given (the touchpoint's for the segment, or an option's: `optimize`).
+pub(super) struct Step {
+    /// Expected pain points per visit.
+    pub pains: f64,
+    /// Probability of at least one pain point.
+    pub pained: f64,
+    /// Probability of carrying on past the pain points.
+    pub stay: f64,
+    /// Probability per visit that the journey finally ends here, by ending.
+    pub end: [f64; 3],
+    /// Per written move: the state it arrives at (`None`: `exit`, or nobody moves).
+    pub moves: Vec<Option<Key>>,
+    /// Per written move: its probability per visit.
+    pub move_p: Vec<f64>,
+    /// Per ending: the trigger that fires, the probability it brings the customer back, and
+    /// the state the return arrives at (`None` when it never brings anyone back).
+    pub returns: [Option<(u32, f64, Option<Key>)>; 3],
+    /// The firings.
+    pub fires: Vec<Firing>,
+}
+
+impl<'a> Context<'a> {
+    /// The context of segment `seg`'s chain, its goal bit tracking `goal`.
+    pub fn new(j: &'a Journey, seg: SegmentId, goal: Option<GoalId>) -> Result<Self, AnalyzeError> {
+        Ok(Context {
+            j,
+            patience: j.segments[seg].patience,
+            radix: Radix::new(j)?,
+            cands: Candidates::new(j),
+            goal,
+            lossy: j.context_loss > 0.0,
+        })
+    }
+
+    /// Visiting touchpoint `t` achieves the tracked goal.
+    pub fn primary(&self, t: usize) -> bool {
+        self.goal.is_some() && self.j.touchpoints[t].goal.map(|g| g.goal) == self.goal
+    }
+
+    /// The step of `key` with `friction` and `moves`.
+    pub fn step(&self, key: Key, friction: f64, moves: &[crate::model::Transition]) -> Step {
+        let j = self.j;
         let t = key.tp as usize;
         let tp = &j.touchpoints[t];
-        let friction = tp.visit(seg).friction;
+        let patience = self.patience;
         // Step 2: context loss first, then friction; each pain point is survived with
         // the segment's patience. (Friction is rolled even after a break: the visit is
         // pained when either happens, whether or not the customer then left.)
@@ -263,88 +362,74 @@ pub(super) fn explore_with(
         let stay = keep_loss * (1.0 - friction * (1.0 - patience));
         let mut ending = [1.0 - stay, 0.0, 0.0];
         let mut end = [0.0; 3];
-        let mut ret = [(NONE, NONE); 3];
-        let first_edge = c.edge_to.len();
+        let mut out = Step {
+            pains,
+            pained,
+            stay,
+            end,
+            moves: Vec::with_capacity(moves.len()),
+            move_p: Vec::with_capacity(moves.len()),
+            returns: [None, None, None],
+            fires: Vec::new(),
+        };
         // Step 3: move.
-        let moves = tp.transitions.get(seg).map_or(&[][..], Vec::as_slice);
         if moves.is_empty() {
             ending[COMPLETE] = stay;
         }
         for m in moves {
             let p = stay * m.probability;
-            let mut to_state = NONE;
-            match m.target {
-                Target::Exit => ending[LEAVE] += p,
-                // A move nobody makes creates no state (a trap behind it is never entered).
-                Target::Touchpoint(_) if p <= 0.0 => {}
-                Target::Touchpoint(u) => {
-                    let to = Key {
-                        tp: u as u32,
-                        brk: lossy && !j.shares_context(tp.channel, j.touchpoints[u].channel),
-                        flag: key.flag || primary(u),
-                        fires: key.fires,
-                    };
-                    let y = intern(to, &mut keys)?;
-                    push_edge(&mut c, first_edge, y, p, 0.0);
-                    to_state = y;
+            let to = match m.target {
+                Target::Exit => {
+                    ending[LEAVE] += p;
+                    None
                 }
-            }
-            if let Some(l) = links.as_mut() {
-                l.move_to.push(to_state);
-            }
+                // A move nobody makes creates no state (a trap behind it is never entered).
+                Target::Touchpoint(_) if p <= 0.0 => None,
+                Target::Touchpoint(u) => Some(Key {
+                    tp: u as u32,
+                    brk: self.lossy && !j.shares_context(tp.channel, j.touchpoints[u].channel),
+                    flag: key.flag || self.primary(u),
+                    fires: key.fires,
+                }),
+            };
+            out.moves.push(to);
+            out.move_p.push(p);
         }
         // Step 5: the first candidate trigger under its limit fires.
         for (kind, &mass) in ending.iter().enumerate() {
             if mass <= 0.0 {
                 continue;
             }
-            let fired = cands.lists[t][kind]
+            let fired = self.cands.lists[t][kind]
                 .iter()
                 .map(|&k| k as usize)
-                .find(|&k| radix.used(key.fires, k) < radix.limit[k]);
+                .find(|&k| self.radix.used(key.fires, k) < self.radix.limit[k]);
             let Some(k) = fired else {
                 end[kind] += mass;
                 continue;
             };
             let tr = &j.triggers[k];
-            c.fires.push(Firing {
+            out.fires.push(Firing {
                 trigger: k as u32,
                 mass,
-                first: radix.used(key.fires, k) == 0,
+                first: self.radix.used(key.fires, k) == 0,
             });
             let back = mass * tr.probability;
             end[kind] += mass * (1.0 - tr.probability);
-            ret[kind].0 = k as u32;
-            if back > 0.0 {
+            let to = (back > 0.0).then(|| {
                 let u = tr.target;
-                let to = Key {
+                Key {
                     tp: u as u32,
-                    brk: lossy && !j.shares_context(tr.via, j.touchpoints[u].channel),
-                    flag: key.flag || primary(u),
-                    fires: key.fires + radix.stride[k],
-                };
-                let y = intern(to, &mut keys)?;
-                push_edge(&mut c, first_edge, y, back, back * tr.after);
-                ret[kind].1 = y;
-            }
+                    brk: self.lossy && !j.shares_context(tr.via, j.touchpoints[u].channel),
+                    flag: key.flag || self.primary(u),
+                    fires: key.fires + self.radix.stride[k],
+                }
+            });
+            out.returns[kind] = Some((k as u32, back, to));
         }
-        if let Some(l) = links.as_mut() {
-            l.brk.push(key.brk);
-            l.stay.push(stay);
-            l.move_start.push(l.move_to.len());
-            l.ret.push(ret);
-        }
-        c.tp.push(key.tp);
-        c.flag.push(key.flag);
-        c.pains.push(pains);
-        c.pained.push(pained);
-        c.end.push(end);
-        c.edge_start.push(c.edge_to.len());
-        c.fire_start.push(c.fires.len());
-        x += 1;
+        out.end = end;
+        out
     }
-    c.links = links;
-    Ok(c)
 }
 
 /// Adds an edge of the state being built (whose edges start at `first`), merging it with an

@@ -51,6 +51,8 @@ mod chain;
 pub mod figures;
 pub mod levers;
 mod lifetime;
+pub mod mdp;
+pub mod optimize;
 mod solve;
 mod totals;
 
@@ -126,6 +128,9 @@ pub enum AnalyzeError {
     /// A broken internal invariant (a bug).
     #[error("internal error in the exact analysis: {0}")]
     Internal(&'static str),
+    /// A figure the journey has no value of (`effort` when nothing rates effort).
+    #[error("the journey has no value of {0}")]
+    Unavailable(&'static str),
 }
 
 fn for_segment(segment: &str) -> String {
@@ -158,7 +163,10 @@ impl AnalyzeError {
                     segment.clone_from(name);
                 }
             }
-            AnalyzeError::NoEntry | AnalyzeError::NoGoal | AnalyzeError::Internal(_) => {}
+            AnalyzeError::NoEntry
+            | AnalyzeError::NoGoal
+            | AnalyzeError::Internal(_)
+            | AnalyzeError::Unavailable(_) => {}
         }
         self
     }

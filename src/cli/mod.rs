@@ -15,6 +15,7 @@ mod git;
 pub mod graph;
 pub mod levers;
 pub mod merge;
+pub mod optimize;
 pub mod output;
 pub mod report;
 pub mod simulate;
@@ -117,6 +118,9 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Rank touchpoints by what they do for conversion: removal effect, friction, sensitivity.
     Levers(levers::LeversArgs),
+    /// The best option per segment at every touchpoint with options, for the journey's
+    /// objective and constraints, on exact figures (LANGUAGE-2.md §4).
+    Optimize(optimize::OptimizeArgs),
     /// Write a self-contained HTML report: journey map, funnel and flow, segments, time to
     /// convert, KPIs, findings, and scenarios side by side.
     Report(report::ReportArgs),
@@ -274,6 +278,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Analyze(args) => analyze::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Levers(args) => levers::run(args),
+        Command::Optimize(args) => optimize::run(args),
         Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),

@@ -25,6 +25,7 @@ fn samples_resolve_without_findings() {
         "onboarding.journey",
         "support.journey",
         "retail_lifecycle.journey",
+        "decisions.journey",
         "common.journey",
     ] {
         let c = example(name);

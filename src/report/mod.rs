@@ -16,6 +16,7 @@ pub mod human;
 pub mod json;
 pub mod levers;
 pub(crate) mod num;
+pub mod optimize;
 pub mod sarif;
 pub mod simulation;
 pub(crate) mod text;

@@ -1,0 +1,825 @@
+//! `journeyc optimize`: the deterministic policy (LANGUAGE-2.md §4) that optimises the
+//! objective over all customers subject to every constraint, judged on exact figures.
+//!
+//! The method. Segments are separate absorbing chains, so a policy's value of any
+//! per-customer expectation is the share-weighted sum of each segment's value under that
+//! segment's own choices. A *segment policy* is one choice at every decision touchpoint; the
+//! journey is analysed once per segment policy, played by every segment at once, which gives
+//! every segment's figures under it ([`analyze`] per segment policy, in parallel). Then:
+//! - without constraints, each segment takes its best segment policy: the optimum, exactly
+//!   (the segments do not interact), and **enumerated**;
+//! - with constraints, every combination of segment policies is enumerated when there are at
+//!   most [`MAX_COMBINATIONS`] of them (**enumerated**); past that, the best feasible policy a
+//!   Lagrangian search finds is returned as **best found**, with the unconstrained optimum as
+//!   the bound and the gap to it;
+//! - past [`MAX_SEGMENT_POLICIES`] segment policies, coordinate ascent from `as_is` (one
+//!   decision at a time, per segment, until no change improves) gives **best found**
+//!   without a bound.
+//!
+//! Ties go to the first policy in order: segments in order, each the `as_is`-first order of
+//! its choices (LANGUAGE-2.md, "Settled").
+
+use super::{AnalyzeError, Figures, analyze};
+use crate::model::{Journey, Kpi, Metric, SegmentId, TouchpointId};
+use rayon::prelude::*;
+
+/// The most segment policies analysed one by one.
+pub const MAX_SEGMENT_POLICIES: usize = 4096;
+/// The most combinations of segment policies enumerated under constraints.
+pub const MAX_COMBINATIONS: u64 = 4_000_000;
+/// Values this close count as equal (ties, feasibility at the bound).
+const EPS: f64 = 1e-9;
+
+/// What to optimise.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    /// The objective's metric (a per-customer expectation).
+    pub metric: Metric,
+    /// `maximize` (true) or `minimize`.
+    pub maximize: bool,
+    /// The constraints.
+    pub constraints: Vec<Kpi>,
+}
+
+impl Problem {
+    /// The journey's own objective (default `maximize conversion`) and constraints.
+    pub fn of(j: &Journey) -> Option<Problem> {
+        let (metric, maximize) = match &j.objective {
+            Some(o) => (o.metric, o.maximize),
+            None => (Metric::Conversion(j.primary_goal?), true),
+        };
+        Some(Problem {
+            metric,
+            maximize,
+            constraints: j.constraints.clone(),
+        })
+    }
+}
+
+/// How optimality is established.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Optimality {
+    /// The policy meets the bound of the optimum over policies that may depend on the
+    /// customer's whole state: nothing the language can state does better.
+    Proved,
+    /// Every policy was evaluated (or the segments' independent optima combine exactly).
+    Enumerated,
+    /// The best policy a search found.
+    BestFound,
+}
+
+/// A policy and its figures.
+#[derive(Clone, Debug)]
+pub struct Evaluated {
+    /// `policy[d][s]`: the choice of segment `s` at the `d`-th decision touchpoint.
+    pub policy: Vec<Vec<usize>>,
+    /// The objective over all customers.
+    pub value: f64,
+    /// Per segment, the objective.
+    pub per_segment: Vec<f64>,
+    /// Each constraint's value.
+    pub constraints: Vec<f64>,
+    /// All constraints hold.
+    pub feasible: bool,
+}
+
+/// A constraint no policy meets.
+#[derive(Clone, Debug)]
+pub struct Unmet {
+    /// Index in [`Problem::constraints`].
+    pub constraint: usize,
+    /// Its best value over every policy.
+    pub best: f64,
+    /// Some policy meets it when the other constraints are dropped.
+    pub alone: bool,
+}
+
+/// What `optimize` found.
+#[derive(Clone, Debug)]
+pub struct Optimum {
+    /// The decision touchpoints, in written order.
+    pub decisions: Vec<TouchpointId>,
+    /// The journey as given (its policy: `as_is`, or the scenario's).
+    pub given: Evaluated,
+    /// The best policy; `None` when no policy is feasible.
+    pub best: Option<Evaluated>,
+    /// The best policy without the constraints (when there are constraints).
+    pub unconstrained: Option<Evaluated>,
+    /// How optimality is established.
+    pub optimality: Optimality,
+    /// An upper bound on the objective (lower, for `minimize`) for `best found`.
+    pub bound: Option<f64>,
+    /// Segment policies analysed.
+    pub analysed: usize,
+    /// Policies (combinations of segment policies) compared.
+    pub compared: u64,
+    /// Policies whose value ties the best's.
+    pub ties: u64,
+    /// When nothing is feasible: every constraint with its best reachable value.
+    pub unmet: Vec<Unmet>,
+}
+
+/// Analyses a policy: per segment, the objective and each constraint's metric.
+type RowsOf<'a> = dyn Fn(&[Vec<usize>]) -> Result<Vec<Vec<f64>>, AnalyzeError> + Sync + 'a;
+
+/// Each segment's figures under one segment policy.
+struct Table {
+    /// `choices[d]`: choices at decision `d`.
+    choices: Vec<usize>,
+    /// `rows[i][s]`: the objective, then each constraint's metric, for segment `s` under
+    /// segment policy `i` (mixed radix over decisions, the first decision fastest).
+    rows: Vec<Vec<Vec<f64>>>,
+}
+
+fn metric_of(f: &Figures, m: Metric) -> Result<f64, AnalyzeError> {
+    f.metric(m).ok_or(AnalyzeError::Unavailable(
+        "a metric of the objective or a constraint",
+    ))
+}
+
+/// The segment policy of index `i` (mixed radix, first decision fastest).
+fn decode(mut i: usize, choices: &[usize]) -> Vec<usize> {
+    choices
+        .iter()
+        .map(|&n| {
+            let c = i % n;
+            i /= n;
+            c
+        })
+        .collect()
+}
+
+/// Optimises `problem` over the policies of `j`.
+pub fn optimize(j: &Journey, problem: &Problem) -> Result<Optimum, AnalyzeError> {
+    let decisions: Vec<TouchpointId> = j.decisions().collect();
+    let choices: Vec<usize> = decisions
+        .iter()
+        .map(|&t| j.touchpoints[t].choices.len())
+        .collect();
+    let nseg = j.segments.len();
+    let metrics: Vec<Metric> = std::iter::once(problem.metric)
+        .chain(problem.constraints.iter().map(|k| k.metric))
+        .collect();
+    let given_policy: Vec<Vec<usize>> = decisions
+        .iter()
+        .map(|&t| j.touchpoints[t].policy.clone())
+        .collect();
+    let rows_of = |policy: &[Vec<usize>]| -> Result<Vec<Vec<f64>>, AnalyzeError> {
+        let a = analyze(&j.with_policy(policy))?;
+        (0..nseg)
+            .map(|s| {
+                metrics
+                    .iter()
+                    .map(|&m| metric_of(&a.segments[s], m))
+                    .collect()
+            })
+            .collect()
+    };
+    let given_rows = rows_of(&given_policy)?;
+    let given = evaluate(j, problem, &given_policy, |s| given_rows[s].clone());
+    let full = if metrics.iter().all(|&m| super::mdp::supported(j, m)) {
+        Some(full_state(j, problem, &metrics, &decisions)?)
+    } else {
+        None
+    };
+
+    let count = choices
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&n| n <= MAX_SEGMENT_POLICIES);
+    let Some(count) = count else {
+        let Some(full) = full else {
+            return ascend(j, problem, decisions, given, &rows_of);
+        };
+        // Too many policies to enumerate: the full-state candidates, analysed exactly.
+        let mut best: Option<Evaluated> = None;
+        let mut analysed = 1;
+        for policy in &full.candidates {
+            let rows = rows_of(policy)?;
+            analysed += 1;
+            let e = evaluate(j, problem, policy, |s| rows[s].clone());
+            if e.feasible
+                && best
+                    .as_ref()
+                    .is_none_or(|b| better(problem, e.value, b.value))
+            {
+                best = Some(e);
+            }
+        }
+        let mut out = Optimum {
+            decisions,
+            given,
+            best,
+            unconstrained: None,
+            optimality: Optimality::BestFound,
+            bound: Some(full.bound),
+            analysed,
+            compared: analysed as u64,
+            ties: 1,
+            unmet: Vec::new(),
+        };
+        certify(problem, &mut out);
+        return Ok(out);
+    };
+    let rows: Vec<Vec<Vec<f64>>> = (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let p = decode(i, &choices);
+            let policy: Vec<Vec<usize>> = p.iter().map(|&c| vec![c; nseg]).collect();
+            rows_of(&policy)
+        })
+        .collect::<Result<_, _>>()?;
+    let table = Table { choices, rows };
+    let mut out = search(j, problem, decisions, given, &table);
+    if let Some(full) = full {
+        // Both are valid bounds: keep the tighter.
+        out.bound = Some(match out.bound {
+            Some(b) if problem.maximize => b.min(full.bound),
+            Some(b) => b.max(full.bound),
+            None => full.bound,
+        });
+        certify(problem, &mut out);
+    }
+    Ok(out)
+}
+
+/// Marks the best policy **proved** when it meets the full-state bound.
+fn certify(problem: &Problem, out: &mut Optimum) {
+    let (Some(best), Some(bound)) = (&out.best, out.bound) else {
+        return;
+    };
+    let tolerance = 1e-9 * bound.abs().max(1.0);
+    let gap = if problem.maximize {
+        bound - best.value
+    } else {
+        best.value - bound
+    };
+    if gap <= tolerance {
+        out.optimality = Optimality::Proved;
+    }
+}
+
+/// What the full-state process gives: the bound, and candidate policies read off it.
+struct FullState {
+    /// The optimum over full-state policies (for `minimize`, its least value): no policy
+    /// does better.
+    bound: f64,
+    /// Policies read off the full-state optima met on the way (per touchpoint, the choice
+    /// of its most visited state).
+    candidates: Vec<Vec<Vec<usize>>>,
+}
+
+/// The bound of the optimum over policies that may depend on the customer's whole state,
+/// with the constraints priced in (Lagrangian relaxation: for any prices λ ≥ 0 the priced
+/// optimum bounds the constrained one; the prices are searched by bisection for one
+/// constraint, and left at 0 — the unconstrained full-state optimum, a looser bound — for
+/// several).
+fn full_state(
+    j: &Journey,
+    problem: &Problem,
+    metrics: &[Metric],
+    decisions: &[TouchpointId],
+) -> Result<FullState, AnalyzeError> {
+    let nseg = j.segments.len();
+    let mdps: Vec<super::mdp::Mdp> = (0..nseg)
+        .into_par_iter()
+        .map(|s| super::mdp::Mdp::new(j, s, metrics))
+        .collect::<Result<_, _>>()?;
+    let sign = if problem.maximize { 1.0 } else { -1.0 };
+    // dir: +1 for `<=` (cost to keep low), −1 for `>=`.
+    let dir: Vec<f64> = problem
+        .constraints
+        .iter()
+        .map(|k| match k.comparison {
+            crate::model::Comparison::Le | crate::model::Comparison::Lt => 1.0,
+            _ => -1.0,
+        })
+        .collect();
+    let mut candidates: Vec<Vec<Vec<usize>>> = Vec::new();
+    // The priced optimum at prices `lambda`: (L(λ), each constraint's value under it).
+    let mut priced = |lambda: &[f64]| -> Result<(f64, Vec<f64>), AnalyzeError> {
+        let sols: Vec<super::mdp::Solution> = (0..nseg)
+            .into_par_iter()
+            .map(|s| {
+                let share = j.segments[s].share;
+                let mut w = vec![sign * share];
+                for (i, k) in problem.constraints.iter().enumerate() {
+                    let weight = match k.segment {
+                        Some(x) if x == s => 1.0,
+                        Some(_) => 0.0,
+                        None => share,
+                    };
+                    w.push(-lambda[i] * dir[i] * weight);
+                }
+                mdps[s].solve(j, &w)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut l: f64 = sols.iter().map(|x| x.value).sum();
+        for (i, k) in problem.constraints.iter().enumerate() {
+            l += lambda[i] * dir[i] * k.target;
+        }
+        let values: Vec<f64> = problem
+            .constraints
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match k.segment {
+                Some(s) => sols[s].totals[i + 1],
+                None => (0..nseg)
+                    .map(|s| j.segments[s].share * sols[s].totals[i + 1])
+                    .sum(),
+            })
+            .collect();
+        let policy: Vec<Vec<usize>> = decisions
+            .iter()
+            .map(|&t| {
+                (0..nseg)
+                    .map(|s| sols[s].choices[t].map_or(0, |(c, _)| c))
+                    .collect()
+            })
+            .collect();
+        if !candidates.contains(&policy) {
+            candidates.push(policy);
+        }
+        Ok((l, values))
+    };
+    let nc = problem.constraints.len();
+    let zero = vec![0.0; nc];
+    let (mut bound, values) = priced(&zero)?;
+    let holds_all = |values: &[f64]| {
+        problem
+            .constraints
+            .iter()
+            .zip(values)
+            .all(|(k, &v)| meets(k, v))
+    };
+    if nc == 1 && !holds_all(&values) {
+        // Bisection on the one price: raise it until the priced optimum meets the
+        // constraint, then narrow the bracket; every price tried gives a valid bound.
+        let (mut lo, mut hi) = (0.0f64, 1e-3);
+        let mut found = false;
+        for _ in 0..80 {
+            let (l, v) = priced(&[hi])?;
+            bound = bound.min(l);
+            if holds_all(&v) {
+                found = true;
+                break;
+            }
+            lo = hi;
+            hi *= 2.0;
+        }
+        if found {
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                let (l, v) = priced(&[mid])?;
+                bound = bound.min(l);
+                if holds_all(&v) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+        }
+    }
+    Ok(FullState {
+        bound: sign * bound,
+        candidates,
+    })
+}
+
+/// The figures of a policy from each segment's rows.
+fn evaluate(
+    j: &Journey,
+    problem: &Problem,
+    policy: &[Vec<usize>],
+    row: impl Fn(SegmentId) -> Vec<f64>,
+) -> Evaluated {
+    let rows: Vec<Vec<f64>> = (0..j.segments.len()).map(row).collect();
+    let mix = |k: usize, seg: Option<SegmentId>| match seg {
+        Some(s) => rows[s][k],
+        None => j
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(s, g)| g.share * rows[s][k])
+            .sum(),
+    };
+    let constraints: Vec<f64> = problem
+        .constraints
+        .iter()
+        .enumerate()
+        .map(|(c, k)| mix(c + 1, k.segment))
+        .collect();
+    let feasible = problem
+        .constraints
+        .iter()
+        .zip(&constraints)
+        .all(|(k, &v)| meets(k, v));
+    Evaluated {
+        policy: policy.to_vec(),
+        value: mix(0, None),
+        per_segment: rows.iter().map(|r| r[0]).collect(),
+        constraints,
+        feasible,
+    }
+}
+
+/// A constraint holds, within [`EPS`] (values at the bound count as meeting it).
+pub fn meets(k: &Kpi, v: f64) -> bool {
+    use crate::model::Comparison::*;
+    match k.comparison {
+        Le | Lt => v <= k.target + EPS,
+        Ge | Gt => v >= k.target - EPS,
+    }
+}
+
+/// `a` is better than `b` for the objective (strictly, past [`EPS`]).
+fn better(problem: &Problem, a: f64, b: f64) -> bool {
+    if problem.maximize {
+        a > b + EPS
+    } else {
+        a < b - EPS
+    }
+}
+
+/// Enumeration or a Lagrangian search over combinations of segment policies.
+fn search(
+    j: &Journey,
+    problem: &Problem,
+    decisions: Vec<TouchpointId>,
+    given: Evaluated,
+    table: &Table,
+) -> Optimum {
+    let nseg = j.segments.len();
+    let n = table.rows.len();
+    let policy_of = |picks: &[usize]| -> Vec<Vec<usize>> {
+        let per: Vec<Vec<usize>> = picks.iter().map(|&i| decode(i, &table.choices)).collect();
+        (0..table.choices.len())
+            .map(|d| (0..nseg).map(|s| per[s][d]).collect())
+            .collect()
+    };
+    let eval = |picks: &[usize]| {
+        evaluate(j, problem, &policy_of(picks), |s| {
+            table.rows[picks[s]][s].clone()
+        })
+    };
+    // Each segment's best segment policy, ignoring constraints.
+    let free: Vec<usize> = (0..nseg)
+        .map(|s| {
+            (0..n).fold(0, |best, i| {
+                if better(problem, table.rows[i][s][0], table.rows[best][s][0]) {
+                    i
+                } else {
+                    best
+                }
+            })
+        })
+        .collect();
+    let unconstrained = eval(&free);
+    let combos = (n as u64).checked_pow(nseg as u32);
+    let mut out = Optimum {
+        decisions,
+        given,
+        best: None,
+        unconstrained: None,
+        optimality: Optimality::Enumerated,
+        bound: None,
+        analysed: n,
+        compared: n as u64 * nseg as u64,
+        ties: 1,
+        unmet: Vec::new(),
+    };
+    if problem.constraints.is_empty() {
+        out.ties = (0..nseg)
+            .map(|s| {
+                (0..n)
+                    .filter(|&i| !better(problem, table.rows[free[s]][s][0], table.rows[i][s][0]))
+                    .count() as u64
+            })
+            .product();
+        out.best = Some(unconstrained);
+        return out;
+    }
+    out.unconstrained = Some(unconstrained.clone());
+    match combos.filter(|&c| c <= MAX_COMBINATIONS) {
+        Some(total) => {
+            let mut picks = vec![0usize; nseg];
+            let mut best: Option<Evaluated> = None;
+            let mut ties = 0;
+            for _ in 0..total {
+                let e = eval(&picks);
+                if e.feasible {
+                    match &best {
+                        Some(b) if better(problem, e.value, b.value) => {
+                            best = Some(e);
+                            ties = 1;
+                        }
+                        Some(b) if !better(problem, b.value, e.value) => ties += 1,
+                        Some(_) => {}
+                        None => {
+                            best = Some(e);
+                            ties = 1;
+                        }
+                    }
+                }
+                // Next combination: the first segment fastest.
+                for p in picks.iter_mut() {
+                    *p += 1;
+                    if *p < n {
+                        break;
+                    }
+                    *p = 0;
+                }
+            }
+            out.compared = total;
+            out.ties = ties;
+            out.best = best;
+        }
+        None => {
+            out.optimality = Optimality::BestFound;
+            out.bound = Some(unconstrained.value);
+            out.best = lagrangian(problem, table, nseg, &eval);
+        }
+    }
+    if out.best.is_none() {
+        out.unmet = unmet(j, problem, table);
+    }
+    out
+}
+
+/// A feasible policy from Lagrangian prices on the constraints: each segment maximises the
+/// objective minus the priced constraints; prices rise on violated constraints (a few hundred
+/// rounds of multiplicative updates); the best feasible policy seen is returned.
+fn lagrangian(
+    problem: &Problem,
+    table: &Table,
+    nseg: usize,
+    eval: &dyn Fn(&[usize]) -> Evaluated,
+) -> Option<Evaluated> {
+    let nc = problem.constraints.len();
+    let mut price = vec![0.0f64; nc];
+    let sign = if problem.maximize { 1.0 } else { -1.0 };
+    let mut best: Option<Evaluated> = None;
+    for round in 0..400 {
+        let picks: Vec<usize> = (0..nseg)
+            .map(|s| {
+                let score = |i: usize| {
+                    let r = &table.rows[i][s];
+                    let mut v = sign * r[0];
+                    for (c, k) in problem.constraints.iter().enumerate() {
+                        if k.segment.is_some_and(|x| x != s) {
+                            continue;
+                        }
+                        let dir = match k.comparison {
+                            crate::model::Comparison::Le | crate::model::Comparison::Lt => 1.0,
+                            _ => -1.0,
+                        };
+                        v -= price[c] * dir * r[c + 1];
+                    }
+                    v
+                };
+                (0..table.rows.len()).fold(0, |b, i| if score(i) > score(b) + EPS { i } else { b })
+            })
+            .collect();
+        let e = eval(&picks);
+        for (c, k) in problem.constraints.iter().enumerate() {
+            let v = e.constraints[c];
+            let violated = !meets(k, v);
+            let scale = 1.0 + k.target.abs();
+            if violated {
+                price[c] += (1.0 + price[c]) * 0.25 / (1.0 + round as f64 / 50.0) / scale;
+            } else {
+                price[c] *= 0.97;
+            }
+        }
+        if e.feasible
+            && best
+                .as_ref()
+                .is_none_or(|b| better(problem, e.value, b.value))
+        {
+            best = Some(e);
+        }
+    }
+    best
+}
+
+/// Each constraint's best reachable value over all policies, and whether it can be met
+/// alone.
+fn unmet(j: &Journey, problem: &Problem, table: &Table) -> Vec<Unmet> {
+    let nseg = j.segments.len();
+    problem
+        .constraints
+        .iter()
+        .enumerate()
+        .map(|(c, k)| {
+            let lower = matches!(
+                k.comparison,
+                crate::model::Comparison::Le | crate::model::Comparison::Lt
+            );
+            let pick = |s: usize| {
+                let vals = table.rows.iter().map(|r| r[s][c + 1]);
+                if lower {
+                    vals.fold(f64::INFINITY, f64::min)
+                } else {
+                    vals.fold(f64::NEG_INFINITY, f64::max)
+                }
+            };
+            let best = match k.segment {
+                Some(s) => pick(s),
+                None => (0..nseg).map(|s| j.segments[s].share * pick(s)).sum(),
+            };
+            Unmet {
+                constraint: c,
+                best,
+                alone: meets(k, best),
+            }
+        })
+        .collect()
+}
+
+/// Coordinate ascent over each segment's choices, from the given policy: for journeys with
+/// too many segment policies to analyse one by one.
+fn ascend(
+    j: &Journey,
+    problem: &Problem,
+    decisions: Vec<TouchpointId>,
+    given: Evaluated,
+    rows_of: &RowsOf<'_>,
+) -> Result<Optimum, AnalyzeError> {
+    let nseg = j.segments.len();
+    let mut policy = given.policy.clone();
+    let mut current = given.clone();
+    let mut analysed = 1;
+    let score = |e: &Evaluated| (e.feasible, e.value);
+    loop {
+        let mut improved = false;
+        for d in 0..decisions.len() {
+            let n = j.touchpoints[decisions[d]].choices.len();
+            for s in 0..nseg {
+                for c in 0..n {
+                    if policy[d][s] == c {
+                        continue;
+                    }
+                    let mut p = policy.clone();
+                    p[d][s] = c;
+                    let rows = rows_of(&p)?;
+                    analysed += 1;
+                    let e = evaluate(j, problem, &p, |s| rows[s].clone());
+                    let (f0, v0) = score(&current);
+                    let (f1, v1) = score(&e);
+                    if (f1 && !f0) || (f1 == f0 && better(problem, v1, v0)) {
+                        policy = p;
+                        current = e;
+                        improved = true;
+                    }
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    Ok(Optimum {
+        decisions,
+        given,
+        best: current.feasible.then_some(current),
+        unconstrained: None,
+        optimality: Optimality::BestFound,
+        bound: None,
+        analysed,
+        compared: analysed as u64,
+        ties: 1,
+        unmet: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Options, resolve_source};
+
+    const PAY: &str = "journey pay {
+  channel web digital
+  segment bargain { share 60% }
+  segment loyal { share 40% patience 90% }
+  stage buy {
+    touchpoint checkout on web {
+      entry
+      friction 25%
+      -> done 85%
+      -> exit
+      option express { cost 0.30  friction 5%  -> done 88%  -> exit }
+      option assisted { cost 1.50  friction 10%  -> done 90%  -> exit }
+    }
+    touchpoint done on web { goal order value 40 }
+  }
+  objective maximize profit
+}
+";
+
+    fn journey(text: &str) -> Journey {
+        let c = resolve_source("pay.journey", text, &Options::default()).unwrap();
+        c.journey.unwrap_or_else(|| panic!("{:?}", c.findings))
+    }
+
+    /// Brute force: every policy (every segment's every choice) analysed on its own.
+    fn brute(j: &Journey, problem: &Problem) -> Option<(f64, Vec<Vec<usize>>)> {
+        let decisions: Vec<usize> = j.decisions().collect();
+        let nseg = j.segments.len();
+        let slots: Vec<usize> = decisions
+            .iter()
+            .flat_map(|&t| std::iter::repeat_n(j.touchpoints[t].choices.len(), nseg))
+            .collect();
+        let total: usize = slots.iter().product();
+        let mut best: Option<(f64, Vec<Vec<usize>>)> = None;
+        for i in 0..total {
+            let flat = decode(i, &slots);
+            let policy: Vec<Vec<usize>> = flat.chunks(nseg).map(<[usize]>::to_vec).collect();
+            let a = analyze(&j.with_policy(&policy)).unwrap();
+            let ok = problem.constraints.iter().all(|k| {
+                let f = match k.segment {
+                    Some(s) => &a.segments[s],
+                    None => &a.all,
+                };
+                meets(k, f.metric(k.metric).unwrap())
+            });
+            let v = a.all.metric(problem.metric).unwrap();
+            if ok && best.as_ref().is_none_or(|(b, _)| better(problem, v, *b)) {
+                best = Some((v, policy));
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn the_optimum_equals_brute_force_with_and_without_constraints() {
+        for extra in [
+            "",
+            "constraint cost_per_customer <= 0.9",
+            "constraint conversion for loyal >= 70%\n  constraint cost_per_customer <= 1.3",
+        ] {
+            let text = PAY.replace(
+                "objective maximize profit",
+                &format!("objective maximize profit\n  {extra}"),
+            );
+            let j = journey(&text);
+            let problem = Problem::of(&j).unwrap();
+            let found = optimize(&j, &problem).unwrap();
+            let (value, policy) = brute(&j, &problem).expect("feasible");
+            let best = found.best.expect("feasible");
+            assert!(
+                (best.value - value).abs() < 1e-9,
+                "{extra}: {} vs {value}",
+                best.value
+            );
+            assert_eq!(best.policy, policy, "{extra}");
+            // The state is the touchpoint (and the goal bit): without constraints the
+            // full-state optimum is a policy the language states, so it is proved.
+            if extra.is_empty() {
+                assert_eq!(found.optimality, Optimality::Proved);
+            }
+            let bound = found.bound.expect("a bound");
+            assert!(
+                bound >= value - 1e-9,
+                "{extra}: bound {bound} below {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_infeasible_problem_names_each_constraint_with_its_best_value() {
+        let text = PAY.replace(
+            "objective maximize profit",
+            "objective maximize profit\n  constraint conversion >= 99%",
+        );
+        let j = journey(&text);
+        let found = optimize(&j, &Problem::of(&j).unwrap()).unwrap();
+        assert!(found.best.is_none());
+        assert_eq!(found.unmet.len(), 1);
+        assert!(!found.unmet[0].alone);
+        // The best conversion: `assisted` for both segments.
+        let j2 = j.with_policy(&[vec![2, 2]]);
+        let exact = analyze(&j2)
+            .unwrap()
+            .all
+            .metric(j.kpis.first().map_or(Metric::Conversion(0), |k| k.metric))
+            .unwrap();
+        assert!(
+            (found.unmet[0].best - exact).abs() < 1e-9,
+            "{} vs {exact}",
+            found.unmet[0].best
+        );
+    }
+
+    #[test]
+    fn minimising_picks_the_cheapest_option() {
+        let text = PAY.replace(
+            "objective maximize profit",
+            "objective minimize cost_per_customer",
+        );
+        let j = journey(&text);
+        let found = optimize(&j, &Problem::of(&j).unwrap()).unwrap();
+        let best = found.best.unwrap();
+        assert_eq!(best.policy, vec![vec![0, 0]]);
+    }
+}
