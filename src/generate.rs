@@ -108,6 +108,46 @@ pub fn chain(touchpoints: usize) -> String {
     s
 }
 
+/// [`realistic`] with options (LANGUAGE-2.md §4) at `decisions` touchpoints spread evenly
+/// (three choices each: `as_is`, a cheap `guide` that lowers friction, a costly `assist`
+/// that converts better), `objective maximize touches` (more of the journey seen) and a cost cap that binds.
+pub fn with_options(touchpoints: usize, decisions: usize, seed: u64) -> String {
+    let text = realistic(touchpoints, seed);
+    let n = touchpoints.max(2);
+    let every = (n / decisions.max(1)).max(1);
+    let mut out = String::with_capacity(text.len() + decisions * 160);
+    let mut made = 0;
+    for line in text.lines() {
+        let decide = line
+            .trim_start()
+            .strip_prefix("touchpoint t")
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|i| i.parse::<usize>().ok())
+            .filter(|&i| i % every == every / 2 && i + 1 < n && made < decisions);
+        match (decide, line.rfind(" }")) {
+            (Some(i), Some(end)) => {
+                made += 1;
+                let next = i + 1;
+                let _ = writeln!(
+                    out,
+                    "{} option guide {{ cost 0.15 friction 3% }} option assist {{ cost 0.60 -> t{next} 93% -> exit }} }}",
+                    &line[..end]
+                );
+            }
+            _ => {
+                if line == "  kpi conversion >= 1%" {
+                    out.push_str(
+                        "  objective maximize touches\n  constraint cost_per_customer <= 7.3\n",
+                    );
+                }
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -207,17 +207,26 @@ pub fn optimize(j: &Journey, problem: &Problem) -> Result<Optimum, AnalyzeError>
                 best = Some(e);
             }
         }
+        let unmet: Vec<Unmet> = full
+            .infeasible
+            .map(|v| Unmet {
+                constraint: 0,
+                best: v,
+                alone: false,
+            })
+            .into_iter()
+            .collect();
         let mut out = Optimum {
             decisions,
             given,
-            best,
+            best: if unmet.is_empty() { best } else { None },
             unconstrained: None,
             optimality: Optimality::BestFound,
-            bound: Some(full.bound),
+            bound: full.infeasible.is_none().then_some(full.bound),
             analysed,
             compared: analysed as u64,
             ties: 1,
-            unmet: Vec::new(),
+            unmet,
         };
         certify(problem, &mut out);
         return Ok(out);
@@ -232,7 +241,7 @@ pub fn optimize(j: &Journey, problem: &Problem) -> Result<Optimum, AnalyzeError>
         .collect::<Result<_, _>>()?;
     let table = Table { choices, rows };
     let mut out = search(j, problem, decisions, given, &table);
-    if let Some(full) = full {
+    if let Some(full) = full.filter(|f| f.infeasible.is_none()) {
         // Both are valid bounds: keep the tighter.
         out.bound = Some(match out.bound {
             Some(b) if problem.maximize => b.min(full.bound),
@@ -268,6 +277,9 @@ struct FullState {
     /// Policies read off the full-state optima met on the way (per touchpoint, the choice
     /// of its most visited state).
     candidates: Vec<Vec<Vec<usize>>>,
+    /// With one constraint that no full-state policy meets: its best value seen (so no
+    /// policy the language states meets it either).
+    infeasible: Option<f64>,
 }
 
 /// The bound of the optimum over policies that may depend on the customer's whole state,
@@ -346,6 +358,7 @@ fn full_state(
     let nc = problem.constraints.len();
     let zero = vec![0.0; nc];
     let (mut bound, values) = priced(&zero)?;
+    let mut infeasible = None;
     let holds_all = |values: &[f64]| {
         problem
             .constraints
@@ -368,7 +381,10 @@ fn full_state(
             lo = hi;
             hi *= 2.0;
         }
-        if found {
+        if !found {
+            let (_, v) = priced(&[hi])?;
+            infeasible = Some(v[0]);
+        } else {
             for _ in 0..60 {
                 let mid = 0.5 * (lo + hi);
                 let (l, v) = priced(&[mid])?;
@@ -384,6 +400,7 @@ fn full_state(
     Ok(FullState {
         bound: sign * bound,
         candidates,
+        infeasible,
     })
 }
 
