@@ -400,3 +400,58 @@ fn the_table_of_the_shared_sample() {
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn objective_and_constraints_from_the_command_line_replace_the_files() {
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "optimize",
+            "examples/decisions.journey",
+            "--root",
+            "examples",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        journeyc_in(&package(), &a)
+    };
+    let (code, out, err) = args(&[
+        "--objective",
+        "maximize conversion",
+        "--constraint",
+        "cost_per_customer <= 1.0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["objective"], "maximize conversion");
+    assert_eq!(
+        v["constraints"],
+        serde_json::json!(["cost_per_customer <= 1.0"])
+    );
+    let best = &v["optimum"];
+    assert!(best["constraints"][0]["value"].as_f64().unwrap() <= 1.0 + 1e-9);
+    // The same problem written in the file gives the same answer.
+    let text = std::fs::read_to_string(package().join("examples/decisions.journey"))
+        .unwrap()
+        .replace("objective maximize profit", "objective maximize conversion")
+        .replace(
+            "constraint cost_per_customer <= 1.60",
+            "constraint cost_per_customer <= 1.0",
+        );
+    let (dir, _) = scratch("d.journey", &text);
+    let (code, out2, err) = journeyc_in(dir.path(), &["optimize", "d.journey", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let w: Value = serde_json::from_str(&out2).unwrap();
+    assert_eq!(w["optimum"]["policy"], best["policy"]);
+    assert_eq!(w["optimum"]["value"], best["value"]);
+    // A bad line is a finding pointing into the command line, exit 1.
+    let (code, _, err) = args(&["--constraint", "cost_per_customer < 1"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("J0001") && err.contains("(command line)"),
+        "{err}"
+    );
+    let (code, _, err) = args(&["--objective", "maximize nps"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("J0205"), "{err}");
+}

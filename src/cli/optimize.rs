@@ -30,6 +30,14 @@ pub struct OptimizeArgs {
     /// other changes stay).
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
+    /// The objective instead of the file's: `maximize METRIC` or `minimize METRIC`
+    /// (e.g. `--objective "maximize profit"`).
+    #[arg(long, value_name = "DIRECTION METRIC")]
+    pub objective: Option<String>,
+    /// A constraint, written as in the file (`--constraint "cost_per_customer <= 1.2"`);
+    /// repeat for several. Given, they replace all of the file's constraints.
+    #[arg(long, value_name = "CONSTRAINT")]
+    pub constraint: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -44,10 +52,36 @@ pub fn run(args: &OptimizeArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
     let loaded = super::runnable(file, root, args.scenario.as_deref())?;
-    let (compiled, journey) = match loaded {
+    let (mut compiled, mut journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
+    if args.objective.is_some() || !args.constraint.is_empty() {
+        let mut lines = String::new();
+        if let Some(o) = &args.objective {
+            lines.push_str(&format!("  objective {o}\n"));
+        }
+        for c in &args.constraint {
+            lines.push_str(&format!("  constraint {c}\n"));
+        }
+        let (changed, findings) =
+            compiled.with_decision_lines("(command line)", &lines, args.scenario.as_deref())?;
+        match changed {
+            Some(j) => journey = j,
+            None => {
+                let errors: Vec<_> = findings
+                    .into_iter()
+                    .filter(|f| f.level == crate::diagnostic::Level::Error)
+                    .collect();
+                super::output::err(&crate::report::human::render(
+                    &compiled.sources,
+                    &errors,
+                    false,
+                ));
+                return Ok(Exit::Findings);
+            }
+        }
+    }
     if let Some(name) = &args.write {
         let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');

@@ -118,6 +118,79 @@ impl Compiled {
     /// Resolves the baseline with scenario `name` applied: the journey (when it has no error)
     /// and all findings of the changed journey.
     pub fn scenario(&self, name: &str) -> Result<(Option<Journey>, Vec<Finding>), ResolveError> {
+        self.scenario_over(&self.items, name)
+    }
+
+    /// The journey (with scenario `scenario`, if any) with `objective` and `constraint`
+    /// lines given as text (`journeyc optimize --objective … --constraint …`): they replace
+    /// the file's objective and, when any is given, all of its constraints. The text is
+    /// added to the sources as `label`, so findings about it point into it.
+    pub fn with_decision_lines(
+        &mut self,
+        label: &str,
+        lines: &str,
+        scenario: Option<&str>,
+    ) -> Result<(Option<Journey>, Vec<Finding>), ResolveError> {
+        let text = format!("journey command_line {{\n{lines}}}\n");
+        let id = self
+            .sources
+            .add(SourceFile::new(PathBuf::from(label), text));
+        let parsed = match syntax::parse_file(&self.sources, id) {
+            Ok(f) => f,
+            Err(f) => return Ok((None, vec![*f])),
+        };
+        let extra: Vec<Item> = parsed.journey.map(|j| j.items).unwrap_or_default();
+        let objective = extra.iter().any(|i| matches!(i, Item::Objective(_)));
+        let constraints = extra.iter().any(|i| matches!(i, Item::Constraint(_)));
+        let mut items: Vec<Item> = self
+            .items
+            .iter()
+            .filter(|i| match i {
+                Item::Objective(_) => !objective,
+                Item::Constraint(_) => !constraints,
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        items.extend(extra);
+        match scenario {
+            Some(name) => self.scenario_over(&items, name),
+            None => {
+                let j = self
+                    .ast
+                    .as_ref()
+                    .and_then(|a| a.journey.as_ref())
+                    .ok_or_else(|| ResolveError::ScenarioOfLibrary {
+                        name: String::new(),
+                        file: self.sources.get(self.main).display_path(),
+                    })?;
+                let head = resolve::Head {
+                    name: &j.name,
+                    label: j.label.as_ref(),
+                };
+                let (journey, more) = resolve::resolve_journey(
+                    head,
+                    &items,
+                    &scenario_infos(j),
+                    None,
+                    &resolve::Removed::default(),
+                    failed_use(&self.load_findings),
+                );
+                let mut all = self.load_findings.clone();
+                all.extend(more);
+                let ok = !all
+                    .iter()
+                    .any(|f| f.level == crate::diagnostic::Level::Error);
+                Ok((if ok { journey } else { None }, all))
+            }
+        }
+    }
+
+    fn scenario_over(
+        &self,
+        base: &[Item],
+        name: &str,
+    ) -> Result<(Option<Journey>, Vec<Finding>), ResolveError> {
         let file = self.sources.get(self.main).display_path();
         let Some(j) = self.ast.as_ref().and_then(|a| a.journey.as_ref()) else {
             return Err(ResolveError::ScenarioOfLibrary {
@@ -135,7 +208,7 @@ impl Compiled {
                 known: self.scenario_names(),
             });
         };
-        let (items, removed, mut findings) = scenario::apply(&self.items, s);
+        let (items, removed, mut findings) = scenario::apply(base, s);
         let head = resolve::Head {
             name: &j.name,
             label: j.label.as_ref(),
