@@ -16,8 +16,15 @@ fn graph(args: &[&str]) -> (i32, String, String) {
 
 /// Name in the snapshot, file, scenario, and whether the checker finds errors (drawn, with a
 /// note on stderr).
-const CASES: [(&str, &str, Option<&str>, bool); 6] = [
+const CASES: [(&str, &str, Option<&str>, bool); 8] = [
     ("checkout", "examples/checkout.journey", None, false),
+    ("decisions", "examples/decisions.journey", None, false),
+    (
+        "decisions_optimum",
+        "tests/fixtures/graph/decisions_optimum.journey",
+        Some("optimum"),
+        false,
+    ),
     (
         "checkout_one_click",
         "examples/checkout.journey",

@@ -533,6 +533,32 @@ impl Graph {
                     }
                     lines.push(line);
                 }
+                // Options (LANGUAGE-2.md §4): every choice, ✓ on those in force, with the
+                // segments that get it when not all do.
+                if !tp.choices.is_empty() {
+                    let parts: Vec<String> = tp
+                        .choices
+                        .iter()
+                        .enumerate()
+                        .map(|(k, c)| {
+                            let users: Vec<&str> = j
+                                .segments
+                                .iter()
+                                .enumerate()
+                                .filter(|(s, _)| tp.policy.get(*s) == Some(&k))
+                                .map(|(_, seg)| seg.name.as_str())
+                                .collect();
+                            if users.len() == j.segments.len() {
+                                format!("{} ✓", c.name)
+                            } else if users.is_empty() {
+                                c.name.clone()
+                            } else {
+                                format!("{} ✓ {}", c.name, users.join(", "))
+                            }
+                        })
+                        .collect();
+                    lines.push(format!("options: {}", parts.join(" · ")));
+                }
                 lines.extend(marks.line());
                 Node {
                     id: node_id(&tp.name),
