@@ -518,3 +518,18 @@ fn a_browser_renders_the_report() {
         html.matches("<polyline").count()
     );
 }
+
+#[test]
+fn options_and_the_policy_in_force_have_their_section() {
+    let html = common::report("examples/decisions.journey", &[]);
+    let options = common::section(&html, "options");
+    assert!(options.contains("<h2>5. Options</h2>"), "{options}");
+    // Four decision touchpoints, three choices each, as_is in force for every segment.
+    assert_eq!(options.matches("rowspan=\"3\"").count(), 4);
+    assert_eq!(options.matches("✓ every segment").count(), 4);
+    assert!(options.contains("<code>guide</code> Plan finder"));
+    assert!(html.contains("<a href=\"#options\">Options</a>"));
+    // Journeys without options have no such section.
+    let plain = common::report("examples/checkout.journey", &[]);
+    assert!(!plain.contains("id=\"options\""));
+}

@@ -203,6 +203,16 @@ pub fn render(page: &Page) -> String {
             &lifetime::render(c),
         );
     }
+    if j.decisions().next().is_some() {
+        let n = next();
+        section(
+            &mut out,
+            "options",
+            &format!("{n}. Options"),
+            "Touchpoints that offer alternatives of themselves (<code>option</code>), and which one each segment gets in this run.",
+            &tables::options(j),
+        );
+    }
     section(
         &mut out,
         "kpis",
@@ -397,6 +407,9 @@ fn contents(page: &Page) -> String {
     ];
     if page.baseline.run.frame.lifecycle {
         items.push(("lifetime", "Lifetime"));
+    }
+    if page.journey.decisions().next().is_some() {
+        items.push(("options", "Options"));
     }
     items.extend([("kpis", "KPIs"), ("findings", "Findings")]);
     if !page.scenarios.is_empty() {

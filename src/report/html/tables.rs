@@ -370,6 +370,63 @@ pub fn drops(j: &Journey, all: &Figures, mut drops: Vec<(TouchpointId, f64)>) ->
     s
 }
 
+/// The options of every touchpoint that has them (LANGUAGE-2.md §4): each choice with its
+/// label, cost and friction (the unqualified values) and the segments it is in force for in
+/// this run (the journey as written: `as_is`).
+pub fn options(j: &crate::model::Journey) -> String {
+    let mut out = String::from(
+        "<div class=\"table-scroll\"><table class=\"options\">\n<caption>The policy in force \
+         is marked ✓ with the segments that get each choice; <code>journeyc optimize</code> \
+         finds the best one per segment.</caption>\n<thead><tr><th scope=\"col\">Touchpoint\
+         </th><th scope=\"col\">Option</th><th scope=\"col\" class=\"num\">Cost</th>\
+         <th scope=\"col\" class=\"num\">Friction</th><th scope=\"col\">In force for</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    for t in j.decisions() {
+        let tp = &j.touchpoints[t];
+        for (k, c) in tp.choices.iter().enumerate() {
+            let users: Vec<&str> = j
+                .segments
+                .iter()
+                .enumerate()
+                .filter(|(s, _)| tp.policy.get(*s) == Some(&k))
+                .map(|(_, seg)| seg.name.as_str())
+                .collect();
+            let force = if users.is_empty() {
+                String::new()
+            } else if users.len() == j.segments.len() {
+                "✓ every segment".into()
+            } else {
+                format!("✓ {}", escape(&users.join(", ")))
+            };
+            let head = if k == 0 {
+                format!(
+                    "<th scope=\"rowgroup\" rowspan=\"{}\">{}</th>",
+                    tp.choices.len(),
+                    escape(&tp.label)
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "<tr>{head}<td><code>{}</code> {}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td>{force}</td></tr>",
+                escape(&c.name),
+                if c.label == c.name {
+                    String::new()
+                } else {
+                    escape(&c.label)
+                },
+                crate::model::trim(c.everyone.cost),
+                super::pct(c.everyone.friction),
+            );
+        }
+    }
+    out.push_str("</tbody></table></div>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
