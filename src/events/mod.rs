@@ -1,0 +1,110 @@
+//! Event logs (LANGUAGE-2.md §5): what customers really did, one row per event.
+//!
+//! - [`write`]: `simulate --events`, the simulated customers' log;
+//!
+//! Layer 3, beside `sim` (docs/architecture.md): the writer walks customers with `sim`'s
+//! engine.
+
+pub mod write;
+
+use crate::model::{Journey, SegmentId, TouchpointId};
+use std::path::Path;
+
+/// The columns of an event log, as LANGUAGE-2.md §5 names them, in the order
+/// `simulate --events` writes them.
+pub const COLUMNS: [&str; 10] = [
+    "customer",
+    "time",
+    "event",
+    "touchpoint",
+    "segment",
+    "cause",
+    "trigger",
+    "outcome",
+    "option",
+    "cycle",
+];
+
+/// How a log is stored.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// JSON Lines: one object per line.
+    Jsonl,
+}
+
+impl Format {
+    /// The format a file's extension says (`-` is CSV on standard input or output).
+    pub fn of_path(path: &Path) -> Result<Format, String> {
+        if path.as_os_str() == "-" {
+            return Ok(Format::Csv);
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") => Ok(Format::Csv),
+            Some("jsonl" | "ndjson") => Ok(Format::Jsonl),
+            Some("parquet") => Err(format!(
+                "`{}`: Parquet logs are not supported yet; use .csv or .jsonl",
+                path.display()
+            )),
+            _ => Err(format!(
+                "`{}`: the extension does not say the log's format: name it .csv or .jsonl, or \
+                 say --log-format csv|jsonl",
+                path.display()
+            )),
+        }
+    }
+}
+
+/// The option a customer of segment `seg` uses at touchpoint `tp` (the `option` column of
+/// their visits there): `None` at a touchpoint without options.
+// issue 14 fills this in at merge
+pub fn option_used(journey: &Journey, tp: TouchpointId, seg: SegmentId) -> Option<&str> {
+    let _ = (journey, tp, seg);
+    None
+}
+
+/// A duration as the command line writes it: a number and a unit, `ms`, `s`, `m`, `h`, `d`
+/// or `w` (`30d`, `1.5h`), in seconds.
+pub fn parse_duration(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let factor = match unit.trim() {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        "w" => 7.0 * 86_400.0,
+        _ => {
+            return Err(format!(
+                "`{s}` is not a duration: write a number and a unit, e.g. 30d, 12h, 90m, 45s"
+            ));
+        }
+    };
+    let n: f64 = number.parse().map_err(|_| {
+        format!("`{s}` is not a duration: write a number and a unit, e.g. 30d, 12h")
+    })?;
+    let seconds = n * factor;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 1e11 {
+        return Err(format!(
+            "`{s}` is not a usable duration (more than 0, less than 3,000 years)"
+        ));
+    }
+    Ok(seconds)
+}
+
+/// An RFC 3339 timestamp (`2026-01-01T00:00:00Z`, any offset), in milliseconds since 1970.
+pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
+    let ts: jiff::Timestamp = s.trim().parse().map_err(|e| {
+        format!("`{s}` is not an RFC 3339 timestamp (e.g. 2026-01-01T00:00:00Z): {e}")
+    })?;
+    Ok(ts.as_millisecond())
+}
