@@ -10,6 +10,7 @@ pub mod config;
 pub mod diff;
 pub mod explain;
 pub mod files;
+pub mod fit;
 pub mod fmt;
 mod git;
 pub mod graph;
@@ -124,6 +125,9 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
     Fmt(fmt::FmtArgs),
+    /// Estimate a journey's probabilities from an event log: each beside the declared value
+    /// with its 95% interval.
+    Fit(fit::FitArgs),
 }
 
 /// Arguments every command that reads one journey shares.
@@ -277,6 +281,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Fit(args) => fit::run(args),
     }
 }
 

@@ -1,10 +1,16 @@
 //! Event logs (LANGUAGE-2.md §5): what customers really did, one row per event.
 //!
 //! - [`write`]: `simulate --events`, the simulated customers' log;
+//! - [`read`]: reading a log (CSV, JSON Lines) in one streaming pass, customer by customer;
+//! - [`count`]: counting each customer's cycles (LANGUAGE-2.md §5, "Counting");
+//! - [`fit`]: the estimates of `journeyc fit` with their intervals.
 //!
 //! Layer 3, beside `sim` (docs/architecture.md): the writer walks customers with `sim`'s
-//! engine.
+//! engine. `conform`'s rules have their files in `check::rules` (J0601–J0604).
 
+pub mod count;
+pub mod fit;
+pub mod read;
 pub mod write;
 
 use crate::model::{Journey, SegmentId, TouchpointId};
@@ -107,4 +113,57 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
         format!("`{s}` is not an RFC 3339 timestamp (e.g. 2026-01-01T00:00:00Z): {e}")
     })?;
     Ok(ts.as_millisecond())
+}
+
+/// A log read and counted against a journey.
+pub struct Counted {
+    /// What the pass found (columns, unknown names, rows).
+    pub log: read::Log,
+    /// The counts.
+    pub counts: count::Counts,
+}
+
+/// Reads and counts a log in one pass. Without a `segment` column, a journey of one segment
+/// counts every customer in it; with several, the segment is latent and not fitted yet
+/// (an error).
+pub fn count_log(
+    journey: &Journey,
+    input: Box<dyn std::io::Read>,
+    format: Format,
+    options: &read::ReadOptions,
+    window_ms: i64,
+) -> Result<Counted, read::LogError> {
+    let chances = count::Chances::new(journey);
+    let mut counts = count::Counts::new(
+        journey.segments.len(),
+        journey.touchpoints.len(),
+        1,
+        journey.triggers.len(),
+        window_ms,
+    );
+    let single = journey.segments.len() == 1;
+    let log = read::read(
+        journey,
+        input,
+        format,
+        options,
+        &mut |c: &read::Customer| {
+            let seg = match (c.segment, single) {
+                (Some(s), _) => s,
+                (None, true) => 0,
+                (None, false) => {
+                    let line = c.events.first().map_or(0, |e| e.line);
+                    return Err(read::LogError(format!(
+                        "line {line}: customer `{}` has no segment, and the journey declares {}: \
+                     fitting latent segments (a log without a `segment` column) is not \
+                     supported yet; add the column",
+                        c.id,
+                        journey.segments.len()
+                    )));
+                }
+            };
+            counts.add(c, seg, &chances)
+        },
+    )?;
+    Ok(Counted { log, counts })
 }

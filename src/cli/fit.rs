@@ -1,0 +1,383 @@
+//! `journeyc fit FILE LOG [--min-count N] [--format table|json|markdown]`: the journey's
+//! probabilities estimated from an event log (LANGUAGE-2.md §5), each beside the declared
+//! value with its 95% interval; declared values outside their interval are marked.
+
+use super::{Exit, Failure, JourneyArgs};
+use crate::events::fit::{FitSettings, Fitted, What, describe, fit};
+use crate::events::read::{LogError, ReadOptions};
+use crate::events::{self, Counted, Format};
+use crate::model::Journey;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// How to read an event log; shared by `fit` and `conform`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogArgs {
+    /// The event log: `.csv` (header line) or `.jsonl`; `-` reads CSV from standard input.
+    pub log: PathBuf,
+    /// The log's format, whatever its extension says.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<Format>,
+    /// The log's own names of the columns, e.g. `customer=case_id,time=ts,touchpoint=activity`.
+    #[arg(long, value_name = "COLUMN=NAME,...")]
+    pub columns: Option<String>,
+    /// A CSV file with columns `activity,touchpoint` mapping the log's raw activity names
+    /// (page paths, call reasons) to touchpoints; several activities may map to one.
+    #[arg(long, value_name = "FILE.csv")]
+    pub map: Option<PathBuf>,
+    /// The rows are grouped by customer (as `simulate --events` writes them): each customer
+    /// is counted when the next one starts, so memory holds one customer at a time.
+    #[arg(long)]
+    pub grouped: bool,
+}
+
+impl LogArgs {
+    /// Reads and counts the log against `journey`, with drift windows of `window_ms` (0:
+    /// none).
+    pub fn count(&self, journey: &Journey, window_ms: i64) -> Result<Counted, Failure> {
+        let format = match self.log_format {
+            Some(f) => f,
+            None => Format::of_path(&self.log).map_err(Failure)?,
+        };
+        let mut options = ReadOptions {
+            format: Some(format),
+            grouped: self.grouped,
+            ..ReadOptions::default()
+        };
+        if let Some(cols) = &self.columns {
+            for pair in cols.split(',').filter(|p| !p.trim().is_empty()) {
+                let (canonical, raw) = pair.split_once('=').ok_or_else(|| {
+                    Failure(format!(
+                        "--columns: `{pair}` is not COLUMN=NAME (e.g. customer=case_id)"
+                    ))
+                })?;
+                options
+                    .columns
+                    .push((canonical.trim().to_string(), raw.trim().to_string()));
+            }
+        }
+        if let Some(map) = &self.map {
+            let shown = map.display().to_string();
+            let file = std::fs::File::open(map)
+                .map_err(|e| Failure(format!("cannot read `{shown}`: {e}")))?;
+            options.map = Some(events::read::read_map(file, &shown).map_err(|e| Failure(e.0))?);
+        }
+        let shown = self.log.display().to_string();
+        let input = events::read::open(&self.log).map_err(|e| Failure(e.0))?;
+        let counted = events::count_log(journey, input, format, &options, window_ms)
+            .map_err(|LogError(e)| Failure(format!("{shown}: {e}")))?;
+        for u in &counted.log.unmapped {
+            crate::errln!(
+                "note: {shown}: activity `{}` is not in the map ({} rows, first at line {}); its \
+                 rows are left out",
+                u.name,
+                u.rows,
+                u.line
+            );
+        }
+        Ok(counted)
+    }
+}
+
+/// The report format.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FitFormat {
+    /// A table for people.
+    Table,
+    /// Every estimate as JSON.
+    Json,
+    /// A Markdown table (for a pull request).
+    Markdown,
+}
+
+/// Arguments of `fit`.
+#[derive(Debug, clap::Args)]
+pub struct FitArgs {
+    /// The journey and the root its `use`s stay in.
+    #[command(flatten)]
+    pub journey: JourneyArgs,
+    /// The event log and how to read it.
+    #[command(flatten)]
+    pub log: LogArgs,
+    /// Fit against the journey with this scenario applied.
+    #[arg(long, value_name = "NAME")]
+    pub scenario: Option<String>,
+    /// Estimates from fewer observations keep the declared value.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub min_count: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FitFormat::Table)]
+    pub format: FitFormat,
+}
+
+/// Runs `fit`.
+pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
+    let file = &args.journey.file;
+    let loaded = super::journey(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
+    let (_, journey) = match loaded {
+        Ok(ok) => ok,
+        Err(exit) => return Ok(exit),
+    };
+    let counted = args.log.count(&journey, 0)?;
+    let log = &counted.log;
+    if !log.unknown.is_empty() {
+        let names: Vec<String> = log
+            .unknown
+            .iter()
+            .map(|u| {
+                format!(
+                    "{} `{}` ({} rows, first at line {})",
+                    u.column, u.name, u.rows, u.line
+                )
+            })
+            .collect();
+        return Err(Failure(format!(
+            "{}: the log names what `{}` lacks: {} (`journeyc conform` reports them as J0601)",
+            args.log.log.display(),
+            file.display(),
+            names.join("; ")
+        )));
+    }
+    let settings = FitSettings {
+        min_count: args.min_count,
+    };
+    let fitted = fit(
+        &journey,
+        &counted.counts,
+        &log.options,
+        log.has.ends,
+        log.has.cause,
+        &settings,
+    );
+    let context = Context {
+        journey: &journey,
+        file: file.display().to_string(),
+        log: args.log.log.display().to_string(),
+        counted: &counted,
+        min_count: args.min_count,
+    };
+    let text = match args.format {
+        FitFormat::Table => table(&context, &fitted),
+        FitFormat::Json => json(&context, &fitted),
+        FitFormat::Markdown => markdown(&context, &fitted),
+    };
+    super::output::out(&text)?;
+    Ok(Exit::Ok)
+}
+
+/// What every output format says of the run.
+struct Context<'a> {
+    journey: &'a Journey,
+    file: String,
+    log: String,
+    counted: &'a Counted,
+    min_count: u64,
+}
+
+impl Context<'_> {
+    fn customers(&self) -> u64 {
+        self.counted.counts.customers.iter().sum()
+    }
+
+    /// What the log lets fit identify, in words.
+    fn basis(&self) -> String {
+        let has = &self.counted.log.has;
+        let mut v = vec![match has.ends {
+            true => "end rows: transitions by the censored estimate",
+            false => "no end rows: exits split from abandonments by the declared chances",
+        }];
+        if !has.cause {
+            v.push("no pain causes: friction not estimated");
+        }
+        v.join("; ")
+    }
+}
+
+/// The name of an estimate's row: the segment, and the option where the log has one.
+fn row_name(c: &Context<'_>, f: &Fitted) -> (String, String) {
+    let seg = c.journey.segments[f.segment].name.clone();
+    let mut what = describe(c.journey, &f.what);
+    if let Some(o) = &f.option {
+        what = format!("{what} [{o}]");
+    }
+    (seg, what)
+}
+
+fn number(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+fn mark(f: &Fitted, min: u64) -> String {
+    if f.too_few {
+        format!("kept (n < {min})")
+    } else if f.outside {
+        "✗ declared outside".into()
+    } else {
+        String::new()
+    }
+}
+
+/// `N estimates, M with the declared value outside, K kept`.
+fn summary(c: &Context<'_>, fitted: &[Fitted]) -> String {
+    let judged = fitted
+        .iter()
+        .filter(|f| !f.too_few && f.fitted.is_some())
+        .count();
+    let outside = fitted.iter().filter(|f| f.outside).count();
+    let kept = fitted.iter().filter(|f| f.too_few).count();
+    format!(
+        "{judged} estimates from at least {} observations; {outside} put the declared value \
+         outside their 95% interval; {kept} keep the declared value (fewer observations)",
+        c.min_count
+    )
+}
+
+fn table(c: &Context<'_>, fitted: &[Fitted]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "fit {} on {}: {} customers, {} rows ({})",
+        c.file,
+        c.log,
+        c.customers(),
+        c.counted.log.rows,
+        c.basis()
+    );
+    let rows: Vec<[String; 7]> = fitted
+        .iter()
+        .map(|f| {
+            let (seg, what) = row_name(c, f);
+            let (fit, interval) = match f.fitted {
+                Some(e) => (
+                    number(e.value),
+                    format!("[{}, {}]", number(e.low), number(e.high)),
+                ),
+                None => ("-".into(), String::new()),
+            };
+            [
+                seg,
+                what,
+                number(f.declared),
+                fit,
+                interval,
+                f.n.to_string(),
+                mark(f, c.min_count),
+            ]
+        })
+        .collect();
+    let head = [
+        "segment",
+        "estimate",
+        "declared",
+        "fitted",
+        "95% interval",
+        "n",
+        "",
+    ]
+    .map(String::from);
+    let mut widths = [0usize; 7];
+    for r in std::iter::once(&head).chain(&rows) {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    out.push('\n');
+    for r in std::iter::once(&head).chain(&rows) {
+        let mut line = String::new();
+        for (k, (w, cell)) in widths.iter().zip(r).enumerate() {
+            let pad = w - cell.chars().count();
+            match k {
+                2..=5 => {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                }
+                _ => {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+            line.push_str("  ");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out, "\n{}", summary(c, fitted));
+    out
+}
+
+fn markdown(c: &Context<'_>, fitted: &[Fitted]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**fit** `{}` on `{}`: {} customers, {} rows ({})\n",
+        c.file,
+        c.log,
+        c.customers(),
+        c.counted.log.rows,
+        c.basis()
+    );
+    out.push_str("| segment | estimate | declared | fitted | 95% interval | n | |\n");
+    out.push_str("| --- | --- | ---: | ---: | --- | ---: | --- |\n");
+    for f in fitted {
+        let (seg, what) = row_name(c, f);
+        let (fit, interval) = match f.fitted {
+            Some(e) => (
+                number(e.value),
+                format!("[{}, {}]", number(e.low), number(e.high)),
+            ),
+            None => ("-".into(), String::new()),
+        };
+        let _ = writeln!(
+            out,
+            "| {seg} | `{what}` | {} | {fit} | {interval} | {} | {} |",
+            number(f.declared),
+            f.n,
+            mark(f, c.min_count)
+        );
+    }
+    let _ = writeln!(out, "\n{}", summary(c, fitted));
+    out
+}
+
+fn json(c: &Context<'_>, fitted: &[Fitted]) -> String {
+    let kind = |w: &What| match w {
+        What::Share => "share",
+        What::Entry(_) => "entry",
+        What::Move(..) => "transition",
+        What::Friction(_) => "friction",
+        What::Return(_) => "return",
+    };
+    let estimates: Vec<serde_json::Value> = fitted
+        .iter()
+        .map(|f| {
+            let (seg, what) = row_name(c, f);
+            serde_json::json!({
+                "segment": seg,
+                "option": f.option,
+                "kind": kind(&f.what),
+                "estimate": what,
+                "declared": f.declared,
+                "fitted": f.fitted.map(|e| e.value),
+                "low": f.fitted.map(|e| e.low),
+                "high": f.fitted.map(|e| e.high),
+                "n": f.n,
+                "declared_outside": f.outside,
+                "kept_declared": f.too_few,
+            })
+        })
+        .collect();
+    let has = &c.counted.log.has;
+    let v = serde_json::json!({
+        "journey": c.file,
+        "log": c.log,
+        "customers": c.customers(),
+        "rows": c.counted.log.rows,
+        "end_rows": has.ends,
+        "segments_in_log": has.segment,
+        "pain_causes": has.cause,
+        "min_count": c.min_count,
+        "estimates": estimates,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,239 @@
+//! `journeyc fit`: estimates from event logs, against the reference logs of
+//! shared/journeys/v2/LOGS.md and logs made by `simulate --events`; bad logs.
+
+mod common;
+
+use common::journeyc;
+use std::path::{Path, PathBuf};
+
+const TINY: &str = "tests/fixtures/events/tiny.journey";
+const SHOP: &str = "tests/fixtures/v2/shop_as_is.journey";
+const FIX: &str = "tests/fixtures/events";
+
+/// A reference log of shared/journeys/v2, unzipped into `dir` (`None` when shared/ is not
+/// beside the repository).
+pub fn reference(name: &str, dir: &Path) -> Option<PathBuf> {
+    let gz = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/journeys/v2")
+        .join(format!("{name}.csv.gz"));
+    if !gz.exists() {
+        eprintln!("skipped: {} is not there", gz.display());
+        return None;
+    }
+    let out = dir.join(format!("{name}.csv"));
+    let bytes = std::process::Command::new("gzip")
+        .arg("-dc")
+        .arg(&gz)
+        .output()
+        .expect("gzip runs");
+    std::fs::write(&out, bytes.stdout).unwrap();
+    Some(out)
+}
+
+/// `fit FILE LOG --format json` with more arguments: the estimates.
+fn fit(file: &str, log: &Path, rest: &[&str]) -> serde_json::Value {
+    let mut a = vec!["fit", file, log.to_str().unwrap(), "--format", "json"];
+    a.extend(rest);
+    let (code, out, err) = journeyc(&a);
+    assert_eq!((code, err.as_str()), (0, ""), "{a:?}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The flagged estimates among those LOGS.md counts (declared strictly in (0, 1), at least 30
+/// observations) of transitions, friction and returns: `segment estimate`.
+fn flagged(v: &serde_json::Value) -> (usize, Vec<String>) {
+    let mut judged = 0;
+    let mut out = Vec::new();
+    for e in v["estimates"].as_array().unwrap() {
+        let d = e["declared"].as_f64().unwrap();
+        let kind = e["kind"].as_str().unwrap();
+        if !matches!(kind, "transition" | "friction" | "return") || d <= 0.0 || d >= 1.0 {
+            continue;
+        }
+        if e["n"].as_u64().unwrap() < 30 {
+            continue;
+        }
+        judged += 1;
+        if e["declared_outside"].as_bool().unwrap() {
+            out.push(format!(
+                "{} {}",
+                e["segment"].as_str().unwrap(),
+                e["estimate"].as_str().unwrap()
+            ));
+        }
+    }
+    out.sort();
+    (judged, out)
+}
+
+#[test]
+fn the_reference_log_flags_what_logs_md_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(log) = reference("shop_events", dir.path()) else {
+        return;
+    };
+    let v = fit(SHOP, &log, &[]);
+    assert_eq!(v["customers"], 20000);
+    assert_eq!(v["rows"], 91615);
+    let (judged, out) = flagged(&v);
+    // LOGS.md counts 143 estimates without saying which; fit gives 127 of these kinds here
+    // (103 transitions, 21 frictions, 3 returns), and flags the same ones.
+    assert_eq!(judged, 127);
+    assert_eq!(
+        out,
+        [
+            "deal_hunter friction at product_page [as_is]",
+            "store_loyal friction at product_page [as_is]"
+        ]
+    );
+    // The values LOGS.md gives.
+    let est = |seg: &str, what: &str| {
+        v["estimates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["segment"] == seg && e["estimate"] == what)
+            .cloned()
+            .unwrap()
+    };
+    let e = est("deal_hunter", "friction at product_page [as_is]");
+    let r = |x: &serde_json::Value| (x.as_f64().unwrap() * 1000.0).round() / 1000.0;
+    assert_eq!(
+        (r(&e["fitted"]), r(&e["low"]), r(&e["high"])),
+        (0.315, 0.300, 0.331)
+    );
+}
+
+#[test]
+fn the_modified_log_flags_the_changed_transitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(log) = reference("shop_events_modified", dir.path()) else {
+        return;
+    };
+    let v = fit(SHOP, &log, &[]);
+    let (judged, out) = flagged(&v);
+    assert_eq!(judged, 127);
+    let mut want: Vec<String> = Vec::new();
+    for seg in ["trendsetter", "deal_hunter", "store_loyal"] {
+        for e in [
+            "fitting_room -> till",
+            "fitting_room -> exit",
+            "bag -> payment",
+            "bag -> exit",
+        ] {
+            want.push(format!("{seg} {e}"));
+        }
+    }
+    want.extend(
+        [
+            "trendsetter product_page -> lookbook [as_is]",
+            "trendsetter parcel -> exit",
+            "deal_hunter fitting_room -> bag",
+            "deal_hunter friction at fitting_room",
+            "deal_hunter friction at parcel",
+            "store_loyal return bag_rescue",
+        ]
+        .map(String::from),
+    );
+    want.sort();
+    assert_eq!(out, want);
+}
+
+#[test]
+fn a_simulated_log_is_fitted_back_with_and_without_end_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inside = (0, 0);
+    let mut inside_no_end = (0, 0);
+    for seed in 1..=3 {
+        let log = dir.path().join(format!("tiny{seed}.csv"));
+        let (code, _, err) = journeyc(&[
+            "simulate",
+            TINY,
+            "--events",
+            log.to_str().unwrap(),
+            "-n",
+            "20000",
+            "--seed",
+            &seed.to_string(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        for (v, tally) in [
+            (fit(TINY, &log, &[]), &mut inside),
+            (fit(TINY, &strip_ends(&log), &[]), &mut inside_no_end),
+        ] {
+            for e in v["estimates"].as_array().unwrap() {
+                let d = e["declared"].as_f64().unwrap();
+                if d <= 0.0 || d >= 1.0 || e["kept_declared"].as_bool().unwrap() {
+                    continue;
+                }
+                tally.1 += 1;
+                tally.0 += !e["declared_outside"].as_bool().unwrap() as u32;
+            }
+        }
+    }
+    // 95% intervals: at least 85% of the (estimate, seed) pairs cover the truth.
+    for (what, (k, n)) in [("with end rows", inside), ("without", inside_no_end)] {
+        assert!(n >= 30, "{what}: {n}");
+        assert!(k as f64 >= 0.85 * n as f64, "{what}: {k} of {n} cover");
+    }
+}
+
+/// The log without its `end` rows (and without the column values that need them).
+fn strip_ends(log: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(log).unwrap();
+    let out = log.with_extension("noend.csv");
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.contains(",end,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&out, kept).unwrap();
+    out
+}
+
+#[test]
+fn columns_map_and_seconds() {
+    let args = |file: &str| {
+        journeyc(&[
+            "fit",
+            file,
+            &format!("{FIX}/raw.csv"),
+            "--columns",
+            "customer=case_id,time=ts,touchpoint=activity",
+            "--map",
+            &format!("{FIX}/map.csv"),
+            "--min-count",
+            "1",
+        ])
+    };
+    let (code, out, err) = args(&format!("{FIX}/one.journey"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("activity `/about` is not in the map (1 rows, first at line 5)"),
+        "{err}"
+    );
+    assert!(out.contains("2 customers, 4 rows"), "{out}");
+    assert!(out.contains("home -> bag"), "{out}");
+    // tiny declares two segments and the log has none: latent segments are not fitted yet.
+    let (code, _, err) = args(TINY);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no segment"), "{err}");
+}
+
+#[test]
+fn bad_logs_are_refused_with_the_line_and_column() {
+    for (file, words) in [
+        ("missing_time.csv", "no `time` column"),
+        ("bad_time.csv", "line 3, column `time`"),
+        ("bad_event.csv", "unknown event kind `click`"),
+        ("empty.csv", "empty"),
+        ("empty_file.csv", "empty"),
+        ("pain_first.csv", "no visit right before it"),
+        ("unknown_and_undeclared.csv", "touchpoint `checkout`"),
+    ] {
+        let (code, out, err) = journeyc(&["fit", TINY, &format!("{FIX}/{file}")]);
+        assert_eq!((code, out.as_str()), (2, ""), "{file}: {err}");
+        assert!(err.contains(words), "{file}: {err}");
+        assert!(!err.contains("panicked"), "{file}: {err}");
+    }
+}
