@@ -7,6 +7,7 @@ pub mod check;
 pub mod compare;
 pub mod compile;
 pub mod config;
+pub mod conform;
 pub mod diff;
 pub mod explain;
 pub mod files;
@@ -128,6 +129,9 @@ pub enum Command {
     /// Estimate a journey's probabilities from an event log: each beside the declared value
     /// with its 95% interval.
     Fit(fit::FitArgs),
+    /// Judge an event log against a journey: unknown names, undeclared moves, transitions
+    /// that drift from the declared ones (J0601–J0604), in every `check` output format.
+    Conform(conform::ConformArgs),
 }
 
 /// Arguments every command that reads one journey shares.
@@ -282,6 +286,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Conform(args) => conform::run(args),
     }
 }
 
