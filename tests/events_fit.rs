@@ -237,3 +237,76 @@ fn bad_logs_are_refused_with_the_line_and_column() {
         assert!(!err.contains("panicked"), "{file}: {err}");
     }
 }
+
+/// The lines of `before` and `after` that differ, as (before, after) pairs (same line count).
+fn changed_lines(before: &str, after: &str) -> Vec<(String, String)> {
+    assert_eq!(before.lines().count(), after.lines().count());
+    before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn write_rewrites_the_contradicted_numbers_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(log) = reference("shop_events_modified", dir.path()) else {
+        return;
+    };
+    let file = dir.path().join("shop.journey");
+    let before = std::fs::read_to_string(SHOP).unwrap();
+    std::fs::write(&file, &before).unwrap();
+    let f = file.to_str().unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, out, err) = journeyc(&["fit", f, log.to_str().unwrap(), "--write", "--root", root]);
+    assert_eq!(code, 0, "{err}");
+    let after = std::fs::read_to_string(&file).unwrap();
+    let changed = changed_lines(&before, &after);
+    // Exactly the two changed transitions (pooled over the segments), comments and layout
+    // kept.
+    assert_eq!(
+        changed,
+        [
+            ("-> till 55%".to_string(), "-> till 62.5%".to_string()),
+            ("-> payment 72%".to_string(), "-> payment 65.3%".to_string()),
+        ],
+        "{out}"
+    );
+    assert!(out.starts_with("rewrote"), "{out}");
+    // The rewritten journey checks clean, and the same log now contradicts nothing.
+    let (code, _, err) = journeyc(&["check", f, "--root", root]);
+    assert!(code == 0, "{err}");
+    let (code, out, err) = journeyc(&["fit", f, log.to_str().unwrap(), "--write", "--root", root]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("nothing to change"), "{out}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), after);
+    // A scenario instead: the file gains one, holding the fitted values.
+    std::fs::write(&file, &before).unwrap();
+    let (code, out, err) = journeyc(&[
+        "fit",
+        f,
+        log.to_str().unwrap(),
+        "--scenario",
+        "fitted",
+        "--root",
+        root,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("added scenario `fitted`"), "{out}");
+    let with = std::fs::read_to_string(&file).unwrap();
+    assert!(with.starts_with(&before[..before.rfind("  scenario size_chart_fix").unwrap()]));
+    assert!(with.contains("  scenario fitted \""), "{with}");
+    let (code, out, err) = journeyc(&[
+        "simulate",
+        f,
+        "--scenario",
+        "fitted",
+        "-n",
+        "2000",
+        "--root",
+        root,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+}

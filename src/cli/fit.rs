@@ -99,8 +99,12 @@ pub struct FitArgs {
     /// The event log and how to read it.
     #[command(flatten)]
     pub log: LogArgs,
-    /// Fit against the journey with this scenario applied.
-    #[arg(long, value_name = "NAME")]
+    /// Rewrite the journey's numbers that the log contradicts in place (Benjamini–Hochberg at
+    /// 5% over every estimate), keeping layout and comments: a reviewable diff.
+    #[arg(long)]
+    pub write: bool,
+    /// Instead of rewriting, append a scenario NAME holding the fitted values.
+    #[arg(long, value_name = "NAME", conflicts_with = "write")]
     pub scenario: Option<String>,
     /// Estimates from fewer observations keep the declared value.
     #[arg(long, default_value_t = 30, value_name = "N")]
@@ -113,8 +117,8 @@ pub struct FitArgs {
 /// Runs `fit`.
 pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
-    let loaded = super::journey(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
-    let (_, journey) = match loaded {
+    let loaded = super::journey(file, args.journey.root.as_deref(), None)?;
+    let (compiled, journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
@@ -137,6 +141,9 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
             file.display(),
             names.join("; ")
         )));
+    }
+    if args.write || args.scenario.is_some() {
+        return write_back(args, &compiled, &journey, &counted);
     }
     let settings = FitSettings {
         min_count: args.min_count,
@@ -162,6 +169,97 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
         FitFormat::Markdown => markdown(&context, &fitted),
     };
     super::output::out(&text)?;
+    Ok(Exit::Ok)
+}
+
+/// `--write` and `--scenario NAME`: the journey's text with the fitted numbers, checked to
+/// resolve without error, written aside and renamed over the file.
+fn write_back(
+    args: &FitArgs,
+    compiled: &crate::model::Compiled,
+    journey: &Journey,
+    counted: &Counted,
+) -> Result<Exit, Failure> {
+    use crate::events::rewrite;
+    let file = &args.journey.file;
+    let source = &compiled.sources.get(compiled.main).text;
+    let has = &counted.log.has;
+    let edits = rewrite::edits(
+        journey,
+        source,
+        &counted.counts,
+        has.ends,
+        has.cause,
+        args.min_count,
+    );
+    if edits.is_empty() {
+        super::output::out(&format!(
+            "{}: nothing to change: the log contradicts no declared value (Benjamini–Hochberg \
+             at 5% over every estimate from at least {} observations)\n",
+            file.display(),
+            args.min_count
+        ))?;
+        return Ok(Exit::Ok);
+    }
+    let text = match &args.scenario {
+        None => rewrite::apply(source, &edits),
+        Some(name) => {
+            if journey.scenarios.iter().any(|s| &s.name == name) {
+                return Err(Failure(format!(
+                    "{} already has a scenario `{name}`: name another",
+                    file.display()
+                )));
+            }
+            let label = format!("Fitted from {}", args.log.log.display()).replace('"', "'");
+            rewrite::with_scenario(journey, source, &edits, name, &label).ok_or_else(|| {
+                Failure(format!(
+                    "cannot find where the journey in {} ends",
+                    file.display()
+                ))
+            })?
+        }
+    };
+    // The new text must resolve as cleanly as the old one.
+    let options = crate::model::Options {
+        root: args.journey.root.clone(),
+        scenario: args.scenario.clone(),
+    };
+    let check = crate::model::resolve_source(file, text.as_str(), &options)?;
+    let errors: Vec<String> = check
+        .findings
+        .iter()
+        .filter(|f| f.level == crate::diagnostic::Level::Error)
+        .map(|f| format!("{}: {}", f.rule.code(), f.message))
+        .collect();
+    let scenario_ok = match &args.scenario {
+        Some(name) => check.scenario(name).is_ok_and(|(j, f)| {
+            j.is_some() && !f.iter().any(|f| f.level == crate::diagnostic::Level::Error)
+        }),
+        None => true,
+    };
+    if !errors.is_empty() || !scenario_ok {
+        return Err(Failure(format!(
+            "the fitted numbers would not resolve cleanly ({}); {} is left as it was",
+            errors.join("; "),
+            file.display()
+        )));
+    }
+    super::write_file(file, &text, args.journey.root.as_deref())?;
+    let mut out = String::new();
+    let what = match &args.scenario {
+        Some(name) => format!("added scenario `{name}` to"),
+        None => "rewrote".into(),
+    };
+    let _ = writeln!(
+        out,
+        "{what} {}: {} numbers the log contradicts",
+        file.display(),
+        edits.len()
+    );
+    for e in &edits {
+        let _ = writeln!(out, "  {}", e.what);
+    }
+    super::output::out(&out)?;
     Ok(Exit::Ok)
 }
 

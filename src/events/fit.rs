@@ -184,14 +184,15 @@ pub fn fit(
 }
 
 /// A touchpoint's transition estimates.
-struct Transitions {
+pub struct Transitions {
     exit: (Option<Interval>, u64),
     moves: Vec<(To, Option<Interval>)>,
     n: u64,
 }
 
 impl Transitions {
-    fn get(&self, to: To) -> (Option<Interval>, u64) {
+    /// The estimate of the transition to `to` ([`EXIT`]: the exit), and its observations.
+    pub fn get(&self, to: To) -> (Option<Interval>, u64) {
         if to == EXIT {
             return self.exit;
         }
@@ -209,7 +210,7 @@ impl Transitions {
 /// 1 − p(exit) in proportion to their counts. Intervals: Wilson for the exit; for a move,
 /// Wilson of its count among the visits that moved or exited (the same when no bound cut a
 /// visit short).
-fn transitions(cell: &Cell) -> Transitions {
+pub fn transitions(cell: &Cell) -> Transitions {
     let base = cell.going_on();
     let exits = cell.ended[ending::LEFT];
     let exit = proportion(exits, base);
@@ -240,7 +241,7 @@ fn transitions(cell: &Cell) -> Transitions {
 /// (1 − ā)) (0 where no exit is declared), the moves share the rest in proportion to their
 /// counts. Intervals: Wilson's for e mapped through the formula; for a move, the delta
 /// method.
-fn transitions_without_ends(cell: &Cell, has_exit: bool) -> Transitions {
+pub fn transitions_without_ends(cell: &Cell, has_exit: bool) -> Transitions {
     let n = cell.visits;
     let a = if n > 0 {
         cell.abandon_sum / n as f64

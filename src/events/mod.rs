@@ -3,7 +3,8 @@
 //! - [`write`]: `simulate --events`, the simulated customers' log;
 //! - [`read`]: reading a log (CSV, JSON Lines) in one streaming pass, customer by customer;
 //! - [`count`]: counting each customer's cycles (LANGUAGE-2.md §5, "Counting");
-//! - [`fit`]: the estimates of `journeyc fit` with their intervals.
+//! - [`fit`]: the estimates of `journeyc fit` with their intervals;
+//! - [`rewrite`]: `fit --write`, the journey's numbers rewritten in place.
 //!
 //! Layer 3, beside `sim` (docs/architecture.md): the writer walks customers with `sim`'s
 //! engine. `conform`'s rules have their files in `check::rules` (J0601–J0604).
@@ -11,6 +12,7 @@
 pub mod count;
 pub mod fit;
 pub mod read;
+pub mod rewrite;
 pub mod write;
 
 use crate::model::{Journey, SegmentId, TouchpointId};
