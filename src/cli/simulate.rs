@@ -181,11 +181,15 @@ fn write_events(
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
     let io = |e: std::io::Error| Failure(format!("cannot write `{shown}`: {e}"));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".journeyc-events.")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".journeyc-events.").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // As `write_file`: a new file gets 0666 less the umask, not the temporary's 0600.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         write::write_log(journey, &s, format, &mut w).map_err(fail)?;

@@ -3,8 +3,9 @@
 //! file order), resolved against the journey's names.
 //!
 //! **Grouping.** By default every customer stays open until the file ends: their events are
-//! kept (16 bytes each, plus the id once) and counted at the end, so an unsorted or
-//! time-sorted file costs memory in proportion to its rows (a 10M-row log about 250 MB).
+//! kept (32 bytes each, plus the customer's id and record) and counted at the end, so an
+//! unsorted or time-sorted file costs memory in proportion to its rows (measured: 425 MB for
+//! 4.6M rows of 1M customers).
 //! With `grouped` (the log's rows are grouped by customer, as `simulate --events` writes
 //! them), a customer is closed as soon as the next customer's rows start, so memory holds
 //! one customer; a customer whose rows start again later is then an error naming both lines.
