@@ -177,3 +177,29 @@ fn explain_knows_the_conform_rules() {
         assert!(out.contains("journeyc conform"), "{code}: {out}");
     }
 }
+
+#[test]
+fn simulated_logs_conform_to_their_journey() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut flagged = 0;
+    for seed in 1..=5 {
+        let log = dir.path().join(format!("t{seed}.csv"));
+        let (code, _, err) = journeyc(&[
+            "simulate",
+            TINY,
+            "--events",
+            log.to_str().unwrap(),
+            "-n",
+            "20000",
+            "--seed",
+            &seed.to_string(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let (code, found) = conform(TINY, &log, &[]);
+        assert_eq!(code, 0, "{found:?}");
+        assert!(found.iter().all(|f| f.0 == "J0603"), "{found:?}");
+        flagged += !found.is_empty() as u32;
+    }
+    // At --fdr 5% over a handful of tests, a seed is flagged about 5% of the time.
+    assert!(flagged <= 1, "{flagged} of 5 seeds flagged");
+}

@@ -310,3 +310,105 @@ fn write_rewrites_the_contradicted_numbers_in_place() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+#[test]
+fn standard_input_json_lines_and_process_mining_names_read_the_same_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("one.csv");
+    let jsonl = dir.path().join("one.jsonl");
+    let one = format!("{FIX}/one.journey");
+    for out in [&csv, &jsonl] {
+        let (code, _, err) = journeyc(&[
+            "simulate",
+            &one,
+            "--events",
+            out.to_str().unwrap(),
+            "-n",
+            "3000",
+            "--seed",
+            "9",
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let table = |args: &[&str], stdin: Option<&Path>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("journeyc").unwrap();
+        cmd.args(args).env("NO_COLOR", "1");
+        if let Some(p) = stdin {
+            cmd.pipe_stdin(p).unwrap();
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        // The estimates, without the first line (it names the log).
+        text.lines().skip(1).collect::<Vec<_>>().join("\n")
+    };
+    let from_csv = table(&["fit", &one, csv.to_str().unwrap()], None);
+    assert!(from_csv.contains("home -> bag"), "{from_csv}");
+    assert_eq!(
+        table(&["fit", &one, jsonl.to_str().unwrap()], None),
+        from_csv
+    );
+    assert_eq!(table(&["fit", &one, "-"], Some(&csv)), from_csv);
+    // The same log under process-mining names, and renamed by --columns.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let pm = dir.path().join("pm.csv");
+    std::fs::write(
+        &pm,
+        text.replacen(
+            "customer,time,event,touchpoint",
+            "case:concept:name,time:timestamp,event,concept:name",
+            1,
+        ),
+    )
+    .unwrap();
+    assert_eq!(table(&["fit", &one, pm.to_str().unwrap()], None), from_csv);
+    let renamed = dir.path().join("renamed.log");
+    std::fs::write(&renamed, text.replacen("customer,time", "case_id,ts", 1)).unwrap();
+    let r = renamed.to_str().unwrap();
+    assert_eq!(
+        table(
+            &[
+                "fit",
+                &one,
+                r,
+                "--log-format",
+                "csv",
+                "--columns",
+                "customer=case_id,time=ts"
+            ],
+            None
+        ),
+        from_csv
+    );
+    // And grouped, as simulate writes it.
+    assert_eq!(
+        table(&["fit", &one, csv.to_str().unwrap(), "--grouped"], None),
+        from_csv
+    );
+}
+
+#[test]
+fn a_log_not_grouped_by_customer_is_refused_under_grouped() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("x.csv");
+    std::fs::write(
+        &log,
+        "customer,time,touchpoint\nc1,2026-01-01T00:00:00Z,home\nc2,2026-01-01T00:00:00Z,home\nc1,2026-01-01T00:01:00Z,bag\n",
+    )
+    .unwrap();
+    let one = format!("{FIX}/one.journey");
+    let (code, _, err) = journeyc(&["fit", &one, log.to_str().unwrap(), "--grouped"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("line 4: customer `c1`") && err.contains("not grouped"),
+        "{err}"
+    );
+    let (code, out, err) = journeyc(&["fit", &one, log.to_str().unwrap(), "--min-count", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 customers"), "{out}");
+}
