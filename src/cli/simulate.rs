@@ -66,8 +66,8 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
     /// Write the simulated customers' event log to OUT instead of a report (LANGUAGE-2.md
-    /// §5; `.csv` or `.jsonl`, `-`: CSV on standard output). With --shard, that shard's
-    /// customers.
+    /// §5; `.csv`, `.jsonl` or `.parquet`, `-`: CSV on standard output). With --shard, that
+    /// shard's customers.
     #[arg(long, value_name = "OUT")]
     pub events: Option<std::path::PathBuf>,
     /// With --events: when every customer's first cycle starts (RFC 3339).
@@ -164,8 +164,7 @@ fn write_events(
     let shown = out.display();
     let fail = |e: write::WriteError| Failure(format!("cannot write `{shown}`: {e}"));
     if out.as_os_str() == "-" {
-        let stdout = std::io::stdout();
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
         write::write_log(journey, &s, format, &mut w).map_err(fail)?;
         return Ok(Exit::Ok);
     }

@@ -11,6 +11,7 @@
 
 pub mod count;
 pub mod fit;
+pub mod parquet;
 pub mod read;
 pub mod rewrite;
 pub mod write;
@@ -40,6 +41,8 @@ pub enum Format {
     Csv,
     /// JSON Lines: one object per line.
     Jsonl,
+    /// Apache Parquet (a file, not standard input or output).
+    Parquet,
 }
 
 impl Format {
@@ -55,13 +58,10 @@ impl Format {
         match ext.as_deref() {
             Some("csv") => Ok(Format::Csv),
             Some("jsonl" | "ndjson") => Ok(Format::Jsonl),
-            Some("parquet") => Err(format!(
-                "`{}`: Parquet logs are not supported yet; use .csv or .jsonl",
-                path.display()
-            )),
+            Some("parquet" | "pq") => Ok(Format::Parquet),
             _ => Err(format!(
-                "`{}`: the extension does not say the log's format: name it .csv or .jsonl, or \
-                 say --log-format csv|jsonl",
+                "`{}`: the extension does not say the log's format: name it .csv, .jsonl or \
+                 .parquet, or say --log-format csv|jsonl|parquet",
                 path.display()
             )),
         }
@@ -130,7 +130,7 @@ pub struct Counted {
 /// (an error).
 pub fn count_log(
     journey: &Journey,
-    input: Box<dyn std::io::Read>,
+    input: read::Input,
     format: Format,
     options: &read::ReadOptions,
     window_ms: i64,

@@ -144,17 +144,17 @@ pub struct Has {
 
 /// Column positions in a row.
 #[derive(Clone, Debug, Default)]
-struct Layout {
-    customer: usize,
-    time: usize,
-    event: Option<usize>,
-    touchpoint: Option<usize>,
-    segment: Option<usize>,
-    cause: Option<usize>,
-    trigger: Option<usize>,
-    outcome: Option<usize>,
-    option: Option<usize>,
-    cycle: Option<usize>,
+pub(super) struct Layout {
+    pub customer: usize,
+    pub time: usize,
+    pub event: Option<usize>,
+    pub touchpoint: Option<usize>,
+    pub segment: Option<usize>,
+    pub cause: Option<usize>,
+    pub trigger: Option<usize>,
+    pub outcome: Option<usize>,
+    pub option: Option<usize>,
+    pub cycle: Option<usize>,
 }
 
 /// The process-mining names of the columns (XES attributes as exported by PM4Py, Celonis…).
@@ -166,7 +166,7 @@ const PROCESS_MINING: [(&str, &str); 3] = [
 
 impl Layout {
     /// Finds the columns in a header.
-    fn new(header: &[String], o: &ReadOptions) -> Result<Layout, LogError> {
+    pub(super) fn new(header: &[String], o: &ReadOptions) -> Result<Layout, LogError> {
         let find = |name: &str| -> Option<usize> {
             let own = o
                 .columns
@@ -225,40 +225,61 @@ impl Layout {
 
 /// A row's fields, borrowed.
 #[derive(Default)]
-struct Fields<'a> {
-    customer: &'a str,
-    time: TimeField<'a>,
-    event: &'a str,
-    touchpoint: &'a str,
-    segment: &'a str,
-    cause: &'a str,
-    trigger: &'a str,
-    outcome: &'a str,
-    option: &'a str,
-    cycle: Option<u64>,
+pub(super) struct Fields<'a> {
+    pub customer: &'a str,
+    pub time: TimeField<'a>,
+    pub event: &'a str,
+    pub touchpoint: &'a str,
+    pub segment: &'a str,
+    pub cause: &'a str,
+    pub trigger: &'a str,
+    pub outcome: &'a str,
+    pub option: &'a str,
+    pub cycle: Option<u64>,
 }
 
 /// A time as the row has it.
 #[derive(Default)]
-enum TimeField<'a> {
+pub(super) enum TimeField<'a> {
     #[default]
     Missing,
     Text(&'a str),
     Seconds(f64),
+    /// Milliseconds since 1970 (a Parquet timestamp).
+    Millis(i64),
+}
+
+/// Where a log's bytes come from.
+pub enum Input {
+    /// A stream (CSV, JSON Lines; standard input).
+    Stream(Box<dyn Read>),
+    /// A file (Parquet reads its footer first).
+    File(std::fs::File),
 }
 
 /// Reads a log and hands each customer, their events in time order, to `each`.
 pub fn read(
     journey: &Journey,
-    input: Box<dyn Read>,
+    input: Input,
     format: Format,
     o: &ReadOptions,
     each: &mut dyn FnMut(&Customer) -> Result<(), LogError>,
 ) -> Result<Log, LogError> {
     let mut state = State::new(journey, o);
-    match format {
-        Format::Csv => read_csv(input, o, &mut state, each)?,
-        Format::Jsonl => read_jsonl(input, &mut state, each)?,
+    let stream = |input: Input| match input {
+        Input::Stream(r) => r,
+        Input::File(f) => Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+    };
+    match (format, input) {
+        (Format::Csv, input) => read_csv(stream(input), o, &mut state, each)?,
+        (Format::Jsonl, input) => read_jsonl(stream(input), &mut state, each)?,
+        (Format::Parquet, Input::File(f)) => super::parquet::read(f, o, &mut state, each)?,
+        (Format::Parquet, Input::Stream(_)) => {
+            return Err(LogError(
+                "a Parquet log must be a file (it is read from its footer), not standard input"
+                    .into(),
+            ));
+        }
     }
     state.finish(each)
 }
@@ -440,11 +461,11 @@ fn read_jsonl(
 }
 
 /// The pass's state: open customers, names looked up, what was found.
-struct State<'a> {
+pub(super) struct State<'a> {
     journey: &'a Journey,
     options: &'a ReadOptions,
-    has: Has,
-    log: Log,
+    pub has: Has,
+    pub log: Log,
     /// Open customers by id, and their slot in `open`.
     index: HashMap<String, usize>,
     open: Vec<Customer>,
@@ -548,7 +569,7 @@ impl<'a> State<'a> {
         }
     }
 
-    fn row(
+    pub(super) fn row(
         &mut self,
         line: u64,
         f: &Fields<'_>,
@@ -575,6 +596,7 @@ impl<'a> State<'a> {
                     at("time")
                 ))
             })?,
+            TimeField::Millis(ms) => ms,
         };
         let kind = match f.event {
             "" | "visit" => Kind::Visit,
@@ -862,11 +884,11 @@ pub fn read_map(input: impl Read, shown: &str) -> Result<HashMap<String, String>
 }
 
 /// Opens a log: a path, or `-` for standard input.
-pub fn open(path: &std::path::Path) -> Result<Box<dyn Read>, LogError> {
+pub fn open(path: &std::path::Path) -> Result<Input, LogError> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin()));
+        return Ok(Input::Stream(Box::new(std::io::stdin())));
     }
     let file = std::fs::File::open(path)
         .map_err(|e| LogError(format!("cannot read `{}`: {e}", path.display())))?;
-    Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file)))
+    Ok(Input::File(file))
 }

@@ -59,6 +59,9 @@ pub enum WriteError {
     /// The thread pool could not be built.
     #[error("cannot start {0} worker threads")]
     Threads(usize),
+    /// The Parquet writer failed.
+    #[error("{0}")]
+    Parquet(String),
 }
 
 /// A customer's id in a written log: `c` and their number from 1, at least 7 digits.
@@ -85,7 +88,7 @@ pub fn write_log(
     journey: &Journey,
     s: &Settings,
     format: Format,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<u64, WriteError> {
     let tables = Tables::new(journey, s.ignore_horizon);
     if tables.entry.len == 0 {
@@ -101,12 +104,16 @@ pub fn write_log(
     if format == Format::Csv {
         out.write_all(HEADER.as_bytes())?;
     }
+    let mut target = match format {
+        Format::Parquet => Target::Parquet(Box::new(super::parquet::Writer::new(out)?)),
+        _ => Target::Text(out),
+    };
     let window = threads as u64 * 4;
     let mut rows = 0;
     let mut c = 0;
     while c < chunks {
         let last = (c + window).min(chunks);
-        let buffers: Vec<Result<(Vec<u8>, u64), WriteError>> = pool.install(|| {
+        let buffers: Vec<Result<Chunk, WriteError>> = pool.install(|| {
             (c..last)
                 .into_par_iter()
                 .map(|k| {
@@ -117,14 +124,34 @@ pub fn write_log(
                 .collect()
         });
         for b in buffers {
-            let (bytes, n) = b?;
-            out.write_all(&bytes)?;
-            rows += n;
+            let chunk = b?;
+            match (&mut target, chunk.columns) {
+                (Target::Parquet(w), Some(columns)) => w.write(columns)?,
+                (Target::Text(out), _) => out.write_all(&chunk.bytes)?,
+                (Target::Parquet(_), None) => {}
+            }
+            rows += chunk.rows;
         }
         c = last;
     }
-    out.flush()?;
+    match target {
+        Target::Parquet(w) => w.close()?,
+        Target::Text(out) => out.flush()?,
+    }
     Ok(rows)
+}
+
+/// Where chunks go.
+enum Target<'a> {
+    Text(&'a mut (dyn Write + Send)),
+    Parquet(Box<super::parquet::Writer<'a>>),
+}
+
+/// A chunk's rows: text (CSV, JSON Lines) or columns (Parquet).
+struct Chunk {
+    bytes: Vec<u8>,
+    columns: Option<super::parquet::Columns>,
+    rows: u64,
 }
 
 /// The rows of customers `from..to`, formatted.
@@ -135,12 +162,18 @@ fn chunk(
     format: Format,
     from: u64,
     to: u64,
-) -> Result<(Vec<u8>, u64), WriteError> {
+) -> Result<Chunk, WriteError> {
     let mut firings = vec![0u32; t.n_triggers];
+    let parquet = format == Format::Parquet;
     let mut rows = Rows {
         names,
         format,
-        buf: Vec::with_capacity(((to - from) * 400) as usize),
+        buf: Vec::with_capacity(if parquet {
+            0
+        } else {
+            ((to - from) * 400) as usize
+        }),
+        columns: parquet.then(super::parquet::Columns::default),
         id: String::new(),
         base: 0,
         seg: 0,
@@ -159,7 +192,11 @@ fn chunk(
             return Err(WriteError::Time(rows.id));
         }
     }
-    Ok((rows.buf, rows.rows))
+    Ok(Chunk {
+        bytes: rows.buf,
+        columns: rows.columns,
+        rows: rows.rows,
+    })
 }
 
 /// The names a log writes, looked up once.
@@ -196,6 +233,8 @@ struct Rows<'a> {
     names: &'a Names,
     format: Format,
     buf: Vec<u8>,
+    /// With Parquet: the rows as columns.
+    columns: Option<super::parquet::Columns>,
     /// The customer's id.
     id: String,
     /// When their first cycle started, milliseconds since 1970.
@@ -239,6 +278,23 @@ impl Rows<'_> {
         };
         self.rows += 1;
         let segment = &self.names.segments[self.seg];
+        if let Some(cols) = &mut self.columns {
+            cols.push(
+                &self.id,
+                ms,
+                event,
+                [
+                    f.touchpoint,
+                    segment,
+                    f.cause,
+                    f.trigger,
+                    f.outcome,
+                    f.option,
+                ],
+                self.cycle,
+            );
+            return;
+        }
         let b = &mut self.buf;
         // Every name is an identifier and every other field a number, a timestamp or a fixed
         // word: nothing a CSV or JSON string needs to quote or escape.
@@ -248,6 +304,7 @@ impl Rows<'_> {
                 "{},{ts:.3},{event},{},{segment},{},{},{},{},{}",
                 self.id, f.touchpoint, f.cause, f.trigger, f.outcome, f.option, self.cycle
             ),
+            Format::Parquet => Ok(()),
             Format::Jsonl => {
                 let _ = write!(
                     b,
