@@ -407,3 +407,90 @@ impl Chances {
         (c * leave + reach * f * leave, reach)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(time: i64, kind: Kind, tp: u32, what: u32, cause: u8) -> Event {
+        Event {
+            time,
+            line: time as u32 + 2,
+            tp,
+            what,
+            option: 0,
+            cause,
+            kind,
+            cycle: 0,
+        }
+    }
+
+    /// Two touchpoints on two channels that do not share context, one segment of patience
+    /// 50%, friction 20% at touchpoint 1, context loss 10%, one trigger via channel 0.
+    fn chances() -> Chances {
+        Chances {
+            tp_channel: vec![0, 1],
+            via: vec![0],
+            friction: vec![0.0, 0.2],
+            patience: vec![0.5],
+            context_loss: 0.1,
+            keeps: vec![true, false, false, true],
+            channels: 2,
+        }
+    }
+
+    #[test]
+    fn a_customer_is_counted_as_the_contract_says() {
+        use super::super::read::{CAUSE_CONTEXT, CAUSE_FRICTION};
+        // Cycle 1: entry at 0, move 0 -> 1 with a context break and friction, abandoned,
+        // the trigger fires and brings them back to 1, where they leave. Cycle 2 (a visit
+        // right after an end): entry at 1, context pain only, abandoned (left at the break).
+        let c = Customer {
+            id: "c1".into(),
+            segment: Some(0),
+            events: vec![
+                ev(0, Kind::Visit, 0, NONE, 0),
+                ev(1, Kind::Visit, 1, NONE, 0),
+                ev(1, Kind::Pain, 1, NONE, CAUSE_CONTEXT),
+                ev(1, Kind::Pain, 1, NONE, CAUSE_FRICTION),
+                ev(2, Kind::End, 1, ending::ABANDONED as u32, 0),
+                ev(3, Kind::Message, NONE, 0, 0),
+                ev(3, Kind::Visit, 1, NONE, 0),
+                ev(4, Kind::End, 1, ending::LEFT as u32, 0),
+                ev(9, Kind::Visit, 1, NONE, 0),
+                ev(9, Kind::Pain, 1, NONE, CAUSE_CONTEXT),
+                ev(9, Kind::End, 1, ending::ABANDONED as u32, 0),
+            ],
+        };
+        let mut counts = Counts::new(1, 2, 1, 1, 0);
+        counts.add(&c, 0, &chances()).unwrap();
+        assert_eq!((counts.customers[0], counts.cycles[0]), (1, 2));
+        assert_eq!(counts.entries, [1, 1]);
+        assert_eq!((counts.firings[0], counts.returns[0]), (1, 1));
+        let (a, b) = (counts.cell(0, 0, 0), counts.cell(0, 1, 0));
+        assert_eq!(a.visits, 1);
+        assert_eq!(a.moves.get(&1), Some(&1));
+        assert_eq!(b.visits, 3);
+        assert_eq!(b.ended[ending::ABANDONED], 2);
+        assert_eq!(b.ended[ending::LEFT], 1);
+        assert_eq!((b.friction, b.context), (1, 2));
+        // The visit that left at its context break did not reach the friction step.
+        assert_eq!(b.reached_friction, 2);
+        // Endings (as a log without `end` rows sees them): every visit to 1 ends its cycle
+        // or is followed by a message.
+        assert_eq!((a.endings, b.endings), (0, 3));
+        // The declared chance of abandonment: the move from channel 0 risks a context break
+        // (0.1 · 0.5), then friction (0.2 · 0.5 of those who carry on); the return comes
+        // via channel 0 too; the entry at 1 has no break.
+        let moved = 0.1 * 0.5 + (1.0 - 0.05) * 0.2 * 0.5;
+        assert!((b.abandon_sum - (2.0 * moved + 0.2 * 0.5)).abs() < 1e-12);
+        // A pain with no visit before it is refused.
+        let bad = Customer {
+            id: "c2".into(),
+            segment: Some(0),
+            events: vec![ev(0, Kind::Pain, 1, NONE, CAUSE_FRICTION)],
+        };
+        let err = counts.add(&bad, 0, &chances()).unwrap_err();
+        assert!(err.0.contains("line 2: customer `c2`"), "{}", err.0);
+    }
+}
