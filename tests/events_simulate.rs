@@ -241,3 +241,73 @@ fn parquet_logs_are_deterministic_and_read_back_like_csv() {
     assert_eq!((code, out.as_str()), (2, ""), "{err}");
     assert!(err.contains("not a readable Parquet file"), "{err}");
 }
+
+#[test]
+fn the_log_holds_exactly_the_customers_the_report_counts() {
+    // The same seed's report: visits, pain points and endings per touchpoint, firings per
+    // trigger, as means over the customers; the log's rows must add up to exactly those.
+    let n = 7919;
+    let dir = tempfile::tempdir().unwrap();
+    let log = events(
+        TINY,
+        &dir.path().join("t.csv"),
+        &["-n", &n.to_string(), "--seed", "5"],
+    );
+    let (code, report, err) = journeyc(&[
+        "simulate",
+        TINY,
+        "-n",
+        &n.to_string(),
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let all = &v["all"];
+    let total = |x: &serde_json::Value| (x["value"].as_f64().unwrap() * n as f64).round() as usize;
+    let rows: Vec<Vec<&str>> = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let count = |f: &dyn Fn(&Vec<&str>) -> bool| rows.iter().filter(|r| f(r)).count();
+    for tp in ["home", "bag", "pay"] {
+        let t = &all["touchpoints"][tp];
+        assert_eq!(
+            count(&|r| r[2] == "visit" && r[3] == tp),
+            total(&t["visits"]),
+            "{tp} visits"
+        );
+        assert_eq!(
+            count(&|r| r[2] == "pain" && r[3] == tp),
+            total(&t["pains"]),
+            "{tp} pains"
+        );
+        // The report counts where each customer's journey finally ended: their last `end`.
+        for outcome in ["abandoned", "left", "completed"] {
+            let last_ends = rows
+                .iter()
+                .enumerate()
+                .filter(|(i, r)| {
+                    r[2] == "end"
+                        && !rows[i + 1..]
+                            .iter()
+                            .take_while(|x| x[0] == r[0])
+                            .any(|x| x[2] == "end")
+                })
+                .filter(|(_, r)| r[3] == tp && r[7] == outcome)
+                .count();
+            assert_eq!(last_ends, total(&t["ended"][outcome]), "{tp} {outcome}");
+        }
+    }
+    let firings = count(&|r| r[2] == "message" && r[6] == "rescue");
+    assert!(firings > 0);
+    assert_eq!(
+        firings,
+        total(&all["triggers"]["rescue"]["firings"]),
+        "{}",
+        all["triggers"]
+    );
+}
