@@ -412,3 +412,36 @@ fn a_log_not_grouped_by_customer_is_refused_under_grouped() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("2 customers"), "{out}");
 }
+
+#[test]
+fn the_table_and_markdown_for_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("tiny.csv");
+    let (code, _, err) = journeyc(&[
+        "simulate",
+        TINY,
+        "--events",
+        log.to_str().unwrap(),
+        "-n",
+        "3000",
+        "--seed",
+        "11",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let shown = |format: &str| {
+        let (code, out, err) = journeyc(&[
+            "fit",
+            TINY,
+            log.to_str().unwrap(),
+            "--format",
+            format,
+            "--min-count",
+            "100",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        // The log's path is a temporary directory's.
+        out.replace(log.to_str().unwrap(), "tiny.csv")
+    };
+    insta::assert_snapshot!("fit_table", shown("table"));
+    insta::assert_snapshot!("fit_markdown", shown("markdown"));
+}
