@@ -77,7 +77,17 @@ pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
         Err(exit) => return Ok(exit),
     };
     let counted = args.log.count(&journey, window_ms.max(0))?;
-    let log_name = args.log.log.display().to_string();
+    if args.log.emit_sql {
+        return Err(Failure(
+            "--emit-sql is `fit`'s: run `journeyc fit FILE --emit-sql`".into(),
+        ));
+    }
+    if args.log.counts.is_some() && args.window.is_some() {
+        return Err(Failure(
+            "--window needs the log itself: a counts table has no times".into(),
+        ));
+    }
+    let log_name = args.log.name();
     let mut findings = Vec::new();
     let j = &journey;
     for u in &counted.log.unknown {

@@ -13,8 +13,28 @@ use std::path::PathBuf;
 /// How to read an event log; shared by `fit` and `conform`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LogArgs {
-    /// The event log: `.csv` (header line) or `.jsonl`; `-` reads CSV from standard input.
-    pub log: PathBuf,
+    /// The event log: `.csv` (header line), `.jsonl` or `.parquet`; `-` reads CSV from
+    /// standard input.
+    #[arg(required_unless_present_any = ["counts", "emit_sql"])]
+    pub log: Option<PathBuf>,
+    /// Read the counts table that `fit --emit-sql`'s SQL made (CSV) instead of a log.
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "log")]
+    pub counts: Option<PathBuf>,
+    /// (`fit` only) Print the SQL that reduces an event table to the counts table, and stop.
+    #[arg(long)]
+    pub emit_sql: bool,
+    /// The SQL's dialect.
+    #[arg(long, value_enum, default_value_t = events::sql::Dialect::Duckdb, requires = "emit_sql")]
+    pub dialect: events::sql::Dialect,
+    /// The event table the SQL reads (its §5 columns, `cycle` and `option` included, and
+    /// `ord`, the rows' order where times tie).
+    #[arg(
+        long,
+        default_value = "events",
+        value_name = "TABLE",
+        requires = "emit_sql"
+    )]
+    pub table: String,
     /// The log's format, whatever its extension says.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub log_format: Option<Format>,
@@ -34,10 +54,43 @@ pub struct LogArgs {
 impl LogArgs {
     /// Reads and counts the log against `journey`, with drift windows of `window_ms` (0:
     /// none).
+    /// The log's name as messages show it.
+    pub fn name(&self) -> String {
+        match (&self.log, &self.counts) {
+            (Some(l), _) => l.display().to_string(),
+            (None, Some(c)) => c.display().to_string(),
+            _ => String::new(),
+        }
+    }
+
     pub fn count(&self, journey: &Journey, window_ms: i64) -> Result<Counted, Failure> {
+        if let Some(path) = &self.counts {
+            let shown = path.display().to_string();
+            let file = std::fs::File::open(path)
+                .map_err(|e| Failure(format!("cannot read `{shown}`: {e}")))?;
+            let (counts, options) = events::sql::read_counts(journey, file, window_ms)
+                .map_err(|LogError(e)| Failure(format!("{shown}: {e}")))?;
+            let has_ends = counts.cells.iter().any(|c| c.ended.iter().any(|&n| n > 0));
+            let has_cause = counts.cells.iter().any(|c| c.friction + c.context > 0);
+            let log = events::read::Log {
+                has: events::read::Has {
+                    ends: has_ends,
+                    cause: has_cause,
+                    segment: true,
+                    ..events::read::Has::default()
+                },
+                options,
+                customers: counts.customers.iter().sum(),
+                ..events::read::Log::default()
+            };
+            return Ok(Counted { log, counts });
+        }
+        let Some(log_path) = &self.log else {
+            return Err(Failure("name the log (or --counts FILE)".into()));
+        };
         let format = match self.log_format {
             Some(f) => f,
-            None => Format::of_path(&self.log).map_err(Failure)?,
+            None => Format::of_path(log_path).map_err(Failure)?,
         };
         let mut options = ReadOptions {
             format: Some(format),
@@ -62,8 +115,8 @@ impl LogArgs {
                 .map_err(|e| Failure(format!("cannot read `{shown}`: {e}")))?;
             options.map = Some(events::read::read_map(file, &shown).map_err(|e| Failure(e.0))?);
         }
-        let shown = self.log.display().to_string();
-        let input = events::read::open(&self.log).map_err(|e| Failure(e.0))?;
+        let shown = log_path.display().to_string();
+        let input = events::read::open(log_path).map_err(|e| Failure(e.0))?;
         let counted = events::count_log(journey, input, format, &options, window_ms)
             .map_err(|LogError(e)| Failure(format!("{shown}: {e}")))?;
         for u in &counted.log.unmapped {
@@ -122,6 +175,11 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
+    if args.log.emit_sql {
+        let sql = events::sql::emit(args.log.dialect, &args.log.table, true, true);
+        super::output::out(&sql)?;
+        return Ok(Exit::Ok);
+    }
     let counted = args.log.count(&journey, 0)?;
     let log = &counted.log;
     if !log.unknown.is_empty() {
@@ -137,7 +195,7 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
             .collect();
         return Err(Failure(format!(
             "{}: the log names what `{}` lacks: {} (`journeyc conform` reports them as J0601)",
-            args.log.log.display(),
+            args.log.name(),
             file.display(),
             names.join("; ")
         )));
@@ -159,7 +217,7 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
     let context = Context {
         journey: &journey,
         file: file.display().to_string(),
-        log: args.log.log.display().to_string(),
+        log: args.log.name(),
         counted: &counted,
         min_count: args.min_count,
     };
@@ -210,7 +268,7 @@ fn write_back(
                     file.display()
                 )));
             }
-            let label = format!("Fitted from {}", args.log.log.display()).replace('"', "'");
+            let label = format!("Fitted from {}", args.log.name()).replace('"', "'");
             rewrite::with_scenario(journey, source, &edits, name, &label).ok_or_else(|| {
                 Failure(format!(
                     "cannot find where the journey in {} ends",

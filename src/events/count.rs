@@ -108,6 +108,11 @@ impl Counts {
         &self.cells[(seg * self.n_tp + tp) * self.n_opt + opt]
     }
 
+    /// The cell of (segment, touchpoint, option), to add to (made when new).
+    pub fn cell_for(&mut self, seg: usize, tp: usize, opt: usize) -> &mut Cell {
+        self.cell_mut(seg, tp, opt)
+    }
+
     fn cell_mut(&mut self, seg: usize, tp: usize, opt: usize) -> &mut Cell {
         if opt >= self.n_opt {
             // An option first seen after the counts were made.
@@ -391,6 +396,16 @@ impl Chances {
             keeps,
             channels: n,
         }
+    }
+
+    /// The channel of touchpoint `tp`.
+    pub fn channel_of(&self, tp: usize) -> usize {
+        self.tp_channel[tp]
+    }
+
+    /// The channel of trigger `x`'s message.
+    pub fn via_of(&self, x: usize) -> usize {
+        self.via[x]
     }
 
     /// (abandonment, reaching the friction step) at a visit of `tp` by segment `seg` coming

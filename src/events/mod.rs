@@ -4,7 +4,8 @@
 //! - [`read`]: reading a log (CSV, JSON Lines) in one streaming pass, customer by customer;
 //! - [`count`]: counting each customer's cycles (LANGUAGE-2.md §5, "Counting");
 //! - [`fit`]: the estimates of `journeyc fit` with their intervals;
-//! - [`rewrite`]: `fit --write`, the journey's numbers rewritten in place.
+//! - [`rewrite`]: `fit --write`, the journey's numbers rewritten in place;
+//! - [`sql`]: `fit --emit-sql`, and the counts table `--counts` reads.
 //!
 //! Layer 3, beside `sim` (docs/architecture.md): the writer walks customers with `sim`'s
 //! engine. `conform`'s rules have their files in `check::rules` (J0601–J0604).
@@ -14,6 +15,7 @@ pub mod fit;
 pub mod parquet;
 pub mod read;
 pub mod rewrite;
+pub mod sql;
 pub mod write;
 
 use crate::model::{Journey, SegmentId, TouchpointId};
