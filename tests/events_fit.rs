@@ -214,10 +214,14 @@ fn columns_map_and_seconds() {
     );
     assert!(out.contains("2 customers, 4 rows"), "{out}");
     assert!(out.contains("home -> bag"), "{out}");
-    // tiny declares two segments and the log has none: latent segments are not fitted yet.
+    // tiny declares two segments and the log has neither segments nor `end` rows: not
+    // identified, refused.
     let (code, _, err) = args(TINY);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("no segment"), "{err}");
+    assert!(
+        err.contains("without `segment` and without `end` rows"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -444,4 +448,70 @@ fn the_table_and_markdown_for_people() {
     };
     insta::assert_snapshot!("fit_table", shown("table"));
     insta::assert_snapshot!("fit_markdown", shown("markdown"));
+}
+
+#[test]
+fn a_log_without_segments_is_fitted_by_em() {
+    // The reference log's sample journey, simulated, its `segment` column cut: EM fits the
+    // shares and every segment's numbers with bootstrap intervals.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("shop.csv");
+    let (code, _, err) = journeyc(&[
+        "simulate",
+        SHOP,
+        "--events",
+        log.to_str().unwrap(),
+        "-n",
+        "4000",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let cut: String = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.remove(4);
+            format!("{}\n", f.join(","))
+        })
+        .collect();
+    let noseg = dir.path().join("noseg.csv");
+    std::fs::write(&noseg, cut).unwrap();
+    let v = fit(SHOP, &noseg, &[]);
+    let est = v["estimates"].as_array().unwrap();
+    let shares: f64 = est
+        .iter()
+        .filter(|e| e["kind"] == "share")
+        .map(|e| e["fitted"].as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-9, "{shares}");
+    let judged: Vec<&serde_json::Value> = est
+        .iter()
+        .filter(|e| !e["kept_declared"].as_bool().unwrap())
+        .collect();
+    let covered = judged
+        .iter()
+        .filter(|e| !e["declared_outside"].as_bool().unwrap())
+        .count();
+    assert!(judged.len() > 60, "{}", judged.len());
+    assert!(
+        covered as f64 >= 0.85 * judged.len() as f64,
+        "{covered} of {}",
+        judged.len()
+    );
+    // No segments and no end rows: refused, saying what is missing.
+    let text = std::fs::read_to_string(&noseg).unwrap();
+    let bare: String = text
+        .lines()
+        .filter(|l| !l.contains(",end,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&noseg, bare).unwrap();
+    let (code, _, err) = journeyc(&["fit", SHOP, noseg.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("without `segment` and without `end` rows"),
+        "{err}"
+    );
 }

@@ -76,7 +76,7 @@ pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
-    let counted = args.log.count(&journey, window_ms.max(0))?;
+    let counted = args.log.count(&journey, window_ms.max(0), false)?;
     if args.log.emit_sql {
         return Err(Failure(
             "--emit-sql is `fit`'s: run `journeyc fit FILE --emit-sql`".into(),

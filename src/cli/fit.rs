@@ -63,7 +63,12 @@ impl LogArgs {
         }
     }
 
-    pub fn count(&self, journey: &Journey, window_ms: i64) -> Result<Counted, Failure> {
+    pub fn count(
+        &self,
+        journey: &Journey,
+        window_ms: i64,
+        latent: bool,
+    ) -> Result<Counted, Failure> {
         if let Some(path) = &self.counts {
             let shown = path.display().to_string();
             let file = std::fs::File::open(path)
@@ -83,7 +88,11 @@ impl LogArgs {
                 customers: counts.customers.iter().sum(),
                 ..events::read::Log::default()
             };
-            return Ok(Counted { log, counts });
+            return Ok(Counted {
+                log,
+                counts,
+                latent: None,
+            });
         }
         let Some(log_path) = &self.log else {
             return Err(Failure("name the log (or --counts FILE)".into()));
@@ -117,7 +126,7 @@ impl LogArgs {
         }
         let shown = log_path.display().to_string();
         let input = events::read::open(log_path).map_err(|e| Failure(e.0))?;
-        let counted = events::count_log(journey, input, format, &options, window_ms)
+        let counted = events::count_log(journey, input, format, &options, window_ms, latent)
             .map_err(|LogError(e)| Failure(format!("{shown}: {e}")))?;
         for u in &counted.log.unmapped {
             crate::errln!(
@@ -180,7 +189,7 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
         super::output::out(&sql)?;
         return Ok(Exit::Ok);
     }
-    let counted = args.log.count(&journey, 0)?;
+    let counted = args.log.count(&journey, 0, true)?;
     let log = &counted.log;
     if !log.unknown.is_empty() {
         let names: Vec<String> = log
@@ -200,20 +209,38 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
             names.join("; ")
         )));
     }
+    if (args.write || args.scenario.is_some()) && counted.latent.is_some() {
+        return Err(Failure(
+            "--write and --scenario need a log with a `segment` column".into(),
+        ));
+    }
     if args.write || args.scenario.is_some() {
         return write_back(args, &compiled, &journey, &counted);
     }
     let settings = FitSettings {
         min_count: args.min_count,
     };
-    let fitted = fit(
-        &journey,
-        &counted.counts,
-        &log.options,
-        log.has.ends,
-        log.has.cause,
-        &settings,
-    );
+    let fitted = match &counted.latent {
+        Some(stats) => {
+            if !log.has.ends {
+                return Err(Failure(format!(
+                    "{}: a log without `segment` and without `end` rows: fitting both latent \
+                     (segments and the kind of each ending) is not implemented; add either \
+                     column",
+                    args.log.name()
+                )));
+            }
+            events::em::fit_latent(&journey, stats, &counted.counts, args.min_count, BOOTSTRAP)
+        }
+        None => fit(
+            &journey,
+            &counted.counts,
+            &log.options,
+            log.has.ends,
+            log.has.cause,
+            &settings,
+        ),
+    };
     let context = Context {
         journey: &journey,
         file: file.display().to_string(),
@@ -321,6 +348,9 @@ fn write_back(
     Ok(Exit::Ok)
 }
 
+/// Bootstrap replicates of the latent-segment fit's intervals.
+const BOOTSTRAP: usize = 40;
+
 /// What every output format says of the run.
 struct Context<'a> {
     journey: &'a Journey,
@@ -338,9 +368,10 @@ impl Context<'_> {
     /// What the log lets fit identify, in words.
     fn basis(&self) -> String {
         let has = &self.counted.log.has;
-        let mut v = vec![match has.ends {
-            true => "end rows: transitions by the censored estimate",
-            false => "no end rows: exits split from abandonments by the declared chances",
+        let mut v = vec![match (has.ends, self.counted.latent.is_some()) {
+            (true, true) => "no segments: latent segments by EM, bootstrap intervals",
+            (true, false) => "end rows: transitions by the censored estimate",
+            (false, _) => "no end rows: exits split from abandonments by the declared chances",
         }];
         if !has.cause {
             v.push("no pain causes: friction not estimated");

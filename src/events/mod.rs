@@ -11,6 +11,7 @@
 //! engine. `conform`'s rules have their files in `check::rules` (J0601–J0604).
 
 pub mod count;
+pub mod em;
 pub mod fit;
 pub mod parquet;
 pub mod read;
@@ -125,19 +126,24 @@ pub struct Counted {
     pub log: read::Log,
     /// The counts.
     pub counts: count::Counts,
+    /// Where the log has no segments and the journey several (`fit`'s latent segments): each
+    /// customer's statistics; every customer is then counted as segment 0 in `counts`.
+    pub latent: Option<Vec<em::Stats>>,
 }
 
 /// Reads and counts a log in one pass. Without a `segment` column, a journey of one segment
-/// counts every customer in it; with several, the segment is latent and not fitted yet
-/// (an error).
+/// counts every customer in it; with several, the segment is latent: with `latent` (fit)
+/// each customer's statistics are kept for EM, else it is an error.
 pub fn count_log(
     journey: &Journey,
     input: read::Input,
     format: Format,
     options: &read::ReadOptions,
     window_ms: i64,
+    latent: bool,
 ) -> Result<Counted, read::LogError> {
     let chances = count::Chances::new(journey);
+    let mut stats: Vec<em::Stats> = Vec::new();
     let mut counts = count::Counts::new(
         journey.segments.len(),
         journey.touchpoints.len(),
@@ -155,12 +161,18 @@ pub fn count_log(
             let seg = match (c.segment, single) {
                 (Some(s), _) => s,
                 (None, true) => 0,
+                (None, false) if latent => {
+                    let n_tp = journey.touchpoints.len();
+                    let mut alone = count::Counts::new(1, n_tp, 1, journey.triggers.len(), 0);
+                    alone.add(c, 0, &chances)?;
+                    stats.push(em::Stats::of(&alone));
+                    0
+                }
                 (None, false) => {
                     let line = c.events.first().map_or(0, |e| e.line);
                     return Err(read::LogError(format!(
                         "line {line}: customer `{}` has no segment, and the journey declares {}: \
-                     fitting latent segments (a log without a `segment` column) is not \
-                     supported yet; add the column",
+                     `fit` estimates latent segments, `conform` needs the `segment` column",
                         c.id,
                         journey.segments.len()
                     )));
@@ -169,5 +181,10 @@ pub fn count_log(
             counts.add(c, seg, &chances)
         },
     )?;
-    Ok(Counted { log, counts })
+    let latent = (!stats.is_empty()).then_some(stats);
+    Ok(Counted {
+        log,
+        counts,
+        latent,
+    })
 }
