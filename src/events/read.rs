@@ -467,16 +467,20 @@ pub(super) struct State<'a> {
     pub has: Has,
     pub log: Log,
     /// Open customers by id, and their slot in `open`.
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, Fnv>,
+    /// The last row's customer and slot: consecutive rows of one customer skip the lookup.
+    last: Option<(String, usize)>,
+    /// The last time parsed, as written and in milliseconds.
+    last_time: Option<(String, i64)>,
     open: Vec<Customer>,
     /// In grouped mode: the customer being read, and the ids closed (hashes) with the line
     /// of their first row.
     closed: HashMap<u64, u64>,
     first_line: u64,
     /// Name lookups.
-    touchpoints: HashMap<String, u32>,
-    triggers: HashMap<String, u32>,
-    segments: HashMap<String, usize>,
+    touchpoints: HashMap<String, u32, Fnv>,
+    triggers: HashMap<String, u32, Fnv>,
+    segments: HashMap<String, usize, Fnv>,
     unknown: HashMap<(&'static str, String), usize>,
     unmapped: HashMap<String, usize>,
 }
@@ -491,7 +495,9 @@ impl<'a> State<'a> {
                 options: vec![String::new()],
                 ..Log::default()
             },
-            index: HashMap::new(),
+            index: HashMap::default(),
+            last: None,
+            last_time: None,
             open: Vec::new(),
             closed: HashMap::new(),
             first_line: 0,
@@ -587,9 +593,15 @@ impl<'a> State<'a> {
             TimeField::Missing => {
                 return Err(LogError(format!("{}: the time is missing", at("time"))));
             }
-            TimeField::Text(t) => {
-                parse_time(t).map_err(|e| LogError(format!("{}: {e}", at("time"))))?
-            }
+            TimeField::Text(t) => match &self.last_time {
+                // Consecutive rows often share a time (a visit and its pain points).
+                Some((text, ms)) if text == t => *ms,
+                _ => {
+                    let ms = parse_time(t).map_err(|e| LogError(format!("{}: {e}", at("time"))))?;
+                    self.last_time = Some((t.to_string(), ms));
+                    ms
+                }
+            },
             TimeField::Seconds(s) => seconds(s).ok_or_else(|| {
                 LogError(format!(
                     "{}: {s} is not a usable time in seconds",
@@ -728,12 +740,17 @@ impl<'a> State<'a> {
             },
         };
         // The customer's record.
-        let slot = match self.index.get(f.customer) {
-            Some(&i) => i,
+        let known = match &self.last {
+            Some((id, slot)) if id == f.customer => Some(*slot),
+            _ => self.index.get(f.customer).copied(),
+        };
+        let slot = match known {
+            Some(i) => i,
             None => {
                 if self.options.grouped {
                     if let Some(prev) = self.open.pop() {
                         self.index.clear();
+                        self.last = None;
                         self.close(prev, each)?;
                     }
                     let h = hash(f.customer);
@@ -755,6 +772,10 @@ impl<'a> State<'a> {
                 self.open.len() - 1
             }
         };
+        match &mut self.last {
+            Some((id, at)) if id == f.customer => *at = slot,
+            _ => self.last = Some((f.customer.to_string(), slot)),
+        }
         let c = &mut self.open[slot];
         if let Some(s) = segment {
             match c.segment {
@@ -813,6 +834,33 @@ impl IfEmpty for str {
     }
 }
 
+/// FNV-1a: names and ids are short, and the log is read by journeyc's own user (no
+/// adversary choosing keys to collide, which SipHash, the default, guards against at several
+/// times the cost).
+#[derive(Default, Clone, Copy)]
+struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
 /// A 64-bit hash of a customer id (grouped mode remembers only these).
 fn hash(s: &str) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -829,7 +877,10 @@ fn seconds(s: f64) -> Option<i64> {
 
 /// A time cell: RFC 3339, or seconds since 1970 as a number.
 pub fn parse_time(t: &str) -> Result<i64, String> {
-    if let Ok(s) = t.parse::<f64>() {
+    // A number of seconds has no `-` after its first character (an RFC 3339 date has).
+    if !t.get(1..).is_some_and(|rest| rest.contains('-'))
+        && let Ok(s) = t.parse::<f64>()
+    {
         return seconds(s).ok_or_else(|| format!("{t} is not a usable time in seconds"));
     }
     let ts: jiff::Timestamp = t.parse().map_err(|e| {
