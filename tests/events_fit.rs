@@ -500,6 +500,15 @@ fn a_log_without_segments_is_fitted_by_em() {
         "{covered} of {}",
         judged.len()
     );
+    // Segments whose declared behaviour at a touchpoint is the same are said to be weakly
+    // identified there (product_page's transitions differ by segment: not weak).
+    let weak = |what: &str| {
+        est.iter()
+            .find(|e| e["segment"] == "trendsetter" && e["estimate"] == what)
+            .map(|e| e["weakly_identified"].as_bool().unwrap())
+    };
+    assert_eq!(weak("search_ad -> exit"), Some(true));
+    assert_eq!(weak("product_page -> bag"), Some(false));
     // No segments and no end rows: refused, saying what is missing.
     let text = std::fs::read_to_string(&noseg).unwrap();
     let bare: String = text

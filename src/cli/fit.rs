@@ -395,12 +395,17 @@ fn number(x: f64) -> String {
 }
 
 fn mark(f: &Fitted, min: u64) -> String {
-    if f.too_few {
+    let m = if f.too_few {
         format!("kept (n < {min})")
     } else if f.outside {
         "✗ declared outside".into()
     } else {
         String::new()
+    };
+    match (f.weak, m.is_empty()) {
+        (false, _) => m,
+        (true, true) => "weakly identified".into(),
+        (true, false) => format!("{m}; weakly identified"),
     }
 }
 
@@ -549,6 +554,7 @@ fn json(c: &Context<'_>, fitted: &[Fitted]) -> String {
                 "n": f.n,
                 "declared_outside": f.outside,
                 "kept_declared": f.too_few,
+                "weakly_identified": f.weak,
             })
         })
         .collect();

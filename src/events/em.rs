@@ -280,7 +280,33 @@ pub fn fit_latent(
     // Observations: the expected counts of each segment (responsibilities), rounded.
     let expected = |s: usize| (point.share[s] * n as f64).round() as u64;
     let mut out = Vec::new();
-    let mut push = |segment, what, declared: f64, fitted: Option<Interval>, n: u64| {
+    // Weak identification: at a touchpoint, two segments whose declared transitions and
+    // friction are the same (they may differ in patience).
+    let same_here = |a: usize, b: usize, tp: usize| {
+        let t = &j.touchpoints[tp];
+        let key = |s: usize| {
+            let mut v: Vec<(usize, u64)> = t.transitions[s]
+                .iter()
+                .map(|x| {
+                    let k = match x.target {
+                        Target::Exit => n_tp,
+                        Target::Touchpoint(k) => k,
+                    };
+                    (k, x.probability.to_bits())
+                })
+                .collect();
+            v.sort_unstable();
+            (v, t.visit(s).friction.to_bits())
+        };
+        key(a) == key(b)
+    };
+    let weak_at =
+        |s: usize, tp: usize| (0..j.segments.len()).any(|o| o != s && same_here(s, o, tp));
+    let mut push = |segment, what: What, declared: f64, fitted: Option<Interval>, n: u64| {
+        let weak = match what {
+            What::Move(tp, _) | What::Friction(tp) => weak_at(segment, tp),
+            _ => false,
+        };
         let too_few = n < min_count;
         let outside = !too_few
             && fitted.is_some_and(|f| declared < f.low - 1e-12 || declared > f.high + 1e-12);
@@ -293,6 +319,7 @@ pub fn fit_latent(
             n,
             too_few,
             outside,
+            weak,
         });
     };
     let visits: Vec<u64> = (0..n_tp)

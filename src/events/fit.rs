@@ -41,6 +41,9 @@ pub struct Fitted {
     pub too_few: bool,
     /// The declared value lies outside the interval.
     pub outside: bool,
+    /// Latent segments only: another segment's declared behaviour here differs at most in
+    /// patience, so the two are weakly identified (LANGUAGE-2.md, "Settled").
+    pub weak: bool,
 }
 
 /// How to fit.
@@ -80,6 +83,7 @@ pub fn fit(
             n,
             too_few,
             outside,
+            weak: false,
         });
     };
     for seg in 0..c.n_seg {
