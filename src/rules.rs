@@ -52,11 +52,19 @@ pub enum Rule {
     SingleChannelStage,
     /// J0501: a trigger whose event can never happen.
     IdleTrigger,
+    /// J0601: log rows naming what the journey lacks (`conform`).
+    UnknownActivity,
+    /// J0602: an observed entry, move or return the journey does not allow (`conform`).
+    UndeclaredMove,
+    /// J0603: observed moves that differ from the declared ones (`conform`).
+    TransitionDrift,
+    /// J0604: moves that differ between windows of the log (`conform --window`).
+    WindowDrift,
 }
 
 impl Rule {
     /// Every rule, in code order (the index is `rule as usize`).
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 23] = [
         Rule::Syntax,
         Rule::UnknownName,
         Rule::DuplicateName,
@@ -76,6 +84,10 @@ impl Rule {
         Rule::UnusedChannel,
         Rule::SingleChannelStage,
         Rule::IdleTrigger,
+        Rule::UnknownActivity,
+        Rule::UndeclaredMove,
+        Rule::TransitionDrift,
+        Rule::WindowDrift,
     ];
 
     /// The stable code, e.g. `J0402`.
@@ -210,7 +222,42 @@ impl Rule {
                 Warning,
                 "a trigger none of whose touchpoints can end the way its event needs",
             ),
+            Rule::UnknownActivity => (
+                "J0601",
+                "unknown-activity",
+                Error,
+                "log rows naming a touchpoint, segment, trigger or option the journey lacks",
+            ),
+            Rule::UndeclaredMove => (
+                "J0602",
+                "undeclared-move",
+                Error,
+                "an observed entry, move or return the journey does not allow for that segment",
+            ),
+            Rule::TransitionDrift => (
+                "J0603",
+                "transition-drift",
+                Warning,
+                "a touchpoint whose observed moves differ from the declared ones, for a segment",
+            ),
+            Rule::WindowDrift => (
+                "J0604",
+                "window-drift",
+                Warning,
+                "a touchpoint whose moves differ between consecutive windows of the log",
+            ),
         }
+    }
+
+    /// True for the rules only `journeyc conform` finds (they need an event log).
+    pub fn needs_log(self) -> bool {
+        matches!(
+            self,
+            Rule::UnknownActivity
+                | Rule::UndeclaredMove
+                | Rule::TransitionDrift
+                | Rule::WindowDrift
+        )
     }
 
     /// The heading of the rule's documentation: `J0402 context-break (warning)`.

@@ -13,7 +13,7 @@
 //! | 0 | `source`, `diagnostic`, `rules` (the rule table), `names` ("did you mean") |
 //! | 1 | `syntax`, `ast` |
 //! | 2 | `model`, `fmt`, `generate` |
-//! | 3 | `check`, `analyze`, `sim` |
+//! | 3 | `check`, `analyze`, `sim`, `events` |
 //! | 4 | `compare`, `diff` |
 //! | 5 | `report` |
 //! | 6 | `cli`, `main` |
@@ -42,7 +42,7 @@ fn layer(module: &str) -> Option<u32> {
         "source" | "diagnostic" | "rules" | "names" => 0,
         "syntax" | "ast" => 1,
         "model" | "fmt" | "generate" => 2,
-        "check" | "analyze" | "sim" => 3,
+        "check" | "analyze" | "sim" | "events" => 3,
         "compare" | "diff" => 4,
         "report" => 5,
         "cli" | "main" => 6,
@@ -71,6 +71,11 @@ const SIBLINGS: &[(&str, &str, &str)] = &[
         "analyze",
         "a run carries the exact figures of the chain beside its estimates (sim::Run::exact, \
          sim::Analysis), and validate checks their shape",
+    ),
+    (
+        "events",
+        "sim",
+        "simulate --events walks customers with the simulator's engine",
     ),
 ];
 

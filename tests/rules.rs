@@ -122,13 +122,15 @@ fixture_tests! {
 
 #[test]
 fn every_rule_has_a_fixture_folder_and_a_test() {
-    assert_eq!(COVERED, Rule::ALL.as_slice());
+    // J0601–J0604 need an event log: `conform`'s tests (tests/events_conform.rs) cover them.
+    let graph: Vec<Rule> = Rule::ALL.into_iter().filter(|r| !r.needs_log()).collect();
+    assert_eq!(COVERED, graph.as_slice());
     let mut folders: Vec<String> = std::fs::read_dir(FIXTURES)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     folders.sort();
-    let expected: Vec<String> = Rule::ALL
+    let expected: Vec<String> = graph
         .iter()
         .map(|r| format!("{}_{}", r.code(), r.name()))
         .collect();

@@ -30,6 +30,10 @@ pub fn doc(rule: Rule) -> &'static str {
         Rule::UnusedChannel => unused_channel::DOC,
         Rule::SingleChannelStage => single_channel_stage::DOC,
         Rule::IdleTrigger => idle_trigger::DOC,
+        Rule::UnknownActivity => unknown_activity::DOC,
+        Rule::UndeclaredMove => undeclared_move::DOC,
+        Rule::TransitionDrift => transition_drift::DOC,
+        Rule::WindowDrift => window_drift::DOC,
     }
 }
 

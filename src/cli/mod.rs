@@ -7,9 +7,11 @@ pub mod check;
 pub mod compare;
 pub mod compile;
 pub mod config;
+pub mod conform;
 pub mod diff;
 pub mod explain;
 pub mod files;
+pub mod fit;
 pub mod fmt;
 mod git;
 pub mod graph;
@@ -128,6 +130,12 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Rewrite `.journey` files in the canonical layout (`--check`: only list what would change).
     Fmt(fmt::FmtArgs),
+    /// Estimate a journey's probabilities from an event log: each beside the declared value
+    /// with its 95% interval.
+    Fit(fit::FitArgs),
+    /// Judge an event log against a journey: unknown names, undeclared moves, transitions
+    /// that drift from the declared ones (J0601–J0604), in every `check` output format.
+    Conform(conform::ConformArgs),
 }
 
 /// Arguments every command that reads one journey shares.
@@ -282,6 +290,8 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Fit(args) => fit::run(args),
+        Command::Conform(args) => conform::run(args),
     }
 }
 

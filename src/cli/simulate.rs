@@ -65,6 +65,23 @@ pub struct SimulateArgs {
     /// for `journeyc merge` (e.g. `--shard 3/8`).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Write the simulated customers' event log to OUT instead of a report (LANGUAGE-2.md
+    /// §5; `.csv`, `.jsonl` or `.parquet`, `-`: CSV on standard output). With --shard, that
+    /// shard's customers.
+    #[arg(long, value_name = "OUT")]
+    pub events: Option<std::path::PathBuf>,
+    /// With --events: when every customer's first cycle starts (RFC 3339).
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        requires = "events",
+        default_value = "2026-01-01T00:00:00Z"
+    )]
+    pub start: String,
+    /// With --events: spread the first cycles' starts uniformly over this window from
+    /// --start (e.g. 30d), instead of all at --start.
+    #[arg(long, value_name = "DURATION", requires = "events")]
+    pub arrivals: Option<String>,
 }
 
 /// Width of the table when standard output is not a terminal (pipes, files, snapshots).
@@ -80,11 +97,21 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
                 .into(),
         ));
     }
+    if args.events.is_some() && (args.format.is_some() || args.gate || args.exact) {
+        return Err(Failure(
+            "--events writes the event log, not a report: drop --format, --gate and --exact \
+             (run `simulate` again with the same seed for the report)"
+                .into(),
+        ));
+    }
     let loaded = super::runnable(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
     let (_, journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
+    if let Some(out) = &args.events {
+        return write_events(args, &journey, out);
+    }
     let settings = settings(&args.population, args.shard);
     let mut run = run_with_progress(&journey, &settings)
         .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))?;
@@ -100,6 +127,75 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
         return Ok(Exit::Ok);
     }
     print_run(&run, args.format.unwrap_or(Format::Table), args.gate)
+}
+
+/// `simulate --events OUT`: the log, streamed to a file written aside and renamed when
+/// complete (nothing is left at OUT when the run fails), or to standard output for `-`.
+fn write_events(
+    args: &SimulateArgs,
+    journey: &crate::model::Journey,
+    out: &std::path::Path,
+) -> Result<Exit, Failure> {
+    use crate::events::{self, write};
+    let format = events::Format::of_path(out).map_err(Failure)?;
+    let p = &args.population;
+    if p.customers == 0 {
+        return Err(Failure(
+            "nothing to simulate: the population has no customer".into(),
+        ));
+    }
+    let start_ms = events::parse_rfc3339(&args.start).map_err(Failure)?;
+    let arrivals_ms = match &args.arrivals {
+        Some(d) => (events::parse_duration(d).map_err(Failure)? * 1000.0) as i64,
+        None => 0,
+    };
+    let (from, to) = args
+        .shard
+        .map_or((0, p.customers), |s| s.range(p.customers));
+    let s = write::Settings {
+        seed: p.seed,
+        from,
+        to,
+        start_ms,
+        arrivals_ms,
+        threads: p.threads.unwrap_or(0),
+        ignore_horizon: p.ignore_horizon,
+    };
+    let shown = out.display();
+    let fail = |e: write::WriteError| Failure(format!("cannot write `{shown}`: {e}"));
+    if out.as_os_str() == "-" {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+        write::write_log(journey, &s, format, &mut w).map_err(fail)?;
+        return Ok(Exit::Ok);
+    }
+    if let Ok(m) = std::fs::symlink_metadata(out)
+        && !m.is_file()
+    {
+        return Err(Failure(format!(
+            "cannot write `{shown}`: it is not a regular file; journeyc only replaces regular files"
+        )));
+    }
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let io = |e: std::io::Error| Failure(format!("cannot write `{shown}`: {e}"));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".journeyc-events.").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        // As `write_file`: a new file gets 0666 less the umask, not the temporary's 0600.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write::write_log(journey, &s, format, &mut w).map_err(fail)?;
+    }
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(out).map_err(|e| io(e.error))?;
+    Ok(Exit::Ok)
 }
 
 /// The simulation settings of the population arguments.

@@ -1021,8 +1021,16 @@ fn walk_one<const SAT: bool, const NARROW: bool>(
             // The lifetime's own walk of a cycle, checked against the first walk.
             let mut again = rng.first_step();
             let mut clv = 0.0;
-            let c = replay::<SAT>(
-                v, seg, hop, &mut again, s.firings, 1.0, life.delta, &mut clv,
+            let c = replay::<SAT, _>(
+                v,
+                seg,
+                hop,
+                &mut again,
+                s.firings,
+                1.0,
+                life.delta,
+                &mut clv,
+                &mut NoSink,
             );
             debug_assert_eq!(
                 (c.converted, c.time, c.cost, c.revenue, again.base, clv),
@@ -1166,7 +1174,17 @@ fn lifetime<const SAT: bool>(
         }
         month = Some(m);
         if cycles > 1 {
-            c = replay::<SAT>(v, seg, h, &mut at, firings, start, life.delta, &mut clv);
+            c = replay::<SAT, _>(
+                v,
+                seg,
+                h,
+                &mut at,
+                firings,
+                start,
+                life.delta,
+                &mut clv,
+                &mut NoSink,
+            );
         }
         cost = cost.saturating_add(c.cost);
         revenue = revenue.saturating_add(c.revenue);
@@ -1175,21 +1193,14 @@ fn lifetime<const SAT: bool>(
         if cycles >= life.max_cycles as i64 {
             break;
         }
-        at = at.next();
-        let r = at.lane(Lane::Main);
-        let (chance, lo, span) = life.comeback[seg][c.converted as usize];
-        if !hit((r >> 32) as u32, chance) {
+        let Some((gap, next)) = next_cycle(t, life, seg, &c, &mut at) else {
             break;
-        }
-        let gap = c
-            .time
-            .saturating_add(lo)
-            .saturating_add(uniform(at.lane(Lane::Duration), span));
+        };
         clock = clock.saturating_add(gap);
         if life.delta > 0.0 {
             start *= exp_neg(life.delta * gap as f64);
         }
-        h = t.start(t.entry_choice.pick(&t.cdf, low(r)), seg as u32);
+        h = next;
     }
     out.cycles.add(cycles);
     out.visits += visits;
@@ -1211,6 +1222,110 @@ fn lifetime<const SAT: bool>(
     [cycles, purchases, clv]
 }
 
+/// Whether a customer starts another cycle after cycle `c` (its numbers `at` moved on to
+/// the decision's step): after the delay, the gap from that cycle's start to the next's (the
+/// cycle's own time included), and the hop where it starts. Shared by [`lifetime`] and
+/// [`customer_events`], so the event log walks exactly the customers the tally counts.
+#[inline(always)]
+fn next_cycle(
+    t: &Tables,
+    life: &LifeTables,
+    seg: usize,
+    c: &Cycle,
+    at: &mut Step,
+) -> Option<(i64, u32)> {
+    *at = at.next();
+    let r = at.lane(Lane::Main);
+    let (chance, lo, span) = life.comeback[seg][c.converted as usize];
+    if !hit((r >> 32) as u32, chance) {
+        return None;
+    }
+    let gap = c
+        .time
+        .saturating_add(lo)
+        .saturating_add(uniform(at.lane(Lane::Duration), span));
+    Some((
+        gap,
+        t.start(t.entry_choice.pick(&t.cdf, low(r)), seg as u32),
+    ))
+}
+
+/// What a walk tells as it goes, for the event log (`simulate --events`, LANGUAGE-2.md §5):
+/// times are in time units ([`super::stats::TIME_UNIT`]) from the start of the current cycle.
+/// The plain walk passes [`NoSink`], whose calls compile to nothing (`ON` is false, and the
+/// walk skips the work of the calls too), so it costs the simulation nothing.
+pub trait Sink {
+    /// False for a sink that records nothing.
+    const ON: bool;
+    /// A cycle (`number`, from 1) of a customer of segment `seg` starts, `clock` time units
+    /// after the customer's first cycle started.
+    fn cycle(&mut self, seg: usize, number: u32, clock: i64);
+    /// A visit to touchpoint `tp` starts at `time`.
+    fn visit(&mut self, tp: usize, time: i64);
+    /// The visit's pain points: a context break, friction (counted only when the customer
+    /// did not leave at the break).
+    fn pains(&mut self, context: bool, friction: bool);
+    /// The journey ended at touchpoint `tp` with `outcome` ([`ending`]) at `time`.
+    fn end(&mut self, tp: usize, outcome: usize, time: i64);
+    /// Trigger `trigger` fired (its message sent) at `time`.
+    fn message(&mut self, trigger: usize, time: i64);
+}
+
+/// The sink of a walk that tells nothing.
+pub struct NoSink;
+
+impl Sink for NoSink {
+    const ON: bool = false;
+    #[inline(always)]
+    fn cycle(&mut self, _: usize, _: u32, _: i64) {}
+    #[inline(always)]
+    fn visit(&mut self, _: usize, _: i64) {}
+    #[inline(always)]
+    fn pains(&mut self, _: bool, _: bool) {}
+    #[inline(always)]
+    fn end(&mut self, _: usize, _: usize, _: i64) {}
+    #[inline(always)]
+    fn message(&mut self, _: usize, _: i64) {}
+}
+
+/// Customer `index` of a run with seed `seed`, told to `sink` event by event, every cycle of
+/// their lifetime: the same walk, numbers and decisions as the tally's (the first cycle by
+/// the lifetime's walk, which is checked against the first walk in debug builds).
+/// `firings` is zeroed scratch of one count per trigger (left zeroed).
+pub(crate) fn customer_events<S: Sink>(
+    t: &Tables,
+    seed: u64,
+    index: u64,
+    firings: &mut [u32],
+    sink: &mut S,
+) {
+    let v = View::new(t);
+    let Start { rng, seg, hop } = Start::new(t, seed, index);
+    let seg = seg as usize;
+    let mut at = rng.first_step();
+    let (mut h, mut clock, mut number) = (hop, 0i64, 1u32);
+    let mut clv = 0.0;
+    loop {
+        sink.cycle(seg, number, clock);
+        let c = match t.bounded {
+            true => replay::<false, S>(&v, seg, h, &mut at, firings, 1.0, 0.0, &mut clv, sink),
+            false => replay::<true, S>(&v, seg, h, &mut at, firings, 1.0, 0.0, &mut clv, sink),
+        };
+        let Some(life) = &t.lifecycle else {
+            break;
+        };
+        if number >= life.max_cycles {
+            break;
+        }
+        let Some((gap, next)) = next_cycle(t, life, seg, &c, &mut at) else {
+            break;
+        };
+        clock = clock.saturating_add(gap);
+        h = next;
+        number += 1;
+    }
+}
+
 /// A month in the cohort retention curve: 30 days.
 const MONTH: f64 = 30.0 * 86_400.0;
 /// Months counted in the curve (100 years).
@@ -1223,7 +1338,7 @@ const MONTHS: usize = 1200;
 /// exponent within the cycle) to `clv` when `delta` is positive.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn replay<const SAT: bool>(
+fn replay<const SAT: bool, S: Sink>(
     v: &View<'_>,
     seg: usize,
     hop: u32,
@@ -1232,6 +1347,7 @@ fn replay<const SAT: bool>(
     start: f64,
     delta: f64,
     clv: &mut f64,
+    sink: &mut S,
 ) -> Cycle {
     let t = v.t;
     let patience = t.patience[seg];
@@ -1246,6 +1362,9 @@ fn replay<const SAT: bool>(
         *at = at.next();
         let main = at.lane(Lane::Main);
         let duration = uniform(at.lane(Lane::Duration), stop.dur_span);
+        if S::ON {
+            sink.visit(here.tp as usize, sums[TIME]);
+        }
         if delta > 0.0 {
             let net = stop.adds[VALUE] - stop.adds[COST];
             *clv += start * discounted(net, delta, sums[TIME]);
@@ -1257,15 +1376,29 @@ fn replay<const SAT: bool>(
         converted |= stop.primary;
         let (broken, rubbed) = v.pain_points(*at, main, from, stop);
         let abandoned = (broken || rubbed) && survive(*at, broken, rubbed, patience).0;
+        if S::ON && (broken || rubbed) {
+            let counted = survive(*at, broken, rubbed, patience).1;
+            sink.pains(broken, counted > broken as u32);
+        }
         let target = t.hop(here, high(main), seg as u32);
         if !abandoned & (target < DONE) & (sums[TIME] <= v.horizon) & (steps < v.max_steps) {
             from = stop.class;
             h = target;
             continue;
         }
-        let Ok(ended) = ending_of(abandoned, target, sums[TIME] > v.horizon) else {
-            break;
+        let ended = match ending_of(abandoned, target, sums[TIME] > v.horizon) {
+            Ok(ended) => ended,
+            Err(bound) => {
+                if S::ON {
+                    sink.end(here.tp as usize, bound, sums[TIME]);
+                }
+                break;
+            }
         };
+        if S::ON {
+            // Before the triggers this ending fires (LANGUAGE-2.md §5).
+            sink.end(here.tp as usize, ended, sums[TIME]);
+        }
         let Some(x) = t.fires(here, ended, firings) else {
             break;
         };
@@ -1274,13 +1407,25 @@ fn replay<const SAT: bool>(
         fired_any = true;
         sums[TIME] = add::<SAT>(sums[TIME], trigger.after);
         sums[COST] = add::<SAT>(sums[COST], trigger.via_cost);
+        if S::ON {
+            sink.message(x, sums[TIME]);
+        }
         if delta > 0.0 {
             *clv -= start * discounted(trigger.via_cost, delta, sums[TIME]);
         }
-        if !hit(at.lane(Lane::Late) as u32, trigger.back)
-            || sums[TIME] > t.horizon
-            || steps >= t.max_steps
-        {
+        if !hit(at.lane(Lane::Late) as u32, trigger.back) {
+            break;
+        }
+        if sums[TIME] > t.horizon || steps >= t.max_steps {
+            if S::ON {
+                // A return blocked by a bound: a second `end` at firing time, where the
+                // journey ended (LANGUAGE-2.md, "Settled").
+                let bound = match sums[TIME] > t.horizon {
+                    true => ending::TIMED_OUT,
+                    false => ending::STUCK,
+                };
+                sink.end(here.tp as usize, bound, sums[TIME]);
+            }
             break;
         }
         from = t.class[trigger.via as usize];
