@@ -722,10 +722,12 @@ impl<'a> State<'a> {
                 ev.option = opt as u16;
                 // `as_is` is always an option (the touchpoint as written); any other name
                 // must be an option of the visited touchpoint (LANGUAGE-2.md §4).
-                let declared = self
-                    .journey
-                    .touchpoint(f.touchpoint)
-                    .is_some_and(|t| self.journey.touchpoints[t].choices.iter().any(|c| c.name == f.option));
+                let declared = self.journey.touchpoint(f.touchpoint).is_some_and(|t| {
+                    self.journey.touchpoints[t]
+                        .choices
+                        .iter()
+                        .any(|c| c.name == f.option)
+                });
                 if f.option != "as_is" && !declared && !skip {
                     self.unknown("option", f.option, line);
                     skip = true;
