@@ -118,6 +118,14 @@ pub struct Optimum {
     pub ties: u64,
     /// When nothing is feasible: every constraint with its best reachable value.
     pub unmet: Vec<Unmet>,
+    /// Prices of the constraints, `prices[k][s]` per constraint and segment, at which the
+    /// best policy is also the best policy of the priced objective, each segment on its own
+    /// ([`supporting_prices`]): what `learn` charges a constraint's metric. `None` without
+    /// constraints, when the policies were not enumerated, or when no such prices exist.
+    pub prices: Option<Vec<Vec<f64>>>,
+    /// At `prices`, the best policy is the best priced policy in every segment (false: the
+    /// prices are the closest, and a priced learner aims at another policy).
+    pub prices_support: bool,
 }
 
 /// Analyses a policy: per segment, the objective and each constraint's metric.
@@ -227,6 +235,8 @@ pub fn optimize(j: &Journey, problem: &Problem) -> Result<Optimum, AnalyzeError>
             compared: analysed as u64,
             ties: 1,
             unmet,
+            prices: None,
+            prices_support: false,
         };
         certify(problem, &mut out);
         return Ok(out);
@@ -241,6 +251,12 @@ pub fn optimize(j: &Journey, problem: &Problem) -> Result<Optimum, AnalyzeError>
         .collect::<Result<_, _>>()?;
     let table = Table { choices, rows };
     let mut out = search(j, problem, decisions, given, &table);
+    let mut supported = false;
+    out.prices = out
+        .best
+        .as_ref()
+        .and_then(|b| supporting_prices(problem, &table, &b.policy, &mut supported));
+    out.prices_support = supported;
     if let Some(full) = full.filter(|f| f.infeasible.is_none()) {
         // Both are valid bounds: keep the tighter.
         out.bound = Some(match out.bound {
@@ -251,6 +267,107 @@ pub fn optimize(j: &Journey, problem: &Problem) -> Result<Optimum, AnalyzeError>
         certify(problem, &mut out);
     }
     Ok(out)
+}
+
+/// The figures of one policy of `j` for `problem`, exactly.
+pub fn evaluate_policy(
+    j: &Journey,
+    problem: &Problem,
+    policy: &[Vec<usize>],
+) -> Result<Evaluated, AnalyzeError> {
+    let a = analyze(&j.with_policy(policy))?;
+    let metrics: Vec<Metric> = std::iter::once(problem.metric)
+        .chain(problem.constraints.iter().map(|k| k.metric))
+        .collect();
+    let rows: Vec<Vec<f64>> = (0..j.segments.len())
+        .map(|s| {
+            metrics
+                .iter()
+                .map(|&m| metric_of(&a.segments[s], m))
+                .collect()
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(evaluate(j, problem, policy, |s| rows[s].clone()))
+}
+
+/// `+1` for a `<=`/`<` constraint, `-1` for `>=`/`>`: the sign its metric takes in the priced
+/// objective (a price charges what a `<=` constraint limits and rewards what a `>=` one asks).
+pub fn direction(k: &Kpi) -> f64 {
+    match k.comparison {
+        crate::model::Comparison::Le | crate::model::Comparison::Lt => 1.0,
+        _ => -1.0,
+    }
+}
+
+/// For one constraint: per segment, a price `λ ≥ 0` at which `best` (a policy from the
+/// table) maximises that segment's `±objective − λ · direction · metric` over the segment's
+/// policies (the objective alone in segments the constraint does not bind) — the prices at
+/// which the constrained optimum is the optimum of a problem without constraints, segment by
+/// segment, so that a learner charging them aims at the constrained optimum. A single price
+/// for all segments often does not exist (deterministic policies leave a duality gap); a price
+/// per segment is the budget split the optimum makes. The prices that work form an interval
+/// per segment; its midpoint is returned (its lower end, doubled, when it is unbounded
+/// above), which breaks no tie at either end. `None` with other than one constraint, or when
+/// a segment the constraint does not bind has a better policy. When some segment's interval
+/// is empty (its optimal policy is not a priced optimum), its price is the middle of the two
+/// closest bounds and `supported` is set false.
+/// `prices[k][s]`: constraint `k`, segment `s`.
+fn supporting_prices(
+    problem: &Problem,
+    table: &Table,
+    best: &[Vec<usize>],
+    supported: &mut bool,
+) -> Option<Vec<Vec<f64>>> {
+    *supported = true;
+    let [k] = problem.constraints.as_slice() else {
+        return None;
+    };
+    let sign = if problem.maximize { 1.0 } else { -1.0 };
+    let dir = direction(k);
+    let nseg = best.first().map_or(0, Vec::len);
+    let mut prices = Vec::with_capacity(nseg);
+    for s in 0..nseg {
+        // The best policy's index for segment `s` (mixed radix, first decision fastest).
+        let mut star = 0;
+        for d in (0..table.choices.len()).rev() {
+            star = star * table.choices[d] + best[d][s];
+        }
+        let o_star = table.rows[star][s][0];
+        let g_star = table.rows[star][s][1];
+        let binds = k.segment.is_none_or(|x| x == s);
+        let (mut lo, mut hi) = (0.0f64, f64::INFINITY);
+        for row in &table.rows {
+            let a = sign * (row[s][0] - o_star);
+            if !binds {
+                if a > EPS {
+                    return None;
+                }
+                continue;
+            }
+            let b = dir * (row[s][1] - g_star);
+            if b > EPS {
+                lo = lo.max(a / b);
+            } else if b < -EPS {
+                hi = hi.min(a / b);
+            } else if a > EPS {
+                return None;
+            }
+        }
+        if lo > hi + EPS {
+            // No price makes this segment's optimal policy its best priced one (it lies
+            // inside the hull of the segment's policies): the price between the two that
+            // come closest, and the prices do not support the optimum.
+            *supported = false;
+            prices.push((lo + hi) / 2.0);
+            continue;
+        }
+        prices.push(if hi.is_finite() {
+            (lo + hi.max(lo)) / 2.0
+        } else {
+            lo * 2.0
+        });
+    }
+    Some(vec![prices])
 }
 
 /// Marks the best policy **proved** when it meets the full-state bound.
@@ -505,6 +622,8 @@ fn search(
         compared: n as u64 * nseg as u64,
         ties: 1,
         unmet: Vec::new(),
+        prices: None,
+        prices_support: false,
     };
     if problem.constraints.is_empty() {
         out.ties = (0..nseg)
@@ -707,6 +826,8 @@ fn ascend(
         compared: analysed as u64,
         ties: 1,
         unmet: Vec::new(),
+        prices: None,
+        prices_support: false,
     })
 }
 

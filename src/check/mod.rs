@@ -11,7 +11,7 @@ pub mod graph;
 pub mod rules;
 pub mod session;
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{self, Finding};
 use crate::model::{Journey, SegmentId, TouchpointId};
 
 /// What every rule may read: the journey and, per segment, the touchpoints it can reach.
@@ -52,6 +52,63 @@ pub fn check(journey: &Journey) -> Vec<Finding> {
     rules::unused_channel::check(&cx, &mut out);
     rules::single_channel_stage::check(&cx, &mut out);
     rules::idle_trigger::check(&cx, &mut out);
+    out
+}
+
+/// The transition rules (J0302 goal unreachable, J0303 trap, J0304 dead end) on each option
+/// of the journey's decision touchpoints, as LANGUAGE-2.md §4 asks ("an option's transitions
+/// obey the version-1 checks like a touchpoint's"): for every option other than `as_is`,
+/// the journey with that option in force at its touchpoint for every segment (the other
+/// touchpoints as they are) is checked, and each finding the journey as it is does not have
+/// is reported at the option, ``with option `NAME` of `TP`:`` before its message, the spot
+/// it names kept as a secondary label.
+pub fn check_options(journey: &Journey) -> Vec<Finding> {
+    let transition_rules = |j: &Journey| {
+        let cx = Context::new(j);
+        let mut out = Vec::new();
+        rules::goal_unreachable::check(&cx, &mut out);
+        rules::trap::check(&cx, &mut out);
+        rules::dead_end::check(&cx, &mut out);
+        out
+    };
+    let decisions: Vec<_> = journey.decisions().collect();
+    if decisions.is_empty() {
+        return Vec::new();
+    }
+    let key = |f: &Finding| (f.rule, f.primary.span, f.message.clone());
+    let baseline: std::collections::HashSet<_> =
+        transition_rules(journey).iter().map(key).collect();
+    let nseg = journey.segments.len();
+    let given: Vec<Vec<usize>> = decisions
+        .iter()
+        .map(|&t| journey.touchpoints[t].policy.clone())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (d, &t) in decisions.iter().enumerate() {
+        let tp = &journey.touchpoints[t];
+        for (c, choice) in tp.choices.iter().enumerate().skip(1) {
+            let mut policy = given.clone();
+            policy[d] = vec![c; nseg];
+            for f in transition_rules(&journey.with_policy(&policy)) {
+                let k = key(&f);
+                if baseline.contains(&k) || !seen.insert((d, c, k)) {
+                    continue;
+                }
+                let mut f = f;
+                f.message = format!(
+                    "with option `{}` of `{}`: {}",
+                    choice.name, tp.name, f.message
+                );
+                let spot = std::mem::replace(
+                    &mut f.primary,
+                    diagnostic::Label::new(choice.span, "this option"),
+                );
+                f.secondary.insert(0, spot);
+                out.push(f);
+            }
+        }
+    }
     out
 }
 

@@ -35,7 +35,11 @@ impl Session {
         let checked = compiled
             .journey
             .as_ref()
-            .map(super::check)
+            .map(|j| {
+                let mut found = super::check(j);
+                found.extend(super::check_options(j));
+                found
+            })
             .unwrap_or_default();
         let mut scenarios = Vec::new();
         for name in compiled.scenario_names() {

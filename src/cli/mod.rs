@@ -15,6 +15,7 @@ pub mod fit;
 pub mod fmt;
 mod git;
 pub mod graph;
+pub mod learn;
 pub mod levers;
 pub mod merge;
 pub mod optimize;
@@ -123,6 +124,9 @@ pub enum Command {
     /// The best option per segment at every touchpoint with options, for the journey's
     /// objective and constraints, on exact figures (LANGUAGE-2.md §4).
     Optimize(optimize::OptimizeArgs),
+    /// Test-and-learn, simulated: a learner picks each batch's options from earlier
+    /// customers' journeys; regret against `optimize`'s exact optimum (LANGUAGE-2.md §4).
+    Learn(learn::LearnArgs),
     /// Write a self-contained HTML report: journey map, funnel and flow, segments, time to
     /// convert, KPIs, findings, and scenarios side by side.
     Report(report::ReportArgs),
@@ -287,6 +291,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Graph(args) => graph::run(args),
         Command::Levers(args) => levers::run(args),
         Command::Optimize(args) => optimize::run(args),
+        Command::Learn(args) => learn::run(args),
         Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Fmt(args) => fmt::run(args),

@@ -20,9 +20,10 @@ pub enum Format {
     Markdown,
 }
 
-/// Arguments of `optimize`.
+/// The journey, scenario, objective and constraints of a decision problem: shared by
+/// `optimize` and `learn`.
 #[derive(Debug, clap::Args)]
-pub struct OptimizeArgs {
+pub struct ProblemArgs {
     /// The journey and the root its `use`s stay in.
     #[command(flatten)]
     pub journey: JourneyArgs,
@@ -38,6 +39,14 @@ pub struct OptimizeArgs {
     /// repeat for several. Given, they replace all of the file's constraints.
     #[arg(long, value_name = "CONSTRAINT")]
     pub constraint: Vec<String>,
+}
+
+/// Arguments of `optimize`.
+#[derive(Debug, clap::Args)]
+pub struct OptimizeArgs {
+    /// The journey, scenario, objective and constraints.
+    #[command(flatten)]
+    pub problem: ProblemArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -47,14 +56,23 @@ pub struct OptimizeArgs {
     pub write: Option<String>,
 }
 
-/// Runs `optimize`.
-pub fn run(args: &OptimizeArgs) -> Result<Exit, Failure> {
+/// A decision problem, loaded: the compiled files, the journey (scenario applied, the
+/// command line's objective and constraints in force) and the problem.
+pub(super) struct Loaded {
+    pub compiled: crate::model::Compiled,
+    pub journey: crate::model::Journey,
+    pub problem: Problem,
+}
+
+/// Loads the problem of `args`: `Ok(Err(exit))` when the files have findings at error level
+/// (printed), `Err` for usage and I/O errors.
+pub(super) fn load(args: &ProblemArgs) -> Result<Result<Loaded, Exit>, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
     let loaded = super::runnable(file, root, args.scenario.as_deref())?;
     let (mut compiled, mut journey) = match loaded {
         Ok(ok) => ok,
-        Err(exit) => return Ok(exit),
+        Err(exit) => return Ok(Err(exit)),
     };
     if args.objective.is_some() || !args.constraint.is_empty() {
         let mut lines = String::new();
@@ -78,24 +96,8 @@ pub fn run(args: &OptimizeArgs) -> Result<Exit, Failure> {
                     &errors,
                     false,
                 ));
-                return Ok(Exit::Findings);
+                return Ok(Err(Exit::Findings));
             }
-        }
-    }
-    if let Some(name) = &args.write {
-        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid || name == "exit" {
-            return Err(Failure(format!(
-                "`--write {name}`: a scenario name is letters, digits and `_`, not starting \
-                 with a digit (and not `exit`)"
-            )));
-        }
-        if compiled.scenario_names().iter().any(|s| s == name) {
-            return Err(Failure(format!(
-                "`{}` already has a scenario `{name}`: choose another name for `--write`",
-                file.display()
-            )));
         }
     }
     if journey.decisions().next().is_none() {
@@ -112,6 +114,43 @@ pub fn run(args: &OptimizeArgs) -> Result<Exit, Failure> {
             file.display()
         )));
     };
+    Ok(Ok(Loaded {
+        compiled,
+        journey,
+        problem,
+    }))
+}
+
+/// Runs `optimize`.
+pub fn run(args: &OptimizeArgs) -> Result<Exit, Failure> {
+    let file = &args.problem.journey.file;
+    let root = args.problem.journey.root.as_deref();
+    if let Some(name) = &args.write {
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid || name == "exit" {
+            return Err(Failure(format!(
+                "`--write {name}`: a scenario name is letters, digits and `_`, not starting \
+                 with a digit (and not `exit`)"
+            )));
+        }
+    }
+    let Loaded {
+        compiled,
+        journey,
+        problem,
+    } = match load(&args.problem)? {
+        Ok(l) => l,
+        Err(exit) => return Ok(exit),
+    };
+    if let Some(name) = &args.write
+        && compiled.scenario_names().iter().any(|s| s == name)
+    {
+        return Err(Failure(format!(
+            "`{}` already has a scenario `{name}`: choose another name for `--write`",
+            file.display()
+        )));
+    }
     let optimum = optimize(&journey, &problem)
         .map_err(|e| Failure(format!("cannot analyze `{}` exactly: {e}", file.display())))?;
     let view = View {

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod html;
 pub mod human;
 pub mod json;
+pub mod learn;
 pub mod levers;
 pub(crate) mod num;
 pub mod optimize;

@@ -20,7 +20,7 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    fn objective(&self) -> String {
+    pub(crate) fn objective(&self) -> String {
         let direction = if self.problem.maximize {
             "maximize"
         } else {
@@ -32,7 +32,7 @@ impl View<'_> {
         )
     }
 
-    fn choice(&self, d: usize, s: usize, e: &Evaluated) -> &str {
+    pub(crate) fn choice(&self, d: usize, s: usize, e: &Evaluated) -> &str {
         let tp = &self.journey.touchpoints[self.optimum.decisions[d]];
         &tp.choices[e.policy[d][s]].name
     }
@@ -47,7 +47,7 @@ impl View<'_> {
 }
 
 /// A number as the outputs write it: up to 6 decimals, trailing zeros trimmed.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     crate::model::figure::trimmed(v, 6)
 }
 
@@ -274,7 +274,7 @@ fn num4(v: f64) -> String {
     format!("{v:.4}")
 }
 
-fn policy_json(view: &View, e: &Evaluated) -> Value {
+pub(crate) fn policy_json(view: &View, e: &Evaluated) -> Value {
     let j = view.journey;
     let mut out = Map::new();
     for (s, seg) in j.segments.iter().enumerate() {

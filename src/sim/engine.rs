@@ -33,7 +33,7 @@ const ENTRY: u32 = u32::MAX;
 
 /// The SplitMix64 finaliser: a bijective 64-bit mix (of the seed).
 #[inline(always)]
-fn mix64(mut z: u64) -> u64 {
+pub(crate) fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

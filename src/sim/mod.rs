@@ -20,6 +20,7 @@
 pub mod compile;
 pub mod engine;
 pub mod figures;
+pub mod learn;
 pub mod pair;
 pub mod stats;
 pub mod tally;

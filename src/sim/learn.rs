@@ -1,0 +1,1013 @@
+//! `journeyc learn`: test-and-learn, simulated (LANGUAGE-2.md §4). Customers arrive one
+//! after another in batches; before each batch a learner chooses, for every segment, the
+//! option at every decision touchpoint from what the earlier customers' finished journeys
+//! showed; the batch's customers walk the journey under that policy with the simulator's
+//! engine; the learner then reads their journeys. Every figure is measured against
+//! `optimize`'s exact optimum.
+//!
+//! **What the learner learns.** For each segment `s`, decision touchpoint `d` and option `c`,
+//! the *value from the visit onward*: for every customer of `s` who visited `d` while `c` was
+//! in force, the objective (its sign flipped for `minimize`) accrued from their first visit
+//! to `d` (that visit included) to the end of their journey — of their lifetime, for lifetime
+//! metrics — less, for each constraint, its price times the constraint's metric accrued the
+//! same way (plus it, for a `>=` constraint). The prices are those at which the constrained
+//! optimum is also the optimum of the priced objective (`optimize`'s supporting prices, or
+//! `--price`), so that the learner aims at the constrained optimum: a live test has no exact
+//! model to weigh the budget against the objective, and its planner sets that price.
+//!
+//! **How it chooses** (`Method`): Thompson sampling draws, for every `(s, d, c)`, a value from
+//! a normal approximation of its posterior (mean of the values seen, variance of the values
+//! over their count) and takes the option with the highest draw; an option never seen twice
+//! is drawn first. `greedy:EPS` takes the option with the best mean, or with chance `EPS` one
+//! at random. One policy is drawn per batch (batched Thompson sampling: a live test deploys
+//! one configuration per release window), so every customer of a batch plays it and its
+//! exact value, hence the batch's regret, costs one exact analysis.
+//!
+//! **Deterministic**: customer `i` walks with the numbers of customer `i` of a simulation
+//! with the same seed, the learner's draws come from the seed and the batch, and a batch's
+//! customers are read in fixed chunks combined in order, so the output does not depend on
+//! the threads.
+
+use super::compile::{NO_GOAL, Tables};
+use super::engine::{Sink, customer_events, mix64};
+use super::stats::MONEY_UNIT;
+use crate::analyze::AnalyzeError;
+use crate::analyze::optimize::{Evaluated, Optimum, Problem, direction, evaluate_policy};
+use crate::model::{Journey, Metric, TouchpointId};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Customers read by one task: batches are cut into chunks of this size, whatever the
+/// threads, and the chunks' sums combined in order.
+const CHUNK: u64 = 1024;
+/// Values this close count as equal (a greedy policy at the optimum's value).
+const EPS: f64 = 1e-9;
+/// Compiled policies kept for reuse (a learner that settles plays a few policies again and
+/// again).
+const CACHED_TABLES: usize = 64;
+
+/// How the learner chooses.
+#[derive(Copy, Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "method")]
+pub enum Method {
+    /// Thompson sampling on a normal approximation of each option's value.
+    Thompson,
+    /// The best mean, or a random option with chance `epsilon`.
+    Greedy {
+        /// The chance of a random option.
+        epsilon: f64,
+    },
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "thompson" {
+            return Ok(Method::Thompson);
+        }
+        if s == "greedy" {
+            return Ok(Method::Greedy { epsilon: 0.1 });
+        }
+        if let Some(e) = s.strip_prefix("greedy:") {
+            return match e.parse::<f64>() {
+                Ok(x) if (0.0..=1.0).contains(&x) => Ok(Method::Greedy { epsilon: x }),
+                _ => Err(format!(
+                    "`{s}`: the exploration chance of `greedy:EPS` is a number from 0 to 1 \
+                     (e.g. `greedy:0.1`)"
+                )),
+            };
+        }
+        Err(format!(
+            "`{s}` is not a learner: use `thompson` or `greedy:EPS` (e.g. `greedy:0.1`)"
+        ))
+    }
+}
+
+/// How to run `learn`.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Customers, in all.
+    pub customers: u64,
+    /// Customers per batch (the learner updates between batches).
+    pub batch: u64,
+    /// The learner.
+    pub method: Method,
+    /// The seed.
+    pub seed: u64,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+    /// Prices of the constraints (one per constraint); `None`: `optimize`'s supporting prices.
+    pub prices: Option<Vec<f64>>,
+}
+
+/// One batch's figures.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Batch {
+    /// Customers before this batch's end (the last customer's number).
+    pub customers: u64,
+    /// The batch's customers.
+    pub size: u64,
+    /// The policy played (`policy[d][s]`, choice indices).
+    #[serde(skip)]
+    pub policy: Vec<Vec<usize>>,
+    /// The objective's exact value over all customers under the policy played.
+    pub value: f64,
+    /// Regret of the batch per customer: the optimum's exact value less the played policy's,
+    /// for each customer's segment, averaged over the batch's customers (its sign flipped for
+    /// `minimize`, so that regret is what the learner lost).
+    pub regret_per_customer: f64,
+    /// Regret summed over every customer so far.
+    pub cumulative_regret: f64,
+    /// Visits to decision touchpoints in the batch.
+    pub decisions: u64,
+    /// Of those, visits whose option is the optimum's for the customer's segment.
+    pub optimal_decisions: u64,
+    /// The learner's greedy policy after reading the batch (best mean everywhere) is the
+    /// optimum: its exact value equals the optimum's.
+    pub greedy_is_optimum: bool,
+    /// The greedy policy's exact value.
+    pub greedy_value: f64,
+    /// The played policy meets every constraint.
+    pub feasible: bool,
+}
+
+/// What `learn` found.
+#[derive(Clone, Debug)]
+pub struct Learned {
+    /// The decision touchpoints, in written order.
+    pub decisions: Vec<TouchpointId>,
+    /// The optimum it is measured against.
+    pub optimum: Evaluated,
+    /// The prices charged for the constraints: `prices[k][s]`, constraint `k`, segment `s`.
+    pub prices: Vec<Vec<f64>>,
+    /// Where the prices came from: `optimize` (true) or the command line.
+    pub prices_from_optimize: bool,
+    /// At the prices, the optimum is the best priced policy (so the learner can reach it).
+    pub prices_support: bool,
+    /// Per batch.
+    pub batches: Vec<Batch>,
+    /// The customers after which the greedy policy is the optimum and stays so (through the
+    /// last batch); `None` when the last greedy policy is not the optimum.
+    pub settled_after: Option<u64>,
+    /// The greedy policy after the last batch.
+    pub greedy: Vec<Vec<usize>>,
+    /// Policies analysed exactly.
+    pub analysed: usize,
+}
+
+/// Why `learn` cannot run.
+#[derive(Debug)]
+pub enum LearnError {
+    /// The exact analysis failed.
+    Analyze(AnalyzeError),
+    /// No policy meets the constraints: nothing to measure against.
+    Infeasible,
+    /// The objective or a constraint is a metric the learner cannot accrue from a visit on.
+    Metric(String),
+    /// A constraint has no price (none given, and `optimize` found none).
+    NoPrice,
+    /// `--price` gives the wrong number of prices.
+    Prices(usize, usize),
+}
+
+impl std::fmt::Display for LearnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LearnError::Analyze(e) => write!(f, "{e}"),
+            LearnError::Infeasible => write!(
+                f,
+                "no policy meets the constraints (see `journeyc optimize`): there is no \
+                 optimum to learn"
+            ),
+            LearnError::Metric(m) => write!(
+                f,
+                "`learn` accrues the objective and the constraints visit by visit: `{m}` is \
+                 not one it can (it can: conversion, conversion(GOAL), reach(TP), touches, \
+                 pains, cost_per_customer, revenue_per_customer, profit, cycles, purchases, \
+                 lifetime_cost, lifetime_revenue, clv)"
+            ),
+            LearnError::NoPrice => write!(
+                f,
+                "no price makes the constrained optimum the best priced policy (or there are \
+                 several constraints): give each constraint's price with `--price`"
+            ),
+            LearnError::Prices(got, want) => write!(
+                f,
+                "`--price` gives {got} price(s) for {want} constraint(s): give one per \
+                 constraint, in written order"
+            ),
+        }
+    }
+}
+
+impl From<AnalyzeError> for LearnError {
+    fn from(e: AnalyzeError) -> Self {
+        LearnError::Analyze(e)
+    }
+}
+
+/// The weight of each accrued quantity in the learner's value (the objective, signed, less
+/// the priced constraints).
+#[derive(Clone, Debug)]
+struct Weights {
+    /// Per goal: achieving it in the first cycle.
+    goal: Vec<f64>,
+    /// Per touchpoint: reaching it in the first cycle.
+    reach: Vec<f64>,
+    /// First-cycle visits, pain points, cost and revenue (currency).
+    touches: f64,
+    pains: f64,
+    cost: f64,
+    revenue: f64,
+    /// Cycles, cycles with the primary goal, cost and revenue over the lifetime, and `clv`.
+    cycles: f64,
+    purchases: f64,
+    lifetime_cost: f64,
+    lifetime_revenue: f64,
+    clv: f64,
+}
+
+impl Weights {
+    fn new(j: &Journey) -> Self {
+        Weights {
+            goal: vec![0.0; j.goals.len()],
+            reach: vec![0.0; j.touchpoints.len()],
+            touches: 0.0,
+            pains: 0.0,
+            cost: 0.0,
+            revenue: 0.0,
+            cycles: 0.0,
+            purchases: 0.0,
+            lifetime_cost: 0.0,
+            lifetime_revenue: 0.0,
+            clv: 0.0,
+        }
+    }
+
+    /// Adds `w` times metric `m`.
+    fn add(&mut self, m: Metric, w: f64) -> Result<(), Metric> {
+        match m {
+            Metric::Conversion(g) => self.goal[g] += w,
+            Metric::Reach(t) => self.reach[t] += w,
+            Metric::Touches => self.touches += w,
+            Metric::Pains => self.pains += w,
+            Metric::CostPerCustomer => self.cost += w,
+            Metric::RevenuePerCustomer => self.revenue += w,
+            Metric::Profit => {
+                self.revenue += w;
+                self.cost -= w;
+            }
+            Metric::Cycles => self.cycles += w,
+            Metric::Purchases => self.purchases += w,
+            Metric::LifetimeCost => self.lifetime_cost += w,
+            Metric::LifetimeRevenue => self.lifetime_revenue += w,
+            Metric::Clv => self.clv += w,
+            other => return Err(other),
+        }
+        Ok(())
+    }
+}
+
+/// One customer's walk as the learner reads it: the value accrued so far, and where each
+/// decision touchpoint was first visited.
+struct Reader<'a> {
+    t: &'a Tables,
+    /// Per segment: the weights.
+    weights: &'a [Weights],
+    /// Per touchpoint: its decision index, or `u32::MAX`.
+    decision_of: &'a [u32],
+    /// The primary goal (`NO_GOAL` without one).
+    primary: u32,
+    /// The discount rate per time unit (`clv`), 0 without.
+    delta: f64,
+    seg: usize,
+    cycle: u32,
+    /// Time units from the first cycle's start to the current one's.
+    clock: i64,
+    /// The value accrued so far.
+    acc: f64,
+    /// Per decision: the value accrued before its first visit (NaN: not visited).
+    prefix: Vec<f64>,
+    /// Decisions visited, in order (to reset `prefix`).
+    visited: Vec<u32>,
+    /// Goals achieved (first cycle), touchpoints reached (first cycle), and the current
+    /// cycle achieved the primary goal; each with the list to reset.
+    goals: Vec<bool>,
+    reached: Vec<bool>,
+    marks: Vec<u32>,
+    purchased: bool,
+    /// Visits to decision touchpoints.
+    decision_visits: Vec<u64>,
+}
+
+impl Reader<'_> {
+    fn money(&self, x: i64) -> f64 {
+        x as f64 * MONEY_UNIT
+    }
+
+    fn discount(&self, time: i64) -> f64 {
+        match self.delta > 0.0 {
+            true => (-(self.delta * (self.clock.saturating_add(time)) as f64)).exp(),
+            false => 1.0,
+        }
+    }
+
+    /// Starts a new customer.
+    fn reset(&mut self) {
+        for d in self.visited.drain(..) {
+            self.prefix[d as usize] = f64::NAN;
+        }
+        for &m in &self.marks {
+            match (m as usize).checked_sub(self.goals.len()) {
+                None => self.goals[m as usize] = false,
+                Some(tp) => self.reached[tp] = false,
+            }
+        }
+        self.marks.clear();
+        self.acc = 0.0;
+        self.cycle = 0;
+        self.clock = 0;
+    }
+}
+
+impl Sink for Reader<'_> {
+    const ON: bool = true;
+
+    fn cycle(&mut self, seg: usize, number: u32, clock: i64) {
+        self.seg = seg;
+        self.cycle = number;
+        let w = &self.weights[seg];
+        self.clock = clock;
+        self.purchased = false;
+        self.acc += w.cycles;
+    }
+
+    fn visit(&mut self, tp: usize, time: i64) {
+        if let Some(&d) = self.decision_of.get(tp).filter(|&&d| d != u32::MAX) {
+            self.decision_visits[d as usize * self.weights.len() + self.seg] += 1;
+            if self.prefix[d as usize].is_nan() {
+                self.prefix[d as usize] = self.acc;
+                self.visited.push(d);
+            }
+        }
+        let stop = self.t.stop(tp, self.seg);
+        let (cost, value) = (
+            self.money(stop.adds[super::compile::COST]),
+            self.money(stop.adds[super::compile::VALUE]),
+        );
+        let w = &self.weights[self.seg];
+        let mut add = w.lifetime_cost * cost + w.lifetime_revenue * value;
+        if w.clv != 0.0 {
+            add += w.clv * (value - cost) * self.discount(time);
+        }
+        if stop.goal != NO_GOAL && stop.goal == self.primary && !self.purchased {
+            self.purchased = true;
+            add += w.purchases;
+        }
+        if self.cycle == 1 {
+            add += w.touches + w.cost * cost + w.revenue * value;
+            if stop.goal != NO_GOAL && !self.goals[stop.goal as usize] {
+                self.goals[stop.goal as usize] = true;
+                self.marks.push(stop.goal);
+                add += w.goal[stop.goal as usize];
+            }
+            if !self.reached[tp] {
+                self.reached[tp] = true;
+                self.marks.push((self.goals.len() + tp) as u32);
+                add += w.reach[tp];
+            }
+        }
+        self.acc += add;
+    }
+
+    fn pains(&mut self, context: bool, friction: bool) {
+        if self.cycle == 1 {
+            self.acc += self.weights[self.seg].pains * (context as u8 + friction as u8) as f64;
+        }
+    }
+
+    fn end(&mut self, _: usize, _: usize, _: i64) {}
+
+    fn message(&mut self, trigger: usize, time: i64) {
+        let cost = self.money(self.t.triggers[trigger].via_cost);
+        let w = &self.weights[self.seg];
+        let mut add = w.lifetime_cost * cost - w.clv * cost * self.discount(time);
+        if self.cycle == 1 {
+            add += w.cost * cost;
+        }
+        self.acc += add;
+    }
+}
+
+/// Sums of values seen: count, sum, sum of squares.
+#[derive(Copy, Clone, Debug, Default)]
+struct Seen {
+    n: u64,
+    sum: f64,
+    squares: f64,
+}
+
+impl Seen {
+    fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.squares += x * x;
+    }
+
+    fn merge(&mut self, o: &Seen) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.squares += o.squares;
+    }
+
+    fn mean(&self) -> f64 {
+        self.sum / self.n as f64
+    }
+
+    /// The variance of the mean (the values' sample variance over their count).
+    fn spread(&self) -> f64 {
+        let n = self.n as f64;
+        let var = ((self.squares - self.sum * self.sum / n) / (n - 1.0)).max(0.0);
+        // A floor, so that options whose values have all been equal still get drawn.
+        (var + 1e-12) / n
+    }
+}
+
+/// What a chunk of customers showed.
+#[derive(Clone, Debug)]
+struct Read {
+    /// `seen[d][s]`: the values from the visit onward at decision `d`, segment `s`.
+    seen: Vec<Vec<Seen>>,
+    /// `visits[d][s]`: visits to decision `d` by segment `s`.
+    visits: Vec<Vec<u64>>,
+    /// Customers per segment.
+    customers: Vec<u64>,
+    /// Per segment: the value accrued over the whole journey, summed over customers.
+    total: Vec<f64>,
+}
+
+impl Read {
+    fn new(nd: usize, ns: usize) -> Self {
+        Read {
+            seen: vec![vec![Seen::default(); ns]; nd],
+            visits: vec![vec![0; ns]; nd],
+            customers: vec![0; ns],
+            total: vec![0.0; ns],
+        }
+    }
+
+    fn merge(&mut self, o: &Read) {
+        for (a, b) in self.seen.iter_mut().flatten().zip(o.seen.iter().flatten()) {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .visits
+            .iter_mut()
+            .flatten()
+            .zip(o.visits.iter().flatten())
+        {
+            *a += b;
+        }
+        for (a, b) in self.customers.iter_mut().zip(&o.customers) {
+            *a += b;
+        }
+        for (a, b) in self.total.iter_mut().zip(&o.total) {
+            *a += b;
+        }
+    }
+}
+
+/// The learner's random numbers: SplitMix64 from the seed and the batch.
+struct Stream(u64);
+
+impl Stream {
+    fn new(seed: u64, batch: u64) -> Self {
+        Stream(mix64(seed ^ mix64(batch.wrapping_add(0x6c65_6172_6e00))))
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        mix64(self.0)
+    }
+
+    /// Uniform in [0, 1).
+    fn uniform(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Approximately standard normal: the sum of twelve uniforms less six (Irwin–Hall),
+    /// computed with additions only, so the same on every machine.
+    fn normal(&mut self) -> f64 {
+        (0..12).map(|_| self.uniform()).sum::<f64>() - 6.0
+    }
+
+    /// Uniform in `0..n`.
+    fn below(&mut self, n: usize) -> usize {
+        (((self.next() >> 32) * n as u64) >> 32) as usize
+    }
+}
+
+/// The learner's state: `seen[d][s][c]`.
+struct Learner {
+    seen: Vec<Vec<Vec<Seen>>>,
+}
+
+impl Learner {
+    /// The policy the learner plays next.
+    fn draw(&self, method: Method, rng: &mut Stream) -> Vec<Vec<usize>> {
+        self.seen
+            .iter()
+            .map(|per_seg| {
+                per_seg
+                    .iter()
+                    .map(|opts| match method {
+                        Method::Thompson => {
+                            let mut best = (f64::NEG_INFINITY, 0);
+                            for (c, o) in opts.iter().enumerate() {
+                                // Unseen options first (a random one among them).
+                                let x = match o.n {
+                                    0 | 1 => f64::INFINITY,
+                                    _ => o.mean() + o.spread().sqrt() * rng.normal(),
+                                };
+                                let tie = x == best.0 && rng.below(2) == 0;
+                                if x > best.0 || tie {
+                                    best = (x, c);
+                                }
+                            }
+                            best.1
+                        }
+                        Method::Greedy { epsilon } => {
+                            if rng.uniform() < epsilon {
+                                rng.below(opts.len())
+                            } else {
+                                greedy_choice(opts)
+                            }
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The best mean at every decision (`as_is` where nothing was seen).
+    fn greedy(&self) -> Vec<Vec<usize>> {
+        self.seen
+            .iter()
+            .map(|per_seg| per_seg.iter().map(|o| greedy_choice(o)).collect())
+            .collect()
+    }
+}
+
+/// The option with the best mean among those seen (the first on ties; `as_is` when none).
+fn greedy_choice(opts: &[Seen]) -> usize {
+    let mut best: Option<(f64, usize)> = None;
+    for (c, o) in opts.iter().enumerate() {
+        if o.n == 0 {
+            continue;
+        }
+        if best.is_none_or(|(m, _)| o.mean() > m + EPS) {
+            best = Some((o.mean(), c));
+        }
+    }
+    best.map_or(0, |b| b.1)
+}
+
+/// Runs `learn` on `j` for `problem`, measured against `optimum`.
+#[allow(clippy::needless_range_loop)] // `policy`, `seen`, `visits` and `best` share the indices
+pub fn learn(
+    j: &Journey,
+    problem: &Problem,
+    optimum: &Optimum,
+    s: &Settings,
+) -> Result<Learned, LearnError> {
+    let best = optimum.best.clone().ok_or(LearnError::Infeasible)?;
+    let (prices, prices_from_optimize) = match &s.prices {
+        Some(p) if p.len() != problem.constraints.len() => {
+            return Err(LearnError::Prices(p.len(), problem.constraints.len()));
+        }
+        Some(p) => (
+            p.iter().map(|&x| vec![x; j.segments.len()]).collect(),
+            false,
+        ),
+        None if problem.constraints.is_empty() => (Vec::new(), true),
+        None => (optimum.prices.clone().ok_or(LearnError::NoPrice)?, true),
+    };
+    let sign = if problem.maximize { 1.0 } else { -1.0 };
+    let refused = |m: Metric| LearnError::Metric(crate::model::metric_name(j, m));
+    let nseg = j.segments.len();
+    // Per segment, the weights: the objective, signed, less each constraint binding the
+    // segment at the segment's price.
+    let per_segment: Vec<Weights> = (0..nseg)
+        .map(|seg| {
+            let mut w = Weights::new(j);
+            w.add(problem.metric, sign).map_err(refused)?;
+            for (k, price) in problem.constraints.iter().zip(&prices) {
+                if k.segment.is_none_or(|x| x == seg) {
+                    w.add(k.metric, -price[seg] * direction(k))
+                        .map_err(refused)?;
+                }
+            }
+            Ok(w)
+        })
+        .collect::<Result<_, LearnError>>()?;
+    let decisions: Vec<TouchpointId> = j.decisions().collect();
+    let nd = decisions.len();
+    let mut decision_of = vec![u32::MAX; j.touchpoints.len()];
+    for (d, &tp) in decisions.iter().enumerate() {
+        decision_of[tp] = d as u32;
+    }
+    let choices: Vec<usize> = decisions
+        .iter()
+        .map(|&t| j.touchpoints[t].choices.len())
+        .collect();
+    let mut learner = Learner {
+        seen: choices
+            .iter()
+            .map(|&n| vec![vec![Seen::default(); n]; nseg])
+            .collect(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(super::worker_threads(
+            s.threads,
+            s.customers.div_ceil(CHUNK),
+        ))
+        .build()
+        .map_err(|e| LearnError::Metric(format!("cannot start threads: {e}")))?;
+    let mut exact: HashMap<Vec<Vec<usize>>, Evaluated> = HashMap::new();
+    let mut value_of = |p: &Vec<Vec<usize>>| -> Result<Evaluated, LearnError> {
+        if let Some(e) = exact.get(p) {
+            return Ok(e.clone());
+        }
+        let e = evaluate_policy(j, problem, p)?;
+        exact.insert(p.clone(), e.clone());
+        Ok(e)
+    };
+    let mut tables: Vec<(Vec<Vec<usize>>, Arc<Tables>)> = Vec::new();
+    let primary = j.primary_goal.map_or(NO_GOAL, |g| g as u32);
+    let batch = s.batch.max(1);
+    let mut batches = Vec::new();
+    let mut cumulative = 0.0;
+    let mut settled_after: Option<u64> = None;
+    let mut greedy = learner.greedy();
+    let mut done = 0u64;
+    let mut number = 0u64;
+    while done < s.customers {
+        let size = batch.min(s.customers - done);
+        let mut rng = Stream::new(s.seed, number);
+        let policy = learner.draw(s.method, &mut rng);
+        let t = match tables.iter().position(|(p, _)| *p == policy) {
+            Some(i) => tables[i].1.clone(),
+            None => {
+                let t = Arc::new(Tables::new(&j.with_policy(&policy), true));
+                if tables.len() >= CACHED_TABLES {
+                    tables.remove(0);
+                }
+                tables.push((policy.clone(), t.clone()));
+                t
+            }
+        };
+        let chunks = size.div_ceil(CHUNK);
+        let reads: Vec<Read> = pool.install(|| {
+            (0..chunks)
+                .into_par_iter()
+                .map(|c| {
+                    let from = done + c * CHUNK;
+                    let to = (from + CHUNK).min(done + size);
+                    read_chunk(
+                        &t,
+                        &per_segment,
+                        &decision_of,
+                        primary,
+                        nd,
+                        nseg,
+                        s.seed,
+                        from..to,
+                    )
+                })
+                .collect()
+        });
+        let mut read = Read::new(nd, nseg);
+        for r in &reads {
+            read.merge(r);
+        }
+        for d in 0..nd {
+            for seg in 0..nseg {
+                learner.seen[d][seg][policy[d][seg]].merge(&read.seen[d][seg]);
+            }
+        }
+        let played = value_of(&policy)?;
+        let regret: f64 = (0..nseg)
+            .map(|seg| {
+                read.customers[seg] as f64
+                    * sign
+                    * (best.per_segment[seg] - played.per_segment[seg])
+            })
+            .sum();
+        cumulative += regret;
+        let (mut visits, mut optimal) = (0, 0);
+        for d in 0..nd {
+            for seg in 0..nseg {
+                visits += read.visits[d][seg];
+                if policy[d][seg] == best.policy[d][seg] {
+                    optimal += read.visits[d][seg];
+                }
+            }
+        }
+        greedy = learner.greedy();
+        let g = value_of(&greedy)?;
+        let at_optimum =
+            g.feasible && (g.value - best.value).abs() <= EPS * (1.0 + best.value.abs());
+        done += size;
+        number += 1;
+        match at_optimum {
+            true => {
+                settled_after.get_or_insert(done);
+            }
+            false => settled_after = None,
+        }
+        batches.push(Batch {
+            customers: done,
+            size,
+            policy: policy.clone(),
+            value: played.value,
+            regret_per_customer: regret / size as f64,
+            cumulative_regret: cumulative,
+            decisions: visits,
+            optimal_decisions: optimal,
+            greedy_is_optimum: at_optimum,
+            greedy_value: g.value,
+            feasible: played.feasible,
+        });
+    }
+    Ok(Learned {
+        decisions,
+        optimum: best,
+        prices,
+        prices_from_optimize,
+        prices_support: problem.constraints.is_empty()
+            || (prices_from_optimize && optimum.prices_support),
+        batches,
+        settled_after,
+        greedy,
+        analysed: exact.len(),
+    })
+}
+
+/// Walks customers `range` under tables `t` and reads their journeys.
+#[allow(clippy::too_many_arguments)]
+fn read_chunk(
+    t: &Tables,
+    weights: &[Weights],
+    decision_of: &[u32],
+    primary: u32,
+    nd: usize,
+    nseg: usize,
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Read {
+    let mut out = Read::new(nd, nseg);
+    let mut firings = vec![0u32; t.n_triggers];
+    let mut r = Reader {
+        t,
+        weights,
+        decision_of,
+        primary,
+        delta: t.lifecycle.as_ref().map_or(0.0, |l| l.delta),
+        seg: 0,
+        cycle: 0,
+        clock: 0,
+        acc: 0.0,
+        prefix: vec![f64::NAN; nd],
+        visited: Vec::new(),
+        goals: vec![false; t.n_goals],
+        reached: vec![false; t.n_tp],
+        marks: Vec::new(),
+        purchased: false,
+        decision_visits: vec![0; nd * nseg],
+    };
+    for index in range {
+        r.reset();
+        customer_events(t, seed, index, &mut firings, &mut r);
+        let seg = r.seg;
+        out.customers[seg] += 1;
+        out.total[seg] += r.acc;
+        for &d in &r.visited {
+            out.seen[d as usize][seg].add(r.acc - r.prefix[d as usize]);
+        }
+    }
+    for d in 0..nd {
+        for seg in 0..nseg {
+            out.visits[d][seg] += r.decision_visits[d * nseg + seg];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::analyze;
+    use crate::analyze::optimize::optimize;
+    use crate::model::{Options, resolve_source};
+
+    fn journey(text: &str) -> Journey {
+        let c = resolve_source("t.journey", text, &Options::default()).expect("resolves");
+        c.journey.unwrap_or_else(|| panic!("{:?}", c.findings))
+    }
+
+    fn shop() -> Journey {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/v2/shop.journey");
+        journey(&std::fs::read_to_string(path).expect("the shop sample"))
+    }
+
+    fn decisions() -> Journey {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/decisions.journey");
+        journey(&std::fs::read_to_string(path).expect("the decisions example"))
+    }
+
+    /// Each customer's whole-journey value of `m` as the reader accrues it, for the journey
+    /// as written (horizon ignored, as the exact analysis does).
+    fn accrued(j: &Journey, m: Metric, customers: u64) -> Vec<Vec<f64>> {
+        let t = Tables::new(j, true);
+        let mut w = Weights::new(j);
+        w.add(m, 1.0).unwrap();
+        let weights = vec![w; j.segments.len()];
+        let decision_of = vec![u32::MAX; j.touchpoints.len()];
+        let mut r = Reader {
+            t: &t,
+            weights: &weights,
+            decision_of: &decision_of,
+            primary: j.primary_goal.map_or(NO_GOAL, |g| g as u32),
+            delta: t.lifecycle.as_ref().map_or(0.0, |l| l.delta),
+            seg: 0,
+            cycle: 0,
+            clock: 0,
+            acc: 0.0,
+            prefix: Vec::new(),
+            visited: Vec::new(),
+            goals: vec![false; t.n_goals],
+            reached: vec![false; t.n_tp],
+            marks: Vec::new(),
+            purchased: false,
+            decision_visits: Vec::new(),
+        };
+        let mut firings = vec![0u32; t.n_triggers];
+        let mut out = vec![Vec::new(); j.segments.len()];
+        for index in 0..customers {
+            r.reset();
+            customer_events(&t, 11, index, &mut firings, &mut r);
+            out[r.seg].push(r.acc);
+        }
+        out
+    }
+
+    #[test]
+    fn the_reader_accrues_every_metric_the_exact_analysis_figures() {
+        // Exact vs simulated: per segment, the mean of each customer's accrued value is
+        // within 4 standard errors of the exact figure (the seed is fixed).
+        let j = shop();
+        let exact = analyze(&j).unwrap();
+        let goal = |name: &str| j.goals.iter().position(|g| g.name == name).unwrap();
+        let tp = |name: &str| j.touchpoint(name).unwrap();
+        let metrics = [
+            Metric::Conversion(j.primary_goal.unwrap()),
+            Metric::Conversion(goal("advocacy")),
+            Metric::Reach(tp("payment")),
+            Metric::Touches,
+            Metric::Pains,
+            Metric::CostPerCustomer,
+            Metric::RevenuePerCustomer,
+            Metric::Profit,
+            Metric::Cycles,
+            Metric::Purchases,
+            Metric::LifetimeCost,
+            Metric::LifetimeRevenue,
+            Metric::Clv,
+        ];
+        for m in metrics {
+            for (s, values) in accrued(&j, m, 40_000).iter().enumerate() {
+                let want = exact.segments[s].metric(m).unwrap();
+                let n = values.len() as f64;
+                let mean = values.iter().sum::<f64>() / n;
+                let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+                let se = (var / n).sqrt();
+                assert!(
+                    (mean - want).abs() <= 4.0 * se + 1e-6 * (1.0 + want.abs()),
+                    "{m:?} for segment {s}: accrued {mean} ± {se}, exact {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn metrics_the_reader_cannot_accrue_are_refused() {
+        let j = shop();
+        let mut w = Weights::new(&j);
+        for m in [Metric::Sentiment, Metric::Effort, Metric::Nps] {
+            assert_eq!(w.add(m, 1.0), Err(m));
+        }
+    }
+
+    fn settings(threads: usize) -> Settings {
+        Settings {
+            customers: 40_000,
+            batch: 1_000,
+            method: Method::Thompson,
+            seed: 1,
+            threads,
+            prices: None,
+        }
+    }
+
+    /// The example's problem with the budget at 2.50, where the optimum is a priced optimum
+    /// in every segment (at the file's 1.60 it is not: a duality gap, see docs/decisions.md).
+    fn supported() -> (Journey, Problem) {
+        let j = decisions();
+        let mut problem = Problem::of(&j).unwrap();
+        problem.constraints[0].target = 2.5;
+        (j, problem)
+    }
+
+    #[test]
+    fn thompson_sampling_finds_the_constrained_optimum_of_the_example() {
+        let (j, problem) = supported();
+        let optimum = optimize(&j, &problem).unwrap();
+        assert!(optimum.prices_support, "the optimum is a priced optimum");
+        let out = learn(&j, &problem, &optimum, &settings(2)).unwrap();
+        let settled = out
+            .settled_after
+            .expect("the greedy policy reaches the optimum");
+        assert!(settled <= 20_000, "settled after {settled} customers");
+        let b = &out.batches;
+        let early: f64 = b[..3].iter().map(|x| x.regret_per_customer).sum::<f64>() / 3.0;
+        let late: f64 = b[b.len() - 3..]
+            .iter()
+            .map(|x| x.regret_per_customer)
+            .sum::<f64>()
+            / 3.0;
+        assert!(
+            late < early,
+            "regret per customer {early} early, {late} late"
+        );
+        // The last batches mostly play the optimum.
+        let last = b.last().unwrap();
+        assert!(
+            last.optimal_decisions as f64 >= 0.8 * last.decisions as f64,
+            "{last:?}"
+        );
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_the_threads() {
+        let j = decisions();
+        let problem = Problem::of(&j).unwrap();
+        let optimum = optimize(&j, &problem).unwrap();
+        let one = learn(&j, &problem, &optimum, &settings(1)).unwrap();
+        let two = learn(&j, &problem, &optimum, &settings(2)).unwrap();
+        let key = |l: &Learned| serde_json::to_string(&l.batches).unwrap();
+        assert_eq!(key(&one), key(&two));
+    }
+
+    /// A segment's cost per customer under a policy, exactly.
+    fn segment_cost(j: &Journey, policy: &[Vec<usize>], seg: usize) -> f64 {
+        analyze(&j.with_policy(policy)).unwrap().segments[seg]
+            .metric(Metric::CostPerCustomer)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_supporting_price_makes_the_optimum_the_best_priced_policy() {
+        let (j, problem) = supported();
+        let optimum = optimize(&j, &problem).unwrap();
+        let prices = optimum.prices.clone().unwrap();
+        assert_eq!(prices.len(), 1, "one constraint");
+        assert!(
+            prices[0].iter().any(|&p| p > 0.0),
+            "the budget binds: {prices:?}"
+        );
+        let best = optimum.best.unwrap();
+        let priced = |e: &Evaluated, seg: usize| {
+            let (o, g) = (e.per_segment[seg], segment_cost(&j, &e.policy, seg));
+            o - prices[0][seg] * g
+        };
+        // Every policy of the first segment, the second's as the optimum's.
+        let choices: Vec<usize> = j
+            .decisions()
+            .map(|t| j.touchpoints[t].choices.len())
+            .collect();
+        let n: usize = choices.iter().product();
+        for seg in 0..j.segments.len() {
+            for i in 0..n {
+                let mut p = best.policy.clone();
+                let mut k = i;
+                for (d, &c) in choices.iter().enumerate() {
+                    p[d][seg] = k % c;
+                    k /= c;
+                }
+                let e = evaluate_policy(&j, &problem, &p).unwrap();
+                assert!(priced(&e, seg) <= priced(&best, seg) + 1e-9, "{p:?}");
+            }
+        }
+    }
+}
