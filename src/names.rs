@@ -67,6 +67,11 @@ impl Budget {
 /// "did you mean `x`?" for a help line (when `suggest`: the caller bounds the comparisons),
 /// or a fallback listing what exists.
 pub fn help(what: &str, name: &str, candidates: &[&str], suggest: bool) -> String {
+    // `NPS` for `nps`: names are case-sensitive, and a difference of case only is the likeliest
+    // slip whatever the edit distance says.
+    if let Some(s) = candidates.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        return format!("did you mean `{s}`?");
+    }
     if let Some(s) = suggest
         .then(|| self::suggest(name, candidates.iter().copied()))
         .flatten()
@@ -77,6 +82,15 @@ pub fn help(what: &str, name: &str, candidates: &[&str], suggest: bool) -> Strin
         0 => format!("no {what} is declared; declare `{name}` first"),
         1..=8 => format!(
             "declared {what}s: {}",
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        // Metrics are the language's, not declared: list them rather than say "declare".
+        n if what == "metric" => format!(
+            "the {n} metrics are: {}",
             candidates
                 .iter()
                 .map(|c| format!("`{c}`"))

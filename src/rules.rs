@@ -5,7 +5,7 @@
 //! The table sits at the bottom layer, beside [`crate::diagnostic`], so that every phase can
 //! name the rule of a finding without importing the phases above it. What each rule finds and
 //! its documentation live in its rule file, in the layer that finds it: J0001 in
-//! `syntax::error`, J0101–J0205 in [`crate::model::rules`], J0301–J0501 in
+//! `syntax::error`, J0101–J0205 in [`crate::model::rules`], J0301–J0501 and J0701 in
 //! [`crate::check::rules`]; [`crate::check::docs::doc`] reads the documentation.
 
 use crate::diagnostic::Level;
@@ -60,11 +60,13 @@ pub enum Rule {
     TransitionDrift,
     /// J0604: moves that differ between windows of the log (`conform --window`).
     WindowDrift,
+    /// J0701: a `# journeyc: allow(…)` comment that suppresses nothing.
+    UnusedSuppression,
 }
 
 impl Rule {
     /// Every rule, in code order (the index is `rule as usize`).
-    pub const ALL: [Rule; 23] = [
+    pub const ALL: [Rule; 24] = [
         Rule::Syntax,
         Rule::UnknownName,
         Rule::DuplicateName,
@@ -88,6 +90,7 @@ impl Rule {
         Rule::UndeclaredMove,
         Rule::TransitionDrift,
         Rule::WindowDrift,
+        Rule::UnusedSuppression,
     ];
 
     /// The stable code, e.g. `J0402`.
@@ -245,6 +248,12 @@ impl Rule {
                 "window-drift",
                 Warning,
                 "a touchpoint whose moves differ between consecutive windows of the log",
+            ),
+            Rule::UnusedSuppression => (
+                "J0701",
+                "unused-suppression",
+                Warning,
+                "a `# journeyc: allow(…)` comment that suppresses nothing, or names no rule",
             ),
         }
     }

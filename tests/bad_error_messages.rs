@@ -17,3 +17,29 @@ fn a_missing_closing_brace_is_reported_at_the_end_of_the_file() {
     assert_eq!(f.message, "unexpected `kpi`; expected `touchpoint` or `}`");
     assert_eq!(f.primary.span.start as usize, text.find("kpi").unwrap());
 }
+
+// Cases fixed by issue 16; they stay here so the old wording cannot come back.
+
+#[test]
+fn a_metric_in_the_wrong_case_suggests_the_metric_not_a_declaration() {
+    // Was: "declare `NPS` first (15 metrics are declared…)"; metrics cannot be declared.
+    let text = "journey j {\n  channel web digital\n  stage s { touchpoint a on web { entry goal g } }\n  kpi NPS >= 10\n}\n";
+    let f = first(text);
+    assert_eq!(f.message, "unknown metric `NPS`");
+    assert_eq!(f.help.as_deref(), Some("did you mean `nps`?"));
+    let text = text.replace("NPS", "bogus");
+    let help = first(&text).help.unwrap();
+    assert!(help.starts_with("the ") && help.contains("`nps`"), "{help}");
+    assert!(!help.contains("declare"), "{help}");
+}
+
+#[test]
+fn deny_warning_suggests_warnings() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_journeyc"))
+        .args(["check", "examples/checkout.journey", "--deny", "warning"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `warnings`?"), "{err}");
+}

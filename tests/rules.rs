@@ -118,6 +118,7 @@ fixture_tests! {
     j0403_unused_channel: Rule::UnusedChannel,
     j0404_single_channel_stage: Rule::SingleChannelStage,
     j0501_idle_trigger: Rule::IdleTrigger,
+    j0701_unused_suppression: Rule::UnusedSuppression,
 }
 
 #[test]

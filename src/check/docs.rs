@@ -34,6 +34,7 @@ pub fn doc(rule: Rule) -> &'static str {
         Rule::UndeclaredMove => undeclared_move::DOC,
         Rule::TransitionDrift => transition_drift::DOC,
         Rule::WindowDrift => window_drift::DOC,
+        Rule::UnusedSuppression => unused_suppression::DOC,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod graph;
 pub mod rules;
 pub mod session;
+pub mod suppress;
 
 use crate::diagnostic::{self, Finding};
 use crate::model::{Journey, SegmentId, TouchpointId};

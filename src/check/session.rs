@@ -5,6 +5,7 @@
 
 use crate::diagnostic::Finding;
 use crate::model::{Compiled, Journey, ResolveError};
+use crate::rules::Rule;
 use std::collections::HashSet;
 
 /// A compiled file and everything found in it.
@@ -77,7 +78,9 @@ impl Session {
 
     /// Every finding, as `journeyc check` reports the file: the baseline's (resolver, then
     /// checker), then each scenario's that the baseline does not have, prefixed
-    /// ``in scenario `NAME`:`` and listed once.
+    /// ``in scenario `NAME`:`` and listed once; without the findings that a
+    /// `# journeyc: allow(…)` comment suppresses, and with J0701 for the comments that suppress
+    /// nothing ([`super::suppress`]).
     pub fn findings(&self) -> Vec<Finding> {
         let mut findings = self.compiled.findings.clone();
         findings.extend(self.checked.iter().cloned());
@@ -95,7 +98,15 @@ impl Session {
                 findings.push(f);
             }
         }
-        findings
+        // With an error that stopped the graph rules, every suppression would look unused.
+        let complete = (self.compiled.journey.is_some() || self.compiled.library)
+            && !findings.iter().any(|f| f.rule == Rule::Syntax);
+        super::suppress::apply(
+            &self.compiled.sources,
+            self.compiled.main,
+            findings,
+            complete,
+        )
     }
 }
 

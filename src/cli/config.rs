@@ -56,10 +56,16 @@ struct CheckSection {
 }
 
 fn rule(key: &str, origin: &str) -> Result<Rule, Failure> {
+    rule_or(key, origin, &[])
+}
+
+/// [`rule`], with `extra` words the suggestion may name too (`warnings` for `--deny`).
+fn rule_or(key: &str, origin: &str, extra: &[&str]) -> Result<Rule, Failure> {
     Rule::lookup(key).ok_or_else(|| {
         let all: Vec<&str> = Rule::ALL
             .iter()
             .flat_map(|r| [r.code(), r.name()])
+            .chain(extra.iter().copied())
             .collect();
         let hint = names::suggest(key, all.iter().copied())
             .map(|s| format!(" (did you mean `{s}`?)"))
@@ -126,7 +132,12 @@ pub fn levels(args: &LevelArgs, start: &Path) -> Result<RuleLevels, Failure> {
                 levels.set_deny_warnings(true);
                 continue;
             }
-            levels.set(rule(key, "command line")?, lvl);
+            let extra: &[&str] = if lvl == Some(Level::Error) {
+                &["warnings"]
+            } else {
+                &[]
+            };
+            levels.set(rule_or(key, "command line", extra)?, lvl);
         }
     }
     Ok(levels)

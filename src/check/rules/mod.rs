@@ -4,6 +4,7 @@
 //! files beside them: J0001 in `syntax::error`, J0101–J0205 in `model::rules`. J0601–J0604
 //! are `conform`'s: their files here hold the documentation and the wording of their
 //! findings (and the drift tests' statistics); `cli::conform` gives them the log's counts.
+//! J0701 words the findings of [`super::suppress`], which applies `# journeyc: allow(…)`.
 
 pub mod channel_gap;
 pub mod context_break;
@@ -17,4 +18,5 @@ pub mod undeclared_move;
 pub mod unknown_activity;
 pub mod unreachable;
 pub mod unused_channel;
+pub mod unused_suppression;
 pub mod window_drift;
