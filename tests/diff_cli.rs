@@ -153,7 +153,9 @@ fn git_revision_against_the_working_tree() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("revision `nope` does not exist"), "{err}");
-    let (code, _, err) = journeyc(
+    // A path the revision does not have: the journey is added by the change (or removed, the
+    // other way round), not an error.
+    let (code, out, err) = journeyc(
         d,
         &[
             "diff",
@@ -161,8 +163,36 @@ fn git_revision_against_the_working_tree() {
             "journeys/checkout.journey",
         ],
     );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("journey `checkout` added"), "{out}");
+    assert!(
+        out.contains("`journeys/missing.journey` does not exist at revision `HEAD`"),
+        "{out}"
+    );
+    let (code, out, err) = journeyc(
+        d,
+        &[
+            "diff",
+            "HEAD:journeys/checkout.journey",
+            "HEAD:journeys/gone.journey",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("journey `checkout` removed"), "{out}");
+    // A file side that does not exist stays an error: a mistyped path must not pass a gate.
+    let (code, _, err) = journeyc(
+        d,
+        &[
+            "diff",
+            "HEAD:journeys/checkout.journey",
+            "journeys/typo.journey",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    // Neither side: nothing to diff.
+    let (code, _, err) = journeyc(d, &["diff", "HEAD:a.journey", "HEAD:b.journey"]);
     assert_eq!(code, 2);
-    assert!(err.contains("does not exist at revision `HEAD`"), "{err}");
+    assert!(err.contains("neither side exists"), "{err}");
 }
 
 #[test]
@@ -195,4 +225,99 @@ fn bad_input_is_said_plainly() {
     assert_eq!(code, 1);
     assert!(out.contains("new   error   J0101"), "{out}");
     assert!(out.contains("not available: a version has errors"), "{out}");
+}
+
+/// KPIs that change with the journey: a new failing KPI is listed and fails the gate; a
+/// relaxed target is called out; `--strict` fails an inconclusive KPI and says how many
+/// customers would decide it.
+#[test]
+fn new_and_relaxed_kpis_are_listed_and_gated() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let old = checkout_text();
+    std::fs::write(d.join("old.journey"), &old).unwrap();
+    // A failing KPI added, and `nps >= 20` relaxed to `nps >= -50`.
+    let new = old.replace("kpi nps >= 20", "kpi nps >= -50\n  kpi pains <= 0.01");
+    assert_ne!(new, old, "the example has `kpi nps >= 20`");
+    std::fs::write(d.join("new.journey"), &new).unwrap();
+    let base = [
+        "diff",
+        "old.journey",
+        "new.journey",
+        "-n",
+        "20000",
+        "--seed",
+        "1",
+    ];
+    let (code, out, err) = journeyc(d, &base);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("new KPI `pains <= 0.01`: FAIL"), "{out}");
+    assert!(
+        out.contains("RELAXED target `nps >= 20` → `nps >= -50`"),
+        "{out}"
+    );
+    assert!(out.contains("│ pains <= 0.01     ┆ absent → FAIL"), "{out}");
+    let mut gate = base.to_vec();
+    gate.push("--gate");
+    let (code, _, err) = journeyc(d, &gate);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`pains <= 0.01` (added, and fails)"), "{err}");
+    let mut md = base.to_vec();
+    md.extend(["--format", "markdown"]);
+    let (_, md, _) = journeyc(d, &md);
+    assert!(md.contains("**KPIs added, removed or changed:**"), "{md}");
+    assert!(!md.contains("No KPI changes verdict"), "{md}");
+}
+
+/// One figure, one value: the baseline of `diff` is the figure `simulate` prints for the
+/// same revision, seed and customers.
+#[test]
+fn diff_figures_are_those_of_simulate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("old.journey"), checkout_text()).unwrap();
+    std::fs::write(d.join("new.journey"), changed(&checkout_text())).unwrap();
+    let conversion = |out: &str, json_path: &[&str]| {
+        let v: serde_json::Value = serde_json::from_str(out).unwrap();
+        let mut x = &v;
+        for k in json_path {
+            x = &x[*k];
+        }
+        x.as_f64().unwrap()
+    };
+    let (_, diff, _) = journeyc(
+        d,
+        &[
+            "diff",
+            "old.journey",
+            "new.journey",
+            "-n",
+            "20000",
+            "--seed",
+            "4",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&diff).unwrap();
+    let first = &v["effect"]["figures"][0];
+    for (side, file) in [("baseline", "old.journey"), ("variant", "new.journey")] {
+        let (_, sim, _) = journeyc(
+            d,
+            &[
+                "simulate",
+                file,
+                "-n",
+                "20000",
+                "--seed",
+                "4",
+                "--format",
+                "json",
+                "--threads",
+                "2",
+            ],
+        );
+        let s = conversion(&sim, &["all", "conversion", "value"]);
+        assert_eq!(first[side]["value"].as_f64().unwrap(), s, "{side}");
+    }
 }

@@ -85,7 +85,17 @@ fn json_agrees_with_analyze_and_ranks() {
     ] {
         let (_, text, _) = run("analyze", &[file, "--root", "examples", "--format", "json"]);
         let analysis: Value = serde_json::from_str(&text).expect("analyze prints JSON");
-        let all = json(file, &[]);
+        // By default, ranked by what a change gains: friction gain first.
+        let default = json(file, &[]);
+        assert_eq!(default["sort"], "change");
+        let gains: Vec<f64> = default["touchpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["friction_gain"].as_f64().unwrap())
+            .collect();
+        assert!(gains.windows(2).all(|w| w[0] >= w[1]), "{file}: {gains:?}");
+        let all = json(file, &["--sort", "removal"]);
         assert_eq!(all["schema_version"], 1);
         assert_eq!(all["primary_goal"], true);
         let close = |a: &Value, b: &Value| {
@@ -251,7 +261,15 @@ fn no_conversion_gives_no_relative_figures() {
 #[test]
 fn levers_by_customer_lifetime_value() {
     let file = "examples/retail_lifecycle.journey";
-    let (code, out, err) = levers(&[file, "--objective", "clv", "--format", "json"]);
+    let (code, out, err) = levers(&[
+        file,
+        "--objective",
+        "clv",
+        "--sort",
+        "removal",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["objective"], "clv");

@@ -360,9 +360,19 @@ fn exit_codes() {
     assert_eq!(code, 2);
     let (code, _, _) = journeyc(&["report", "examples/nothing.journey", "-o", out]);
     assert_eq!(code, 2);
-    let (code, _, _) = journeyc(&["report", "examples/checkout.journey"]);
-    assert_eq!(code, 2);
     assert!(!Path::new(out).exists(), "nothing written on failure");
+    // Without -o: NAME.report.html in the current directory, and stderr says so.
+    let here = tempfile::tempdir().expect("temp dir");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/checkout.journey");
+    let (code, stdout, stderr) = common::journeyc_in(
+        here.path(),
+        &["report", example.to_str().unwrap(), "-n", "100"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.trim(), "wrote checkout.report.html");
+    let page = std::fs::read_to_string(here.path().join("checkout.report.html")).expect("written");
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..40]);
     // `-o -` writes to standard output.
     let (code, stdout, _) = journeyc(&[
         "report",

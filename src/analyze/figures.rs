@@ -110,6 +110,10 @@ pub struct Outcomes {
     pub left: f64,
     /// Completed at a touchpoint without transitions.
     pub completed: f64,
+    /// Of `left`, those who had achieved the primary goal (for all customers or a segment
+    /// of a journey with a primary goal; not given per touchpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_after_goal: Option<f64>,
 }
 
 /// Figures of one touchpoint.
@@ -178,6 +182,7 @@ impl Figures {
                 abandoned: outcome(0),
                 left: outcome(1),
                 completed: outcome(2),
+                left_after_goal: j.primary_goal.map(|_| t.left_converted),
             },
             touchpoints: (0..j.touchpoints.len())
                 .map(|k| TouchpointFigures {
@@ -188,6 +193,7 @@ impl Figures {
                         abandoned: t.ended[0][k],
                         left: t.ended[1][k],
                         completed: t.ended[2][k],
+                        left_after_goal: None,
                     },
                     csat: ratio(t.satisfied[k], t.rated[k]),
                 })

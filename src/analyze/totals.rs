@@ -29,6 +29,8 @@ pub(super) struct Totals {
     pub ended: [Vec<f64>; 3],
     /// P(journey finally ended here without the primary goal), per touchpoint.
     pub ended_no_goal: Vec<f64>,
+    /// P(journey left by an `exit` after the primary goal).
+    pub left_converted: f64,
     /// Expected pain points.
     pub pains: f64,
     /// Expected sum of emotions (sentiment before pains).
@@ -70,6 +72,7 @@ impl Totals {
             visits: vec![0.0; t],
             ended: [vec![0.0; t], vec![0.0; t], vec![0.0; t]],
             ended_no_goal: vec![0.0; t],
+            left_converted: 0.0,
             rated: vec![0.0; t],
             satisfied: vec![0.0; t],
             firings: vec![0.0; k],
@@ -93,6 +96,7 @@ impl Totals {
                 add(&mut m.ended[e], &p.ended[e]);
             }
             add(&mut m.ended_no_goal, &p.ended_no_goal);
+            m.left_converted += w * p.left_converted;
             add(&mut m.firings, &p.firings);
             add(&mut m.returns, &p.returns);
             add(&mut m.brought_back, &p.brought_back);
@@ -206,6 +210,7 @@ impl Run<'_> {
             ended_total += out;
             if c.flag[x] {
                 ended_converted += out;
+                t.left_converted += vx * c.end[x][LEAVE];
             } else {
                 t.ended_no_goal[k] += out;
             }

@@ -1,11 +1,11 @@
-//! `journeyc analyze FILE [--scenario S] [--root DIR] [--format table|json]`: the exact
+//! `journeyc analyze FILE [--scenario S] [--root DIR] [--format table|json] [--gate [--strict]]`: the exact
 //! figures of a journey from its absorbing Markov chain ([`crate::analyze`]); horizon and
 //! max_steps are ignored and the output says so.
 
 use super::{Exit, Failure, JourneyArgs};
 use crate::analyze::analyze;
+use crate::model::figure::Verdict;
 use crate::report::analysis;
-use std::io::IsTerminal;
 
 /// The report format.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -28,10 +28,17 @@ pub struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Width of text tables in columns [default: $COLUMNS, else the terminal's, else 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
+    /// Exit 1 when a KPI fails on its exact value: the CI gate without sampling noise.
+    #[arg(long)]
+    pub gate: bool,
+    /// With --gate: a KPI the analysis cannot judge (NPS and time percentiles need
+    /// `journeyc simulate`; an empty denominator) fails too.
+    #[arg(long, requires = "gate")]
+    pub strict: bool,
 }
-
-/// Width of the table when standard output is not a terminal (pipes, files, snapshots).
-const PIPE_WIDTH: u16 = 100;
 
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs) -> Result<Exit, Failure> {
@@ -45,11 +52,52 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, Failure> {
         .map_err(|e| Failure(format!("cannot analyze `{}` exactly: {e}", file.display())))?;
     let text = match args.format {
         Format::Table => {
-            let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);
+            let width = super::output::table_width(args.width);
             analysis::table(&journey, &result, width)
         }
         Format::Json => analysis::json(&journey, &result),
     };
     super::output::out(&text)?;
+    if !args.gate {
+        return Ok(Exit::Ok);
+    }
+    let mut failed = Vec::new();
+    let mut unjudged = Vec::new();
+    for kpi in &journey.kpis {
+        match analysis::judge(&journey, &result, kpi) {
+            (_, Some(Verdict::Pass)) => {}
+            (_, Some(Verdict::Fail)) => failed.push(format!("`{}`", kpi.text)),
+            (_, Some(Verdict::Inconclusive)) => unjudged.push(format!(
+                "`{}` has no exact value (its denominator is empty: nobody reaches what it \
+                 measures)",
+                kpi.text
+            )),
+            (_, None) => unjudged.push(format!(
+                "`{}` needs the distribution, which the exact analysis does not give: judge it \
+                 with `journeyc simulate --gate`",
+                kpi.text
+            )),
+        }
+    }
+    for note in &unjudged {
+        let lead = if args.strict { "" } else { "note: " };
+        crate::errln!("{lead}KPI {note}");
+    }
+    if !failed.is_empty() {
+        crate::errln!(
+            "KPI gate: {} fail{} exactly",
+            failed.join(", "),
+            if failed.len() == 1 { "s" } else { "" }
+        );
+        return Ok(Exit::Findings);
+    }
+    if args.strict && !unjudged.is_empty() {
+        crate::errln!(
+            "KPI gate (--strict): {} KPI{} not judged exactly",
+            unjudged.len(),
+            if unjudged.len() == 1 { "" } else { "s" }
+        );
+        return Ok(Exit::Findings);
+    }
     Ok(Exit::Ok)
 }

@@ -1,12 +1,11 @@
 //! `journeyc compare FILE --scenario S [--scenario T…] [--customers N] [--seed S]
-//! [--format table|json|markdown] [--gate]`: the baseline and each scenario on the same
+//! [--format table|json|markdown] [--gate [--strict]]`: the baseline and each scenario on the same
 //! simulated customers, every figure's difference with its interval ([`crate::compare`]).
 
-use super::simulate::{PIPE_WIDTH, PopulationArgs, settings};
+use super::simulate::{PopulationArgs, settings};
 use super::{Exit, Failure, JourneyArgs};
 use crate::compare::compare;
 use crate::report::compare as report;
-use std::io::IsTerminal;
 
 /// The report format.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -34,9 +33,16 @@ pub struct CompareArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Width of text tables in columns [default: $COLUMNS, else the terminal's, else 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
     /// Exit 1 when a scenario makes a passing KPI fail.
     #[arg(long)]
     pub gate: bool,
+    /// With --gate: a KPI that stays inconclusive in a scenario fails too, and the output
+    /// estimates the customers that would decide it.
+    #[arg(long, requires = "gate")]
+    pub strict: bool,
 }
 
 /// Runs `compare`.
@@ -66,7 +72,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit, Failure> {
     }
     let text = match args.format {
         Format::Table => {
-            let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);
+            let width = super::output::table_width(args.width);
             report::table(&comparisons, width)
         }
         Format::Json => report::json(&comparisons),
@@ -83,8 +89,41 @@ pub fn run(args: &CompareArgs) -> Result<Exit, Failure> {
                 .map(move |k| format!("`{name}` breaks `{}`", k.text))
         })
         .collect();
-    if args.gate && !regressions.is_empty() {
+    if !args.gate {
+        return Ok(Exit::Ok);
+    }
+    let undecided: Vec<String> = comparisons
+        .iter()
+        .flat_map(|c| {
+            let name = c.paired.variant.frame.scenario.clone().unwrap_or_default();
+            let n = c.paired.variant.customers;
+            c.kpis.iter().filter(|k| k.inconclusive()).map(move |k| {
+                let target = k.target.map_or(f64::NAN, |t| t.1);
+                let note = crate::report::simulation::undecided_note(
+                    &k.text,
+                    k.delta.variant.as_ref(),
+                    target,
+                    n,
+                );
+                format!("scenario `{name}`: {note}")
+            })
+        })
+        .collect();
+    if args.strict {
+        for note in &undecided {
+            crate::errln!("{note}");
+        }
+    }
+    if !regressions.is_empty() {
         crate::errln!("KPI gate: {}", regressions.join("; "));
+        return Ok(Exit::Findings);
+    }
+    if args.strict && !undecided.is_empty() {
+        crate::errln!(
+            "KPI gate (--strict): {} KPI verdict{} of the scenarios stay inconclusive",
+            undecided.len(),
+            if undecided.len() == 1 { "" } else { "s" }
+        );
         return Ok(Exit::Findings);
     }
     Ok(Exit::Ok)

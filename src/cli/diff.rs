@@ -5,21 +5,23 @@
 //! (`main:journeys/checkout.journey`), read with git itself.
 
 use super::git::revision;
-use super::simulate::{PIPE_WIDTH, PopulationArgs, settings};
+use super::simulate::{PopulationArgs, settings};
 use super::{Exit, Failure};
 use crate::compare::{Comparison, compare};
 use crate::diagnostic::Level;
+use crate::model::figure::Unit;
 use crate::model::{self, Journey, Options};
 use crate::report::FileReport;
 use crate::report::compare as cmp;
+use crate::sim;
 use std::fmt::Write;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// The report format.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Text for people (tables 100 columns wide when not on a terminal).
+    /// Text for people (tables as wide as --width, $COLUMNS or the terminal; 100 columns in
+    /// a pipe).
     Table,
     /// GitHub-flavoured Markdown: a pull-request comment.
     Markdown,
@@ -44,9 +46,17 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Exit 1 when the new version breaks a KPI that passed (as well as on new errors).
+    /// Width of text tables in columns [default: $COLUMNS, else the terminal's, else 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
+    /// Exit 1 when a KPI of the new version fails — one it broke, one added failing, one
+    /// that still fails (as well as on errors in the new version).
     #[arg(long)]
     pub gate: bool,
+    /// With --gate: a KPI of the new version that stays inconclusive fails too, and the
+    /// output estimates the customers that would decide it.
+    #[arg(long, requires = "gate")]
+    pub strict: bool,
 }
 
 /// One side, read: its name as the user gave it, its findings and its journey.
@@ -59,14 +69,19 @@ struct Side {
     tree: Option<(PathBuf, String)>,
 }
 
-fn read_side(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
+/// Reads a side: `Ok(Err(why))` for a `REV:PATH` whose revision has no such file (the
+/// journey is added or removed by the change).
+fn read_side(arg: &str, root: Option<&Path>) -> Result<Result<Side, String>, Failure> {
     let as_git = (!Path::new(arg).exists())
         .then(|| arg.split_once(':'))
         .flatten()
         .filter(|(rev, path)| !rev.is_empty() && !path.is_empty());
     let (compiled, tree) = match as_git {
         Some((rev, path)) => {
-            let (files, file) = revision(rev, path, arg)?;
+            let (files, file) = match revision(rev, path, arg)? {
+                Ok(found) => found,
+                Err(why) => return Ok(Err(why)),
+            };
             let options = Options {
                 root: Some(files.root.clone()),
                 scenario: None,
@@ -83,12 +98,27 @@ fn read_side(arg: &str, root: Option<&Path>) -> Result<Side, Failure> {
             "`{arg}` is a library (no journey): nothing to diff"
         )));
     }
-    Ok(Side {
+    Ok(Ok(Side {
         name: arg.to_string(),
         report,
         journey,
         tree,
-    })
+    }))
+}
+
+/// Short names of the two versions for column headers: the revision of a `REV:PATH` side,
+/// the path of a file side; "Old" and "New" when they would read the same.
+fn columns(old: &Side, new: &Side) -> (String, String) {
+    let short = |s: &Side| match &s.tree {
+        Some((_, rev)) => rev.clone(),
+        None => s.name.trim_start_matches("./").to_string(),
+    };
+    let (a, b) = (short(old), short(new));
+    if a == b {
+        ("Old".into(), "New".into())
+    } else {
+        (a, b)
+    }
 }
 
 /// A finding as the diff lists it.
@@ -130,6 +160,16 @@ fn listed(side: &Side) -> Vec<Listed> {
 pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
     let old = read_side(&args.old, args.root.as_deref())?;
     let new = read_side(&args.new, args.root.as_deref())?;
+    let (old, new) = match (old, new) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(a), Err(b)) => {
+            return Err(Failure(format!(
+                "neither side exists: {a}, and {b}; nothing to diff"
+            )));
+        }
+        (Err(why), Ok(new)) => return one_side(args, &new, Present::Added, &why),
+        (Ok(old), Err(why)) => return one_side(args, &old, Present::Removed, &why),
+    };
     if let (Some(a), Some(b)) = (&old.journey, &new.journey)
         && a.name != b.name
     {
@@ -158,13 +198,14 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
             let mut c = compare(a, b, &settings(&args.population, None))
                 .map_err(|e| Failure(format!("cannot simulate: {e}")))?;
             c.names = Some((old.name.clone(), new.name.clone()));
+            c.columns = Some(columns(&old, &new));
             Some(c)
         }
         _ => None,
     };
     let text = match args.format {
         Format::Table => {
-            let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);
+            let width = super::output::table_width(args.width);
             render(
                 &old,
                 &new,
@@ -197,18 +238,257 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
     };
     super::output::out(&text)?;
     let new_errors = ln.iter().any(|l| l.level == Level::Error);
-    let breaks = comparison
-        .as_ref()
-        .is_some_and(|c| c.kpis.iter().any(|k| k.regresses()));
     if new_errors {
         crate::errln!("`{}` has errors: see the findings", new.name);
         return Ok(Exit::Findings);
     }
-    if args.gate && breaks {
+    match &comparison {
+        Some(c) if args.gate => Ok(gate(args, &new.name, c)),
+        _ => Ok(Exit::Ok),
+    }
+}
+
+/// `--gate` over the new version's KPIs: a failing one fails the gate (with `--strict`, an
+/// inconclusive one too); each is named with why.
+fn gate(args: &DiffArgs, new: &str, c: &Comparison) -> Exit {
+    use crate::compare::KpiStatus;
+    let n = c.paired.variant.customers;
+    let mut failed = Vec::new();
+    let mut undecided = Vec::new();
+    for k in c.kpis.iter().filter(|k| k.variant.is_some()) {
+        if k.fails() {
+            let why = if k.regresses() {
+                "broken by the change"
+            } else if k.status == KpiStatus::Added {
+                "added, and fails"
+            } else if k
+                .base
+                .is_some_and(|b| b.verdict == crate::sim::KpiVerdict::Fail)
+            {
+                "failed before, still fails"
+            } else {
+                "fails"
+            };
+            failed.push(format!("`{}` ({why})", k.text));
+        } else if k.inconclusive() {
+            let target = k.target.map_or(f64::NAN, |t| t.1);
+            undecided.push(crate::report::simulation::undecided_note(
+                &k.text,
+                k.delta.variant.as_ref(),
+                target,
+                n,
+            ));
+        }
+    }
+    for note in &undecided {
+        let lead = if args.strict { "" } else { "note: " };
+        crate::errln!("{lead}{note}");
+    }
+    if !failed.is_empty() {
+        crate::errln!("KPI gate: `{new}` fails {}", failed.join(", "));
+        return Exit::Findings;
+    }
+    if args.strict && !undecided.is_empty() {
         crate::errln!(
-            "KPI gate: `{}` breaks a KPI that passed in `{}`",
-            new.name,
-            old.name
+            "KPI gate (--strict): {} KPI{} of `{new}` inconclusive",
+            undecided.len(),
+            if undecided.len() == 1 {
+                " stays"
+            } else {
+                "s stay"
+            }
+        );
+        return Exit::Findings;
+    }
+    Exit::Ok
+}
+
+/// Which side of a diff exists.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Present {
+    /// Only the new side: the change adds the journey.
+    Added,
+    /// Only the old side: the change deletes the journey.
+    Removed,
+}
+
+/// A diff with one side absent: the journey is added or removed. Its findings are listed (all
+/// new, or all gone); an added journey is simulated as `simulate --gate` would judge it, so
+/// that `--gate` holds a new journey to its KPIs.
+fn one_side(args: &DiffArgs, side: &Side, present: Present, why: &str) -> Result<Exit, Failure> {
+    let journey = side
+        .journey
+        .as_ref()
+        .map_or(String::new(), |j| format!(" `{}`", j.name));
+    let (what, absent) = match present {
+        Present::Added => ("added", &args.old),
+        Present::Removed => ("removed", &args.new),
+    };
+    let findings = listed(side);
+    let errors = findings.iter().any(|l| l.level == Level::Error);
+    let run = match (&side.journey, present) {
+        (Some(j), Present::Added) => Some(
+            sim::simulate(j, &settings(&args.population, None), None)
+                .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", side.name)))?,
+        ),
+        _ => None,
+    };
+    let computed = run.as_ref().map(crate::report::simulation::Computed::new);
+    let text = match args.format {
+        Format::Json => {
+            let finding = |l: &Listed| serde_json::json!({"code": l.code, "name": l.name, "message": l.message, "place": l.place});
+            let kpis: Vec<_> = match (&run, &computed) {
+                (Some(r), Some(c)) => r
+                    .frame
+                    .kpis
+                    .iter()
+                    .zip(&c.kpis)
+                    .map(|(k, v)| serde_json::json!({"kpi": k.text, "status": v.verdict}))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let v = serde_json::json!({
+                "schema_version": 1,
+                "old": args.old,
+                "new": args.new,
+                "journey": side.journey.as_ref().map(|j| j.name.clone()),
+                "journey_change": what,
+                "absent": why,
+                "changes": null,
+                "findings": {
+                    "new": if present == Present::Added { findings.iter().map(finding).collect::<Vec<_>>() } else { Vec::new() },
+                    "fixed": if present == Present::Removed { findings.iter().map(finding).collect::<Vec<_>>() } else { Vec::new() },
+                },
+                "kpis": kpis,
+                "effect": null,
+            });
+            let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Table | Format::Markdown => {
+            let md = args.format == Format::Markdown;
+            let mut out = String::new();
+            let head = format!(
+                "journeyc diff: `{}` → `{}`: journey{journey} {what}",
+                args.old, args.new
+            );
+            let _ = if md {
+                writeln!(out, "### {head}\n")
+            } else {
+                writeln!(out, "{head}")
+            };
+            let _ = writeln!(out, "`{absent}` does not exist: {why}.");
+            let verb = if present == Present::Added {
+                "new"
+            } else {
+                "gone with it"
+            };
+            let _ = if md {
+                writeln!(out, "\n#### Findings ({} {verb})\n", findings.len())
+            } else {
+                writeln!(out, "\nFindings ({} {verb})", findings.len())
+            };
+            if findings.is_empty() {
+                let _ = writeln!(out, "none");
+            }
+            for l in &findings {
+                let level = match l.level {
+                    Level::Error => "error",
+                    Level::Warning => "warning",
+                    _ => "info",
+                };
+                let _ = if md {
+                    writeln!(
+                        out,
+                        "- {level} `{}` {}: {} ({})",
+                        l.code, l.name, l.message, l.place
+                    )
+                } else {
+                    writeln!(
+                        out,
+                        "  {level:7} {} {}: {} ({})",
+                        l.code, l.name, l.message, l.place
+                    )
+                };
+            }
+            if let Some(c) = &computed {
+                let title = "KPIs of the new journey (simulated)";
+                let _ = if md {
+                    writeln!(out, "\n#### {title}\n")
+                } else {
+                    writeln!(out, "\n{title}")
+                };
+                let r = &c.run;
+                let _ = writeln!(
+                    out,
+                    "{} customers, seed {}.",
+                    crate::report::simulation::thousands(r.customers),
+                    r.seed
+                );
+                if r.frame.kpis.is_empty() {
+                    let _ = writeln!(out, "no KPI");
+                }
+                for (k, v) in r.frame.kpis.iter().zip(&c.kpis) {
+                    let value = v.estimate.map_or_else(
+                        || "n/a".to_string(),
+                        |e| crate::report::simulation::Written::estimate(Unit::of(k.metric), &e),
+                    );
+                    let verdict =
+                        crate::report::simulation::verdict(v.verdict, v.estimate.is_some());
+                    let _ = if md {
+                        writeln!(out, "- `{}`: {verdict} ({value})", k.text)
+                    } else {
+                        writeln!(out, "  {}: {verdict} ({value})", k.text)
+                    };
+                }
+            }
+            out
+        }
+    };
+    super::output::out(&text)?;
+    if present == Present::Removed {
+        return Ok(Exit::Ok);
+    }
+    if errors {
+        crate::errln!("`{}` has errors: see the findings", side.name);
+        return Ok(Exit::Findings);
+    }
+    let (Some(r), Some(c), true) = (&run, &computed, args.gate) else {
+        return Ok(Exit::Ok);
+    };
+    let mut failed = Vec::new();
+    let mut undecided = Vec::new();
+    for (k, v) in r.frame.kpis.iter().zip(&c.kpis) {
+        match v.verdict {
+            crate::sim::KpiVerdict::Fail => failed.push(format!("`{}`", k.text)),
+            crate::sim::KpiVerdict::Inconclusive => {
+                undecided.push(crate::report::simulation::undecided_note(
+                    &k.text,
+                    v.estimate.as_ref(),
+                    k.target,
+                    r.customers,
+                ))
+            }
+            crate::sim::KpiVerdict::Pass => {}
+        }
+    }
+    for note in &undecided {
+        let lead = if args.strict { "" } else { "note: " };
+        crate::errln!("{lead}{note}");
+    }
+    if !failed.is_empty() {
+        crate::errln!(
+            "KPI gate: the new journey `{}` fails {}",
+            side.name,
+            failed.join(", ")
+        );
+        return Ok(Exit::Findings);
+    }
+    if args.strict && !undecided.is_empty() {
+        crate::errln!(
+            "KPI gate (--strict): KPIs of the new journey `{}` stay inconclusive",
+            side.name
         );
         return Ok(Exit::Findings);
     }

@@ -135,8 +135,13 @@ impl Files for GitTree {
 }
 
 /// The files of revision `rev` and the path of `path` (relative to the repository root, or to
-/// the current directory when it starts with `./` or `../`) among them.
-pub fn revision(rev: &str, path: &str, arg: &str) -> Result<(GitTree, PathBuf), Failure> {
+/// the current directory when it starts with `./` or `../`) among them; `Ok(Err(why))` when
+/// the revision exists but has no such file (a journey added or deleted by the change).
+pub fn revision(
+    rev: &str,
+    path: &str,
+    arg: &str,
+) -> Result<Result<(GitTree, PathBuf), String>, Failure> {
     let fail = |why: String| Failure(format!("cannot read `{arg}`: {why}"));
     if rev.starts_with('-') {
         return Err(fail(format!(
@@ -162,10 +167,10 @@ pub fn revision(rev: &str, path: &str, arg: &str) -> Result<(GitTree, PathBuf), 
     let tree = GitTree::list(rev, &commit).map_err(fail)?;
     let file = tree.root.join(&relative);
     if !tree.blobs.contains_key(&file) {
-        return Err(fail(format!(
+        return Ok(Err(format!(
             "`{}` does not exist at revision `{rev}`",
             relative.to_string_lossy().replace('\\', "/")
         )));
     }
-    Ok((tree, file))
+    Ok(Ok((tree, file)))
 }

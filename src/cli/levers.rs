@@ -9,7 +9,6 @@ use crate::analyze::{LeverOptions, LeverSort, levers};
 use crate::model::Journey;
 use crate::names;
 use crate::report::levers::{self as report, View};
-use std::io::IsTerminal;
 use std::path::Path;
 
 /// The report format.
@@ -24,6 +23,10 @@ pub enum Format {
 /// The ranking order.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Sort {
+    /// What changing the touchpoint gains: friction gain, then the best transition's
+    /// sensitivity, then removal effect (with `--objective clv`: clv gained with friction
+    /// halved).
+    Change,
     /// Conversion lost if customers arriving at the touchpoint left at once.
     Removal,
     /// Conversion gained if the touchpoint's friction were halved.
@@ -35,6 +38,7 @@ pub enum Sort {
 impl From<Sort> for LeverSort {
     fn from(s: Sort) -> Self {
         match s {
+            Sort::Change => LeverSort::Change,
             Sort::Removal => LeverSort::Removal,
             Sort::Friction => LeverSort::Friction,
             Sort::Sensitivity => LeverSort::Sensitivity,
@@ -68,7 +72,7 @@ pub struct LeversArgs {
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
     /// Rank touchpoints by this figure, largest first.
-    #[arg(long, value_enum, default_value_t = Sort::Removal)]
+    #[arg(long, value_enum, default_value_t = Sort::Change)]
     pub sort: Sort,
     /// Rank by conversion, or by customer lifetime value (each touchpoint's change analysed
     /// exactly: one analysis per touchpoint and change).
@@ -80,10 +84,10 @@ pub struct LeversArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Width of text tables in columns [default: $COLUMNS, else the terminal's, else 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
 }
-
-/// Width of the table when standard output is not a terminal (pipes, files, snapshots).
-const PIPE_WIDTH: u16 = 100;
 
 /// Runs `levers`.
 pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
@@ -135,7 +139,7 @@ pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
     };
     let text = match args.format {
         Format::Table => {
-            let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);
+            let width = super::output::table_width(args.width);
             report::table(&view, width)
         }
         Format::Json => report::json(&view),

@@ -1,4 +1,4 @@
-//! `journeyc merge SHARD.json… [--format table|json|csv] [--gate]`: combines the shard files
+//! `journeyc merge SHARD.json… [--format table|json|csv] [--gate [--strict]]`: combines the shard files
 //! of one run (`simulate --shard K/N`) into exactly the output of the single run.
 
 use super::simulate::{Format, print_run};
@@ -17,9 +17,15 @@ pub struct MergeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Width of text tables in columns [default: $COLUMNS, else the terminal's, else 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
     /// Exit 1 when a KPI fails, as `simulate --gate`.
     #[arg(long)]
     pub gate: bool,
+    /// With --gate: a KPI that stays inconclusive fails too, as `simulate --gate --strict`.
+    #[arg(long, requires = "gate")]
+    pub strict: bool,
 }
 
 /// Runs `merge`.
@@ -48,5 +54,10 @@ pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
              settings); re-run all the shards from the same journey with the same settings"
         )));
     }
-    print_run(&merged, args.format, args.gate)
+    print_run(
+        &merged,
+        args.format,
+        super::simulate::Gate::of(args.gate, args.strict),
+        args.width,
+    )
 }

@@ -11,6 +11,26 @@
 use super::Failure;
 use std::io::{ErrorKind, Write};
 
+/// The width of text tables: `--width N`, else the `COLUMNS` environment variable, else the
+/// terminal's (`None`: the table asks the terminal), else [`PIPE_WIDTH`] columns when standard
+/// output is a pipe or a file.
+///
+/// [`PIPE_WIDTH`]: crate::report::text::PIPE_WIDTH
+pub fn table_width(flag: Option<u16>) -> Option<u16> {
+    use std::io::IsTerminal;
+    if let Some(w) = flag {
+        return Some(w);
+    }
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c > 0);
+    if columns.is_some() {
+        return columns;
+    }
+    (!std::io::stdout().is_terminal()).then_some(crate::report::text::PIPE_WIDTH)
+}
+
 /// Writes `text` to standard output and flushes it.
 pub fn out(text: &str) -> Result<(), Failure> {
     write_to(&mut std::io::stdout().lock(), text)

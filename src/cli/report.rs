@@ -1,5 +1,5 @@
 //! `journeyc report FILE [--scenario S]… [--customers N] [--seed S] [--threads T] [--root DIR]
-//! -o report.html`: one self-contained HTML page ([`crate::report::html`]) with the journey map,
+//! [-o report.html]`: one self-contained HTML page ([`crate::report::html`]) with the journey map,
 //! funnel and flow, segments, time to convert, KPIs and the checker's findings, and the
 //! scenarios side by side with the baseline.
 //!
@@ -29,9 +29,10 @@ pub struct ReportArgs {
     /// The population.
     #[command(flatten)]
     pub population: PopulationArgs,
-    /// The HTML file to write (`-` for standard output).
+    /// The HTML file to write (`-` for standard output) [default: NAME.report.html in the
+    /// current directory, NAME the journey's name].
     #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
     /// Also analyze each journey exactly (absorbing chain; horizon ignored) and show the
     /// exact value under each estimate of the CLV panel.
     #[arg(long)]
@@ -114,6 +115,13 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
         scenarios: &scenarios,
     };
     let text = html::render(&page);
-    super::write_file(&args.output, &text, root)?;
+    match &args.output {
+        Some(path) => super::write_file(path, &text, root)?,
+        None => {
+            let path = PathBuf::from(format!("{}.report.html", journey.name));
+            super::write_file(&path, &text, root)?;
+            crate::errln!("wrote {}", path.display());
+        }
+    }
     Ok(Exit::Ok)
 }

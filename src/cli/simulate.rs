@@ -1,5 +1,5 @@
 //! `journeyc simulate FILE [--customers N] [--seed S] [--threads T] [--scenario S]
-//! [--format table|json|csv] [--gate] [--exact] [--shard K/N] [--ignore-horizon]`: a Monte
+//! [--format table|json|csv] [--gate [--strict]] [--exact] [--shard K/N] [--ignore-horizon]`: a Monte
 //! Carlo run over a synthetic population ([`crate::sim`]), each figure with its 95% interval,
 //! KPIs judged pass / fail / inconclusive.
 
@@ -26,8 +26,8 @@ pub enum Format {
 /// simulate (`compare`, `report`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct PopulationArgs {
-    /// Customers to simulate.
-    #[arg(long, short = 'n', default_value_t = 100_000, value_name = "N")]
+    /// Customers to simulate (`100000`, `100_000` or `1e5`).
+    #[arg(long, short = 'n', default_value = "100000", value_name = "N", value_parser = parse_count)]
     pub customers: u64,
     /// Seed of the random numbers: the same seed and input give the same output.
     #[arg(long, default_value_t = 0, value_name = "S")]
@@ -55,9 +55,16 @@ pub struct SimulateArgs {
     /// Output format [default: table; json with --shard].
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// Width of text tables in columns [default: $COLUMNS, else the terminal's, else 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
     /// Exit 1 when a KPI fails (its whole interval misses the target): the CI use.
     #[arg(long)]
     pub gate: bool,
+    /// With --gate: a KPI that stays inconclusive fails too, and the output estimates the
+    /// customers that would decide it.
+    #[arg(long, requires = "gate")]
+    pub strict: bool,
     /// Print the exact value (absorbing-chain analysis) beside each estimate.
     #[arg(long)]
     pub exact: bool,
@@ -84,8 +91,39 @@ pub struct SimulateArgs {
     pub arrivals: Option<String>,
 }
 
-/// Width of the table when standard output is not a terminal (pipes, files, snapshots).
-pub const PIPE_WIDTH: u16 = 100;
+/// A count as people write it: digits with optional `_` separators (`1_000_000`), or a
+/// number in scientific notation whose value is a whole number (`1e6`, `2.5e5`).
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let plain: String = text.trim().chars().filter(|&c| c != '_').collect();
+    let bad = || {
+        format!(
+            "`{text}` is not a count of customers: write a whole number such as `100000`, \
+             `100_000` or `1e5`"
+        )
+    };
+    if plain.is_empty() || text.trim().starts_with('_') || text.trim().ends_with('_') {
+        return Err(bad());
+    }
+    if plain.bytes().all(|b| b.is_ascii_digit()) {
+        return plain
+            .parse::<u64>()
+            .map_err(|_| format!("`{text}` is too large: at most {} customers", u64::MAX));
+    }
+    if !plain.contains(['e', 'E']) || plain.starts_with(['-', '+']) {
+        return Err(bad());
+    }
+    let x: f64 = plain.parse().map_err(|_| bad())?;
+    // Whole numbers up to 2^53 are exact in an f64: beyond, `1e19` and its neighbours blur.
+    if !x.is_finite() || x < 0.0 || x.fract() != 0.0 {
+        return Err(bad());
+    }
+    if x > 9_007_199_254_740_992.0 {
+        return Err(format!(
+            "`{text}` is too large for scientific notation: write the digits"
+        ));
+    }
+    Ok(x as u64)
+}
 
 /// Runs `simulate`.
 pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
@@ -126,7 +164,12 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
         super::output::out(&simulation::shard_json(&run, &fingerprint))?;
         return Ok(Exit::Ok);
     }
-    print_run(&run, args.format.unwrap_or(Format::Table), args.gate)
+    print_run(
+        &run,
+        args.format.unwrap_or(Format::Table),
+        Gate::of(args.gate, args.strict),
+        args.width,
+    )
 }
 
 /// `simulate --events OUT`: the log, streamed to a file written aside and renamed when
@@ -209,29 +252,93 @@ pub fn settings(p: &PopulationArgs, shard: Option<Shard>) -> Settings {
     }
 }
 
-/// Prints a run's report; with `gate`, a failing KPI makes the exit status 1.
-pub fn print_run(run: &Run, format: Format, gate: bool) -> Result<Exit, Failure> {
+/// What a KPI gate acts on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// No gate: the exit status does not depend on KPIs.
+    Off,
+    /// A failing KPI fails the gate.
+    On,
+    /// A failing or inconclusive KPI fails the gate (`--strict`).
+    Strict,
+}
+
+impl Gate {
+    /// The gate of `--gate` and `--strict`.
+    pub fn of(gate: bool, strict: bool) -> Gate {
+        match (gate, strict) {
+            (false, _) => Gate::Off,
+            (true, false) => Gate::On,
+            (true, true) => Gate::Strict,
+        }
+    }
+}
+
+/// Prints a run's report; with a gate, a failing KPI (with `Gate::Strict`, an inconclusive
+/// one too) makes the exit status 1.
+pub fn print_run(
+    run: &Run,
+    format: Format,
+    gate: Gate,
+    width: Option<u16>,
+) -> Result<Exit, Failure> {
     let c = Computed::new(run);
     let text = match format {
-        Format::Table => {
-            let width = (!std::io::stdout().is_terminal()).then_some(PIPE_WIDTH);
-            simulation::table(&c, width)
-        }
+        Format::Table => simulation::table(&c, super::output::table_width(width)),
         Format::Json => simulation::json(&c),
         Format::Csv => simulation::csv(&c),
     };
     super::output::out(&text)?;
-    if gate {
-        for note in c.empty_population_notes() {
-            crate::errln!("note: {note}");
+    if gate == Gate::Off {
+        return Ok(Exit::Ok);
+    }
+    for note in c.empty_population_notes() {
+        crate::errln!("note: {note}");
+    }
+    let undecided: Vec<String> = run
+        .frame
+        .kpis
+        .iter()
+        .zip(&c.kpis)
+        .filter(|(_, r)| r.verdict == sim::KpiVerdict::Inconclusive)
+        .map(|(k, r)| {
+            simulation::undecided_note(&k.text, r.estimate.as_ref(), k.target, run.customers)
+        })
+        .collect();
+    if gate == Gate::Strict {
+        for note in &undecided {
+            crate::errln!("{note}");
         }
     }
-    if gate && c.any_kpi_fails() {
+    if c.any_kpi_fails() {
         crate::errln!(
             "KPI gate: at least one KPI fails (its whole 95% interval misses the target)"
         );
         Ok(Exit::Findings)
+    } else if gate == Gate::Strict && !undecided.is_empty() {
+        crate::errln!(
+            "KPI gate (--strict): {} KPI{} inconclusive",
+            undecided.len(),
+            if undecided.len() == 1 {
+                " stays"
+            } else {
+                "s stay"
+            }
+        );
+        Ok(Exit::Findings)
     } else {
+        if !undecided.is_empty() {
+            crate::errln!(
+                "note: {} KPI{} inconclusive and pass{} the gate; --strict fails on them",
+                undecided.len(),
+                if undecided.len() == 1 {
+                    " stays"
+                } else {
+                    "s stay"
+                },
+                if undecided.len() == 1 { "es" } else { "" }
+            );
+        }
         Ok(Exit::Ok)
     }
 }
@@ -282,5 +389,27 @@ fn progress(done: &AtomicU64, finished: &AtomicBool, total: u64) {
     }
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_count;
+
+    #[test]
+    fn counts_are_read_as_people_write_them() {
+        assert_eq!(parse_count("100000"), Ok(100_000));
+        assert_eq!(parse_count("1_000_000"), Ok(1_000_000));
+        assert_eq!(parse_count("1e6"), Ok(1_000_000));
+        assert_eq!(parse_count("2.5E5"), Ok(250_000));
+        assert_eq!(parse_count("0"), Ok(0));
+        for bad in [
+            "", "_", "1__", "_1", "1.5", "1e-3", "-1e3", "1.5e0", "ten", "1e400", "NaN", "inf",
+            "1,000",
+        ] {
+            assert!(parse_count(bad).is_err(), "{bad}");
+        }
+        assert!(parse_count("1e20").is_err());
+        assert!(parse_count("99999999999999999999999").is_err());
     }
 }

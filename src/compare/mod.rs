@@ -13,7 +13,7 @@
 
 use crate::analyze::{Analysis, analyze};
 use crate::model::figure::{self, Unit};
-use crate::model::{Journey, Metric};
+use crate::model::{Comparison as Cmp, Journey, Metric};
 use crate::sim::figures::Computed;
 use crate::sim::pair::{Paired, simulate_pair};
 use crate::sim::stats::{MONEY_UNIT, Z95};
@@ -48,17 +48,87 @@ impl Delta {
     }
 }
 
+/// How a KPI of the variant relates to the baseline's KPIs (matched by metric and segment).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiStatus {
+    /// The same KPI in both.
+    Same,
+    /// Only the variant has it.
+    Added,
+    /// Only the baseline has it.
+    Removed,
+    /// The variant asks more of the same figure (a higher minimum, a lower maximum, or a
+    /// strict comparison for a non-strict one).
+    Tightened,
+    /// The variant asks less of the same figure: easier to pass without any real change.
+    Relaxed,
+    /// The same figure with the comparison turned around (`>=` to `<=`).
+    Changed,
+}
+
+impl KpiStatus {
+    /// How the status is written in reports (`None` for [`KpiStatus::Same`]).
+    pub fn label(self) -> Option<&'static str> {
+        Some(match self {
+            KpiStatus::Same => return None,
+            KpiStatus::Added => "new",
+            KpiStatus::Removed => "removed",
+            KpiStatus::Tightened => "tightened",
+            KpiStatus::Relaxed => "relaxed",
+            KpiStatus::Changed => "changed",
+        })
+    }
+
+    /// The status of a KPI whose comparison or target moved from `old` to `new` (on the same
+    /// figure).
+    pub fn of(old: (Cmp, f64), new: (Cmp, f64)) -> KpiStatus {
+        use Cmp::{Ge, Gt, Lt};
+        let at_least = |c| matches!(c, Ge | Gt);
+        let ((co, to), (cn, tn)) = (old, new);
+        if (co, to) == (cn, tn) {
+            return KpiStatus::Same;
+        }
+        if at_least(co) != at_least(cn) {
+            return KpiStatus::Changed;
+        }
+        // Moving the target towards "harder": up for a minimum, down for a maximum.
+        let harder = if at_least(cn) { tn > to } else { tn < to };
+        let strict = |c| matches!(c, Gt | Lt);
+        if tn == to {
+            // Same target: only strictness moved.
+            return if strict(cn) {
+                KpiStatus::Tightened
+            } else {
+                KpiStatus::Relaxed
+            };
+        }
+        if harder {
+            KpiStatus::Tightened
+        } else {
+            KpiStatus::Relaxed
+        }
+    }
+}
+
 /// A KPI in the baseline and the variant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiChange {
-    /// The KPI as written.
+    /// The KPI as written (the variant's text when it has the KPI).
     pub text: String,
+    /// The baseline's text when it differs (a tightened, relaxed or changed KPI).
+    pub old_text: Option<String>,
+    /// How the KPI changed.
+    pub status: KpiStatus,
     /// Its unit.
     pub unit: Unit,
-    /// Verdict on the baseline.
-    pub base: KpiResult,
+    /// Verdict on the baseline (`None`: the baseline has no such KPI).
+    pub base: Option<KpiResult>,
     /// Verdict on the variant (`None`: the variant has no such KPI).
     pub variant: Option<KpiResult>,
+    /// The variant's KPI (its comparison and target), to estimate the customers a decision
+    /// needs.
+    pub target: Option<(Cmp, f64)>,
     /// The difference of the KPI's metric.
     pub delta: Delta,
 }
@@ -67,15 +137,29 @@ impl KpiChange {
     /// True when the verdict flips between pass and fail.
     pub fn flips(&self) -> bool {
         matches!(
-            (self.base.verdict, self.variant.map(|v| v.verdict)),
-            (KpiVerdict::Pass, Some(KpiVerdict::Fail)) | (KpiVerdict::Fail, Some(KpiVerdict::Pass))
+            (
+                self.base.map(|b| b.verdict),
+                self.variant.map(|v| v.verdict)
+            ),
+            (Some(KpiVerdict::Pass), Some(KpiVerdict::Fail))
+                | (Some(KpiVerdict::Fail), Some(KpiVerdict::Pass))
         )
     }
 
-    /// True when the variant makes a passing KPI fail (what `--gate` acts on).
+    /// True when the variant makes a passing KPI fail.
     pub fn regresses(&self) -> bool {
-        self.base.verdict == KpiVerdict::Pass
+        self.base.map(|b| b.verdict) == Some(KpiVerdict::Pass)
             && self.variant.map(|v| v.verdict) == Some(KpiVerdict::Fail)
+    }
+
+    /// True when the variant has the KPI and it fails there.
+    pub fn fails(&self) -> bool {
+        self.variant.map(|v| v.verdict) == Some(KpiVerdict::Fail)
+    }
+
+    /// True when the variant has the KPI and it stays inconclusive there.
+    pub fn inconclusive(&self) -> bool {
+        self.variant.map(|v| v.verdict) == Some(KpiVerdict::Inconclusive)
     }
 }
 
@@ -92,6 +176,9 @@ pub struct Comparison {
     pub exact_note: Option<String>,
     /// How reports name the two sides (`None`: by journey and scenario).
     pub names: Option<(String, String)>,
+    /// Short names of the two sides for column headers (`diff`: the revisions, or the files);
+    /// `None`: "Baseline" and the scenario's name.
+    pub columns: Option<(String, String)>,
 }
 
 impl Comparison {
@@ -100,6 +187,11 @@ impl Comparison {
         let regress = self.kpis.iter().filter(|k| k.regresses());
         let improve = self.kpis.iter().filter(|k| k.flips() && !k.regresses());
         regress.chain(improve)
+    }
+
+    /// KPIs added, removed, tightened, relaxed or changed, in the table's order.
+    pub fn kpi_changes(&self) -> impl Iterator<Item = &KpiChange> {
+        self.kpis.iter().filter(|k| k.status != KpiStatus::Same)
     }
 }
 
@@ -137,6 +229,7 @@ pub fn compare(
         deltas,
         exact_note: exact.err(),
         names: None,
+        columns: None,
     })
 }
 
@@ -495,43 +588,105 @@ impl Context<'_> {
         }
     }
 
+    /// The KPIs of both sides: the baseline's in written order (each with the variant's KPI
+    /// on the same figure, if any), then those only the variant has.
     fn kpis(&self, deltas: &[Delta]) -> Vec<KpiChange> {
         let fb = &self.p.base.frame;
         let fv = &self.p.variant.frame;
-        fb.kpis
+        // A KPI's figure: its metric's name and its segment's name (indices differ between
+        // versions).
+        let figure = |f: &crate::sim::Frame, k: &crate::sim::figures::FrameKpi| {
+            let seg = k
+                .segment
+                .and_then(|s| f.segments.get(s))
+                .map(|s| s.name.clone());
+            (k.metric_name.clone(), seg)
+        };
+        // Pair the KPIs: the same text first, then the same figure.
+        let mut partner: Vec<Option<usize>> = vec![None; fb.kpis.len()];
+        let mut taken = vec![false; fv.kpis.len()];
+        for (i, k) in fb.kpis.iter().enumerate() {
+            if let Some(j) = (0..fv.kpis.len()).find(|&j| !taken[j] && fv.kpis[j].text == k.text) {
+                partner[i] = Some(j);
+                taken[j] = true;
+            }
+        }
+        for (i, k) in fb.kpis.iter().enumerate() {
+            if partner[i].is_some() {
+                continue;
+            }
+            let want = figure(fb, k);
+            if let Some(j) =
+                (0..fv.kpis.len()).find(|&j| !taken[j] && figure(fv, &fv.kpis[j]) == want)
+            {
+                partner[i] = Some(j);
+                taken[j] = true;
+            }
+        }
+        let mut out: Vec<KpiChange> = fb
+            .kpis
             .iter()
-            .zip(&self.b.kpis)
-            .map(|(k, rb)| {
-                let iv = fv.kpis.iter().position(|x| x.text == k.text);
-                let rv = iv.map(|i| self.v.kpis[i]);
-                let mv = iv.map(|i| fv.kpis[i].metric);
-                let seg_v = iv.and_then(|i| fv.kpis[i].segment);
-                // A paired difference where `deltas` has one for the same metric.
-                let label = paired_name(fb, k.metric);
-                let pairedd = label
-                    .filter(|_| k.segment.is_none())
-                    .and_then(|l| deltas.iter().find(|d| d.name == l && d.paired))
-                    .and_then(|d| d.diff);
-                let unit = Unit::of(k.metric);
-                let delta = Delta {
-                    name: k.text.clone(),
-                    section: "kpi",
-                    unit,
-                    base: rb.estimate,
-                    variant: rv.and_then(|r| r.estimate),
-                    diff: pairedd.or_else(|| unpaired(rb.estimate, rv.and_then(|r| r.estimate))),
-                    paired: pairedd.is_some(),
-                    exact: self.exact_diff(Some(k.metric), mv, k.segment.zip(seg_v)),
-                };
-                KpiChange {
-                    text: k.text.clone(),
-                    unit,
-                    base: *rb,
-                    variant: rv,
-                    delta,
-                }
-            })
-            .collect()
+            .enumerate()
+            .map(|(i, _)| self.kpi_change(deltas, Some(i), partner[i]))
+            .collect();
+        out.extend(
+            (0..fv.kpis.len())
+                .filter(|&j| !taken[j])
+                .map(|j| self.kpi_change(deltas, None, Some(j))),
+        );
+        out
+    }
+
+    /// The baseline's KPI `ib` and the variant's `iv` (at least one given).
+    fn kpi_change(&self, deltas: &[Delta], ib: Option<usize>, iv: Option<usize>) -> KpiChange {
+        let fb = &self.p.base.frame;
+        let fv = &self.p.variant.frame;
+        let kb = ib.map(|i| &fb.kpis[i]);
+        let kv = iv.map(|i| &fv.kpis[i]);
+        let rb = ib.map(|i| self.b.kpis[i]);
+        let rv = iv.map(|i| self.v.kpis[i]);
+        let status = match (kb, kv) {
+            (Some(b), Some(v)) => KpiStatus::of((b.comparison, b.target), (v.comparison, v.target)),
+            (None, _) => KpiStatus::Added,
+            (_, None) => KpiStatus::Removed,
+        };
+        let k = kv.or(kb).expect("a KPI on one side at least");
+        // A paired difference where `deltas` has one for the same metric (on both sides).
+        let pairedd = match (kb, kv) {
+            (Some(b), Some(_)) if b.segment.is_none() => paired_name(fb, b.metric)
+                .and_then(|l| deltas.iter().find(|d| d.name == l && d.paired))
+                .and_then(|d| d.diff),
+            _ => None,
+        };
+        let unit = Unit::of(k.metric);
+        let (eb, ev) = (rb.and_then(|r| r.estimate), rv.and_then(|r| r.estimate));
+        let delta = Delta {
+            name: k.text.clone(),
+            section: "kpi",
+            unit,
+            base: eb,
+            variant: ev,
+            diff: pairedd.or_else(|| unpaired(eb, ev)),
+            paired: pairedd.is_some(),
+            exact: match (kb, kv) {
+                (Some(b), Some(v)) => self
+                    .exact_diff(Some(b.metric), Some(v.metric), b.segment.zip(v.segment))
+                    .filter(|_| b.segment.is_some() == v.segment.is_some()),
+                _ => None,
+            },
+        };
+        KpiChange {
+            text: k.text.clone(),
+            old_text: kb
+                .filter(|b| kv.is_some_and(|v| v.text != b.text))
+                .map(|b| b.text.clone()),
+            status,
+            unit,
+            base: rb,
+            variant: rv,
+            target: kv.map(|v| (v.comparison, v.target)),
+            delta,
+        }
     }
 }
 

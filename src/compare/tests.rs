@@ -38,8 +38,9 @@ fn settings(customers: u64, seed: u64) -> Settings {
 /// independent runs of the same size (different seeds): at least 3 times narrower — except
 /// where the change itself reroutes a large share of customers: `no_branch` closes the entry
 /// of 30% of them, whose journeys then differ in earnest (their paired differences are real
-/// heterogeneity, not noise); there the paired interval is 2.9 times narrower and the test
-/// asks for 2.5.
+/// heterogeneity, not noise); there the paired interval is 2.5 times narrower (2.9 when
+/// paired runs reordered the distributions to couple them; each side now keeps its own
+/// tables so that its figures are `simulate`'s) and the test asks for 2.3.
 #[test]
 fn paired_intervals_are_at_least_3_times_narrower_than_independent_runs() {
     for (file, scenario) in SCENARIOS {
@@ -61,7 +62,7 @@ fn paired_intervals_are_at_least_3_times_narrower_than_independent_runs() {
             "{file}:{scenario}: paired ±{:.5}, independent ±{independent:.5}: {ratio:.1}x narrower",
             paired.half_width()
         );
-        let want = if scenario == "no_branch" { 2.5 } else { 3.0 };
+        let want = if scenario == "no_branch" { 2.3 } else { 3.0 };
         assert!(
             ratio >= want,
             "{file}:{scenario}: only {ratio:.2}x narrower"
@@ -227,4 +228,33 @@ fn paired_lifetime_intervals_cover_the_exact_difference() {
         eprintln!("{name}: the paired interval covered the exact difference in {rate:.3}");
         assert!((0.92..=0.98).contains(&rate), "{name}: coverage {rate}");
     }
+}
+
+#[test]
+fn each_side_of_a_comparison_is_the_run_simulate_makes() {
+    // One figure, one value: the baseline and the scenario of a paired run have exactly the
+    // totals of `simulate` with the same seed and customers (and any thread count).
+    for (file, scenario) in SCENARIOS {
+        let (b, v) = (load(file, None), load(file, Some(scenario)));
+        let c = compare(&b, &v, &settings(30_000, 9)).unwrap();
+        let mut threads = settings(30_000, 9);
+        threads.threads = 3;
+        let solo_b = simulate(&b, &threads, None).unwrap();
+        let solo_v = simulate(&v, &settings(30_000, 9), None).unwrap();
+        assert_eq!(c.paired.base.tally, solo_b.tally, "{file}: baseline");
+        assert_eq!(c.paired.variant.tally, solo_v.tally, "{file}:{scenario}");
+    }
+}
+
+#[test]
+fn kpi_status_says_which_way_a_target_moved() {
+    use crate::model::Comparison::{Ge, Gt, Le, Lt};
+    assert_eq!(KpiStatus::of((Ge, 0.1), (Ge, 0.1)), KpiStatus::Same);
+    assert_eq!(KpiStatus::of((Ge, 10.0), (Ge, 5.0)), KpiStatus::Relaxed);
+    assert_eq!(KpiStatus::of((Ge, 5.0), (Ge, 10.0)), KpiStatus::Tightened);
+    assert_eq!(KpiStatus::of((Le, 0.2), (Le, 0.3)), KpiStatus::Relaxed);
+    assert_eq!(KpiStatus::of((Le, 0.3), (Lt, 0.2)), KpiStatus::Tightened);
+    assert_eq!(KpiStatus::of((Ge, 0.3), (Gt, 0.3)), KpiStatus::Tightened);
+    assert_eq!(KpiStatus::of((Lt, 0.3), (Le, 0.3)), KpiStatus::Relaxed);
+    assert_eq!(KpiStatus::of((Ge, 0.3), (Le, 0.3)), KpiStatus::Changed);
 }

@@ -752,106 +752,6 @@ impl Tables {
                 tp => self.start(tp, seg),
             })
     }
-
-    /// Compiles two journeys for a paired run, their entry and move distributions
-    /// *coupled*: where both journeys have an entry (or, from a touchpoint both have, a move
-    /// for a segment both have) to the same-named place, the draws below the common mass
-    /// `Σ min(p, q)` pick the same place in both — the maximal coupling — and only the rest
-    /// of the draws spread over what differs. A customer thus keeps their path through the
-    /// parts of a journey a change does not touch.
-    pub fn pair(base: &Journey, variant: &Journey, ignore_horizon: bool) -> (Tables, Tables) {
-        let (mut tb, mut tv) = (
-            Tables::new(base, ignore_horizon),
-            Tables::new(variant, ignore_horizon),
-        );
-        let entries =
-            |j: &Journey| -> Vec<(u32, f64)> { j.entries().map(|(t, w)| (t as u32, w)).collect() };
-        let tp_name = |j: &Journey, x: u32| {
-            if x == EXIT {
-                "\0exit".to_string()
-            } else {
-                j.touchpoints[x as usize].name.clone()
-            }
-        };
-        let (eb, ev) = coupled(
-            &entries(base),
-            &entries(variant),
-            |x| tp_name(base, x),
-            |x| tp_name(variant, x),
-        );
-        tb.entry = tb.cdf.push(&eb);
-        tv.entry = tv.cdf.push(&ev);
-        let moves = |j: &Journey, k: usize, seg: usize| -> Vec<(u32, f64)> {
-            j.touchpoints[k].transitions[seg]
-                .iter()
-                .map(|t| {
-                    let target = match t.target {
-                        Target::Exit => EXIT,
-                        Target::Touchpoint(x) => x as u32,
-                    };
-                    (target, t.probability)
-                })
-                .collect()
-        };
-        for (kb, tp) in base.touchpoints.iter().enumerate() {
-            let Some(kv) = variant.touchpoint(&tp.name) else {
-                continue;
-            };
-            for (sb, seg) in base.segments.iter().enumerate() {
-                let Some(sv) = variant.segment(&seg.name) else {
-                    continue;
-                };
-                let (mb, mv) = (moves(base, kb, sb), moves(variant, kv, sv));
-                if mb.is_empty() || mv.is_empty() {
-                    continue;
-                }
-                let (cb, cv) = coupled(&mb, &mv, |x| tp_name(base, x), |x| tp_name(variant, x));
-                tb.moves[kb * tb.n_seg + sb] = tb.cdf.push(&cb);
-                tv.moves[kv * tv.n_seg + sv] = tv.cdf.push(&cv);
-            }
-        }
-        (tb.link(), tv.link())
-    }
-}
-
-/// `(outcome, weight)` pairs.
-type Weights = Vec<(u32, f64)>;
-
-/// Reorders two distributions over named outcomes so that inverse-CDF picks with the same
-/// draw agree as often as possible: first the common part of every shared name (in `a`'s
-/// order, `min(p, q)` in both), then each distribution's own remainder. Outcomes keep their
-/// probabilities; a name may appear twice in a list.
-fn coupled(
-    a: &[(u32, f64)],
-    b: &[(u32, f64)],
-    name_a: impl Fn(u32) -> String,
-    name_b: impl Fn(u32) -> String,
-) -> (Weights, Weights) {
-    let (total_a, total_b): (f64, f64) = (
-        a.iter().map(|x| x.1.max(0.0)).sum(),
-        b.iter().map(|x| x.1.max(0.0)).sum(),
-    );
-    if total_a <= 0.0 || total_b <= 0.0 {
-        return (a.to_vec(), b.to_vec());
-    }
-    let mut rest_a: Vec<(u32, f64)> = a.iter().map(|&(o, w)| (o, w.max(0.0) / total_a)).collect();
-    let mut rest_b: Vec<(u32, f64)> = b.iter().map(|&(o, w)| (o, w.max(0.0) / total_b)).collect();
-    let (mut out_a, mut out_b) = (Vec::new(), Vec::new());
-    for item in rest_a.iter_mut() {
-        let name = name_a(item.0);
-        if let Some(other) = rest_b.iter_mut().find(|x| name_b(x.0) == name) {
-            let common = item.1.min(other.1);
-            if common > 0.0 {
-                out_a.push((item.0, common));
-                out_b.push((other.0, common));
-                item.1 -= common;
-                other.1 -= common;
-            }
-        }
-    }
-    out_a.extend(rest_a.into_iter().filter(|x| x.1 > 0.0));
-    out_b.extend(rest_b.into_iter().filter(|x| x.1 > 0.0));
-    (out_a, out_b)
 }
 
 #[cfg(test)]
@@ -967,32 +867,6 @@ mod tests {
         // The same draw picks the same outcome on [0, 0.45), [0.65, 0.75) and [0.85, 1): 70%
         // of customers (an alias table would keep no such structure).
         assert!((same as f64 / n as f64 - 0.70).abs() < 0.01, "{same}");
-    }
-
-    #[test]
-    fn coupled_distributions_share_their_common_mass() {
-        // Entries 45/25/30 against 65/35 (the third closed): 70% of draws agree.
-        let a = [(0, 0.45), (1, 0.25), (2, 0.30)];
-        let b = [(0, 0.65), (1, 0.35)];
-        let (ca, cb) = coupled(&a, &b, |x| x.to_string(), |x| x.to_string());
-        let mut c = Cdf::default();
-        let (ra, rb) = (c.push(&ca), c.push(&cb));
-        let draws = crate::sim::engine::Draws::new(1, 1);
-        let n = 100_000;
-        let mut same = 0;
-        let mut counts = [[0u32; 3]; 2];
-        for i in 0..n {
-            let r = draws.at(i);
-            let (x, y) = (c.pick(ra, r), c.pick(rb, r));
-            same += u32::from(x == y);
-            counts[0][x as usize] += 1;
-            counts[1][y as usize] += 1;
-        }
-        assert!((same as f64 / n as f64 - 0.70).abs() < 0.01, "{same}");
-        // The marginals are unchanged.
-        let share = |k: u32| k as f64 / n as f64;
-        assert!((share(counts[0][2]) - 0.30).abs() < 0.01);
-        assert!((share(counts[1][0]) - 0.65).abs() < 0.01);
     }
 
     #[test]

@@ -391,6 +391,7 @@ impl Scratch {
                 row.ended[outcome] += n;
                 row.ended_no_goal += pair[0];
                 st.outcomes[outcome] += n;
+                st.outcomes_converted[outcome] += pair[1];
                 st.customers += n;
             }
         }

@@ -203,6 +203,11 @@ pub struct Figures {
     pub goals: Vec<Estimate>,
     /// Share per ending (`ending::NAMES` order).
     pub outcomes: [Estimate; ending::COUNT],
+    /// Share who left (an `exit` transition) after achieving the primary goal; `None` without
+    /// a primary goal. The rest of `left` left without it.
+    pub left_after_goal: Option<Estimate>,
+    /// Share who left without having achieved the primary goal; `None` without one.
+    pub left_without_goal: Option<Estimate>,
     /// Mean visits per customer.
     pub touches: Estimate,
     /// Mean pain points per customer.
@@ -356,6 +361,13 @@ impl Figures {
             conversion: frame.primary_goal.map(|g| prop(t.goals[g], n)),
             goals: t.goals.iter().map(|&k| prop(k, n)).collect(),
             outcomes: t.outcomes.map(|k| prop(k, n)),
+            left_after_goal: frame
+                .primary_goal
+                .map(|_| prop(t.outcomes_converted[ending::LEFT], n)),
+            left_without_goal: frame.primary_goal.map(|_| {
+                let left = t.outcomes[ending::LEFT];
+                prop(left.saturating_sub(t.outcomes_converted[ending::LEFT]), n)
+            }),
             touches: mean_of(t.touches as f64, t.touches_sq as f64, n),
             pains: mean_of(t.pains as f64, t.pains_sq as f64, n),
             sentiment: mean_of(t.sentiment as f64, t.sentiment_sq as f64, n),

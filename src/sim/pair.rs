@@ -190,7 +190,14 @@ pub fn simulate_pair(
     if settings.customers == 0 {
         return Err(SimulateError::NoCustomers);
     }
-    let (tb, tv) = Tables::pair(base, variant, settings.ignore_horizon);
+    // Each journey keeps its own tables, exactly as `simulate` compiles it: a customer's
+    // draws depend only on the seed and their index, so each side of a paired run is the
+    // very run `simulate` makes of that journey (same figures, to the last digit), and the
+    // pairing is the common random numbers alone.
+    let (tb, tv) = (
+        Tables::new(base, settings.ignore_horizon),
+        Tables::new(variant, settings.ignore_horizon),
+    );
     if tb.entry.len == 0 || tv.entry.len == 0 {
         return Err(SimulateError::NoEntry);
     }

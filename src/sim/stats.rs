@@ -46,6 +46,21 @@ impl Estimate {
     }
 }
 
+/// The customers a run of `n` customers would need for the 95% interval of `e` to leave
+/// `target` behind, estimated from the interval now: the half-width shrinks as 1/√n, so
+/// about n·(half-width / |estimate − target|)². An estimate, not a promise (the estimate
+/// itself moves with more customers, and Wilson and percentile intervals are not exactly
+/// symmetric). `None` when the estimate sits on the target or the interval has no width.
+pub fn customers_to_decide(n: u64, e: &Estimate, target: f64) -> Option<u64> {
+    let gap = (e.value - target).abs();
+    let half = e.half_width();
+    if n == 0 || gap.is_nan() || gap <= 0.0 || half.is_nan() || half <= 0.0 || !half.is_finite() {
+        return None;
+    }
+    let needed = n as f64 * (half / gap).powi(2);
+    (needed < 1e18).then(|| (needed.ceil() as u64).max(n))
+}
+
 /// A proportion `k / n` with its Wilson score interval; `None` when `n` is 0.
 pub fn proportion(k: u64, n: u64) -> Option<Estimate> {
     if n == 0 {
@@ -589,6 +604,35 @@ impl crate::model::figure::Judged for Estimate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customers_to_decide_scales_with_the_squared_ratio() {
+        // Half-width 0.01 around 0.10 with target 0.095: the gap is half the half-width, so
+        // four times the customers.
+        let e = Estimate {
+            value: 0.10,
+            low: 0.09,
+            high: 0.11,
+        };
+        assert_eq!(customers_to_decide(10_000, &e, 0.095), Some(40_000));
+        // On the target, or without width: no population decides it.
+        assert_eq!(customers_to_decide(10_000, &e, 0.10), None);
+        let point = Estimate {
+            value: 0.1,
+            low: 0.1,
+            high: 0.1,
+        };
+        assert_eq!(customers_to_decide(10_000, &point, 0.2), None);
+        assert_eq!(customers_to_decide(0, &e, 0.2), None);
+        // Never fewer than the customers already simulated.
+        assert_eq!(customers_to_decide(10_000, &e, 0.5), Some(10_000));
+        let nan = Estimate {
+            value: f64::NAN,
+            low: 0.0,
+            high: 1.0,
+        };
+        assert_eq!(customers_to_decide(10_000, &nan, 0.5), None);
+    }
 
     #[test]
     fn sums_of_huge_amounts_are_exact() {

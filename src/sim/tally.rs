@@ -37,6 +37,9 @@ pub struct SegmentTally {
     pub customers: u64,
     /// Customers per ending (see [`ending`]).
     pub outcomes: [u64; ending::COUNT],
+    /// Of those, customers who had achieved the primary goal before the journey ended.
+    #[serde(default)]
+    pub outcomes_converted: [u64; ending::COUNT],
     /// Customers achieving each goal at least once, by [`crate::model::GoalId`].
     pub goals: Vec<u64>,
     /// Visits: sum and sum of squares of the per-customer counts.
@@ -389,6 +392,7 @@ impl SegmentTally {
     pub fn merge(&mut self, o: &SegmentTally) {
         self.customers += o.customers;
         add(&mut self.outcomes, &o.outcomes);
+        add(&mut self.outcomes_converted, &o.outcomes_converted);
         add_all(&mut self.goals, &o.goals);
         self.touches = self.touches.saturating_add(o.touches);
         self.touches_sq = self.touches_sq.saturating_add(o.touches_sq);

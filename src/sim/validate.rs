@@ -145,6 +145,14 @@ fn check_segment(f: &Frame, t: &SegmentTally) -> Result<(), String> {
     if ended != n as u128 {
         return Err(format!("the endings add up to {ended} customers, not {n}"));
     }
+    for (i, name) in ending::NAMES.iter().enumerate() {
+        at_most(
+            &format!("customers ended `{name}` after the goal"),
+            t.outcomes_converted[i],
+            t.outcomes[i],
+            "who ended so",
+        )?;
+    }
     for (g, &k) in t.goals.iter().enumerate() {
         at_most(
             &format!("customers reach goal `{}`", f.goals[g]),

@@ -61,8 +61,12 @@ pub struct LeverOptions {
 /// The order of a ranking (largest first; ties in stage order).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum LeverSort {
-    /// By removal effect.
+    /// By what a change to the touchpoint gains: friction gain first, then the largest
+    /// transition sensitivity, then removal effect. Must-pass steps all have the same
+    /// removal effect (the whole conversion), so removal alone cannot rank them.
     #[default]
+    Change,
+    /// By removal effect.
     Removal,
     /// By friction gain.
     Friction,
@@ -85,6 +89,8 @@ pub struct Levers {
     pub states: usize,
     /// Worst relative residual of the solves.
     pub residual: f64,
+    /// The sum of every touchpoint's removal effect (the denominator of [`Levers::share`]).
+    pub removal_total: f64,
 }
 
 /// The levers of one touchpoint.
@@ -130,7 +136,7 @@ impl Levers {
     /// Removal effect as a share of all touchpoints' (Markov attribution); `None` when they
     /// are all 0.
     pub fn share(&self, t: TouchpointId) -> Option<f64> {
-        let total: f64 = self.touchpoints.iter().map(|l| l.removal).sum();
+        let total = self.removal_total;
         (total > 0.0).then(|| self.touchpoints[t].removal / total)
     }
 
@@ -153,11 +159,32 @@ impl Levers {
     /// Touchpoint ids ranked by `sort`, largest first; values equal to 12 significant
     /// digits keep stage order, and a touchpoint without the figure comes last.
     pub fn ranked(&self, sort: LeverSort) -> Vec<TouchpointId> {
+        if sort == LeverSort::Change {
+            // Lexicographic: friction gain, best sensitivity (none: below any), removal.
+            let key = |t: TouchpointId| {
+                let l = &self.touchpoints[t];
+                let best = self
+                    .best(t)
+                    .and_then(|b| b.sensitivity)
+                    .map_or(f64::NEG_INFINITY, round12);
+                (round12(l.friction_gain), best, round12(l.removal))
+            };
+            let keys: Vec<(f64, f64, f64)> = (0..self.touchpoints.len()).map(key).collect();
+            let mut ids: Vec<TouchpointId> = (0..self.touchpoints.len()).collect();
+            ids.sort_by(|&a, &b| {
+                let (x, y) = (keys[a], keys[b]);
+                y.0.total_cmp(&x.0)
+                    .then(y.1.total_cmp(&x.1))
+                    .then(y.2.total_cmp(&x.2))
+                    .then(a.cmp(&b))
+            });
+            return ids;
+        }
         let keys: Vec<Option<f64>> = (0..self.touchpoints.len())
             .map(|t| {
                 let l = &self.touchpoints[t];
                 match sort {
-                    LeverSort::Removal => Some(l.removal),
+                    LeverSort::Change | LeverSort::Removal => Some(l.removal),
                     LeverSort::Friction => Some(l.friction_gain),
                     LeverSort::Sensitivity => self.best(t).and_then(|b| b.sensitivity),
                 }
@@ -221,6 +248,7 @@ fn levers_within(
         touchpoints: vec![TouchpointLevers::default(); ntp],
         states: 0,
         residual: 0.0,
+        removal_total: 0.0,
     };
     for (&(_, w), part) in population.iter().zip(&parts) {
         out.baseline += w * part.conversion;
@@ -267,5 +295,6 @@ fn levers_within(
             }
         }
     }
+    out.removal_total = out.touchpoints.iter().map(|l| l.removal).sum();
     Ok(out)
 }

@@ -41,7 +41,9 @@ fn comparison_out(c: &Comparison) -> ComparisonOut<'_> {
             .iter()
             .map(|k| KpiOut {
                 kpi: &k.text,
-                baseline_status: k.base.verdict,
+                change: k.status,
+                baseline_kpi: k.old_text.as_deref().or(k.base.map(|_| k.text.as_str())),
+                baseline_status: k.base.map(|r| r.verdict),
                 variant_status: k.variant.map(|r| r.verdict),
                 regresses: k.regresses(),
                 figure: delta(&k.delta),
@@ -110,7 +112,9 @@ struct ComparisonOut<'a> {
 #[derive(Serialize)]
 struct KpiOut<'a> {
     kpi: &'a str,
-    baseline_status: KpiVerdict,
+    change: crate::compare::KpiStatus,
+    baseline_kpi: Option<&'a str>,
+    baseline_status: Option<KpiVerdict>,
     variant_status: Option<KpiVerdict>,
     regresses: bool,
     figure: DeltaOut<'a>,

@@ -5,7 +5,7 @@ mod json;
 
 pub use json::{comparison, json};
 
-use crate::compare::{Comparison, Delta, KpiChange};
+use crate::compare::{Comparison, Delta, KpiChange, KpiStatus};
 
 use crate::report::simulation::{Unit, thousands, verdict};
 use crate::report::text::{emit, new_table, section};
@@ -69,16 +69,45 @@ fn cells(d: &Delta, with_exact: bool) -> Vec<String> {
 
 fn kpi_cells(k: &KpiChange, with_exact: bool) -> Vec<String> {
     let v = |r: Option<crate::sim::KpiResult>| {
-        r.map_or("not in scenario", |r| {
-            verdict(r.verdict, r.estimate.is_some())
-        })
+        r.map_or("absent", |r| verdict(r.verdict, r.estimate.is_some()))
     };
-    let mut row = vec![
-        k.text.clone(),
-        format!("{} → {}", v(Some(k.base)), v(k.variant)),
-    ];
+    let name = match (k.status.label(), &k.old_text) {
+        (None, _) => k.text.clone(),
+        (Some(label), Some(old)) => format!("{} ({label}; was `{old}`)", k.text),
+        (Some(label), None) => format!("{} ({label})", k.text),
+    };
+    let mut row = vec![name, format!("{} → {}", v(k.base), v(k.variant))];
     row.extend(cells(&k.delta, with_exact).into_iter().skip(1));
     row
+}
+
+/// The KPIs added, removed, tightened, relaxed or changed, one line each with the verdicts
+/// (a relaxed target is called out: a KPI made easier passes without a real improvement).
+fn kpi_changes(c: &Comparison) -> Vec<String> {
+    let v = |r: Option<crate::sim::KpiResult>| {
+        r.map_or("absent", |r| verdict(r.verdict, r.estimate.is_some()))
+    };
+    c.kpi_changes()
+        .map(|k| match k.status {
+            KpiStatus::Added => format!("new KPI `{}`: {}", k.text, v(k.variant)),
+            KpiStatus::Removed => format!("removed KPI `{}` (was {})", k.text, v(k.base)),
+            KpiStatus::Relaxed => format!(
+                "RELAXED target `{}` → `{}`: easier to meet with the same figure ({} → {})",
+                k.old_text.as_deref().unwrap_or_default(),
+                k.text,
+                v(k.base),
+                v(k.variant)
+            ),
+            status => format!(
+                "{} `{}` → `{}` ({} → {})",
+                status.label().unwrap_or_default(),
+                k.old_text.as_deref().unwrap_or_default(),
+                k.text,
+                v(k.base),
+                v(k.variant)
+            ),
+        })
+        .collect()
 }
 
 /// The opening lines of a comparison.
@@ -119,11 +148,10 @@ fn header(c: &Comparison) -> Vec<String> {
 fn flips(c: &Comparison) -> Vec<String> {
     c.flipped()
         .map(|k| {
-            let (a, b) = (
-                verdict(k.base.verdict, k.base.estimate.is_some()),
-                k.variant
-                    .map_or("absent", |r| verdict(r.verdict, r.estimate.is_some())),
-            );
+            let v = |r: Option<crate::sim::KpiResult>| {
+                r.map_or("absent", |r| verdict(r.verdict, r.estimate.is_some()))
+            };
+            let (a, b) = (v(k.base), v(k.variant));
             let what = if k.regresses() { "breaks" } else { "fixes" };
             format!("{what} `{}`: {a} → {b}", k.text)
         })
@@ -137,6 +165,17 @@ const HEAD: [&str; 5] = [
     "Difference [95% interval]",
     "Exact",
 ];
+
+/// The column headers: `HEAD` with the two sides named (`diff`: the versions; `compare`: the
+/// baseline and the scenario).
+fn heads(c: &Comparison) -> [String; 5] {
+    let (b, v) = match (&c.columns, &c.paired.variant.frame.scenario) {
+        (Some((b, v)), _) => (b.clone(), v.clone()),
+        (None, Some(s)) => (HEAD[1].to_string(), s.clone()),
+        (None, None) => (HEAD[1].to_string(), HEAD[2].to_string()),
+    };
+    [HEAD[0].into(), b, v, HEAD[3].into(), HEAD[4].into()]
+}
 
 /// Renders comparisons as text tables, `width` columns wide (`None`: the terminal's).
 pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
@@ -157,14 +196,21 @@ pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
         for f in flips {
             let _ = writeln!(out, "- {f}");
         }
+        let changes = kpi_changes(c);
+        if !changes.is_empty() {
+            section(&mut out, "KPIs added, removed or changed");
+            for line in changes {
+                let _ = writeln!(out, "- {line}");
+            }
+        }
         if !c.kpis.is_empty() {
             section(&mut out, "KPIs");
             let mut head: Vec<String> = vec!["KPI".into(), "Verdict".into()];
             head.extend(
-                HEAD[1..]
+                heads(c)[1..]
                     .iter()
                     .take(if with_exact { 4 } else { 3 })
-                    .map(|s| s.to_string()),
+                    .cloned(),
             );
             let mut t = new_table(head, width);
             for k in &c.kpis {
@@ -173,10 +219,9 @@ pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
             emit(&mut out, t, 2);
         }
         section(&mut out, "Figures (per customer)");
-        let head: Vec<String> = HEAD
-            .iter()
+        let head: Vec<String> = heads(c)
+            .into_iter()
             .take(if with_exact { 5 } else { 4 })
-            .map(|s| s.to_string())
             .collect();
         let mut t = new_table(head, width);
         for d in &c.deltas {
@@ -209,8 +254,26 @@ pub fn markdown_body(c: &Comparison) -> String {
         }
         out.push('\n');
         let flips = flips(c);
-        if flips.is_empty() {
+        let changes = kpi_changes(c);
+        if !changes.is_empty() {
+            let _ = writeln!(out, "**KPIs added, removed or changed:**\n");
+            for line in &changes {
+                let mark = if line.starts_with("RELAXED") || line.ends_with("FAIL") {
+                    "⚠️ "
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "- {mark}{line}");
+            }
+            out.push('\n');
+        }
+        if flips.is_empty() && changes.is_empty() {
             let _ = writeln!(out, "**No KPI changes verdict.**\n");
+        } else if flips.is_empty() {
+            let _ = writeln!(
+                out,
+                "**No KPI present in both versions changes verdict.**\n"
+            );
         } else {
             let _ = writeln!(out, "**KPI verdicts that flip:**\n");
             for f in flips {
@@ -225,8 +288,14 @@ pub fn markdown_body(c: &Comparison) -> String {
         }
         let with_exact = c.exact_note.is_none();
         if !c.kpis.is_empty() {
+            let names = heads(c);
             let mut head = vec!["KPI", "Verdict"];
-            head.extend(HEAD[1..].iter().take(if with_exact { 4 } else { 3 }));
+            head.extend(
+                names[1..]
+                    .iter()
+                    .map(String::as_str)
+                    .take(if with_exact { 4 } else { 3 }),
+            );
             md_table(
                 &mut out,
                 &head,
@@ -234,9 +303,10 @@ pub fn markdown_body(c: &Comparison) -> String {
             );
         }
         let significant: Vec<&Delta> = c.deltas.iter().filter(|d| d.significant()).collect();
-        let head: Vec<&str> = HEAD
+        let names = heads(c);
+        let head: Vec<&str> = names
             .iter()
-            .copied()
+            .map(String::as_str)
             .take(if with_exact { 5 } else { 4 })
             .collect();
         let _ = writeln!(

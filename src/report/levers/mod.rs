@@ -33,7 +33,7 @@ impl<'a> View<'a> {
     pub fn listed(&self) -> Vec<TouchpointId> {
         let mut ids = match self.clv {
             Some(c) => ranked_by(match self.sort {
-                LeverSort::Friction => &c.friction,
+                LeverSort::Friction | LeverSort::Change => &c.friction,
                 _ => &c.removal,
             }),
             None => self.levers.ranked(self.sort),
@@ -90,6 +90,7 @@ fn ranked_by(values: &[f64]) -> Vec<TouchpointId> {
 /// The name of a ranking order as `--sort` spells it.
 pub fn sort_name(sort: LeverSort) -> &'static str {
     match sort {
+        LeverSort::Change => "change",
         LeverSort::Removal => "removal",
         LeverSort::Friction => "friction",
         LeverSort::Sensitivity => "sensitivity",

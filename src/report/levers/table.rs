@@ -33,8 +33,9 @@ pub fn table(view: &View, width: Option<u16>) -> String {
     let _ = writeln!(out, "Levers of `{}` ({}){scenario}.", j.name, j.label);
     let _ = writeln!(out, "Conversion to {}, {}.", view.goal(), view.population());
     let order = match (view.clv.is_some(), view.sort) {
-        (true, LeverSort::Friction) => "clv gained with friction halved",
+        (true, LeverSort::Friction | LeverSort::Change) => "clv gained with friction halved",
         (true, _) => "clv lost on removal",
+        (false, LeverSort::Change) => "what a change gains (friction halved, then best transition)",
         (false, LeverSort::Removal) => "removal effect",
         (false, LeverSort::Friction) => "friction gain",
         (false, LeverSort::Sensitivity) => "best sensitivity",
@@ -51,7 +52,7 @@ pub fn table(view: &View, width: Option<u16>) -> String {
     };
     let _ = writeln!(
         out,
-        "Baseline conversion {} ({} chain states). Ranked by {order}: {shown}.",
+        "Baseline conversion {} ({} chain states).\nRanked by {order}: {shown}.",
         percent(l.baseline),
         l.states
     );
@@ -78,6 +79,7 @@ pub fn table(view: &View, width: Option<u16>) -> String {
                 money(c.friction[k]),
             ]);
         }
+        let mut t = crate::report::text::fit(&t);
         right_align(&mut t, &[0, 2, 3]);
         let _ = writeln!(out, "{t}");
         let _ = writeln!(
@@ -119,13 +121,14 @@ pub fn table(view: &View, width: Option<u16>) -> String {
                 "{}\n{}",
                 j.stages[tp.stage].name, j.channels[tp.channel].name
             ),
-            percent(lever.removal),
+            points(lever.removal),
             l.relative(k).map_or_else(|| "n/a".into(), percent),
             l.share(k).map_or_else(|| "n/a".into(), percent),
             friction,
             best,
         ]);
     }
+    let mut t = crate::report::text::fit(&t);
     right_align(&mut t, &[0, 3, 4, 5, 6]);
     let _ = writeln!(out, "{t}");
     let _ = writeln!(
@@ -134,7 +137,7 @@ pub fn table(view: &View, width: Option<u16>) -> String {
          effect);\nrelative: over the baseline; share: of all touchpoints' removal effects. \
          Friction halved:\nconversion gained if its friction were halved (- no friction). Best \
          transition: the one\nwhose probability raises conversion most, with its sensitivity \
-         (- none does)."
+         (- none does).\npp = percentage points of conversion."
     );
 
     let mut rows = Vec::new();
@@ -164,6 +167,7 @@ pub fn table(view: &View, width: Option<u16>) -> String {
         for row in rows {
             t.add_row(row);
         }
+        let mut t = crate::report::text::fit(&t);
         right_align(&mut t, &[3]);
         let _ = writeln!(out, "{t}");
     }
@@ -201,14 +205,20 @@ fn money(x: f64) -> String {
     crate::model::figure::money(x)
 }
 
-/// A change of probability in percentage points, signed (`+0.52%`, `+<0.01%`).
+/// A change of conversion in percentage points, signed (`+0.52 pp`, `+<0.01 pp`).
 fn signed_percent(x: f64) -> String {
     let sign = match x {
         0.0 => "",
         x if x > 0.0 => "+",
         _ => "-",
     };
-    format!("{sign}{}", crate::model::figure::percent(x.abs()))
+    format!("{sign}{}", points(x.abs()))
+}
+
+/// Conversion points: `7.35 pp` (a difference of two conversions, not a share).
+fn points(x: f64) -> String {
+    let p = crate::model::figure::percent(x);
+    format!("{} pp", p.strip_suffix('%').unwrap_or(&p))
 }
 
 fn right_align(t: &mut Table, columns: &[usize]) {
@@ -225,10 +235,11 @@ mod tests {
 
     #[test]
     fn numbers() {
-        assert_eq!(signed_percent(0.0052), "+0.52%");
-        assert_eq!(signed_percent(-0.0052), "-0.52%");
-        assert_eq!(signed_percent(1e-9), "+<0.01%");
-        assert_eq!(signed_percent(0.0), "0.00%");
+        assert_eq!(signed_percent(0.0052), "+0.52 pp");
+        assert_eq!(signed_percent(-0.0052), "-0.52 pp");
+        assert_eq!(signed_percent(1e-9), "+<0.01 pp");
+        assert_eq!(signed_percent(0.0), "0.00 pp");
+        assert_eq!(points(0.0735), "7.35 pp");
         assert_eq!(sensitivity(Some(0.52)), "+0.5200");
         assert_eq!(sensitivity(Some(-2e-7)), "-2.0e-7");
         assert_eq!(sensitivity(Some(0.0)), "0.0000");

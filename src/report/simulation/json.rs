@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Version of the `simulate --format json` schema.
 pub const SCHEMA_VERSION: u32 = 1;
 /// Version of the shard file format (2: the fingerprint).
-pub const SHARD_VERSION: u32 = 3;
+pub const SHARD_VERSION: u32 = 4;
 /// What a shard file says it is.
 pub const SHARD_KIND: &str = "journeyc-simulation-shard";
 

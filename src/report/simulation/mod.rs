@@ -183,6 +183,37 @@ fn nice_up(n: u64) -> u64 {
     }
 }
 
+/// What `--strict` says of a KPI that stays inconclusive: how many customers would decide
+/// it, estimated from its interval now ([`crate::sim::stats::customers_to_decide`]).
+pub fn undecided_note(
+    text: &str,
+    estimate: Option<&Estimate>,
+    target: f64,
+    customers: u64,
+) -> String {
+    let Some(e) = estimate else {
+        return format!(
+            "KPI `{text}` is inconclusive: no value to judge (nobody the figure needs was \
+             simulated); judge it exactly with `journeyc analyze` or simulate more customers"
+        );
+    };
+    match crate::sim::stats::customers_to_decide(customers, e, target) {
+        Some(n) => format!(
+            "KPI `{text}` is inconclusive at {} customers: about {} customers would decide it \
+             (estimated from the 95% interval now: n·(half-width / |estimate − target|)²); \
+             rerun with `-n {}` or more",
+            thousands(customers),
+            thousands(n),
+            nice_up(n)
+        ),
+        None => format!(
+            "KPI `{text}` is inconclusive at {} customers: the estimate sits on the target, so \
+             no number of customers can be counted on to decide it",
+            thousands(customers)
+        ),
+    }
+}
+
 /// A KPI verdict as the table writes it.
 pub fn verdict(v: KpiVerdict, available: bool) -> &'static str {
     match v {

@@ -57,17 +57,36 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
     }
     let mut t = new_table(head, width);
     let exact_outcomes = run.exact.as_ref().map(|a| exact_endings(&a.all.outcomes));
+    let exact_after = run
+        .exact
+        .as_ref()
+        .and_then(|a| a.all.outcomes.left_after_goal);
     for (i, name) in ending::NAMES.iter().enumerate() {
         let e = &c.all.outcomes[i];
-        let mut row = vec![
-            name.replace('_', " "),
-            Unit::Percent.estimate(e),
-            Unit::Percent.interval(e),
-        ];
-        if let Some(x) = exact_outcomes {
-            row.push(percent(x[i]));
+        // `left` splits into customers who converted, then left, and those who never did.
+        let split = c.all.left_after_goal.zip(c.all.left_without_goal);
+        let rows = match (i == ending::LEFT, split) {
+            (true, Some((after, without))) => vec![
+                ("left after the goal".to_string(), after, exact_after),
+                (
+                    "left without it".to_string(),
+                    without,
+                    exact_outcomes.zip(exact_after).map(|(x, a)| x[i] - a),
+                ),
+            ],
+            _ => vec![(name.replace('_', " "), *e, exact_outcomes.map(|x| x[i]))],
+        };
+        for (label, e, exact_value) in rows {
+            let mut row = vec![
+                label,
+                Unit::Percent.estimate(&e),
+                Unit::Percent.interval(&e),
+            ];
+            if exact_outcomes.is_some() {
+                row.push(exact_value.map_or_else(|| "n/a".into(), percent));
+            }
+            t.add_row(row);
         }
-        t.add_row(row);
     }
     emit(&mut out, t, 1);
 
