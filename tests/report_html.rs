@@ -543,3 +543,94 @@ fn options_and_the_policy_in_force_have_their_section() {
     let plain = common::report("examples/checkout.journey", &[]);
     assert!(!plain.contains("id=\"options\""));
 }
+
+#[test]
+fn the_best_policy_and_the_learning_curves_match_optimize_and_learn() {
+    let html = common::report("examples/decisions.journey", &[]);
+    let options = common::section(&html, "options");
+    // The best policy is optimize's, segment by segment.
+    let (code, stdout, stderr) =
+        journeyc(&["optimize", "examples/decisions.journey", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let opt: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert!(
+        options.contains("<h3>Best policy per segment</h3>"),
+        "{options}"
+    );
+    let policy = &opt["optimum"]["policy"];
+    let table = &options[options
+        .find("<table class=\"policy\">")
+        .expect("the policy table")..];
+    let table = &table[..table.find("</table>").expect("its end")];
+    for tp in ["offer", "advice", "basket", "checkout"] {
+        for seg in ["quick", "careful"] {
+            let chosen = policy[seg][tp].as_str().expect("a choice");
+            assert!(
+                table.contains(&format!("<code>{chosen}</code>")),
+                "{tp} {seg}"
+            );
+        }
+    }
+    let best = opt["optimum"]["value"].as_f64().expect("value");
+    assert!(
+        options.contains(&format!("profit {}</strong>", (best * 1e6).round() / 1e6)),
+        "{options}"
+    );
+    // The learning curves are learn's run with the report's seed and customers.
+    let (code, stdout, stderr) = journeyc(&[
+        "learn",
+        "examples/decisions.journey",
+        "--seed",
+        "42",
+        "-n",
+        "20000",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let learn: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert!(options.contains("<h3>Test and learn</h3>"));
+    let settled = match learn["settled_after"].as_u64() {
+        Some(n) => format!("is the optimum from customer {} on", thousands(n)),
+        None => "is not the optimum after 20,000 customers".to_string(),
+    };
+    assert!(options.contains(&settled), "{settled}\n{options}");
+    let batches = learn["batches"].as_array().expect("batches");
+    assert_eq!(batches.len(), 20);
+    let breaking = batches.iter().filter(|b| b["feasible"] == false).count();
+    if breaking > 0 {
+        assert!(options.contains(&format!(
+            "{breaking} of 20 batches played a policy that breaks"
+        )));
+    }
+    // Two charts, one dot per batch on each (20 batches; a batch without decisions has none
+    // on the share chart).
+    assert_eq!(options.matches("<svg").count(), 2, "{options}");
+    assert_eq!(
+        options.matches("<circle").count(),
+        20 + batches.iter().filter(|b| b["decisions"] != 0).count()
+    );
+    // The same page for 1 and 2 threads.
+    assert_eq!(
+        html,
+        common::report("examples/decisions.journey", &["--threads", "1"])
+    );
+    // --no-learn keeps the best policy and leaves the curves out.
+    let quiet = common::report("examples/decisions.journey", &["--no-learn"]);
+    let options = common::section(&quiet, "options");
+    assert!(options.contains("<h3>Best policy per segment</h3>"));
+    assert!(options.contains("Test-and-learn left out (--no-learn)"));
+    assert_eq!(options.matches("<svg").count(), 0);
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

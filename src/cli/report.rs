@@ -14,6 +14,7 @@ use super::{Exit, Failure, JourneyArgs};
 use crate::diagnostic;
 use crate::report::html::{self, Page, ScenarioRun};
 use crate::report::simulation::Computed;
+use crate::sim::learn::Method;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `report`.
@@ -37,6 +38,18 @@ pub struct ReportArgs {
     /// exact value under each estimate of the CLV panel.
     #[arg(long)]
     pub exact: bool,
+    /// For a journey with options: leave out the test-and-learn curves (the best policy is
+    /// still shown).
+    #[arg(long)]
+    pub no_learn: bool,
+    /// For a journey with options: customers per batch of the simulated test-and-learn
+    /// (`journeyc learn --batch`); it runs as many customers as the report simulates.
+    #[arg(long, default_value_t = 1_000, value_name = "B",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub learn_batch: u64,
+    /// For a journey with options: the learner (`thompson` or `greedy:EPS`).
+    #[arg(long, default_value = "thompson", value_name = "METHOD")]
+    pub learn_method: Method,
 }
 
 /// Runs `report`.
@@ -106,7 +119,52 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
             computed: Computed::new(run),
         })
         .collect();
+    // The best policy and test-and-learn, for a journey with options and an objective.
+    let problem = journey
+        .decisions()
+        .next()
+        .and_then(|_| crate::analyze::optimize::Problem::of(&journey));
+    let optimum = match &problem {
+        Some(p) => match crate::analyze::optimize::optimize(&journey, p) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                crate::errln!("note: no best policy for `{}`: {e}", file.display());
+                None
+            }
+        },
+        None => None,
+    };
+    let learn_settings = crate::sim::learn::Settings {
+        customers: settings.customers,
+        batch: args.learn_batch,
+        method: args.learn_method,
+        seed: settings.seed,
+        threads: settings.threads,
+        prices: None,
+    };
+    let learned = match (&problem, &optimum) {
+        (Some(p), Some(o)) if !args.no_learn => Some(
+            crate::sim::learn::learn(&journey, p, o, &learn_settings)
+                .map_err(|e| format!("No test-and-learn run: {e}.")),
+        ),
+        (Some(_), Some(_)) => Some(Err(
+            "Test-and-learn left out (--no-learn); `journeyc learn` runs it.".to_string(),
+        )),
+        _ => None,
+    };
+    let decisions = match (&problem, &optimum, &learned) {
+        (Some(p), Some(o), Some(l)) => Some(html::decisions::Decisions {
+            problem: p,
+            optimum: o,
+            learned: l
+                .as_ref()
+                .map(|l| (l, &learn_settings))
+                .map_err(Clone::clone),
+        }),
+        _ => None,
+    };
     let page = Page {
+        decisions: decisions.as_ref(),
         journey: &journey,
         file: file_report.sources.get(file_report.main).display_path(),
         baseline: &computed,

@@ -23,6 +23,7 @@
 //! the journey goes through [`escape`].
 
 mod charts;
+pub mod decisions;
 mod flow;
 mod layout;
 mod lifetime;
@@ -61,6 +62,8 @@ pub struct Page<'a> {
     pub findings: &'a [Finding],
     /// The scenarios simulated with the same seed and customers, in the order asked.
     pub scenarios: &'a [ScenarioRun<'a>],
+    /// The best policy and test-and-learn panel (journeys with options).
+    pub decisions: Option<&'a decisions::Decisions<'a>>,
 }
 
 /// Escapes text for HTML content and attribute values: `&`, `<`, `>`, `"` and `'`.
@@ -209,8 +212,13 @@ pub fn render(page: &Page) -> String {
             &mut out,
             "options",
             &format!("{n}. Options"),
-            "Touchpoints that offer alternatives of themselves (<code>option</code>), and which one each segment gets in this run.",
-            &tables::options(j),
+            "Touchpoints that offer alternatives of themselves (<code>option</code>), which one \
+             each segment gets in this run, the best one per segment by the journey's \
+             objective, and how fast a live test would find it.",
+            &match page.decisions {
+                Some(d) => format!("{}{}", tables::options(j), decisions::render(j, d)),
+                None => tables::options(j),
+            },
         );
     }
     section(
