@@ -290,6 +290,123 @@ pub fn evaluate_policy(
     Ok(evaluate(j, problem, policy, |s| rows[s].clone()))
 }
 
+/// Exact figures of many policies of one journey, as `learn` plays them: segments are
+/// separate chains, so each segment policy (one choice at every decision touchpoint) is
+/// evaluated once and kept. When every metric of the problem is a sum of per-visit rewards
+/// ([`super::mdp::supported`]) a segment policy is evaluated on its segment's full-state
+/// process (policy evaluation, warm-started from the previous policy's values: a few sweeps
+/// where `analyze` would build and solve the whole chain and every figure); otherwise by
+/// [`analyze`] of the whole policy. Policies given to [`Evaluator::new`] are analysed with
+/// [`analyze`], so that their figures equal `optimize`'s to the bit.
+pub struct Evaluator<'a> {
+    j: &'a Journey,
+    problem: &'a Problem,
+    metrics: Vec<Metric>,
+    mdps: Option<Vec<super::mdp::Mdp>>,
+    warm: Vec<Vec<f64>>,
+    /// Per segment: segment policy → one value per metric (objective, then constraints).
+    cache: Vec<std::collections::HashMap<Vec<usize>, Vec<f64>>>,
+    /// Segment policies evaluated (the seeds included).
+    pub evaluated: usize,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator of `j`'s policies for `problem`, with `seeds` analysed exactly first.
+    pub fn new(
+        j: &'a Journey,
+        problem: &'a Problem,
+        seeds: &[&[Vec<usize>]],
+    ) -> Result<Evaluator<'a>, AnalyzeError> {
+        let metrics: Vec<Metric> = std::iter::once(problem.metric)
+            .chain(problem.constraints.iter().map(|k| k.metric))
+            .collect();
+        let nseg = j.segments.len();
+        let mdps = if metrics.iter().all(|&m| super::mdp::supported(j, m)) {
+            Some(
+                (0..nseg)
+                    .into_par_iter()
+                    .map(|s| super::mdp::Mdp::new(j, s, &metrics))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        } else {
+            None
+        };
+        let mut e = Evaluator {
+            j,
+            problem,
+            metrics,
+            mdps,
+            warm: vec![Vec::new(); nseg],
+            cache: vec![std::collections::HashMap::new(); nseg],
+            evaluated: 0,
+        };
+        for policy in seeds {
+            e.analyse(policy)?;
+        }
+        Ok(e)
+    }
+
+    fn segment_policy(policy: &[Vec<usize>], s: SegmentId) -> Vec<usize> {
+        policy.iter().map(|d| d[s]).collect()
+    }
+
+    /// Analyses `policy` with [`analyze`] and keeps every segment's figures not yet kept.
+    fn analyse(&mut self, policy: &[Vec<usize>]) -> Result<(), AnalyzeError> {
+        let a = analyze(&self.j.with_policy(policy))?;
+        for s in 0..self.j.segments.len() {
+            let key = Self::segment_policy(policy, s);
+            if self.cache[s].contains_key(&key) {
+                continue;
+            }
+            let row = self
+                .metrics
+                .iter()
+                .map(|&m| metric_of(&a.segments[s], m))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.cache[s].insert(key, row);
+            self.evaluated += 1;
+        }
+        Ok(())
+    }
+
+    /// The figures of `policy` (`policy[d][s]`, as [`Evaluated::policy`]).
+    pub fn evaluate(&mut self, policy: &[Vec<usize>]) -> Result<Evaluated, AnalyzeError> {
+        let nseg = self.j.segments.len();
+        let missing: Vec<SegmentId> = (0..nseg)
+            .filter(|&s| !self.cache[s].contains_key(&Self::segment_policy(policy, s)))
+            .collect();
+        match &self.mdps {
+            _ if missing.is_empty() => {}
+            None => self.analyse(policy)?,
+            Some(mdps) => {
+                // The segments missing, in parallel (each has its own warm values).
+                let j = self.j;
+                let rows: Vec<(SegmentId, Vec<f64>)> = self
+                    .warm
+                    .par_iter_mut()
+                    .enumerate()
+                    .filter(|(s, _)| missing.contains(s))
+                    .map(|(s, warm)| {
+                        let mut choice = vec![0usize; j.touchpoints.len()];
+                        for (d, t) in j.decisions().enumerate() {
+                            choice[t] = policy[d][s];
+                        }
+                        mdps[s].evaluate(&choice, warm).map(|row| (s, row))
+                    })
+                    .collect::<Result<_, _>>()?;
+                for (s, row) in rows {
+                    self.cache[s].insert(Self::segment_policy(policy, s), row);
+                    self.evaluated += 1;
+                }
+            }
+        }
+        let rows: Vec<Vec<f64>> = (0..nseg)
+            .map(|s| self.cache[s][&Self::segment_policy(policy, s)].clone())
+            .collect();
+        Ok(evaluate(self.j, self.problem, policy, |s| rows[s].clone()))
+    }
+}
+
 /// `+1` for a `<=`/`<` constraint, `-1` for `>=`/`>`: the sign its metric takes in the priced
 /// objective (a price charges what a `<=` constraint limits and rewards what a `>=` one asks).
 pub fn direction(k: &Kpi) -> f64 {
@@ -887,6 +1004,58 @@ mod tests {
             }
         }
         best
+    }
+
+    #[test]
+    fn the_evaluator_equals_analyze_on_every_policy() {
+        // The example with options (4 decisions × 3 choices × 2 segments): every segment
+        // policy played by both segments, through the full-state process (profit and cost are
+        // per-visit sums) and through `analyze` — and the same with a lifetime objective,
+        // which the evaluator analyses.
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/decisions.journey"),
+        )
+        .unwrap();
+        let j = journey(&text);
+        let decisions: Vec<usize> = j.decisions().collect();
+        let choices: Vec<usize> = decisions
+            .iter()
+            .map(|&t| j.touchpoints[t].choices.len())
+            .collect();
+        let count: usize = choices.iter().product();
+        let base = Problem::of(&j).unwrap();
+        let purchases = Problem {
+            metric: Metric::Purchases,
+            ..base.clone()
+        };
+        for problem in [&base, &purchases] {
+            let mut ev = Evaluator::new(&j, problem, &[]).unwrap();
+            assert_eq!(ev.mdps.is_some(), problem.metric == Metric::Profit);
+            for i in 0..count {
+                // Segment 0 plays policy i, segment 1 the reverse order: mixed policies too.
+                let a = decode(i, &choices);
+                let b = decode(count - 1 - i, &choices);
+                let policy: Vec<Vec<usize>> = a.iter().zip(&b).map(|(&x, &y)| vec![x, y]).collect();
+                let fast = ev.evaluate(&policy).unwrap();
+                let slow = evaluate_policy(&j, problem, &policy).unwrap();
+                let close = |x: f64, y: f64| (x - y).abs() <= 1e-10 * (1.0 + y.abs());
+                assert!(
+                    close(fast.value, slow.value),
+                    "{policy:?}: {} {}",
+                    fast.value,
+                    slow.value
+                );
+                for (x, y) in fast.per_segment.iter().zip(&slow.per_segment) {
+                    assert!(close(*x, *y));
+                }
+                for (x, y) in fast.constraints.iter().zip(&slow.constraints) {
+                    assert!(close(*x, *y));
+                }
+                assert_eq!(fast.feasible, slow.feasible, "{policy:?}");
+            }
+            // Each segment policy evaluated once per segment.
+            assert_eq!(ev.evaluated, 2 * count);
+        }
     }
 
     #[test]

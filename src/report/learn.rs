@@ -184,7 +184,7 @@ pub fn table(view: &View) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&format!("Policies analysed exactly: {}\n", l.analysed));
+    out.push_str(&format!("Segment policies evaluated exactly: {}\n", l.analysed));
     out
 }
 
@@ -230,7 +230,7 @@ pub fn json(view: &View) -> String {
         "greedy_policy": policy_json(&view.problem, &greedy),
         "settled_after": l.settled_after,
         "cumulative_regret": l.batches.last().map_or(0.0, |b| b.cumulative_regret),
-        "policies_analysed": l.analysed,
+        "segment_policies_evaluated": l.analysed,
         "batches": batches,
     });
     let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();

@@ -32,10 +32,10 @@ use super::compile::{NO_GOAL, Tables};
 use super::engine::{Sink, customer_events, mix64};
 use super::stats::MONEY_UNIT;
 use crate::analyze::AnalyzeError;
-use crate::analyze::optimize::{Evaluated, Optimum, Problem, direction, evaluate_policy};
+use crate::analyze::optimize::{Evaluated, Evaluator, Optimum, Problem, direction};
 use crate::model::{Journey, Metric, TouchpointId};
 use rayon::prelude::*;
-use std::collections::HashMap;
+
 use std::sync::Arc;
 
 /// Customers read by one task: batches are cut into chunks of this size, whatever the
@@ -152,7 +152,7 @@ pub struct Learned {
     pub settled_after: Option<u64>,
     /// The greedy policy after the last batch.
     pub greedy: Vec<Vec<usize>>,
-    /// Policies analysed exactly.
+    /// Segment policies evaluated exactly (each segment's choices, evaluated once).
     pub analysed: usize,
 }
 
@@ -634,16 +634,11 @@ pub fn learn(
         ))
         .build()
         .map_err(|e| LearnError::Metric(format!("cannot start threads: {e}")))?;
-    let mut exact: HashMap<Vec<Vec<usize>>, Evaluated> = HashMap::new();
-    let mut value_of = |p: &Vec<Vec<usize>>| -> Result<Evaluated, LearnError> {
-        if let Some(e) = exact.get(p) {
-            return Ok(e.clone());
-        }
-        let e = evaluate_policy(j, problem, p)?;
-        exact.insert(p.clone(), e.clone());
-        Ok(e)
-    };
+    // Exact figures per segment policy; the optimum's analysed as optimize did, so that its
+    // regret is 0 to the bit.
+    let mut exact = Evaluator::new(j, problem, &[&best.policy])?;
     let mut tables: Vec<(Vec<Vec<usize>>, Arc<Tables>)> = Vec::new();
+    let mut scratch = j.clone();
     let primary = j.primary_goal.map_or(NO_GOAL, |g| g as u32);
     let batch = s.batch.max(1);
     let mut batches = Vec::new();
@@ -659,7 +654,12 @@ pub fn learn(
         let t = match tables.iter().position(|(p, _)| *p == policy) {
             Some(i) => tables[i].1.clone(),
             None => {
-                let t = Arc::new(Tables::new(&j.with_policy(&policy), true));
+                // The policy applied to a journey kept across batches (only the decision
+                // touchpoints change): no clone of the whole journey per policy.
+                for (d, &tp) in decisions.iter().enumerate() {
+                    scratch.touchpoints[tp].apply_policy(&policy[d]);
+                }
+                let t = Arc::new(Tables::new(&scratch, true));
                 if tables.len() >= CACHED_TABLES {
                     tables.remove(0);
                 }
@@ -696,7 +696,7 @@ pub fn learn(
                 learner.seen[d][seg][policy[d][seg]].merge(&read.seen[d][seg]);
             }
         }
-        let played = value_of(&policy)?;
+        let played = pool.install(|| exact.evaluate(&policy))?;
         let regret: f64 = (0..nseg)
             .map(|seg| {
                 read.customers[seg] as f64
@@ -715,7 +715,7 @@ pub fn learn(
             }
         }
         greedy = learner.greedy();
-        let g = value_of(&greedy)?;
+        let g = pool.install(|| exact.evaluate(&greedy))?;
         let at_optimum =
             g.feasible && (g.value - best.value).abs() <= EPS * (1.0 + best.value.abs());
         done += size;
@@ -750,7 +750,7 @@ pub fn learn(
         batches,
         settled_after,
         greedy,
-        analysed: exact.len(),
+        analysed: exact.evaluated,
     })
 }
 
@@ -808,7 +808,7 @@ fn read_chunk(
 mod tests {
     use super::*;
     use crate::analyze::analyze;
-    use crate::analyze::optimize::optimize;
+    use crate::analyze::optimize::{evaluate_policy, optimize};
     use crate::model::{Options, resolve_source};
 
     fn journey(text: &str) -> Journey {
