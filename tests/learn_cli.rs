@@ -22,10 +22,12 @@ fn learn(extra: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn the_learner_finds_the_examples_optimum_and_its_regret_falls() {
-    // At a budget of 2.50 the optimum is a priced optimum (at the file's 1.60 it is not).
+    // With a budget that does not bind, the optimum is every segment's best policy. (One
+    // seed: a regression check of the output; the many-seed claims are the unit test
+    // `regret_falls_in_every_seed_and_the_unconstrained_optimum_is_found`.)
     let (code, out, err) = learn(&[
         "--constraint",
-        "cost_per_customer <= 2.5",
+        "cost_per_customer <= 100",
         "--customers",
         "40000",
         "--batch",
@@ -44,7 +46,7 @@ fn the_learner_finds_the_examples_optimum_and_its_regret_falls() {
             "optimize",
             "examples/decisions.journey",
             "--constraint",
-            "cost_per_customer <= 2.5",
+            "cost_per_customer <= 100",
             "--format",
             "json",
         ],
@@ -53,9 +55,9 @@ fn the_learner_finds_the_examples_optimum_and_its_regret_falls() {
     let opt: Value = serde_json::from_str(&opt).unwrap();
     assert_eq!(v["optimum"]["value"], opt["optimum"]["value"]);
     assert_eq!(v["optimum"]["policy"], opt["optimum"]["policy"]);
-    // The figure docs/decisions.md states: settled within 15,000 customers.
+    // The figure docs/decisions.md states for seed 1: settled within 10,000 customers.
     let settled = v["settled_after"].as_u64().expect("settles");
-    assert!(settled <= 15_000, "settled after {settled}");
+    assert!(settled <= 10_000, "settled after {settled}");
     // (The greedy policy may differ from the optimum where a segment never goes: equal value.)
     let batches = v["batches"].as_array().unwrap();
     assert_eq!(batches.len(), 40);

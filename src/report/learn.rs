@@ -184,7 +184,10 @@ pub fn table(view: &View) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&format!("Segment policies evaluated exactly: {}\n", l.analysed));
+    out.push_str(&format!(
+        "Segment policies evaluated exactly: {}\n",
+        l.analysed
+    ));
     out
 }
 
