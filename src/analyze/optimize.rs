@@ -27,6 +27,10 @@ use rayon::prelude::*;
 pub const MAX_SEGMENT_POLICIES: usize = 4096;
 /// The most combinations of segment policies enumerated under constraints.
 pub const MAX_COMBINATIONS: u64 = 4_000_000;
+/// Passes over the constraints' prices when several are priced together.
+const MAX_PRICE_ROUNDS: usize = 30;
+/// Priced full-state solves after which no new pass over the prices starts.
+const MAX_PRICED_SOLVES: usize = 4_000;
 /// Values this close count as equal (ties, feasibility at the bound).
 const EPS: f64 = 1e-9;
 
@@ -217,8 +221,8 @@ pub fn optimize(j: &Journey, problem: &Problem) -> Result<Optimum, AnalyzeError>
         }
         let unmet: Vec<Unmet> = full
             .infeasible
-            .map(|v| Unmet {
-                constraint: 0,
+            .map(|(constraint, v)| Unmet {
+                constraint,
                 best: v,
                 alone: false,
             })
@@ -511,16 +515,17 @@ struct FullState {
     /// Policies read off the full-state optima met on the way (per touchpoint, the choice
     /// of its most visited state).
     candidates: Vec<Vec<Vec<usize>>>,
-    /// With one constraint that no full-state policy meets: its best value seen (so no
-    /// policy the language states meets it either).
-    infeasible: Option<f64>,
+    /// A constraint that no full-state policy meets, even alone (its price raised without
+    /// bound, the others fixed), with its best value seen: no policy the language states
+    /// meets it either.
+    infeasible: Option<(usize, f64)>,
 }
 
 /// The bound of the optimum over policies that may depend on the customer's whole state,
 /// with the constraints priced in (Lagrangian relaxation: for any prices λ ≥ 0 the priced
-/// optimum bounds the constrained one; the prices are searched by bisection for one
-/// constraint, and left at 0 — the unconstrained full-state optimum, a looser bound — for
-/// several).
+/// optimum bounds the constrained one; the prices are searched one at a time by bisection —
+/// for one constraint this reaches the dual's minimum, the optimum of the occupation-measure
+/// linear programme; for several, passes over the prices repeat while the bound improves).
 fn full_state(
     j: &Journey,
     problem: &Problem,
@@ -590,44 +595,72 @@ fn full_state(
         Ok((l, values))
     };
     let nc = problem.constraints.len();
-    let zero = vec![0.0; nc];
-    let (mut bound, values) = priced(&zero)?;
+    let holds = |i: usize, values: &[f64]| meets(&problem.constraints[i], values[i]);
+    let mut lambda = vec![0.0; nc];
+    let (mut bound, values) = priced(&lambda)?;
     let mut infeasible = None;
-    let holds_all = |values: &[f64]| {
-        problem
-            .constraints
-            .iter()
-            .zip(values)
-            .all(|(k, &v)| meets(k, v))
-    };
-    if nc == 1 && !holds_all(&values) {
-        // Bisection on the one price: raise it until the priced optimum meets the
-        // constraint, then narrow the bracket; every price tried gives a valid bound.
-        let (mut lo, mut hi) = (0.0f64, 1e-3);
-        let mut found = false;
-        for _ in 0..80 {
-            let (l, v) = priced(&[hi])?;
-            bound = bound.min(l);
-            if holds_all(&v) {
-                found = true;
-                break;
-            }
-            lo = hi;
-            hi *= 2.0;
-        }
-        if !found {
-            let (_, v) = priced(&[hi])?;
-            infeasible = Some(v[0]);
-        } else {
-            for _ in 0..60 {
-                let mid = 0.5 * (lo + hi);
-                let (l, v) = priced(&[mid])?;
+    let mut solves = 1usize;
+    if !(0..nc).all(|i| holds(i, &values)) {
+        // Cyclic coordinate minimisation of the dual L(λ), convex in λ: for one price at a
+        // time (the others fixed), the smallest price at which its constraint holds under
+        // the priced optimum — where L's slope along it turns from falling to rising —
+        // found by doubling then bisection. Every price vector tried gives a valid bound; one
+        // constraint needs one pass (the bound is then the occupation-measure programme's),
+        // several repeat the passes while the bound improves.
+        'rounds: for _ in 0..MAX_PRICE_ROUNDS {
+            let before = bound;
+            for i in 0..nc {
+                let mut at = lambda.clone();
+                at[i] = 0.0;
+                let (l, v) = priced(&at)?;
+                solves += 1;
                 bound = bound.min(l);
-                if holds_all(&v) {
-                    hi = mid;
-                } else {
-                    lo = mid;
+                if holds(i, &v) {
+                    lambda[i] = 0.0;
+                    continue;
                 }
+                let (mut lo, mut hi) = (0.0f64, lambda[i].max(1e-3));
+                let mut found = false;
+                let mut last = v;
+                for _ in 0..80 {
+                    at[i] = hi;
+                    let (l, v) = priced(&at)?;
+                    solves += 1;
+                    bound = bound.min(l);
+                    if holds(i, &v) {
+                        found = true;
+                        break;
+                    }
+                    last = v;
+                    lo = hi;
+                    hi *= 2.0;
+                }
+                if !found {
+                    // At a price this high the priced optimum is the best the constraint's
+                    // metric can do: the constraint cannot be met, and the dual is unbounded
+                    // (no finite bound is stated).
+                    infeasible = Some((i, last[i]));
+                    break 'rounds;
+                }
+                for _ in 0..60 {
+                    let mid = 0.5 * (lo + hi);
+                    at[i] = mid;
+                    let (l, v) = priced(&at)?;
+                    solves += 1;
+                    bound = bound.min(l);
+                    if holds(i, &v) {
+                        hi = mid;
+                    } else {
+                        lo = mid;
+                    }
+                }
+                lambda[i] = hi;
+            }
+            if nc == 1
+                || before - bound <= 1e-9 * bound.abs().max(1.0)
+                || solves >= MAX_PRICED_SOLVES
+            {
+                break;
             }
         }
     }
@@ -1004,6 +1037,53 @@ mod tests {
             }
         }
         best
+    }
+
+    #[test]
+    fn several_constraints_are_priced_together_into_a_tighter_bound() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/decisions.journey"),
+        )
+        .unwrap();
+        let j = journey(&text);
+        let base = Problem::of(&j).unwrap(); // profit, cost_per_customer <= 1.60
+        let cost = base.constraints[0].clone();
+        let with = |constraints: Vec<Kpi>| {
+            let p = Problem {
+                constraints,
+                ..base.clone()
+            };
+            let o = optimize(&j, &p).unwrap();
+            (o.bound.unwrap(), o.best.unwrap().value)
+        };
+        let (free, _) = with(Vec::new());
+        let (one, _) = with(vec![cost.clone()]);
+        // The same constraint twice: the second price stays 0, the bound is the first's.
+        let (twice, _) = with(vec![cost.clone(), cost.clone()]);
+        assert!((twice - one).abs() <= 1e-12 * one.abs(), "{twice} vs {one}");
+        // A second constraint that binds: the bound falls below the one-constraint bound
+        // (and far below the unpriced one), and stays above the enumerated optimum.
+        let mut touches = cost.clone();
+        touches.metric = Metric::Touches;
+        touches.segment = Some(1);
+        touches.target = 3.0;
+        touches.text = "touches for careful <= 3.0".into();
+        let (two, best) = with(vec![cost.clone(), touches.clone()]);
+        assert!(two < one - 1e-6, "two constraints {two}, one {one}");
+        // One that no policy meets: no bound (the dual is unbounded), never a saturated one.
+        touches.target = 2.6;
+        let p = Problem {
+            constraints: vec![cost, touches],
+            ..base.clone()
+        };
+        let o = optimize(&j, &p).unwrap();
+        assert!(o.best.is_none() && o.bound.is_none(), "{:?}", o.bound);
+        assert_eq!(
+            o.unmet.iter().find(|u| u.constraint == 1).map(|u| u.alone),
+            Some(false)
+        );
+        assert!(one < free, "{one} {free}");
+        assert!(two >= best - 1e-9, "bound {two} below the optimum {best}");
     }
 
     #[test]
