@@ -151,3 +151,21 @@ fn infeasible_constraints_exit_1_and_journeys_without_options_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("has no options"), "{err}");
 }
+
+#[test]
+fn the_model_learner_runs_from_the_command_line_and_takes_no_price() {
+    let (code, out, err) = learn(&["--method", "model", "-n", "6000", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["learner"]["method"], "model");
+    assert_eq!(v["batches"].as_array().unwrap().len(), 6);
+    // No prices: the model learner meets the constraints exactly.
+    assert_eq!(v["prices_support_optimum"], true);
+    let (code, _, err) = learn(&["--method", "model", "--price", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("takes no price"), "{err}");
+    let (code, out, _) = learn(&["--method", "model", "-n", "2000"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("posterior sampling on the model"), "{out}");
+    assert!(!out.contains("Constraint prices"), "{out}");
+}

@@ -1,4 +1,4 @@
-//! `journeyc learn FILE [--customers N] [--batch B] [--method thompson|greedy:EPS]
+//! `journeyc learn FILE [--customers N] [--batch B] [--method thompson|greedy:EPS|model]
 //! [--seed S] [--threads T] [--price P …] [--format table|json|markdown]`: test-and-learn,
 //! simulated (LANGUAGE-2.md §4, [`crate::sim::learn`]), measured against `optimize`'s exact
 //! optimum. No feasible policy: exit 1, as `optimize`.
@@ -23,8 +23,10 @@ pub struct LearnArgs {
     /// policy between batches.
     #[arg(long, default_value_t = 1_000, value_name = "B")]
     pub batch: u64,
-    /// The learner: `thompson` (Thompson sampling) or `greedy:EPS` (the best mean, a random
-    /// option with chance EPS).
+    /// The learner: `thompson` (Thompson sampling on each option's value from the visit
+    /// onward), `greedy:EPS` (the best mean, a random option with chance EPS) or `model`
+    /// (posterior sampling on each option's friction and transitions, optimised exactly per
+    /// batch: reaches constrained optima, slower).
     #[arg(long, default_value = "thompson", value_name = "METHOD")]
     pub method: Method,
     /// Seed of the random numbers: the same seed and input give the same output.
@@ -49,6 +51,13 @@ pub fn run(args: &LearnArgs) -> Result<Exit, Failure> {
     if args.customers == 0 || args.batch == 0 {
         return Err(Failure(
             "`--customers` and `--batch` are at least 1".to_string(),
+        ));
+    }
+    if args.method == Method::Model && !args.price.is_empty() {
+        return Err(Failure(
+            "`--price` prices the constraints for `thompson` and `greedy:EPS`; `--method model` \
+             meets them exactly and takes no price"
+                .to_string(),
         ));
     }
     if let Some(p) = args.price.iter().find(|p| !p.is_finite() || **p < 0.0) {

@@ -47,7 +47,7 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = 1_000, value_name = "B",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub learn_batch: u64,
-    /// For a journey with options: the learner (`thompson` or `greedy:EPS`).
+    /// For a journey with options: the learner (`thompson`, `greedy:EPS` or `model`).
     #[arg(long, default_value = "thompson", value_name = "METHOD")]
     pub learn_method: Method,
 }

@@ -21,10 +21,12 @@ pub struct View<'a> {
 /// Batch rows the table shows at most (evenly spread, the last always).
 const ROWS: usize = 24;
 
-fn method(m: Method) -> String {
+/// The learner, in words.
+pub(crate) fn method(m: Method) -> String {
     match m {
         Method::Thompson => "Thompson sampling".into(),
         Method::Greedy { epsilon } => format!("greedy, exploring with chance {epsilon}"),
+        Method::Model => "posterior sampling on the model, optimised exactly per batch".into(),
     }
 }
 

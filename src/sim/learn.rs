@@ -46,6 +46,8 @@ const EPS: f64 = 1e-9;
 /// Compiled policies kept for reuse (a learner that settles plays a few policies again and
 /// again).
 const CACHED_TABLES: usize = 64;
+/// The target of a transition to `exit`, in [`Moves`].
+const EXIT_TARGET: u32 = u32::MAX;
 
 /// How the learner chooses.
 #[derive(Copy, Clone, Debug, PartialEq, serde::Serialize)]
@@ -58,6 +60,10 @@ pub enum Method {
         /// The chance of a random option.
         epsilon: f64,
     },
+    /// Posterior sampling on the model: each option's friction and transition
+    /// probabilities learnt from the moves seen, a draw of them optimised exactly
+    /// (`optimize`) per batch.
+    Model,
 }
 
 impl std::str::FromStr for Method {
@@ -65,6 +71,9 @@ impl std::str::FromStr for Method {
     fn from_str(s: &str) -> Result<Self, String> {
         if s == "thompson" {
             return Ok(Method::Thompson);
+        }
+        if s == "model" {
+            return Ok(Method::Model);
         }
         if s == "greedy" {
             return Ok(Method::Greedy { epsilon: 0.1 });
@@ -79,7 +88,7 @@ impl std::str::FromStr for Method {
             };
         }
         Err(format!(
-            "`{s}` is not a learner: use `thompson` or `greedy:EPS` (e.g. `greedy:0.1`)"
+            "`{s}` is not a learner: use `thompson`, `greedy:EPS` (e.g. `greedy:0.1`) or `model`"
         ))
     }
 }
@@ -299,6 +308,13 @@ struct Reader<'a> {
     purchased: bool,
     /// Visits to decision touchpoints.
     decision_visits: Vec<u64>,
+    /// `targets[d][s]`: the targets of the played choice's transitions (`EXIT` for exit).
+    targets: &'a [Vec<Vec<u32>>],
+    /// The decision visit whose outcome is still to come: (decision, context pain,
+    /// friction pain).
+    open: Option<(u32, bool, bool)>,
+    /// `moves[d * segments + s]`: what decision visits showed.
+    moves: Vec<Moves>,
 }
 
 impl Reader<'_> {
@@ -328,6 +344,30 @@ impl Reader<'_> {
         self.acc = 0.0;
         self.cycle = 0;
         self.clock = 0;
+        self.open = None;
+    }
+
+    /// Closes the open decision visit: a friction trial (unless the customer abandoned at a
+    /// context break before it) and the move to `to` (`None`: no move seen).
+    fn close(&mut self, abandoned: bool, to: Option<u32>) {
+        let Some((d, context, friction)) = self.open.take() else {
+            return;
+        };
+        let ns = self.weights.len();
+        let m = &mut self.moves[d as usize * ns + self.seg];
+        if !(abandoned && context && !friction) {
+            m.trials += 1;
+            m.pained += friction as u64;
+        }
+        if let Some(to) = to {
+            let targets = &self.targets[d as usize][self.seg];
+            if let Some(i) = targets.iter().position(|&x| x == to) {
+                if m.to.len() < targets.len() {
+                    m.to.resize(targets.len(), 0);
+                }
+                m.to[i] += 1;
+            }
+        }
     }
 }
 
@@ -335,6 +375,7 @@ impl Sink for Reader<'_> {
     const ON: bool = true;
 
     fn cycle(&mut self, seg: usize, number: u32, clock: i64) {
+        self.open = None;
         self.seg = seg;
         self.cycle = number;
         let w = &self.weights[seg];
@@ -344,7 +385,10 @@ impl Sink for Reader<'_> {
     }
 
     fn visit(&mut self, tp: usize, time: i64) {
+        // An open decision visit moved here.
+        self.close(false, Some(tp as u32));
         if let Some(&d) = self.decision_of.get(tp).filter(|&&d| d != u32::MAX) {
+            self.open = Some((d, false, false));
             self.decision_visits[d as usize * self.weights.len() + self.seg] += 1;
             if self.prefix[d as usize].is_nan() {
                 self.prefix[d as usize] = self.acc;
@@ -382,12 +426,23 @@ impl Sink for Reader<'_> {
     }
 
     fn pains(&mut self, context: bool, friction: bool) {
+        if let Some(o) = &mut self.open {
+            o.1 = context;
+            o.2 = friction;
+        }
         if self.cycle == 1 {
             self.acc += self.weights[self.seg].pains * (context as u8 + friction as u8) as f64;
         }
     }
 
-    fn end(&mut self, _: usize, _: usize, _: i64) {}
+    fn end(&mut self, _: usize, outcome: usize, _: i64) {
+        use crate::sim::tally::ending;
+        match outcome {
+            ending::ABANDONED => self.close(true, None),
+            ending::LEFT => self.close(false, Some(EXIT_TARGET)),
+            _ => self.close(false, None),
+        }
+    }
 
     fn message(&mut self, trigger: usize, time: i64) {
         let cost = self.money(self.t.triggers[trigger].via_cost);
@@ -426,6 +481,29 @@ impl Seen {
     }
 }
 
+/// What visits to a decision touchpoint under one choice showed of the choice's model:
+/// friction trials and pains, and the moves made, by transition (the segment's transitions
+/// of that choice, in order).
+#[derive(Clone, Debug, Default)]
+struct Moves {
+    trials: u64,
+    pained: u64,
+    to: Vec<u64>,
+}
+
+impl Moves {
+    fn merge(&mut self, o: &Moves) {
+        self.trials += o.trials;
+        self.pained += o.pained;
+        if self.to.len() < o.to.len() {
+            self.to.resize(o.to.len(), 0);
+        }
+        for (a, b) in self.to.iter_mut().zip(&o.to) {
+            *a += b;
+        }
+    }
+}
+
 /// What a chunk of customers showed.
 #[derive(Clone, Debug)]
 struct Read {
@@ -437,6 +515,9 @@ struct Read {
     customers: Vec<u64>,
     /// Per segment: the value accrued over the whole journey, summed over customers.
     total: Vec<f64>,
+    /// `moves[d][s]`: what the visits to decision `d` by segment `s` showed of the choice
+    /// played.
+    moves: Vec<Vec<Moves>>,
 }
 
 impl Read {
@@ -446,6 +527,7 @@ impl Read {
             visits: vec![vec![0; ns]; nd],
             customers: vec![0; ns],
             total: vec![0.0; ns],
+            moves: vec![vec![Moves::default(); ns]; nd],
         }
     }
 
@@ -466,6 +548,14 @@ impl Read {
         }
         for (a, b) in self.total.iter_mut().zip(&o.total) {
             *a += b;
+        }
+        for (a, b) in self
+            .moves
+            .iter_mut()
+            .flatten()
+            .zip(o.moves.iter().flatten())
+        {
+            a.merge(b);
         }
     }
 }
@@ -569,9 +659,82 @@ impl Posterior {
     }
 }
 
-/// The learner's state: `seen[d][s][c]`.
+/// The learner's state: `seen[d][s][c]`, and `moves[d][s][c]` for the model.
 struct Learner {
     seen: Vec<Vec<Vec<Posterior>>>,
+    moves: Vec<Vec<Vec<Moves>>>,
+}
+
+/// Sets, in `model` (a copy of `j`), every option's friction and transition probabilities
+/// from what the learner saw: their posterior means (`rng` `None`) or a draw — a normal
+/// approximation of the Beta (friction) and Dirichlet (transitions) posteriors from uniform
+/// priors, clipped and normalised. `as_is` keeps its written values (the journey as it runs
+/// today is known from its logs); the options' costs, durations and the rest are design,
+/// known too.
+#[allow(clippy::needless_range_loop)] // `moves` and the journey's choices share the indices
+fn modelled(
+    model: &mut Journey,
+    j: &Journey,
+    decisions: &[TouchpointId],
+    moves: &[Vec<Vec<Moves>>],
+    mut rng: Option<&mut Stream>,
+) {
+    for (d, &tp) in decisions.iter().enumerate() {
+        let written = &j.touchpoints[tp];
+        for c in 1..written.choices.len() {
+            for seg in 0..j.segments.len() {
+                let m = &moves[d][seg][c];
+                let a = 1.0 + m.pained as f64;
+                let b = 1.0 + m.trials.saturating_sub(m.pained) as f64;
+                let n = a + b;
+                let mean = a / n;
+                let friction = match rng.as_deref_mut() {
+                    Some(r) => {
+                        (mean + (a * b / (n * n * (n + 1.0))).sqrt() * r.normal()).clamp(0.0, 1.0)
+                    }
+                    None => mean,
+                };
+                let option = &mut model.touchpoints[tp].choices[c];
+                if let Some(v) = option.visits.get_mut(seg) {
+                    v.friction = friction;
+                }
+                let Some(ts) = option.transitions.get_mut(seg) else {
+                    continue;
+                };
+                let k = ts.len();
+                if k == 0 {
+                    continue;
+                }
+                let total = m.to.iter().sum::<u64>() as f64 + k as f64;
+                let mut ps: Vec<f64> = (0..k)
+                    .map(|i| {
+                        let mean = (1.0 + m.to.get(i).copied().unwrap_or(0) as f64) / total;
+                        match rng.as_deref_mut() {
+                            Some(r) => (mean
+                                + (mean * (1.0 - mean) / (total + 1.0)).sqrt() * r.normal())
+                            .max(1e-9),
+                            None => mean,
+                        }
+                    })
+                    .collect();
+                let sum: f64 = ps.iter().sum();
+                for p in &mut ps {
+                    *p /= sum;
+                }
+                for (t, p) in ts.iter_mut().zip(ps) {
+                    t.probability = p;
+                }
+            }
+        }
+    }
+}
+
+/// The optimum of `model` for `problem` (`None`: none feasible, or the analysis failed).
+fn model_optimum(model: &Journey, problem: &Problem) -> Option<Vec<Vec<usize>>> {
+    crate::analyze::optimize::optimize(model, problem)
+        .ok()
+        .and_then(|o| o.best)
+        .map(|b| b.policy)
 }
 
 impl Learner {
@@ -605,6 +768,8 @@ impl Learner {
                                 greedy_choice(opts)
                             }
                         }
+                        // Drawn on the model instead (see `learn`).
+                        Method::Model => greedy_choice(opts),
                     })
                     .collect()
             })
@@ -644,6 +809,8 @@ pub fn learn(
 ) -> Result<Learned, LearnError> {
     let best = optimum.best.clone().ok_or(LearnError::Infeasible)?;
     let (prices, prices_from_optimize) = match &s.prices {
+        // The model learner meets the constraints exactly: nothing to price.
+        _ if s.method == Method::Model => (Vec::new(), true),
         Some(p) if p.len() != problem.constraints.len() => {
             return Err(LearnError::Prices(p.len(), problem.constraints.len()));
         }
@@ -687,7 +854,13 @@ pub fn learn(
             .iter()
             .map(|&n| vec![vec![Posterior::default(); n]; nseg])
             .collect(),
+        moves: choices
+            .iter()
+            .map(|&n| vec![vec![Moves::default(); n]; nseg])
+            .collect(),
     };
+    let model_based = s.method == Method::Model;
+    let mut model = j.clone();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(super::worker_threads(
             s.threads,
@@ -711,7 +884,35 @@ pub fn learn(
     while done < s.customers {
         let size = batch.min(s.customers - done);
         let mut rng = Stream::new(s.seed, number);
-        let policy = learner.draw(s.method, &mut rng);
+        let policy = match model_based {
+            true => {
+                modelled(&mut model, j, &decisions, &learner.moves, Some(&mut rng));
+                model_optimum(&model, problem).unwrap_or_else(|| greedy.clone())
+            }
+            false => learner.draw(s.method, &mut rng),
+        };
+        // The targets of the played choices' transitions, for the model.
+        let targets: Vec<Vec<Vec<u32>>> = decisions
+            .iter()
+            .enumerate()
+            .map(|(d, &tp)| {
+                (0..nseg)
+                    .map(|seg| {
+                        j.touchpoints[tp].choices[policy[d][seg]]
+                            .transitions
+                            .get(seg)
+                            .map_or_else(Vec::new, |ts| {
+                                ts.iter()
+                                    .map(|t| match t.target {
+                                        crate::model::Target::Exit => EXIT_TARGET,
+                                        crate::model::Target::Touchpoint(k) => k as u32,
+                                    })
+                                    .collect()
+                            })
+                    })
+                    .collect()
+            })
+            .collect();
         let t = match tables.iter().position(|(p, _)| *p == policy) {
             Some(i) => tables[i].1.clone(),
             None => {
@@ -743,6 +944,7 @@ pub fn learn(
                         nd,
                         nseg,
                         s.seed,
+                        &targets,
                         from..to,
                     )
                 })
@@ -759,6 +961,7 @@ pub fn learn(
                     o.fade(keep);
                 }
                 learner.seen[d][seg][policy[d][seg]].add_batch(&read.seen[d][seg]);
+                learner.moves[d][seg][policy[d][seg]].merge(&read.moves[d][seg]);
             }
         }
         let played = pool.install(|| exact.evaluate(&policy))?;
@@ -779,7 +982,13 @@ pub fn learn(
                 }
             }
         }
-        greedy = learner.greedy();
+        greedy = match model_based {
+            true => {
+                modelled(&mut model, j, &decisions, &learner.moves, None);
+                model_optimum(&model, problem).unwrap_or(greedy)
+            }
+            false => learner.greedy(),
+        };
         let g = pool.install(|| exact.evaluate(&greedy))?;
         let at_optimum =
             g.feasible && (g.value - best.value).abs() <= EPS * (1.0 + best.value.abs());
@@ -811,6 +1020,7 @@ pub fn learn(
         prices,
         prices_from_optimize,
         prices_support: problem.constraints.is_empty()
+            || s.method == Method::Model
             || (prices_from_optimize && optimum.prices_support),
         batches,
         settled_after,
@@ -829,6 +1039,7 @@ fn read_chunk(
     nd: usize,
     nseg: usize,
     seed: u64,
+    targets: &[Vec<Vec<u32>>],
     range: std::ops::Range<u64>,
 ) -> Read {
     let mut out = Read::new(nd, nseg);
@@ -850,6 +1061,9 @@ fn read_chunk(
         marks: Vec::new(),
         purchased: false,
         decision_visits: vec![0; nd * nseg],
+        targets,
+        open: None,
+        moves: vec![Moves::default(); nd * nseg],
     };
     for index in range {
         r.reset();
@@ -864,6 +1078,7 @@ fn read_chunk(
     for d in 0..nd {
         for seg in 0..nseg {
             out.visits[d][seg] += r.decision_visits[d * nseg + seg];
+            out.moves[d][seg].merge(&r.moves[d * nseg + seg]);
         }
     }
     out
@@ -916,6 +1131,9 @@ mod tests {
             marks: Vec::new(),
             purchased: false,
             decision_visits: Vec::new(),
+            targets: &[],
+            open: None,
+            moves: Vec::new(),
         };
         let mut firings = vec![0u32; t.n_triggers];
         let mut out = vec![Vec::new(); j.segments.len()];
@@ -992,6 +1210,127 @@ mod tests {
         let mut problem = Problem::of(&j).unwrap();
         problem.constraints[0].target = 2.5;
         (j, problem)
+    }
+
+    /// What the reader counts for the model recovers every option's friction and
+    /// transition probabilities: each within 4 standard errors, over 200,000 customers with
+    /// every decision at its first option.
+    #[test]
+    fn the_moves_read_recover_each_options_friction_and_transitions() {
+        let j = decisions();
+        let decisions: Vec<TouchpointId> = j.decisions().collect();
+        let nseg = j.segments.len();
+        for c in [1usize, 2] {
+            let policy: Vec<Vec<usize>> = decisions.iter().map(|_| vec![c; nseg]).collect();
+            let played = j.with_policy(&policy);
+            let t = Tables::new(&played, true);
+            let weights: Vec<Weights> = (0..nseg).map(|_| Weights::new(&j)).collect();
+            let mut decision_of = vec![u32::MAX; j.touchpoints.len()];
+            for (d, &tp) in decisions.iter().enumerate() {
+                decision_of[tp] = d as u32;
+            }
+            let targets: Vec<Vec<Vec<u32>>> = decisions
+                .iter()
+                .map(|&tp| {
+                    (0..nseg)
+                        .map(|seg| {
+                            j.touchpoints[tp].choices[c].transitions[seg]
+                                .iter()
+                                .map(|x| match x.target {
+                                    crate::model::Target::Exit => EXIT_TARGET,
+                                    crate::model::Target::Touchpoint(k) => k as u32,
+                                })
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect();
+            let read = read_chunk(
+                &t,
+                &weights,
+                &decision_of,
+                NO_GOAL,
+                decisions.len(),
+                nseg,
+                5,
+                &targets,
+                0..200_000,
+            );
+            let mut checked = 0;
+            for (d, &tp) in decisions.iter().enumerate() {
+                for seg in 0..nseg {
+                    let m = &read.moves[d][seg];
+                    let option = &j.touchpoints[tp].choices[c];
+                    let near = |k: u64, n: u64, p: f64| {
+                        let se = (p * (1.0 - p) / n as f64).sqrt();
+                        ((k as f64 / n as f64) - p).abs() <= 4.0 * se + 1e-12
+                    };
+                    if m.trials < 1_000 {
+                        continue;
+                    }
+                    let f = option.visits[seg].friction;
+                    assert!(
+                        near(m.pained, m.trials, f),
+                        "{tp} {seg} friction {f}: {m:?}"
+                    );
+                    let moved: u64 = m.to.iter().sum();
+                    for (i, x) in option.transitions[seg].iter().enumerate() {
+                        let k = m.to.get(i).copied().unwrap_or(0);
+                        assert!(near(k, moved, x.probability), "{tp} {seg} {i}: {m:?}");
+                    }
+                    checked += 1;
+                }
+            }
+            assert!(
+                checked >= 4,
+                "option {c}: {checked} (decision, segment) pairs checked"
+            );
+        }
+    }
+
+    /// The model learner at the example's own budget (1.60: a duality gap, which the
+    /// per-option learner cannot reach): over 6 seeds of 100,000 customers regret per customer
+    /// falls in every seed and the greedy policy settles on the optimum in at least 4 (10 of
+    /// 12 measured, docs/decisions.md); its output does not depend on the threads.
+    #[test]
+    fn the_model_learner_reaches_an_optimum_no_price_supports() {
+        let j = decisions();
+        let problem = Problem::of(&j).unwrap();
+        let optimum = optimize(&j, &problem).unwrap();
+        assert!(
+            !optimum.prices_support,
+            "the example's budget has a duality gap"
+        );
+        let mut settled = 0;
+        for seed in 1..=6 {
+            let s = Settings {
+                customers: 100_000,
+                seed,
+                method: Method::Model,
+                ..settings(2)
+            };
+            let out = learn(&j, &problem, &optimum, &s).unwrap();
+            let b = &out.batches;
+            let mean =
+                |x: &[Batch]| x.iter().map(|x| x.regret_per_customer).sum::<f64>() / x.len() as f64;
+            let (early, late) = (mean(&b[..10]), mean(&b[b.len() - 10..]));
+            assert!(
+                late < early / 4.0,
+                "seed {seed}: regret {early} early, {late} late"
+            );
+            settled += out.settled_after.is_some() as usize;
+        }
+        assert!(settled >= 4, "settled in {settled} of 6 seeds");
+        let small = |threads| Settings {
+            customers: 8_000,
+            method: Method::Model,
+            ..settings(threads)
+        };
+        let key = |l: &Learned| serde_json::to_string(&l.batches).unwrap();
+        assert_eq!(
+            key(&learn(&j, &problem, &optimum, &small(1)).unwrap()),
+            key(&learn(&j, &problem, &optimum, &small(2)).unwrap())
+        );
     }
 
     /// Over 12 seeds of 100,000 customers on the example: regret per customer falls in every

@@ -9,7 +9,7 @@ use crate::analyze::optimize::{Optimality, Optimum, Problem};
 use crate::model::{Journey, metric_name};
 use crate::report::optimize::{View, num};
 use crate::report::simulation::thousands;
-use crate::sim::learn::{Batch, Learned, Method, Settings};
+use crate::sim::learn::{Batch, Learned, Settings};
 use std::fmt::Write as _;
 
 /// What the panel shows.
@@ -140,10 +140,7 @@ pub fn render(j: &Journey, d: &Decisions) -> String {
             return out;
         }
     };
-    let method = match settings.method {
-        Method::Thompson => "Thompson sampling".to_string(),
-        Method::Greedy { epsilon } => format!("greedy, exploring with chance {epsilon}"),
-    };
+    let method = crate::report::learn::method(settings.method);
     let _ = writeln!(
         out,
         "<p>Simulated with <code>journeyc learn</code>: {} customers arrive one after another; \
