@@ -119,7 +119,8 @@ pub fn table(view: &View) -> String {
                 }
                 (true, false) => {
                     "from optimize, the closest: no price makes the constrained optimum the best \
-                     priced policy (a duality gap), so the learner aims at the best priced policy"
+                     priced policy (a duality gap), so the learner aims at the best priced policy; \
+                     --method model can reach the optimum"
                 }
                 _ => "from --price",
             }

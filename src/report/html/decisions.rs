@@ -155,7 +155,8 @@ pub fn render(j: &Journey, d: &Decisions) -> String {
         out.push_str(
             "<p class=\"warn\">No price of the constraints makes the optimum each segment's best \
              priced policy (a duality gap): the learner aims at the best priced policy and \
-             cannot reach the optimum.</p>\n",
+             cannot reach the optimum; <code>--learn-method model</code> (posterior sampling \
+             on the model, optimised exactly) can.</p>\n",
         );
     }
     let total = learned.batches.last().map_or(0, |b| b.customers);
