@@ -43,3 +43,49 @@ fn deny_warning_suggests_warnings() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("did you mean `warnings`?"), "{err}");
 }
+
+#[test]
+fn an_unquoted_friction_label_suggests_quotes_not_an_arrow() {
+    // Was: "a transition is written with an arrow: `-> photo`".
+    let text = "journey j {\n  channel web digital\n  stage s {\n    touchpoint a on web {\n      entry\n      friction 25% photo of ID rejected\n      -> exit\n    }\n  }\n}\n";
+    let f = first(text);
+    assert_eq!(f.primary.span.start as usize, text.find("photo").unwrap());
+    assert_eq!(
+        f.help.as_deref(),
+        Some("a friction's label is written in quotes: `friction 25% \"photo of ID rejected\"`")
+    );
+}
+
+#[test]
+fn a_fractional_emotion_points_at_the_fraction() {
+    // Was: "unexpected `-`" pointing at the sign.
+    let text = "journey j {\n  channel web digital\n  stage s {\n    touchpoint a on web {\n      entry\n      emotion -1.5\n      -> exit\n    }\n  }\n}\n";
+    let f = first(text);
+    assert_eq!(f.message, "`-1.5` is not a whole number");
+    let start = text.find(".5").unwrap();
+    assert_eq!(
+        (f.primary.span.start as usize, f.primary.span.end as usize),
+        (start, start + 2)
+    );
+    assert_eq!(
+        f.help.as_deref(),
+        Some("emotion counts whole steps of sentiment: write `emotion -1` or `emotion -2`")
+    );
+}
+
+#[test]
+fn a_top_level_stage_suggests_wrapping_it_in_a_journey() {
+    // Was: "unexpected `stage`" without a hint.
+    for text in [
+        "stage s {\n  touchpoint a on web { entry }\n}\n",
+        "# comment\nuse \"common.journey\"\n\nstage s { }\n",
+    ] {
+        let f = first(text);
+        let help = f.help.expect("a hint");
+        assert!(
+            help.starts_with("`stage` belongs inside a journey: wrap")
+                && help.contains("`journey NAME { … }`"),
+            "{help}"
+        );
+    }
+}

@@ -62,8 +62,11 @@ pub(super) fn syntax_finding(file: FileId, text: &str) -> Finding {
     if let Some(finding) = bad_escape(file, text, pos) {
         return finding;
     }
+    let words: Vec<String> = expected.iter().map(|(_, w)| w.clone()).collect();
+    if let Some(finding) = fraction_in_whole_number(file, text, pos, &words) {
+        return finding;
+    }
     let (found, end) = found_at(text, pos);
-    let words: Vec<String> = expected.into_iter().map(|(_, w)| w).collect();
     let message = if words.is_empty() {
         format!("unexpected {found}")
     } else {
@@ -76,6 +79,59 @@ pub(super) fn syntax_finding(file: FileId, text: &str) -> Finding {
         finding = finding.help(help);
     }
     finding
+}
+
+/// The J0001 finding of a number with a fraction (`emotion -1.5`) where a whole number is
+/// expected: pest stops at the sign or first digit; the finding points at the fraction.
+fn fraction_in_whole_number(
+    file: FileId,
+    text: &str,
+    pos: usize,
+    expected: &[String],
+) -> Option<Finding> {
+    if !expected.iter().any(|w| w.starts_with("a whole number")) {
+        return None;
+    }
+    let rest = &text[pos..];
+    let sign = rest.starts_with(['+', '-']) as usize;
+    let digits = rest[sign..].bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || rest.as_bytes().get(sign + digits) != Some(&b'.') {
+        return None;
+    }
+    let fraction = 1 + rest[sign + digits + 1..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if fraction == 1 {
+        return None;
+    }
+    let start = pos + sign + digits;
+    let number = &rest[..sign + digits + fraction];
+    let whole = &rest[..sign + digits];
+    let keyword = text[..pos]
+        .rsplit(|c: char| c.is_whitespace())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    // The whole numbers on either side (`-1.5`: `-1` or `-2`).
+    let magnitude: u64 = rest[sign..sign + digits].parse().unwrap_or(0);
+    let sign_text = &rest[..sign];
+    let further = format!("{sign_text}{}", magnitude.saturating_add(1));
+    let help = match keyword {
+        "emotion" => format!(
+            "emotion counts whole steps of sentiment: write `emotion {whole}` or `emotion \
+             {further}`"
+        ),
+        _ => format!("write a whole number: `{whole}` or `{further}`"),
+    };
+    Some(
+        Finding::new(
+            Code::Syntax,
+            Span::new(file, start, start + fraction),
+            format!("`{number}` is not a whole number"),
+        )
+        .label("a fraction")
+        .help(help),
+    )
 }
 
 /// The J0001 finding of a label at `pos` that holds an escape the language does not have
@@ -270,6 +326,24 @@ fn help_for(text: &str, pos: usize, expected: &[String]) -> Option<String> {
         ));
     }
     let is_name = word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+    // A friction label written without quotes: `friction 25% photo of ID rejected`.
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..pos].trim();
+    if is_name
+        && expected.iter().any(|w| w == "a label in quotes")
+        && before.starts_with("friction ")
+        && before.ends_with('%')
+    {
+        let label = rest
+            .split(['\n', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_end()
+            .replace('"', "\\\"");
+        return Some(format!(
+            "a friction's label is written in quotes: `{before} \"{label}\"`"
+        ));
+    }
     if is_name {
         // A misspelt keyword: the closest keyword expected here.
         let keywords: Vec<&str> = expected
@@ -302,6 +376,32 @@ fn help_for(text: &str, pos: usize, expected: &[String]) -> Option<String> {
     }
     if rest.is_empty() && expected.iter().any(|w| w == "`}`") {
         return Some("a block is not closed: add the missing `}`".into());
+    }
+    let first_word = text[pos..]
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("");
+    if text[..pos].lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l.starts_with("use ")
+    }) && matches!(
+        first_word,
+        "stage"
+            | "touchpoint"
+            | "trigger"
+            | "kpi"
+            | "scenario"
+            | "lifecycle"
+            | "objective"
+            | "constraint"
+            | "horizon"
+            | "max_steps"
+            | "primary_goal"
+    ) {
+        return Some(format!(
+            "`{first_word}` belongs inside a journey: wrap the file's stages, triggers, KPIs and \
+             scenarios in `journey NAME {{ … }}`"
+        ));
     }
     if expected.iter().any(|w| w == "`journey`") && pos == 0 {
         return Some("a file holds `use` lines, then one `journey NAME { … }` block or library items (channel, segment, context)".into());
