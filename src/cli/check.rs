@@ -20,8 +20,17 @@ use std::path::{Path, PathBuf};
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Files or directories (searched recursively for *.journey) [default: .]
+    /// Files or directories (searched recursively for *.journey) [default: .]; `-` reads one
+    /// journey from standard input.
     pub paths: Vec<PathBuf>,
+    /// With `-`: the file name standard input stands for (in messages, and the folder its
+    /// `use` lines start from) [default: <stdin>].
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Colour in the human output: `auto` (when standard output is a terminal and `NO_COLOR`
+    /// is unset), `always` or `never`.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -31,6 +40,62 @@ pub struct CheckArgs {
     /// Rule levels.
     #[command(flatten)]
     pub levels: LevelArgs,
+}
+
+/// When the human output is coloured.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    /// When standard output is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always (a CI log that renders ANSI colours).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl Color {
+    /// Whether `format`'s output is coloured.
+    pub fn on(self, format: Format) -> bool {
+        format == Format::Human
+            && match self {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            }
+    }
+}
+
+/// Reads one journey from standard input, named `name` in messages and `use` paths.
+fn check_stdin(name: &Path, root: Option<&Path>) -> Result<FileReport, Failure> {
+    use std::io::Read as _;
+    let limit = model::max_file_size();
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(Failure(format!(
+            "standard input is larger than the {} MiB a journey may be",
+            limit / (1024 * 1024)
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure(format!(
+            "standard input is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let options = model::Options {
+        root: root.map(Path::to_path_buf),
+        scenario: None,
+    };
+    let compiled = model::resolve_source(name, text, &options)?;
+    check_compiled(compiled)
 }
 
 /// Checks one file: its own findings, its journey's and its scenarios'. Levels not applied.
@@ -64,17 +129,32 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     } else {
         &args.paths[..]
     };
+    let stdin = paths.iter().any(|p| p == Path::new("-"));
+    if stdin && paths.len() > 1 {
+        return Err(Failure(
+            "`-` (standard input) is checked on its own: give no other path with it".into(),
+        ));
+    }
+    if args.stdin_filename.is_some() && !stdin {
+        return Err(Failure(
+            "`--stdin-filename` names standard input: use it with `check -`".into(),
+        ));
+    }
     let mut problems = Vec::new();
-    let files = super::files::collect(
-        paths,
-        args.root.as_deref(),
-        super::files::Links::InsideRoot,
-        &mut problems,
-    );
+    let files = if stdin {
+        Vec::new()
+    } else {
+        super::files::collect(
+            paths,
+            args.root.as_deref(),
+            super::files::Links::InsideRoot,
+            &mut problems,
+        )
+    };
     for p in &problems {
         crate::errln!("error: {p}");
     }
-    if files.is_empty() && problems.is_empty() {
+    if files.is_empty() && problems.is_empty() && !stdin {
         let shown: Vec<String> = if args.paths.is_empty() {
             vec!["`.`".into()]
         } else {
@@ -88,10 +168,18 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
             shown.join(", ")
         )));
     }
-    let results: Vec<Result<FileReport, Failure>> = files
-        .par_iter()
-        .map(|f| check_file(f, args.root.as_deref()))
-        .collect();
+    let results: Vec<Result<FileReport, Failure>> = if stdin {
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
+        vec![check_stdin(&name, args.root.as_deref())]
+    } else {
+        files
+            .par_iter()
+            .map(|f| check_file(f, args.root.as_deref()))
+            .collect()
+    };
 
     let mut reports = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
@@ -120,9 +208,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
             Err(e) => failures.push(e),
         }
     }
-    let color = args.format == Format::Human
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = args.color.on(args.format);
     super::output::out(&report::render(args.format, &reports, color))?;
     for f in &failures {
         crate::errln!("error: {f}");

@@ -16,7 +16,6 @@ use crate::sim::stats::proportion;
 use crate::sim::tally::ending;
 use crate::source::SourceMap;
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::Path;
 
 /// Arguments of `conform`.
@@ -31,6 +30,9 @@ pub struct ConformArgs {
     /// Judge the log against the journey with this scenario applied.
     #[arg(long, value_name = "NAME")]
     pub scenario: Option<String>,
+    /// Colour in the human output: `auto`, `always` or `never` (as `check`).
+    #[arg(long, value_enum, default_value_t = super::check::Color::Auto)]
+    pub color: super::check::Color,
     /// False discovery rate of the drift tests (J0603, J0604), e.g. 5% or 0.05.
     #[arg(long, default_value = "5%", value_parser = parse_rate, value_name = "RATE")]
     pub fdr: f64,
@@ -130,9 +132,7 @@ pub fn run(args: &ConformArgs) -> Result<Exit, Failure> {
         library: false,
         findings,
     }];
-    let color = args.format == Format::Human
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = args.color.on(args.format);
     super::output::out(&report::render(args.format, &reports, color))?;
     if errors || (args.gate && gate_fails) {
         if args.gate {

@@ -1,0 +1,85 @@
+//! `check -` reads one journey from standard input (`--stdin-filename` names it), and
+//! `--color always|never|auto` (issue 16).
+
+use assert_cmd::Command;
+
+fn journeyc(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let out = Command::cargo_bin("journeyc")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn standard_input_is_checked_as_the_file_it_stands_for() {
+    let path = "examples/onboarding.journey";
+    let text = std::fs::read(path).unwrap();
+    for format in ["json", "human"] {
+        let (code, from_file, _) = journeyc(&["check", path, "--format", format], b"");
+        let (stdin_code, from_stdin, err) = journeyc(
+            &["check", "-", "--stdin-filename", path, "--format", format],
+            &text,
+        );
+        assert_eq!(
+            (stdin_code, from_stdin.as_str()),
+            (code, from_file.as_str()),
+            "{err}"
+        );
+    }
+    // Without a name, messages say <stdin>; a broken journey exits 1.
+    let broken = b"journey j {\n  stage s {\n";
+    let (code, out, _) = journeyc(&["check", "-"], broken);
+    assert_eq!(code, 1);
+    assert!(out.contains("<stdin>:3:1"), "{out}");
+}
+
+#[test]
+fn standard_input_misuse_is_a_usage_error() {
+    let (code, _, err) = journeyc(&["check", "-", "examples/checkout.journey"], b"");
+    assert_eq!(code, 2);
+    assert!(err.contains("checked on its own"), "{err}");
+    let (code, _, err) = journeyc(
+        &[
+            "check",
+            "examples/checkout.journey",
+            "--stdin-filename",
+            "x.journey",
+        ],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("use it with `check -`"), "{err}");
+    let (code, _, err) = journeyc(&["check", "-"], b"journey j {\xff\xfe}\n");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not UTF-8") && err.contains("offset 11"),
+        "{err}"
+    );
+}
+
+#[test]
+fn color_is_asked_for_or_refused() {
+    let path = "examples/checkout.journey";
+    let (_, always, _) = journeyc(&["check", path, "--color", "always"], b"");
+    assert!(always.contains("\u{1b}["), "{always}");
+    let (_, never, _) = journeyc(&["check", path, "--color", "never"], b"");
+    assert!(!never.contains('\u{1b}'));
+    // `auto`: standard output is a pipe here, so no colour.
+    let (_, auto, _) = journeyc(&["check", path], b"");
+    assert_eq!(auto, never);
+    // Machine formats never carry colour.
+    let (_, json, _) = journeyc(
+        &["check", path, "--color", "always", "--format", "json"],
+        b"",
+    );
+    assert!(!json.contains('\u{1b}'));
+}
