@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 /// How to resolve.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Directory `use` paths must stay inside (default: the current directory).
+    /// Directory `use` paths must stay inside (default: [`default_root`] of the file).
     pub root: Option<PathBuf>,
     /// The scenario to apply, if any.
     pub scenario: Option<String>,
@@ -247,9 +247,38 @@ fn scenario_infos(j: &ast::Journey) -> Vec<ScenarioInfo> {
         .collect()
 }
 
+/// The root of a file on disk when none is given: the nearest folder at or above the file's
+/// that holds `journeyc.toml` or `.git` (the project the file belongs to), else the current
+/// directory. The nearest marker is never above a nearer one, so a marker planted inside a
+/// tree only narrows what its files may `use`.
+pub fn default_root(path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let file = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let mut dir = file.parent().map(normalize);
+    while let Some(d) = dir {
+        if d.join("journeyc.toml").exists() || d.join(".git").exists() {
+            return d;
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    cwd
+}
+
+/// `options` with the root filled in by [`default_root`] of `path` when it has none.
+fn rooted(path: &Path, options: &Options) -> Options {
+    Options {
+        root: Some(options.root.clone().unwrap_or_else(|| default_root(path))),
+        scenario: options.scenario.clone(),
+    }
+}
+
 /// Reads and resolves a file (see the module documentation).
 pub fn resolve(path: &Path, options: &Options) -> Result<Compiled, ResolveError> {
-    resolve_in(path, options, &Disk)
+    resolve_in(path, &rooted(path, options), &Disk)
 }
 
 /// [`resolve`] in another tree of files (a git revision held in memory): the file and its
@@ -277,7 +306,9 @@ pub fn resolve_source(
     text: impl Into<String>,
     options: &Options,
 ) -> Result<Compiled, ResolveError> {
-    resolve_source_in(path, text, options, &Disk)
+    let path = path.into();
+    let options = rooted(&path, options);
+    resolve_source_in(path, text, &options, &Disk)
 }
 
 /// [`resolve_source`] whose `use`s are read from `files`.
