@@ -83,3 +83,35 @@ fn color_is_asked_for_or_refused() {
     );
     assert!(!json.contains('\u{1b}'));
 }
+
+#[test]
+fn concise_prints_a_line_per_finding_then_the_summary() {
+    let (code, json, _) = journeyc(&["check", "examples/", "--format", "json"], b"");
+    let (concise_code, concise, _) =
+        journeyc(&["check", "examples/", "--output-format", "concise"], b"");
+    assert_eq!(code, concise_code);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let findings: Vec<&serde_json::Value> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["findings"].as_array().unwrap())
+        .collect();
+    let lines: Vec<&str> = concise.lines().collect();
+    assert_eq!(lines.len(), findings.len() + 1, "{concise}");
+    for (line, f) in lines.iter().zip(&findings) {
+        let at = &f["location"];
+        let start = format!(
+            "{}:{}:{}: {} {} ",
+            at["path"].as_str().unwrap(),
+            at["line"],
+            at["column"],
+            f["level"].as_str().unwrap(),
+            f["code"].as_str().unwrap()
+        );
+        assert!(line.starts_with(&start), "{line} / {start}");
+        assert!(line.contains(f["message"].as_str().unwrap()), "{line}");
+    }
+    let (_, human, _) = journeyc(&["check", "examples/", "--color", "never"], b"");
+    assert_eq!(lines.last(), human.lines().last().as_ref());
+}

@@ -31,8 +31,8 @@ pub struct CheckArgs {
     /// is unset), `always` or `never`.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format (`--output-format` too, as ruff names it).
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Directory that `use` paths must stay inside [default: the current directory].
     #[arg(long, value_name = "DIR")]

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod compare;
+pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod graph;
@@ -167,6 +168,8 @@ pub enum Format {
     Github,
     /// GitLab's code-quality JSON report.
     Gitlab,
+    /// One line per finding (`PATH:LINE:COLUMN: LEVEL CODE name: message`), then the summary.
+    Concise,
 }
 
 /// Counts for the summary line: files, errors, warnings, infos.
@@ -232,6 +235,7 @@ pub fn render(format: Format, files: &[FileReport], color: bool) -> String {
         Format::Sarif => sarif::render(files),
         Format::Github => github::render(files),
         Format::Gitlab => gitlab::render(files),
+        Format::Concise => concise::render(files),
     }
 }
 
