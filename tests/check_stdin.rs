@@ -115,3 +115,42 @@ fn concise_prints_a_line_per_finding_then_the_summary() {
     let (_, human, _) = journeyc(&["check", "examples/", "--color", "never"], b"");
     assert_eq!(lines.last(), human.lines().last().as_ref());
 }
+
+#[test]
+fn many_findings_of_one_rule_are_counted_past_ten() {
+    // A generated journey with hundreds of context breaks.
+    let text = journeyc::generate::realistic(400, 3);
+    let (code, json, _) = journeyc(&["check", "-", "--format", "json"], text.as_bytes());
+    let (human_code, human, _) = journeyc(&["check", "-", "--color", "never"], text.as_bytes());
+    assert_eq!(code, human_code);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let findings = v["files"][0]["findings"].as_array().unwrap();
+    let mut per_rule: std::collections::BTreeMap<String, usize> = Default::default();
+    for f in findings {
+        *per_rule
+            .entry(format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["name"].as_str().unwrap()
+            ))
+            .or_default() += 1;
+    }
+    assert!(per_rule.values().any(|&n| n > 10), "{per_rule:?}");
+    for (rule, n) in &per_rule {
+        let code = &rule[..5];
+        // Drawn in full: at most ten per rule (each report starts with `CODE(name)`).
+        let drawn = human
+            .lines()
+            .filter(|l| l.trim_start().starts_with(&format!("{code}(")))
+            .count();
+        assert_eq!(drawn, (*n).min(10), "{rule}");
+        if *n > 10 {
+            let line = format!("… and {} more {rule} finding", n - 10);
+            assert!(human.contains(&line), "{line}\n{human}");
+        }
+    }
+    // The summary still counts every finding.
+    let (_, concise, _) = journeyc(&["check", "-", "--format", "concise"], text.as_bytes());
+    assert_eq!(human.lines().last(), concise.lines().last());
+    assert_eq!(concise.lines().count(), findings.len() + 1);
+}

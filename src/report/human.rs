@@ -231,11 +231,47 @@ fn note(locator: &mut Locator, label: &Label) -> String {
     }
 }
 
+/// Findings of one rule drawn in full per file by [`render_run`]; the others are counted.
+pub const GROUP_AFTER: usize = 10;
+
 /// Renders a whole check run: every file's findings, then the summary line.
 pub fn render_run(files: &[FileReport], color: bool) -> String {
     let mut out = String::new();
     for report in files {
-        out.push_str(&render(&report.sources, &report.findings, color));
+        // Past GROUP_AFTER findings of one rule in a file, the rest are counted, not drawn.
+        let mut count: std::collections::HashMap<&'static str, usize> = Default::default();
+        let mut shown = Vec::with_capacity(report.findings.len());
+        let mut hidden: Vec<(&'static str, &'static str, Vec<&Finding>)> = Vec::new();
+        for f in &report.findings {
+            let n = count.entry(f.rule.code()).or_default();
+            *n += 1;
+            if *n <= GROUP_AFTER {
+                shown.push(f.clone());
+            } else {
+                match hidden
+                    .iter_mut()
+                    .find(|(code, _, _)| *code == f.rule.code())
+                {
+                    Some(h) => h.2.push(f),
+                    None => hidden.push((f.rule.code(), f.rule.name(), vec![f])),
+                }
+            }
+        }
+        out.push_str(&render(&report.sources, &shown, color));
+        let mut locator = Locator::new(&report.sources);
+        for (code, name, rest) in hidden {
+            let first = locator.place(rest[0].primary.span);
+            let last = locator.place(rest[rest.len() - 1].primary.span);
+            out.push_str(&format!(
+                "… and {} more {code} {name} finding{} in {} (lines {} to {}); \
+                 `--format concise` lists every one\n\n",
+                rest.len(),
+                if rest.len() == 1 { "" } else { "s" },
+                first.path,
+                first.line,
+                last.line
+            ));
+        }
     }
     out.push_str(&Summary::of(files).line());
     out.push('\n');
