@@ -122,7 +122,7 @@ pub fn file_report(session: Session) -> FileReport {
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
-    let levels = config::levels(&args.levels, args.root.as_deref().unwrap_or(Path::new(".")))?;
+    let config = config::load(&args.levels, args.root.as_deref().unwrap_or(Path::new(".")))?;
     let defaults = [PathBuf::from(".")];
     let paths = if args.paths.is_empty() {
         &defaults[..]
@@ -144,12 +144,21 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let files = if stdin {
         Vec::new()
     } else {
+        // `exclude` skips what a directory walk finds, never a file named on the command line.
+        let named: HashSet<PathBuf> = paths
+            .iter()
+            .filter(|p| p.is_file())
+            .map(|p| model::normalize(p))
+            .collect();
         super::files::collect(
             paths,
             args.root.as_deref(),
             super::files::Links::InsideRoot,
             &mut problems,
         )
+        .into_iter()
+        .filter(|f| named.contains(&model::normalize(f)) || !config.excluded(f))
+        .collect()
     };
     for p in &problems {
         crate::errln!("error: {p}");
@@ -188,6 +197,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     for result in results {
         match result {
             Ok(mut r) => {
+                let levels = config.levels_for(&r.sources.get(r.main).path);
                 let findings = levels.apply(std::mem::take(&mut r.findings));
                 r.findings = findings
                     .into_iter()

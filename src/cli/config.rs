@@ -9,7 +9,14 @@
 //!
 //! [check]
 //! deny-warnings = true           # every warning fails the run
+//! exclude = ["generated/**"]     # files a directory walk skips (globs from this file's folder)
+//!
+//! [per-file."legacy/**"]         # levels for the files these globs match
+//! context-break = "allow"
 //! ```
+//!
+//! Precedence, lowest first: the rules' defaults, `[rules]`, the `[per-file]` tables matching
+//! the checked file (in written order), the command line.
 
 use super::Failure;
 use crate::diagnostic::{Level, RuleLevels};
@@ -40,12 +47,16 @@ pub struct LevelArgs {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
     #[serde(default)]
     rules: BTreeMap<String, String>,
     #[serde(default)]
     check: CheckSection,
+    /// Glob → rule → level. Where several tables match a file they apply in the sort order
+    /// of their globs, a later one over an earlier (docs/ci.md).
+    #[serde(default)]
+    per_file: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -53,6 +64,74 @@ struct ConfigFile {
 struct CheckSection {
     #[serde(default)]
     deny_warnings: bool,
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+/// A rule and the level a setting gives it (`None`: allowed).
+type RuleLevel = (Rule, Option<Level>);
+
+/// A run's configuration: rule levels (per file when `[per-file]` tables say so) and the
+/// files a directory walk skips.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Levels without any `[per-file]` table (`[rules]` and the command line).
+    pub levels: RuleLevels,
+    /// The folder of `journeyc.toml`, which globs are relative to.
+    base: PathBuf,
+    exclude: globset::GlobSet,
+    per_file: Vec<(globset::GlobMatcher, Vec<RuleLevel>)>,
+    /// `[rules]` then the command line, to re-apply over a `[per-file]` table.
+    file_rules: Vec<RuleLevel>,
+    command_line: Vec<RuleLevel>,
+}
+
+impl Config {
+    /// `path` relative to the config's folder, with forward slashes (`None`: outside it).
+    fn relative(&self, path: &Path) -> Option<String> {
+        let abs = crate::model::normalize(&crate::model::absolute(path));
+        let rel = abs.strip_prefix(&self.base).ok()?;
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// Whether a directory walk skips `path`.
+    pub fn excluded(&self, path: &Path) -> bool {
+        !self.exclude.is_empty()
+            && self
+                .relative(path)
+                .is_some_and(|r| self.exclude.is_match(&r))
+    }
+
+    /// The levels for findings of the checked file `path`.
+    pub fn levels_for(&self, path: &Path) -> RuleLevels {
+        let Some(rel) = self.relative(path) else {
+            return self.levels.clone();
+        };
+        let tables: Vec<&Vec<RuleLevel>> = self
+            .per_file
+            .iter()
+            .filter(|(m, _)| m.is_match(&rel))
+            .map(|(_, t)| t)
+            .collect();
+        if tables.is_empty() {
+            return self.levels.clone();
+        }
+        let mut levels = self.levels.clone();
+        for (r, l) in self.file_rules.iter().chain(tables.into_iter().flatten()) {
+            levels.set(*r, *l);
+        }
+        for (r, l) in &self.command_line {
+            levels.set(*r, *l);
+        }
+        levels
+    }
+}
+
+fn glob(pattern: &str, origin: &str) -> Result<globset::Glob, Failure> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| Failure(format!("{origin}: bad glob `{pattern}`: {e}")))
 }
 
 fn rule(key: &str, origin: &str) -> Result<Rule, Failure> {
@@ -105,12 +184,26 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     }
 }
 
-/// The rule levels of this run.
+/// The rule levels of this run (without `[per-file]` tables: see [`load`]).
 pub fn levels(args: &LevelArgs, start: &Path) -> Result<RuleLevels, Failure> {
+    Ok(load(args, start)?.levels)
+}
+
+/// The configuration of this run: `--config`, else the `journeyc.toml` [`find`] finds from
+/// `start`, with the command line's levels over it.
+pub fn load(args: &LevelArgs, start: &Path) -> Result<Config, Failure> {
     let mut levels = RuleLevels::default();
     let path = match &args.config {
         Some(p) => Some(p.clone()),
         None => find(start),
+    };
+    let mut config = Config {
+        levels: RuleLevels::default(),
+        base: crate::model::normalize(&crate::model::absolute(start)),
+        exclude: globset::GlobSet::empty(),
+        per_file: Vec::new(),
+        file_rules: Vec::new(),
+        command_line: Vec::new(),
     };
     if let Some(path) = path {
         let shown = path.display().to_string();
@@ -118,9 +211,32 @@ pub fn levels(args: &LevelArgs, start: &Path) -> Result<RuleLevels, Failure> {
         let file: ConfigFile = toml::from_str(&text)
             .map_err(|e| Failure(format!("{shown}: {}", e.to_string().trim_end())))?;
         for (key, word) in &file.rules {
-            levels.set(rule(key, &shown)?, level(word, &shown)?);
+            let (r, l) = (rule(key, &shown)?, level(word, &shown)?);
+            levels.set(r, l);
+            config.file_rules.push((r, l));
         }
         levels.set_deny_warnings(file.check.deny_warnings);
+        let abs = crate::model::normalize(&crate::model::absolute(&path));
+        if let Some(dir) = abs.parent() {
+            config.base = dir.to_path_buf();
+        }
+        let mut set = globset::GlobSetBuilder::new();
+        for pattern in &file.check.exclude {
+            set.add(glob(pattern, &shown)?);
+        }
+        config.exclude = set
+            .build()
+            .map_err(|e| Failure(format!("{shown}: bad `exclude`: {e}")))?;
+        for (pattern, table) in &file.per_file {
+            let origin = format!("{shown} [per-file.\"{pattern}\"]");
+            let mut rules = Vec::new();
+            for (key, word) in table {
+                rules.push((rule(key, &origin)?, level(word, &origin)?));
+            }
+            config
+                .per_file
+                .push((glob(pattern, &shown)?.compile_matcher(), rules));
+        }
     }
     for (list, lvl) in [
         (&args.allow, None),
@@ -137,10 +253,13 @@ pub fn levels(args: &LevelArgs, start: &Path) -> Result<RuleLevels, Failure> {
             } else {
                 &[]
             };
-            levels.set(rule_or(key, "command line", extra)?, lvl);
+            let r = rule_or(key, "command line", extra)?;
+            levels.set(r, lvl);
+            config.command_line.push((r, lvl));
         }
     }
-    Ok(levels)
+    config.levels = levels;
+    Ok(config)
 }
 
 #[cfg(test)]
