@@ -593,3 +593,52 @@ fn time_sorted_and_shuffled_logs_are_read_as_the_grouped_one() {
         assert_eq!(strip(fit(SHOP, &path, &[])), want, "{name}");
     }
 }
+
+#[test]
+fn write_notes_segments_that_differ_under_one_line() {
+    // The log comes from the tiny journey with `home -> bag` at 80% for keen customers only;
+    // the journey says 60% for everyone in one line. `--write` changes the pooled number and
+    // notes that the segments differ (it never invents a `for` line).
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = std::fs::read_to_string(TINY).unwrap();
+    let truth = dir.path().join("truth.journey");
+    std::fs::write(
+        &truth,
+        tiny.replace(
+            "      -> bag 60%\n      -> exit\n    }\n    touchpoint bag",
+            "      -> bag 60% for casual\n      -> bag 80% for keen\n      -> exit\n    }\n    touchpoint bag",
+        ),
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    let log = dir.path().join("log.csv");
+    let (code, _, err) = journeyc(&[
+        "simulate",
+        truth.to_str().unwrap(),
+        "--root",
+        root,
+        "--events",
+        log.to_str().unwrap(),
+        "-n",
+        "20000",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let file = dir.path().join("tiny.journey");
+    std::fs::write(&file, &tiny).unwrap();
+    let f = file.to_str().unwrap();
+    let (code, out, err) = journeyc(&["fit", f, log.to_str().unwrap(), "--write", "--root", root]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "note: home -> bag is written once for 2 segments, but the log shows casual 0.595 \
+             (n = 12007), keen 0.792 (n = 7993)"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("note: bag -> pay"), "{out}");
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains(" for keen")
+    );
+}
