@@ -277,10 +277,15 @@ fn write_back(
         has.cause,
         args.min_count,
     );
+    // Lines without `for` get the pooled estimate; where the segments differ, say so.
+    let notes: String = differing_segments(journey, &counted.counts, has.ends, args.min_count)
+        .iter()
+        .map(|n| format!("note: {n}\n"))
+        .collect();
     if edits.is_empty() {
         super::output::out(&format!(
             "{}: nothing to change: the log contradicts no declared value (Benjamini–Hochberg \
-             at 5% over every estimate from at least {} observations)\n",
+             at 5% over every estimate from at least {} observations)\n{notes}",
             file.display(),
             args.min_count
         ))?;
@@ -344,6 +349,7 @@ fn write_back(
     for e in &edits {
         let _ = writeln!(out, "  {}", e.what);
     }
+    out.push_str(&notes);
     super::output::out(&out)?;
     Ok(Exit::Ok)
 }
@@ -573,4 +579,114 @@ fn json(c: &Context<'_>, fitted: &[Fitted]) -> String {
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Where a transition written without `for` holds for segments that the log shows moving
+/// differently (LANGUAGE-2.md "Settled": `fit --write` never invents `for` lines; it notes
+/// where segments differ significantly). With `end` rows only (without them a segment's
+/// share of visits moving on also carries its declared abandonment). Per written arrow, a
+/// G-test of homogeneity of (taken, not taken) over the visits that went on, across the
+/// segments it applies to with at least `min_count` such visits; Benjamini–Hochberg at 5%
+/// over all arrows. One line per arrow found, e.g. ``bag -> payment is written once for 2
+/// segments, but the log shows trendsetter 0.612 (n = 1204), deal_hunter 0.418 (n = 2210)
+/// (…)``.
+fn differing_segments(
+    j: &Journey,
+    c: &crate::events::count::Counts,
+    ends: bool,
+    min_count: u64,
+) -> Vec<String> {
+    use crate::check::rules::transition_drift::chi2_sf;
+    use crate::events::count::{EXIT, To};
+    use crate::model::Target;
+    if !ends || c.n_seg < 2 {
+        return Vec::new();
+    }
+    let mut found: Vec<(f64, String)> = Vec::new();
+    for (tp, t) in j.touchpoints.iter().enumerate() {
+        for (a, arrow) in t.arrows.iter().enumerate() {
+            if !arrow.segments.is_empty() {
+                continue;
+            }
+            let to: To = match arrow.target {
+                Target::Exit => EXIT,
+                Target::Touchpoint(x) => x as To,
+            };
+            // (segment, taken, visits that went on).
+            let rows: Vec<(usize, u64, u64)> = (0..c.n_seg)
+                .filter(|&s| t.transitions[s].iter().any(|x| x.arrow == a))
+                .map(|s| {
+                    let cell = c.pooled_options(s, tp);
+                    let taken = match to {
+                        EXIT => cell.ended[crate::sim::tally::ending::LEFT],
+                        x => cell.moves.get(&x).copied().unwrap_or(0),
+                    };
+                    (s, taken, cell.going_on())
+                })
+                .filter(|r| r.2 >= min_count)
+                .collect();
+            if rows.len() < 2 {
+                continue;
+            }
+            let (k, n) = rows.iter().fold((0, 0), |(k, n), r| (k + r.1, n + r.2));
+            if n == 0 || k == 0 || k == n {
+                continue;
+            }
+            let p = k as f64 / n as f64;
+            let mut g = 0.0;
+            for &(_, taken, visits) in &rows {
+                for (o, e) in [
+                    (taken as f64, visits as f64 * p),
+                    (
+                        (visits - taken.min(visits)) as f64,
+                        visits as f64 * (1.0 - p),
+                    ),
+                ] {
+                    if o > 0.0 && e > 0.0 {
+                        g += 2.0 * o * (o / e).ln();
+                    }
+                }
+            }
+            let pv = chi2_sf(g, (rows.len() - 1) as f64);
+            let name = match to {
+                EXIT => "exit".to_string(),
+                x => j.touchpoints[x as usize].name.clone(),
+            };
+            let each: Vec<String> = rows
+                .iter()
+                .map(|&(s, taken, visits)| {
+                    format!(
+                        "{} {:.3} (n = {visits})",
+                        j.segments[s].name,
+                        taken as f64 / visits.max(1) as f64
+                    )
+                })
+                .collect();
+            found.push((
+                pv,
+                format!(
+                    "{} -> {name} is written once for {} segments, but the log shows {} (a \
+                     `for` line per segment would keep them apart)",
+                    t.name,
+                    rows.len(),
+                    each.join(", ")
+                ),
+            ));
+        }
+    }
+    // Benjamini–Hochberg at 5%: the largest p-value at or under its rank's share of 5%.
+    let mut ps: Vec<f64> = found.iter().map(|f| f.0).collect();
+    ps.sort_by(f64::total_cmp);
+    let m = ps.len() as f64;
+    let cut = ps
+        .iter()
+        .enumerate()
+        .filter(|&(rank, &p)| p <= (rank + 1) as f64 / m * 0.05)
+        .map(|(_, &p)| p)
+        .fold(-1.0, f64::max);
+    found
+        .into_iter()
+        .filter(|f| f.0 <= cut)
+        .map(|f| f.1)
+        .collect()
 }

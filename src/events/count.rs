@@ -243,27 +243,38 @@ impl Counts {
                     let (tp, opt) = (e.tp as usize, e.option as usize);
                     let direct = message.is_none() && ended.is_none();
                     close(self, visit, context, friction, ended, direct);
+                    // The first line of each kind of entry, move or return is noted when
+                    // its count leaves 0.
                     if first {
-                        self.entries[seg * self.n_tp + tp] += 1;
-                        self.note_first(0, seg, tp, 0, 0, e.line);
+                        let n = &mut self.entries[seg * self.n_tp + tp];
+                        *n += 1;
+                        if *n == 1 {
+                            self.note_first(0, seg, tp, 0, 0, e.line);
+                        }
                     } else if let Some(x) = message {
                         self.returns[seg * self.n_triggers + x] += 1;
-                        *self.return_to.entry((seg, x, tp)).or_insert(0) += 1;
-                        self.note_first(2, seg, x, 0, tp as To, e.line);
+                        let n = self.return_to.entry((seg, x, tp)).or_insert(0);
+                        *n += 1;
+                        if *n == 1 {
+                            self.note_first(2, seg, x, 0, tp as To, e.line);
+                        }
                     } else if let (Some((from, fopt, ftime)), None) = (visit, ended) {
                         let win = self.window(ftime);
-                        *self
+                        let n = self
                             .cell_mut(seg, from, fopt)
                             .moves
                             .entry(tp as To)
-                            .or_insert(0) += 1;
+                            .or_insert(0);
+                        *n += 1;
+                        if *n == 1 {
+                            self.note_first(1, seg, from, fopt, tp as To, e.line);
+                        }
                         if self.window_ms > 0 {
                             *self
                                 .windowed
                                 .entry((win, seg, from, fopt, tp as To))
                                 .or_insert(0) += 1;
                         }
-                        self.note_first(1, seg, from, fopt, tp as To, e.line);
                     }
                     let from = match (first, message, visit) {
                         (true, _, _) => None,

@@ -121,22 +121,65 @@ impl Params {
         }
     }
 
+    /// The logarithms the likelihood needs, once per iteration (floored as `ln` below).
+    fn logs(&self) -> Logs {
+        let ln = |p: f64| p.max(FLOOR).ln();
+        Logs {
+            entry: self
+                .entry
+                .iter()
+                .map(|e| e.iter().map(|&p| ln(p)).collect())
+                .collect(),
+            moves: self
+                .moves
+                .iter()
+                .map(|s| {
+                    s.iter()
+                        .map(|row| row.iter().map(|&p| ln(p)).collect())
+                        .collect()
+                })
+                .collect(),
+            friction: self
+                .friction
+                .iter()
+                .map(|s| s.iter().map(|&f| (ln(f), ln(1.0 - f))).collect())
+                .collect(),
+            patience: self
+                .patience
+                .iter()
+                .map(|&p| (ln(1.0 - p), ln(p)))
+                .collect(),
+        }
+    }
+}
+
+/// ln of each parameter (floored at [`FLOOR`]), as [`Params`] holds them.
+struct Logs {
+    entry: Vec<Vec<f64>>,
+    moves: Vec<Vec<Vec<f64>>>,
+    /// (ln f, ln(1 − f)).
+    friction: Vec<Vec<(f64, f64)>>,
+    /// (ln(1 − patience), ln patience).
+    patience: Vec<(f64, f64)>,
+}
+
+impl Logs {
     /// ln P(customer's log | segment s).
     fn log_likelihood(&self, s: usize, c: &Stats, n_tp: usize) -> f64 {
-        let ln = |p: f64| p.max(FLOOR).ln();
         let mut l = 0.0;
         for &(tp, n) in &c.entries {
-            l += n as f64 * ln(self.entry[s][tp as usize]);
+            l += n as f64 * self.entry[s][tp as usize];
         }
         for &(tp, to, n) in &c.moves {
             let k = if to == EXIT { n_tp } else { to as usize };
-            l += n as f64 * ln(self.moves[s][tp as usize][k]);
+            l += n as f64 * self.moves[s][tp as usize][k];
         }
         for &(tp, hits, reached) in &c.friction {
-            let f = self.friction[s][tp as usize];
-            l += hits as f64 * ln(f) + (reached - hits.min(reached)) as f64 * ln(1.0 - f);
+            let (f, not) = self.friction[s][tp as usize];
+            l += hits as f64 * f + (reached - hits.min(reached)) as f64 * not;
         }
-        l += c.left as f64 * ln(1.0 - self.patience[s]) + c.stayed as f64 * ln(self.patience[s]);
+        let (leave, stay) = self.patience[s];
+        l += c.left as f64 * leave + c.stayed as f64 * stay;
         l
     }
 }
@@ -155,6 +198,7 @@ fn em(j: &Journey, all: &[Stats], weight: &[f64], iterations: usize) -> Params {
         let mut moves = vec![vec![vec![0.0; n_tp + 1]; n_tp]; n_seg];
         let mut fr = vec![vec![(0.0, 0.0); n_tp]; n_seg];
         let ln_share: Vec<f64> = p.share.iter().map(|x| x.max(FLOOR).ln()).collect();
+        let logs = p.logs();
         for (c, &times) in all.iter().zip(weight) {
             if times == 0.0 {
                 continue;
@@ -162,7 +206,7 @@ fn em(j: &Journey, all: &[Stats], weight: &[f64], iterations: usize) -> Params {
             // E: responsibilities.
             let mut best = f64::NEG_INFINITY;
             for (s, rs) in r.iter_mut().enumerate() {
-                *rs = ln_share[s] + p.log_likelihood(s, c, n_tp);
+                *rs = ln_share[s] + logs.log_likelihood(s, c, n_tp);
                 best = best.max(*rs);
             }
             let mut total = 0.0;

@@ -16,6 +16,7 @@ pub mod fit;
 pub mod parquet;
 pub mod read;
 pub mod rewrite;
+pub mod rfc3339;
 pub mod sql;
 pub mod write;
 

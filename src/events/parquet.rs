@@ -134,43 +134,110 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The string of row `i` of a column (`None`: null), for the string types a log may use.
-fn string_at(a: &dyn Array, i: usize) -> Result<Option<&str>, String> {
-    if a.is_null(i) {
-        return Ok(None);
-    }
-    Ok(Some(match a.data_type() {
-        DataType::Utf8 => a.as_string::<i32>().value(i),
-        DataType::LargeUtf8 => a.as_string::<i64>().value(i),
-        DataType::Utf8View => a.as_string_view().value(i),
-        DataType::Dictionary(k, v) if matches!(**v, DataType::Utf8) => {
-            let key = match **k {
-                DataType::Int8 => a.as_dictionary::<Int8Type>().keys().value(i) as usize,
-                DataType::Int16 => a.as_dictionary::<Int16Type>().keys().value(i) as usize,
-                DataType::Int32 => a.as_dictionary::<Int32Type>().keys().value(i) as usize,
-                DataType::Int64 => a.as_dictionary::<Int64Type>().keys().value(i) as usize,
-                DataType::UInt8 => a.as_dictionary::<UInt8Type>().keys().value(i) as usize,
-                DataType::UInt16 => a.as_dictionary::<UInt16Type>().keys().value(i) as usize,
-                DataType::UInt32 => a.as_dictionary::<UInt32Type>().keys().value(i) as usize,
-                _ => return Err(format!("a dictionary with {k} keys")),
-            };
-            let values = match **k {
-                DataType::Int8 => a.as_dictionary::<Int8Type>().values(),
-                DataType::Int16 => a.as_dictionary::<Int16Type>().values(),
-                DataType::Int32 => a.as_dictionary::<Int32Type>().values(),
-                DataType::Int64 => a.as_dictionary::<Int64Type>().values(),
-                DataType::UInt8 => a.as_dictionary::<UInt8Type>().values(),
-                DataType::UInt16 => a.as_dictionary::<UInt16Type>().values(),
-                _ => a.as_dictionary::<UInt32Type>().values(),
-            };
-            let s = values.as_string::<i32>();
-            if key >= s.len() {
-                return Err("a dictionary key out of range".into());
+/// A text column of one batch, its type looked at once: row `i`'s string is then an offset
+/// lookup (`None`: null), for the string types a log may use.
+enum Text<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+    /// A dictionary of UTF-8 values: each row's key, as `usize`, and each value trimmed.
+    Dict(&'a dyn Array, Vec<usize>, Vec<&'a [u8]>),
+    /// A dictionary whose values are trimmed row by row (a column of many values).
+    Lazy(&'a dyn Array, Vec<usize>, &'a arrow_array::StringArray),
+    /// Not text: the error, said at the first row that is not null.
+    Bad(&'a dyn Array, String),
+}
+
+impl<'a> Text<'a> {
+    /// The view of a column; `names`: a column of few values (a dictionary's values are
+    /// trimmed once).
+    fn of(a: &'a dyn Array, names: bool) -> Text<'a> {
+        match a.data_type() {
+            DataType::Utf8 => Text::Utf8(a.as_string::<i32>()),
+            DataType::LargeUtf8 => Text::Large(a.as_string::<i64>()),
+            DataType::Utf8View => Text::View(a.as_string_view()),
+            DataType::Dictionary(k, v) if matches!(**v, DataType::Utf8) => {
+                // Each key as `usize` (as `as` converts it: a negative key is out of range).
+                macro_rules! keys {
+                    ($t:ty) => {{
+                        let d = a.as_dictionary::<$t>();
+                        let keys: Vec<usize> =
+                            d.keys().values().iter().map(|&k| k as usize).collect();
+                        (keys, d.values().as_string::<i32>())
+                    }};
+                }
+                let (keys, values) = match **k {
+                    DataType::Int8 => keys!(Int8Type),
+                    DataType::Int16 => keys!(Int16Type),
+                    DataType::Int32 => keys!(Int32Type),
+                    DataType::Int64 => keys!(Int64Type),
+                    DataType::UInt8 => keys!(UInt8Type),
+                    DataType::UInt16 => keys!(UInt16Type),
+                    DataType::UInt32 => keys!(UInt32Type),
+                    _ => return Text::Bad(a, format!("a dictionary with {k} keys")),
+                };
+                if !names {
+                    return Text::Lazy(a, keys, values);
+                }
+                let trimmed = values
+                    .iter()
+                    .map(|v| super::read::trim(v.unwrap_or("").as_bytes()))
+                    .collect();
+                Text::Dict(a, keys, trimmed)
             }
-            s.value(key)
+            other => Text::Bad(a, format!("{other}, not text")),
         }
-        other => return Err(format!("{other}, not text")),
-    }))
+    }
+
+    /// Row `i`'s text as written (`None`: null).
+    fn raw(&self, i: usize) -> Result<Option<&'a str>, String> {
+        Ok(match self {
+            Text::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            Text::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            Text::View(a) => a.is_valid(i).then(|| a.value(i)),
+            Text::Lazy(a, keys, values) => {
+                if a.is_null(i) {
+                    return Ok(None);
+                }
+                let key = keys[i];
+                if key >= values.len() {
+                    return Err("a dictionary key out of range".into());
+                }
+                Some(values.value(key))
+            }
+            Text::Dict(..) => {
+                let (b, _) = self.at(i)?;
+                Some(std::str::from_utf8(b).unwrap_or(""))
+            }
+            Text::Bad(a, e) => {
+                if a.is_null(i) {
+                    return Ok(None);
+                }
+                return Err(e.clone());
+            }
+        })
+    }
+
+    /// Row `i`'s text, trimmed (empty: null), and its dictionary key if any.
+    fn at(&self, i: usize) -> Result<(&'a [u8], Option<usize>), String> {
+        let trim = |s: Option<&'a str>| super::read::trim(s.unwrap_or("").as_bytes());
+        Ok(match self {
+            Text::Utf8(a) => (trim(a.is_valid(i).then(|| a.value(i))), None),
+            Text::Large(a) => (trim(a.is_valid(i).then(|| a.value(i))), None),
+            Text::View(a) => (trim(a.is_valid(i).then(|| a.value(i))), None),
+            Text::Dict(a, keys, values) => {
+                if a.is_null(i) {
+                    return Ok((b"", None));
+                }
+                let key = keys[i];
+                match values.get(key) {
+                    Some(v) => (v, Some(key)),
+                    None => return Err("a dictionary key out of range".into()),
+                }
+            }
+            Text::Lazy(..) | Text::Bad(..) => (trim(self.raw(i)?), None),
+        })
+    }
 }
 
 /// The time of row `i`.
@@ -200,8 +267,8 @@ fn time_at(a: &dyn Array, i: usize) -> Result<TimeField<'_>, String> {
         DataType::Int32 => TimeField::Seconds(a.as_primitive::<Int32Type>().value(i) as f64),
         DataType::Float64 => TimeField::Seconds(a.as_primitive::<Float64Type>().value(i)),
         DataType::Float32 => TimeField::Seconds(a.as_primitive::<Float32Type>().value(i) as f64),
-        _ => match string_at(a, i)? {
-            Some(s) => TimeField::Text(s),
+        _ => match Text::of(a, false).raw(i)? {
+            Some(s) => TimeField::Text(s.as_bytes()),
             None => TimeField::Missing,
         },
     })
@@ -238,7 +305,8 @@ pub(super) fn read(
             "not a readable Parquet file (truncated or damaged?): {e}"
         ))
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
+    let again = file.try_clone();
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(bad)?;
     let header: Vec<String> = builder
         .schema()
         .fields()
@@ -246,6 +314,41 @@ pub(super) fn read(
         .map(|f| f.name().clone())
         .collect();
     let layout = Layout::new(&header, o)?;
+    // The columns of names (few distinct values) read as dictionaries where they are UTF-8:
+    // Parquet writers store them dictionary-encoded, and each batch then holds their
+    // distinct values once, not one string per row.
+    let names = [
+        layout.event,
+        layout.touchpoint,
+        layout.segment,
+        layout.cause,
+        layout.trigger,
+        layout.outcome,
+        layout.option,
+    ];
+    let fields: Vec<Field> = builder
+        .schema()
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(k, f)| match f.data_type() {
+            DataType::Utf8 if names.contains(&Some(k)) => f.as_ref().clone().with_data_type(
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+            ),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    if let Ok(file) = again {
+        let hint = Arc::new(Schema::new_with_metadata(
+            fields,
+            builder.schema().metadata().clone(),
+        ));
+        let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new().with_schema(hint);
+        // Where the hint is refused, the columns are read as they are.
+        if let Ok(b) = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options) {
+            builder = b;
+        }
+    }
     state.has.event = layout.event.is_some();
     state.has.segment = layout.segment.is_some();
     state.has.cause = layout.cause.is_some();
@@ -256,48 +359,80 @@ pub(super) fn read(
     for batch in reader {
         let batch = batch
             .map_err(|e| LogError(format!("row {}: cannot read the Parquet log: {e}", row + 1)))?;
-        let col = |k: Option<usize>| k.map(|k| batch.column(k).as_ref());
         let name = |k: usize| header[k].as_str();
+        // The text columns' views, once per batch: event, touchpoint, segment, cause,
+        // trigger, outcome, option.
+        let cols = [
+            layout.event,
+            layout.touchpoint,
+            layout.segment,
+            layout.cause,
+            layout.trigger,
+            layout.outcome,
+            layout.option,
+        ];
+        let views: Vec<Option<(usize, Text<'_>)>> = cols
+            .iter()
+            .map(|k| k.map(|k| (k, Text::of(batch.column(k).as_ref(), true))))
+            .collect();
+        // The touchpoints and segments a dictionary's values name, looked up once a batch.
+        let known =
+            |view: &Option<(usize, Text<'_>)>, look: &dyn Fn(&[u8]) -> Option<u32>| match view {
+                Some((_, Text::Dict(_, _, values))) => values.iter().map(|v| look(v)).collect(),
+                _ => Vec::new(),
+            };
+        let tp_ids: Vec<Option<u32>> = known(&views[1], &|v| state.known_touchpoint(v));
+        let seg_ids: Vec<Option<u32>> = known(&views[2], &|v| state.known_segment(v));
+        let customer_col = batch.column(layout.customer).as_ref();
+        let numeric_ids = matches!(
+            customer_col.data_type(),
+            DataType::Int64 | DataType::Int32 | DataType::UInt64 | DataType::UInt32
+        );
+        let customers = Text::of(customer_col, false);
+        let time_col = batch.column(layout.time).as_ref();
+        let cycle_col = layout.cycle.map(|k| (k, batch.column(k).as_ref()));
+        let mut owned = String::new();
         for i in 0..batch.num_rows() {
             row += 1;
             let at =
                 |k: usize, e: String| LogError(format!("row {row}, column `{}`: {e}", name(k)));
-            let text = |k: Option<usize>| -> Result<&str, LogError> {
-                match (k, col(k)) {
-                    (Some(k), Some(a)) => {
-                        Ok(string_at(a, i).map_err(|e| at(k, e))?.unwrap_or("").trim())
-                    }
-                    _ => Ok(""),
+            let customer: &[u8] = if numeric_ids {
+                owned.clear();
+                if let Some(v) = cycle_at(customer_col, i).map_err(|e| at(layout.customer, e))? {
+                    use std::fmt::Write as _;
+                    let _ = write!(owned, "{v}");
                 }
+                owned.as_bytes()
+            } else {
+                customers.at(i).map_err(|e| at(layout.customer, e))?.0
             };
-            let customer_col = batch.column(layout.customer).as_ref();
-            let owned;
-            let customer = match customer_col.data_type() {
-                DataType::Int64 | DataType::Int32 | DataType::UInt64 | DataType::UInt32 => {
-                    owned = cycle_at(customer_col, i)
-                        .map_err(|e| at(layout.customer, e))?
-                        .map_or(String::new(), |v| v.to_string());
-                    owned.as_str()
+            let time = time_at(time_col, i).map_err(|e| at(layout.time, e))?;
+            let cycle = match cycle_col {
+                Some((k, a)) => cycle_at(a, i).map_err(|e| at(k, e))?,
+                None => None,
+            };
+            let mut text = [&b""[..]; 7];
+            let mut keys = [None; 7];
+            for ((t, key), view) in text.iter_mut().zip(&mut keys).zip(&views) {
+                if let Some((k, v)) = view {
+                    (*t, *key) = v.at(i).map_err(|e| at(*k, e))?;
                 }
-                _ => text(Some(layout.customer))?,
-            };
-            let time =
-                time_at(batch.column(layout.time).as_ref(), i).map_err(|e| at(layout.time, e))?;
-            let cycle = match (layout.cycle, col(layout.cycle)) {
-                (Some(k), Some(a)) => cycle_at(a, i).map_err(|e| at(k, e))?,
-                _ => None,
-            };
+            }
+            let [event, touchpoint, segment, cause, trigger, outcome, option] = text;
+            let id = |ids: &[Option<u32>], key: Option<usize>| ids.get(key?).copied().flatten();
             let f = Fields {
                 customer,
                 time,
-                event: text(layout.event)?,
-                touchpoint: text(layout.touchpoint)?,
-                segment: text(layout.segment)?,
-                cause: text(layout.cause)?,
-                trigger: text(layout.trigger)?,
-                outcome: text(layout.outcome)?,
-                option: text(layout.option)?,
+                event,
+                touchpoint,
+                segment,
+                cause,
+                trigger,
+                outcome,
+                option,
                 cycle,
+                known_tp: id(&tp_ids, keys[1]),
+                known_segment: id(&seg_ids, keys[2]),
             };
             state.row(row, &f, each)?;
         }

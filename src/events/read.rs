@@ -3,9 +3,10 @@
 //! file order), resolved against the journey's names.
 //!
 //! **Grouping.** By default every customer stays open until the file ends: their events are
-//! kept (32 bytes each, plus the customer's id and record) and counted at the end, so an
-//! unsorted or time-sorted file costs memory in proportion to its rows (measured: 425 MB for
-//! 4.6M rows of 1M customers).
+//! kept (32 bytes each, about 50 bytes per customer plus their id, in one store without an
+//! allocation per customer) and counted at the end, so an unsorted or time-sorted file costs
+//! memory in proportion to its rows (measured: 423 MB for a time-sorted log of 10M rows over
+//! 2.2M customers).
 //! With `grouped` (the log's rows are grouped by customer, as `simulate --events` writes
 //! them), a customer is closed as soon as the next customer's rows start, so memory holds
 //! one customer; a customer whose rows start again later is then an error naming both lines.
@@ -223,19 +224,23 @@ impl Layout {
     }
 }
 
-/// A row's fields, borrowed.
+/// A row's fields, borrowed, trimmed, as bytes (valid UTF-8: the readers check it).
 #[derive(Default)]
 pub(super) struct Fields<'a> {
-    pub customer: &'a str,
+    pub customer: &'a [u8],
     pub time: TimeField<'a>,
-    pub event: &'a str,
-    pub touchpoint: &'a str,
-    pub segment: &'a str,
-    pub cause: &'a str,
-    pub trigger: &'a str,
-    pub outcome: &'a str,
-    pub option: &'a str,
+    pub event: &'a [u8],
+    pub touchpoint: &'a [u8],
+    pub segment: &'a [u8],
+    pub cause: &'a [u8],
+    pub trigger: &'a [u8],
+    pub outcome: &'a [u8],
+    pub option: &'a [u8],
     pub cycle: Option<u64>,
+    /// The touchpoint and segment, when the reader already resolved them (a Parquet
+    /// dictionary's values are looked up once a batch): the same as looking the names up.
+    pub known_tp: Option<u32>,
+    pub known_segment: Option<u32>,
 }
 
 /// A time as the row has it.
@@ -243,10 +248,129 @@ pub(super) struct Fields<'a> {
 pub(super) enum TimeField<'a> {
     #[default]
     Missing,
-    Text(&'a str),
+    Text(&'a [u8]),
     Seconds(f64),
     /// Milliseconds since 1970 (a Parquet timestamp).
     Millis(i64),
+}
+
+/// A field's text, for messages and names kept (the readers hand over valid UTF-8).
+pub(super) fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
+/// Whether two short byte strings are equal, eight bytes at a time (no call to `memcmp`).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        if x != y {
+            return false;
+        }
+    }
+    ca.remainder() == cb.remainder()
+}
+
+/// A journey's names (touchpoints, triggers, segments) looked up by a row's bytes: an
+/// open-addressing table of at least four entries a name, hashed eight bytes at a time.
+#[derive(Clone, Debug, Default)]
+struct Names {
+    /// Per entry: the name's index + 1 (0: empty).
+    table: Vec<u32>,
+    names: Vec<(u64, Box<[u8]>)>,
+}
+
+impl Names {
+    fn new<'n>(names: impl Iterator<Item = &'n str>) -> Names {
+        let names: Vec<(u64, Box<[u8]>)> = names
+            .map(|n| (Self::hash(n.as_bytes()), n.as_bytes().into()))
+            .collect();
+        let size = (names.len() * 4).next_power_of_two().max(8);
+        let mut table = vec![0u32; size];
+        for (i, (h, name)) in names.iter().enumerate() {
+            let mut at = *h as usize & (size - 1);
+            loop {
+                match table[at] {
+                    0 => {
+                        table[at] = i as u32 + 1;
+                        break;
+                    }
+                    // A name given twice is found at its last index, as a map built in
+                    // order finds it (names are unique in a resolved journey anyway).
+                    k if *names[k as usize - 1].1 == **name => {
+                        table[at] = i as u32 + 1;
+                        break;
+                    }
+                    _ => at = (at + 1) & (size - 1),
+                }
+            }
+        }
+        Names { table, names }
+    }
+
+    /// A hash of the first and last eight bytes and the length (names that differ only in
+    /// between share it, and are told apart by the comparison).
+    fn hash(b: &[u8]) -> u64 {
+        let word = |c: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            u64::from_le_bytes(w)
+        };
+        let n = b.len();
+        let (first, last) = match n {
+            0..=8 => (word(b), 0),
+            _ => (word(&b[..8]), word(&b[n - 8..])),
+        };
+        let h = (first ^ last.rotate_left(29) ^ n as u64).wrapping_mul(FnvHasher::K);
+        h ^ (h >> 32)
+    }
+
+    fn get(&self, b: &[u8]) -> Option<u32> {
+        let h = Self::hash(b);
+        let mask = self.table.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            match self.table[at] {
+                0 => return None,
+                k => {
+                    let (nh, name) = &self.names[k as usize - 1];
+                    if *nh == h && same(name, b) {
+                        return Some(k - 1);
+                    }
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+}
+
+/// A field without the whitespace around it, as `str::trim` cuts it (ASCII whitespace by
+/// hand; a field that starts or ends with another byte goes through `str::trim`).
+pub(super) fn trim(b: &[u8]) -> &[u8] {
+    let plain = |c: u8| c > b' ' && c < 0x80;
+    match (b.first(), b.last()) {
+        // Most fields: nothing to cut.
+        (Some(&first), Some(&last)) if plain(first) && plain(last) => return b,
+        (None, _) | (_, None) => return b,
+        _ => {}
+    }
+    let space = |c: &u8| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let start = b.iter().position(|c| !space(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !space(c)).map_or(start, |i| i + 1);
+    let cut = &b[start..end];
+    match cut.first().zip(cut.last()) {
+        Some((&first, &last)) if first >= 0x80 || last >= 0x80 => match std::str::from_utf8(b) {
+            Ok(s) => s.trim().as_bytes(),
+            Err(_) => cut,
+        },
+        _ => cut,
+    }
 }
 
 /// Where a log's bytes come from.
@@ -318,20 +442,47 @@ fn read_csv(
         cycle: layout.cycle.is_some(),
         ends: false,
     };
-    let mut record = csv::StringRecord::new();
-    while r.read_record(&mut record).map_err(bad)? {
+    // One record, reused: fields as bytes, checked for UTF-8 once per record as
+    // `csv::StringRecord` checks them (all ASCII, else field by field), with its message.
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let pos = r.position().clone();
+        if !r.read_byte_record(&mut record).map_err(bad)? {
+            break;
+        }
+        if !record.as_slice().is_ascii() {
+            for (i, field) in record.iter().enumerate() {
+                if let Err(e) = std::str::from_utf8(field) {
+                    return Err(LogError(format!(
+                        "line {line}: not a CSV log: CSV parse error: record {rec} (line {line}, \
+                         field: {i}, byte: {byte}): invalid utf-8: invalid UTF-8 in field {i} \
+                         near byte index {up}",
+                        line = pos.line(),
+                        rec = pos.record(),
+                        byte = pos.byte(),
+                        up = e.valid_up_to()
+                    )));
+                }
+            }
+        }
         let line = record.position().map_or(0, |p| p.line());
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
+        let get = |i: Option<usize>| trim(i.and_then(|i| record.get(i)).unwrap_or(b""));
         let cycle = match get(layout.cycle) {
-            "" => None,
-            c => Some(c.parse::<u64>().map_err(|_| {
-                LogError(format!(
-                    "line {line}, column `cycle`: `{c}` is not a cycle number (1, 2, …)"
-                ))
-            })?),
+            b"" => None,
+            c => Some(
+                std::str::from_utf8(c)
+                    .ok()
+                    .and_then(|c| c.parse::<u64>().ok())
+                    .ok_or_else(|| {
+                        LogError(format!(
+                            "line {line}, column `cycle`: `{}` is not a cycle number (1, 2, …)",
+                            text(c)
+                        ))
+                    })?,
+            ),
         };
         let time = match get(Some(layout.time)) {
-            "" => TimeField::Missing,
+            b"" => TimeField::Missing,
             t => TimeField::Text(t),
         };
         let f = Fields {
@@ -345,6 +496,8 @@ fn read_csv(
             outcome: get(layout.outcome),
             option: get(layout.option),
             cycle,
+            known_tp: None,
+            known_segment: None,
         };
         state.row(line, &f, each)?;
     }
@@ -414,7 +567,7 @@ fn read_jsonl(
         };
         let time = match field(1) {
             None | Some(serde_json::Value::Null) => TimeField::Missing,
-            Some(serde_json::Value::String(s)) => TimeField::Text(s.trim()),
+            Some(serde_json::Value::String(s)) => TimeField::Text(s.trim().as_bytes()),
             Some(serde_json::Value::Number(n)) => {
                 TimeField::Seconds(n.as_f64().unwrap_or(f64::NAN))
             }
@@ -433,16 +586,18 @@ fn read_jsonl(
             })?),
         };
         let f = Fields {
-            customer,
+            customer: customer.as_bytes(),
             time,
-            event: text_of(2)?,
-            touchpoint: text_of(3)?,
-            segment: text_of(4)?,
-            cause: text_of(5)?,
-            trigger: text_of(6)?,
-            outcome: text_of(7)?,
-            option: text_of(8)?,
+            event: text_of(2)?.as_bytes(),
+            touchpoint: text_of(3)?.as_bytes(),
+            segment: text_of(4)?.as_bytes(),
+            cause: text_of(5)?.as_bytes(),
+            trigger: text_of(6)?.as_bytes(),
+            outcome: text_of(7)?.as_bytes(),
+            option: text_of(8)?.as_bytes(),
             cycle,
+            known_tp: None,
+            known_segment: None,
         };
         state.has = Has {
             event: seen[2],
@@ -466,27 +621,33 @@ pub(super) struct State<'a> {
     options: &'a ReadOptions,
     pub has: Has,
     pub log: Log,
-    /// Open customers by id, and their slot in `open`.
-    index: HashMap<String, usize, Fnv>,
+    /// The default mode's open customers.
+    store: Store,
     /// The last row's customer and slot: consecutive rows of one customer skip the lookup.
-    last: Option<(String, usize)>,
+    last_id: Vec<u8>,
+    last_slot: Option<usize>,
     /// The last time parsed, as written and in milliseconds.
-    last_time: Option<(String, i64)>,
+    last_time: Vec<u8>,
+    last_ms: Option<i64>,
+    /// In grouped mode: the customer being read.
     open: Vec<Customer>,
-    /// In grouped mode: the customer being read, and the ids closed (hashes) with the line
-    /// of their first row.
-    closed: HashMap<u64, u64>,
-    first_line: u64,
+    /// A closed customer's record, kept for its buffers.
+    spare: Customer,
+    /// In grouped mode: the ids closed (hashes) with the line of their first row.
+    closed: HashMap<u64, u64, Fnv>,
     /// Name lookups.
-    touchpoints: HashMap<String, u32, Fnv>,
-    triggers: HashMap<String, u32, Fnv>,
-    segments: HashMap<String, usize, Fnv>,
+    touchpoints: Names,
+    triggers: Names,
+    segments: Names,
+    /// Per touchpoint: the names of its options (`as_is` is always one).
+    choices: Vec<Vec<Box<[u8]>>>,
     unknown: HashMap<(&'static str, String), usize>,
     unmapped: HashMap<String, usize>,
 }
 
 impl<'a> State<'a> {
     fn new(journey: &'a Journey, options: &'a ReadOptions) -> Self {
+        let key = |s: &str| -> Box<[u8]> { s.as_bytes().into() };
         State {
             journey,
             options,
@@ -495,33 +656,39 @@ impl<'a> State<'a> {
                 options: vec![String::new()],
                 ..Log::default()
             },
-            index: HashMap::default(),
-            last: None,
-            last_time: None,
+            store: Store::default(),
+            last_id: Vec::new(),
+            last_slot: None,
+            last_time: Vec::new(),
+            last_ms: None,
             open: Vec::new(),
-            closed: HashMap::new(),
-            first_line: 0,
-            touchpoints: journey
+            spare: Customer::default(),
+            closed: HashMap::default(),
+            touchpoints: Names::new(journey.touchpoints.iter().map(|t| t.name.as_str())),
+            triggers: Names::new(journey.triggers.iter().map(|t| t.name.as_str())),
+            segments: Names::new(journey.segments.iter().map(|s| s.name.as_str())),
+            choices: journey
                 .touchpoints
                 .iter()
-                .enumerate()
-                .map(|(i, t)| (t.name.clone(), i as u32))
-                .collect(),
-            triggers: journey
-                .triggers
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (t.name.clone(), i as u32))
-                .collect(),
-            segments: journey
-                .segments
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.name.clone(), i))
+                .map(|t| t.choices.iter().map(|c| key(&c.name)).collect())
                 .collect(),
             unknown: HashMap::new(),
             unmapped: HashMap::new(),
         }
+    }
+
+    /// The touchpoint a name is, where looking it up has no side effect (no `--map`, a
+    /// name the journey has): for readers that resolve a name once for many rows.
+    pub(super) fn known_touchpoint(&self, name: &[u8]) -> Option<u32> {
+        match self.options.map {
+            None => self.touchpoints.get(name),
+            Some(_) => None,
+        }
+    }
+
+    /// The segment a name is, if the journey has it.
+    pub(super) fn known_segment(&self, name: &[u8]) -> Option<u32> {
+        self.segments.get(name)
     }
 
     /// Notes a name the journey lacks.
@@ -542,37 +709,74 @@ impl<'a> State<'a> {
     }
 
     /// The touchpoint a row names (through `--map` when given), or [`NONE`] (noted).
-    fn touchpoint(&mut self, raw: &str, line: u64) -> u32 {
-        let name = match &self.options.map {
-            Some(map) => match map.get(raw) {
-                Some(tp) => tp.as_str(),
+    fn touchpoint(&mut self, raw: &[u8], line: u64) -> u32 {
+        let Some(map) = &self.options.map else {
+            return match self.touchpoints.get(raw) {
+                Some(i) => i,
                 None => {
-                    match self.unmapped.get(raw) {
-                        Some(&i) => self.log.unmapped[i].rows += 1,
-                        None => {
-                            self.unmapped
-                                .insert(raw.to_string(), self.log.unmapped.len());
-                            self.log.unmapped.push(Unknown {
-                                column: "touchpoint",
-                                name: raw.to_string(),
-                                rows: 1,
-                                line,
-                            });
-                        }
-                    }
-                    return NONE;
+                    self.unknown("touchpoint", &text(raw), line);
+                    NONE
+                }
+            };
+        };
+        let raw = text(raw);
+        match map.get(raw.as_ref()) {
+            Some(tp) => match self.touchpoints.get(tp.as_bytes()) {
+                Some(i) => i,
+                None => {
+                    let name = tp.clone();
+                    self.unknown("touchpoint", &name, line);
+                    NONE
                 }
             },
-            None => raw,
-        };
-        match self.touchpoints.get(name) {
-            Some(&i) => i,
             None => {
-                let name = name.to_string();
-                self.unknown("touchpoint", &name, line);
+                match self.unmapped.get(raw.as_ref()) {
+                    Some(&i) => self.log.unmapped[i].rows += 1,
+                    None => {
+                        self.unmapped
+                            .insert(raw.to_string(), self.log.unmapped.len());
+                        self.log.unmapped.push(Unknown {
+                            column: "touchpoint",
+                            name: raw.to_string(),
+                            rows: 1,
+                            line,
+                        });
+                    }
+                }
                 NONE
             }
         }
+    }
+
+    /// The time of a row in milliseconds.
+    fn time(&mut self, t: &TimeField<'_>, at: &dyn Fn(&str) -> String) -> Result<i64, LogError> {
+        Ok(match *t {
+            TimeField::Missing => {
+                return Err(LogError(format!("{}: the time is missing", at("time"))));
+            }
+            // Consecutive rows often share a time (a visit and its pain points).
+            TimeField::Text(t) if self.last_ms.is_some() && same(&self.last_time, t) => {
+                self.last_ms.unwrap_or_default()
+            }
+            TimeField::Text(t) => {
+                let ms = match super::rfc3339::parse_fixed(t) {
+                    Some(ms) => ms,
+                    None => parse_time(&text(t))
+                        .map_err(|e| LogError(format!("{}: {e}", at("time"))))?,
+                };
+                self.last_time.clear();
+                self.last_time.extend_from_slice(t);
+                self.last_ms = Some(ms);
+                ms
+            }
+            TimeField::Seconds(s) => seconds(s).ok_or_else(|| {
+                LogError(format!(
+                    "{}: {s} is not a usable time in seconds",
+                    at("time")
+                ))
+            })?,
+            TimeField::Millis(ms) => ms,
+        })
     }
 
     pub(super) fn row(
@@ -589,36 +793,17 @@ impl<'a> State<'a> {
                 at("customer")
             )));
         }
-        let time = match f.time {
-            TimeField::Missing => {
-                return Err(LogError(format!("{}: the time is missing", at("time"))));
-            }
-            TimeField::Text(t) => match &self.last_time {
-                // Consecutive rows often share a time (a visit and its pain points).
-                Some((text, ms)) if text == t => *ms,
-                _ => {
-                    let ms = parse_time(t).map_err(|e| LogError(format!("{}: {e}", at("time"))))?;
-                    self.last_time = Some((t.to_string(), ms));
-                    ms
-                }
-            },
-            TimeField::Seconds(s) => seconds(s).ok_or_else(|| {
-                LogError(format!(
-                    "{}: {s} is not a usable time in seconds",
-                    at("time")
-                ))
-            })?,
-            TimeField::Millis(ms) => ms,
-        };
+        let time = self.time(&f.time, &at)?;
         let kind = match f.event {
-            "" | "visit" => Kind::Visit,
-            "pain" => Kind::Pain,
-            "message" => Kind::Message,
-            "end" => Kind::End,
+            b"" | b"visit" => Kind::Visit,
+            b"pain" => Kind::Pain,
+            b"message" => Kind::Message,
+            b"end" => Kind::End,
             other => {
                 return Err(LogError(format!(
-                    "{}: unknown event kind `{other}` (the kinds are visit, pain, message and end)",
-                    at("event")
+                    "{}: unknown event kind `{}` (the kinds are visit, pain, message and end)",
+                    at("event"),
+                    text(other)
                 )));
             }
         };
@@ -645,10 +830,13 @@ impl<'a> State<'a> {
                     return Err(LogError(format!(
                         "{}: a `{}` row needs its touchpoint",
                         at("touchpoint"),
-                        f.event.if_empty("visit")
+                        text(f.event).if_empty("visit")
                     )));
                 }
-                ev.tp = self.touchpoint(f.touchpoint, line);
+                ev.tp = match f.known_tp {
+                    Some(tp) => tp,
+                    None => self.touchpoint(f.touchpoint, line),
+                };
                 skip |= ev.tp == NONE;
             }
             Kind::Message => {
@@ -659,9 +847,9 @@ impl<'a> State<'a> {
                     )));
                 }
                 match self.triggers.get(f.trigger) {
-                    Some(&x) => ev.what = x,
+                    Some(x) => ev.what = x,
                     None => {
-                        self.unknown("trigger", f.trigger, line);
+                        self.unknown("trigger", &text(f.trigger), line);
                         skip = true;
                     }
                 }
@@ -671,12 +859,12 @@ impl<'a> State<'a> {
             Kind::End => {
                 self.has.ends = true;
                 ev.what = match f.outcome {
-                    "abandoned" => 0,
-                    "left" => 1,
-                    "completed" => 2,
-                    "timed_out" => 3,
-                    "stuck" => 4,
-                    "" => {
+                    b"abandoned" => 0,
+                    b"left" => 1,
+                    b"completed" => 2,
+                    b"timed_out" => 3,
+                    b"stuck" => 4,
+                    b"" => {
                         return Err(LogError(format!(
                             "{}: an `end` row needs its outcome (abandoned, left, completed, \
                              timed_out or stuck)",
@@ -685,31 +873,38 @@ impl<'a> State<'a> {
                     }
                     other => {
                         return Err(LogError(format!(
-                            "{}: unknown outcome `{other}` (abandoned, left, completed, \
+                            "{}: unknown outcome `{}` (abandoned, left, completed, \
                              timed_out or stuck)",
-                            at("outcome")
+                            at("outcome"),
+                            text(other)
                         )));
                     }
                 };
             }
             Kind::Pain => {
                 ev.cause = match f.cause {
-                    "" => CAUSE_NONE,
-                    "context" => CAUSE_CONTEXT,
-                    "friction" => CAUSE_FRICTION,
+                    b"" => CAUSE_NONE,
+                    b"context" => CAUSE_CONTEXT,
+                    b"friction" => CAUSE_FRICTION,
                     other => {
                         return Err(LogError(format!(
-                            "{}: unknown cause `{other}` (context or friction)",
-                            at("cause")
+                            "{}: unknown cause `{}` (context or friction)",
+                            at("cause"),
+                            text(other)
                         )));
                     }
                 }
             }
             Kind::Visit if !f.option.is_empty() => {
-                let opt = match self.log.options.iter().position(|o| o == f.option) {
+                let opt = match self
+                    .log
+                    .options
+                    .iter()
+                    .position(|o| o.as_bytes() == f.option)
+                {
                     Some(i) => i,
                     None => {
-                        self.log.options.push(f.option.to_string());
+                        self.log.options.push(text(f.option).into_owned());
                         self.log.options.len() - 1
                     }
                 };
@@ -722,76 +917,91 @@ impl<'a> State<'a> {
                 ev.option = opt as u16;
                 // `as_is` is always an option (the touchpoint as written); any other name
                 // must be an option of the visited touchpoint (LANGUAGE-2.md §4).
-                let declared = self.journey.touchpoint(f.touchpoint).is_some_and(|t| {
-                    self.journey.touchpoints[t]
+                if f.option != b"as_is" && !skip {
+                    let declared = self
                         .choices
-                        .iter()
-                        .any(|c| c.name == f.option)
-                });
-                if f.option != "as_is" && !declared && !skip {
-                    self.unknown("option", f.option, line);
-                    skip = true;
+                        .get(ev.tp as usize)
+                        .is_some_and(|c| c.iter().any(|c| **c == *f.option));
+                    if !declared {
+                        self.unknown("option", &text(f.option), line);
+                        skip = true;
+                    }
                 }
             }
             _ => {}
         }
         let segment = match f.segment {
-            "" => None,
-            s => match self.segments.get(s) {
-                Some(&i) => Some(i),
+            b"" => None,
+            s => match f.known_segment.or_else(|| self.segments.get(s)) {
+                Some(i) => Some(i as usize),
                 None => {
-                    self.unknown("segment", s, line);
+                    self.unknown("segment", &text(s), line);
                     return Ok(());
                 }
             },
         };
         // The customer's record.
-        let known = match &self.last {
-            Some((id, slot)) if id == f.customer => Some(*slot),
-            _ => self.index.get(f.customer).copied(),
+        let grouped = self.options.grouped;
+        let from_last = self.last_slot.is_some() && same(&self.last_id, f.customer);
+        let known = match from_last {
+            true => self.last_slot,
+            // Grouped: the only open customer is the last row's.
+            false if grouped => None,
+            false => self.store.find(f.customer),
         };
         let slot = match known {
             Some(i) => i,
-            None => {
-                if self.options.grouped {
-                    if let Some(prev) = self.open.pop() {
-                        self.index.clear();
-                        self.last = None;
-                        self.close(prev, each)?;
-                    }
-                    let h = hash(f.customer);
-                    if let Some(first) = self.closed.get(&h) {
+            None if grouped => {
+                if let Some(mut prev) = self.open.pop() {
+                    self.close(&mut prev, each)?;
+                    self.spare = prev;
+                }
+                match self.closed.entry(hash(f.customer)) {
+                    std::collections::hash_map::Entry::Occupied(first) => {
                         return Err(LogError(format!(
-                            "line {line}: customer `{}` has rows here and from line {first} on, \
+                            "line {line}: customer `{}` has rows here and from line {} on, \
                              with other customers' rows between: the log is not grouped by \
                              customer (drop --grouped)",
-                            f.customer
+                            text(f.customer),
+                            first.get()
                         )));
                     }
-                    self.closed.insert(h, line);
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(line);
+                    }
                 }
-                self.index.insert(f.customer.to_string(), self.open.len());
-                self.open.push(Customer {
-                    id: f.customer.to_string(),
-                    ..Customer::default()
-                });
-                self.open.len() - 1
+                let mut c = std::mem::take(&mut self.spare);
+                c.id.clear();
+                c.id.push_str(&text(f.customer));
+                c.segment = None;
+                c.events.clear();
+                self.open.push(c);
+                0
+            }
+            None => self.store.insert(f.customer)?,
+        };
+        if !from_last {
+            self.last_id.clear();
+            self.last_id.extend_from_slice(f.customer);
+        }
+        self.last_slot = Some(slot);
+        let current = match grouped {
+            true => self.open[slot].segment,
+            false => {
+                let s = self.store.customers[slot].segment;
+                (s != NONE).then_some(s as usize)
             }
         };
-        match &mut self.last {
-            Some((id, at)) if id == f.customer => *at = slot,
-            _ => self.last = Some((f.customer.to_string(), slot)),
-        }
-        let c = &mut self.open[slot];
         if let Some(s) = segment {
-            match c.segment {
-                None => c.segment = Some(s),
+            match current {
+                None if grouped => self.open[slot].segment = Some(s),
+                None => self.store.customers[slot].segment = s.min(NONE as usize - 1) as u32,
                 Some(prev) if prev != s => {
                     return Err(LogError(format!(
                         "{}: customer `{}` is in segment `{}` here and `{}` on an earlier row: \
                          a customer keeps one segment",
                         at("segment"),
-                        f.customer,
+                        text(f.customer),
                         self.journey.segments[s].name,
                         self.journey.segments[prev].name
                     )));
@@ -800,32 +1010,40 @@ impl<'a> State<'a> {
             }
         }
         if !skip {
-            c.events.push(ev);
+            match grouped {
+                true => self.open[slot].events.push(ev),
+                false => self.store.push(slot, &ev)?,
+            }
         }
         Ok(())
     }
 
     fn close(
         &mut self,
-        mut c: Customer,
+        c: &mut Customer,
         each: &mut dyn FnMut(&Customer) -> Result<(), LogError>,
     ) -> Result<(), LogError> {
         self.log.customers += 1;
         c.sort();
-        each(&c)
+        each(c)
     }
 
     fn finish(
         mut self,
         each: &mut dyn FnMut(&Customer) -> Result<(), LogError>,
     ) -> Result<Log, LogError> {
+        // Grouped: the last customer; else every customer, in order of their first row.
         let open = std::mem::take(&mut self.open);
-        // Customers in order of their first row.
-        for c in open {
-            self.close(c, each)?;
+        for mut c in open {
+            self.close(&mut c, each)?;
+        }
+        let store = std::mem::take(&mut self.store);
+        let mut c = std::mem::take(&mut self.spare);
+        for slot in 0..store.customers.len() {
+            store.take(slot, &mut c);
+            self.close(&mut c, each)?;
         }
         self.log.has = self.has;
-        let _ = self.first_line;
         Ok(self.log)
     }
 }
@@ -834,41 +1052,61 @@ trait IfEmpty {
     fn if_empty<'a>(&'a self, other: &'a str) -> &'a str;
 }
 
-impl IfEmpty for str {
+impl IfEmpty for std::borrow::Cow<'_, str> {
     fn if_empty<'a>(&'a self, other: &'a str) -> &'a str {
         if self.is_empty() { other } else { self }
     }
 }
 
-/// FNV-1a: names and ids are short, and the log is read by journeyc's own user (no
-/// adversary choosing keys to collide, which SipHash, the default, guards against at several
-/// times the cost).
+/// A word-at-a-time multiplicative hash (FxHash's step, eight bytes per multiply): names and
+/// ids are short, and the log is read by journeyc's own user (no adversary choosing keys to
+/// collide, which SipHash, the default, guards against at several times the cost).
 #[derive(Default, Clone, Copy)]
 struct FnvHasher(u64);
 
+impl FnvHasher {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+    fn mix(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(Self::K).rotate_left(26);
+    }
+}
+
 impl std::hash::Hasher for FnvHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The multiplies leave their best bits high; the table indexes with the low ones.
+        let h = self.0.wrapping_mul(Self::K);
+        h ^ (h >> 29)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
     }
 }
 
 type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 /// A 64-bit hash of a customer id (grouped mode remembers only these).
-fn hash(s: &str) -> u64 {
+fn hash(s: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     s.hash(&mut h);
@@ -883,6 +1121,10 @@ fn seconds(s: f64) -> Option<i64> {
 
 /// A time cell: RFC 3339, or seconds since 1970 as a number.
 pub fn parse_time(t: &str) -> Result<i64, String> {
+    // The layout writers use, by hand (jiff's answer where it answers); the rest by jiff.
+    if let Some(ms) = super::rfc3339::parse_fixed(t.as_bytes()) {
+        return Ok(ms);
+    }
     // A number of seconds has no `-` after its first character (an RFC 3339 date has).
     if !t.get(1..).is_some_and(|rest| rest.contains('-'))
         && let Ok(s) = t.parse::<f64>()
@@ -948,4 +1190,245 @@ pub fn open(path: &std::path::Path) -> Result<Input, LogError> {
     let file = std::fs::File::open(path)
         .map_err(|e| LogError(format!("cannot read `{}`: {e}", path.display())))?;
     Ok(Input::File(file))
+}
+
+/// The customers of the default mode, open until the file ends, without an allocation per
+/// customer or per event: ids in one arena found through an open-addressing table, events
+/// in chunks, each customer's chained in file order (32 bytes an event, about 30 a customer
+/// plus their id).
+#[derive(Default)]
+struct Store {
+    /// Every id, one after the other.
+    ids: Vec<u8>,
+    customers: Vec<Open>,
+    /// Per entry: the id's hash (high 32 bits) and slot + 1 (low 32 bits); 0 is empty.
+    table: Vec<u64>,
+    chunks: Vec<Vec<Stored>>,
+    events: u64,
+}
+
+/// An open customer of the default mode.
+#[derive(Clone, Copy)]
+struct Open {
+    /// Their id: `ids[id..id + len]`.
+    id: usize,
+    len: u32,
+    /// Their segment ([`NONE`]: not said).
+    segment: u32,
+    /// Their first and last events ([`NONE`]: none yet).
+    head: u32,
+    tail: u32,
+}
+
+/// An event in the store, with the next of its customer ([`NONE`]: the last).
+#[derive(Clone, Copy)]
+struct Stored {
+    time: i64,
+    line: u32,
+    tp: u32,
+    what: u32,
+    cycle: u32,
+    option: u16,
+    cause: u8,
+    kind: Kind,
+    next: u32,
+}
+
+const CHUNK: usize = 1 << 16;
+
+impl Store {
+    fn hash(id: &[u8]) -> u64 {
+        use std::hash::Hasher;
+        let mut h = FnvHasher::default();
+        h.write(id);
+        h.finish()
+    }
+
+    /// The slot of the customer with this id, if open.
+    fn find(&self, id: &[u8]) -> Option<usize> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let h = Self::hash(id);
+        let mask = self.table.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            let e = self.table[at];
+            if e == 0 {
+                return None;
+            }
+            if e >> 32 == h >> 32 {
+                let slot = (e & 0xffff_ffff) as usize - 1;
+                let c = &self.customers[slot];
+                if same(&self.ids[c.id..c.id + c.len as usize], id) {
+                    return Some(slot);
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Opens a customer (not open yet): their slot.
+    fn insert(&mut self, id: &[u8]) -> Result<usize, LogError> {
+        let slot = self.customers.len();
+        if slot >= u32::MAX as usize - 1 || id.len() > u32::MAX as usize {
+            return Err(LogError(
+                "more than 4 billion customers (or an id of more than 4 GB) in one log: read \
+                 it with --grouped"
+                    .into(),
+            ));
+        }
+        if (slot + 1) * 8 > self.table.len() * 7 {
+            self.grow();
+        }
+        self.customers.push(Open {
+            id: self.ids.len(),
+            len: id.len() as u32,
+            segment: NONE,
+            head: NONE,
+            tail: NONE,
+        });
+        self.ids.extend_from_slice(id);
+        self.place(Self::hash(id), slot);
+        Ok(slot)
+    }
+
+    fn place(&mut self, h: u64, slot: usize) {
+        let mask = self.table.len() - 1;
+        let mut at = h as usize & mask;
+        while self.table[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        self.table[at] = (h >> 32 << 32) | (slot as u64 + 1);
+    }
+
+    fn grow(&mut self) {
+        let size = (self.table.len() * 2).max(1 << 10);
+        self.table = vec![0; size];
+        for slot in 0..self.customers.len() {
+            let c = self.customers[slot];
+            let h = Self::hash(&self.ids[c.id..c.id + c.len as usize]);
+            self.place(h, slot);
+        }
+    }
+
+    fn get(&self, n: u32) -> &Stored {
+        &self.chunks[n as usize / CHUNK][n as usize % CHUNK]
+    }
+
+    /// Adds an event to the customer in `slot`.
+    fn push(&mut self, slot: usize, e: &Event) -> Result<(), LogError> {
+        let n = self.events;
+        if n >= NONE as u64 {
+            return Err(LogError(
+                "more than 4 billion events in one log: read it with --grouped".into(),
+            ));
+        }
+        if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(Stored {
+                time: e.time,
+                line: e.line,
+                tp: e.tp,
+                what: e.what,
+                cycle: e.cycle,
+                option: e.option,
+                cause: e.cause,
+                kind: e.kind,
+                next: NONE,
+            });
+        }
+        self.events += 1;
+        let n = n as u32;
+        let c = &mut self.customers[slot];
+        match c.tail {
+            NONE => c.head = n,
+            tail => self.chunks[tail as usize / CHUNK][tail as usize % CHUNK].next = n,
+        }
+        self.customers[slot].tail = n;
+        Ok(())
+    }
+
+    /// The customer in `slot`, into `c` (its buffers reused).
+    fn take(&self, slot: usize, c: &mut Customer) {
+        let o = &self.customers[slot];
+        c.id.clear();
+        c.id.push_str(&text(&self.ids[o.id..o.id + o.len as usize]));
+        c.segment = (o.segment != NONE).then_some(o.segment as usize);
+        c.events.clear();
+        let mut at = o.head;
+        while at != NONE {
+            let s = self.get(at);
+            c.events.push(Event {
+                time: s.time,
+                line: s.line,
+                tp: s.tp,
+                what: s.what,
+                option: s.option,
+                cause: s.cause,
+                kind: s.kind,
+                cycle: s.cycle,
+            });
+            at = s.next;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trim_cuts_what_str_trim_cuts() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\ta\r\n",
+            "\u{b}x\u{c}",
+            "\u{a0}é\u{a0}",
+            "é",
+            " é",
+            "\u{2003}a",
+            "a\u{85}",
+            "\u{1}a",
+            "a b",
+            "  two words  ",
+        ] {
+            assert_eq!(trim(s.as_bytes()), s.trim().as_bytes(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn names_and_ids_are_found_by_their_bytes() {
+        let names = [
+            "home",
+            "bag",
+            "a_very_long_touchpoint_name_1",
+            "a_very_long_touchpoint_name_2",
+            "a_very_different_name_xx_1",
+            "",
+        ];
+        let table = Names::new(names.iter().copied());
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(table.get(n.as_bytes()), Some(i as u32), "{n}");
+        }
+        for n in ["hom", "homes", "bag ", "a_very_long_touchpoint_name_3", "x"] {
+            assert_eq!(table.get(n.as_bytes()), None, "{n}");
+        }
+        assert!(same(b"abcdefghij", b"abcdefghij") && !same(b"abcdefghij", b"abcdefghik"));
+        // The store of open customers: ids found again after the table grew.
+        let mut store = Store::default();
+        let ids: Vec<String> = (0..5000).map(|i| format!("customer-{i}")).collect();
+        for id in &ids {
+            assert_eq!(store.find(id.as_bytes()), None);
+            store.insert(id.as_bytes()).unwrap();
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(store.find(id.as_bytes()), Some(i));
+        }
+    }
 }
