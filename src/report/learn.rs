@@ -57,9 +57,8 @@ fn shown(batches: &[Batch]) -> Vec<usize> {
     out
 }
 
-/// One sentence on when the greedy policy became the optimum.
-fn settled(view: &View) -> String {
-    let l = view.learned;
+/// One sentence on when `l`'s greedy policy became the optimum.
+pub(crate) fn settled(l: &Learned) -> String {
     let total = l.batches.last().map_or(0, |b| b.customers);
     match l.settled_after {
         Some(n) => format!(
@@ -153,7 +152,7 @@ pub fn table(view: &View) -> String {
         ));
     }
     out.push('\n');
-    out.push_str(&settled(view));
+    out.push_str(&settled(view.learned));
     out.push('\n');
     if let Some(last) = l.batches.last() {
         out.push_str(&format!(
@@ -258,7 +257,7 @@ pub fn markdown(view: &View) -> String {
         thousands(s.customers),
         s.seed
     );
-    out.push_str(&format!("{}\n\n", settled(view)));
+    out.push_str(&format!("{}\n\n", settled(view.learned)));
     out.push_str("| customers | regret/customer | cumulative regret | optimal decisions | greedy = optimum |\n|---:|---:|---:|---:|---|\n");
     for i in shown(&l.batches) {
         let b = &l.batches[i];

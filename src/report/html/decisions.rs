@@ -160,18 +160,7 @@ pub fn render(j: &Journey, d: &Decisions) -> String {
         );
     }
     let total = learned.batches.last().map_or(0, |b| b.customers);
-    let settled = match learned.settled_after {
-        Some(c) => format!(
-            "The learner's greedy policy is the optimum from customer {} on (and stays so \
-             through customer {}).",
-            thousands(c),
-            thousands(total)
-        ),
-        None => format!(
-            "The learner's greedy policy is not the optimum after {} customers.",
-            thousands(total)
-        ),
-    };
+    let settled = crate::report::learn::settled(learned);
     let cumulative = learned.batches.last().map_or(0.0, |b| b.cumulative_regret);
     let _ = writeln!(
         out,
