@@ -16,15 +16,17 @@
 //!
 //! Moves back to an earlier column (loops) are drawn as dashed arcs above the boxes.
 
-use super::layout::{Slots, targets};
+use super::escape;
+use super::layout::{Layout, Slots, targets};
 use super::pct;
 use super::svg::{PathData, Svg, clamp};
 use super::text::wrap;
 use crate::model::{Journey, Target, TouchpointId};
 use crate::sim::figures::Figures;
+use std::collections::HashMap;
 
 /// One end of a link.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Node {
     /// Where customers start.
     Start,
@@ -68,7 +70,12 @@ pub fn links(j: &Journey, all: &Figures, segments: &[Figures]) -> Vec<Link> {
         }
         let ended: f64 = x.ended.iter().map(|e| e.value).sum();
         let dropped = x.drop_off.map_or(0.0, |d| reach * d.value).min(ended);
-        let converted = (ended - dropped).max(0.0);
+        // `ended − dropped` of a touchpoint before the goal is a rounding leftover (1e-14),
+        // not customers: shares below a millionth of a customer in a billion are none.
+        let converted = match ended - dropped {
+            c if c > LEFTOVER => c,
+            _ => 0.0,
+        };
         let moving = (reach - ended).max(0.0);
         // The segment mix at `a`: segments weighted by their customers reaching it.
         let weights: Vec<f64> = j
@@ -132,7 +139,15 @@ pub fn links(j: &Journey, all: &Figures, segments: &[Figures]) -> Vec<Link> {
     out
 }
 
+/// A share of customers smaller than this is a floating-point leftover, not a flow.
+const LEFTOVER: f64 = 1e-9;
+/// Bands carrying less than this share of customers are not drawn (a hairline would say
+/// nothing); the note under the diagram counts them.
+pub const VISIBLE: f64 = 0.001;
+/// The diagram's width when its columns fit; more columns than fit at [`MIN_STEP`] widen it.
 const WIDTH: f64 = 1100.0;
+/// The least distance between two columns: room for a box and its label beside it.
+const MIN_STEP: f64 = 132.0;
 const MARGIN: f64 = 16.0;
 const SINK_LABEL_W: f64 = 130.0;
 const NODE_W: f64 = 12.0;
@@ -153,12 +168,24 @@ struct Box_ {
 }
 
 /// The flow section's body: the diagram and the table of the biggest drops.
-pub fn render(j: &Journey, all: &Figures, segments: &[Figures]) -> String {
-    let slots = Slots::new(j);
+pub fn render(j: &Journey, all: &Figures, segments: &[Figures], layout: &Layout) -> String {
     let links = links(j, all, segments);
-    let mut out = String::from("<div class=\"figure\">\n<div class=\"chart-scroll\">\n");
-    out.push_str(&diagram(j, all, &slots, &links));
+    let mut out = String::from("<div class=\"figure\">\n<div class=\"chart-scroll wide\">\n");
+    out.push_str(&diagram(j, all, &layout.flow, &links));
     out.push_str("</div>\n");
+    let hidden: Vec<&Link> = links.iter().filter(|l| l.value < VISIBLE).collect();
+    if !hidden.is_empty() {
+        let total: f64 = hidden.iter().map(|l| l.value).sum();
+        out.push_str(&format!(
+            "<p class=\"note\">{} band{} under {} of customers each {} not drawn \
+             (together {} of customers).</p>\n",
+            hidden.len(),
+            if hidden.len() == 1 { "" } else { "s" },
+            pct(VISIBLE),
+            if hidden.len() == 1 { "is" } else { "are" },
+            pct(total)
+        ));
+    }
     out.push_str(
         "<p class=\"note\">Boxes: share of customers reaching the touchpoint (simulated). \
          Bands: customers moving on, split by the transition probabilities of the segment mix \
@@ -182,7 +209,7 @@ pub fn render(j: &Journey, all: &Figures, segments: &[Figures]) -> String {
 /// The flow diagram's SVG: stage bands, link bands, back arcs, boxes and sinks.
 fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String {
     let plan = Plan::new(j, all, slots, links);
-    let mut s = Svg::new(WIDTH, plan.sink_y + SINK_H + 30.0);
+    let mut s = Svg::new(plan.width, plan.sink_y + SINK_H + 30.0);
     plan.stages(&mut s);
     plan.bands(&mut s);
     plan.back_arcs(&mut s);
@@ -196,7 +223,9 @@ fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String 
             pct(plan.dropped)
         ),
         "chart flow-chart",
-        Some(0.62),
+        // A diagram wider than the page is drawn at its natural size (its box scrolls
+        // sideways), so that its labels stay readable; a narrower one shrinks to 62% at most.
+        Some(if plan.width > WIDTH { 1.0 } else { 0.62 }),
     )
 }
 
@@ -209,6 +238,8 @@ struct Plan<'a> {
     columns: usize,
     /// Distance between two columns.
     step: f64,
+    /// The diagram's width.
+    width: f64,
     /// Each touchpoint's simulated reach, clamped to [0, 1].
     reach: Vec<f64>,
     /// Each touchpoint's box.
@@ -228,9 +259,13 @@ impl<'a> Plan<'a> {
     /// lane of back arcs if there are any).
     fn new(j: &'a Journey, all: &Figures, slots: &'a Slots, links: &'a [Link]) -> Self {
         let columns = slots.total() + 2;
-        let step = (WIDTH - 2.0 * MARGIN - SINK_LABEL_W - NODE_W) / (columns - 1) as f64;
+        let room = 2.0 * MARGIN + SINK_LABEL_W + NODE_W;
+        let step = ((WIDTH - room) / (columns - 1) as f64).max(MIN_STEP);
+        let width = room + step * (columns - 1) as f64;
         let col_x = |c: usize| MARGIN + c as f64 * step;
-        let has_back = links.iter().any(|l| is_back(slots, l));
+        let has_back = links
+            .iter()
+            .any(|l| is_back(slots, l) && l.value >= VISIBLE);
         let top = HEAD_H + if has_back { BACK_H } else { 0.0 };
         let reach: Vec<f64> = (0..j.touchpoints.len())
             .map(|t| {
@@ -273,6 +308,7 @@ impl<'a> Plan<'a> {
             links,
             columns,
             step,
+            width,
             reach,
             tp_box,
             start: Box_ {
@@ -335,7 +371,7 @@ impl<'a> Plan<'a> {
     fn out_order(&self) -> Vec<usize> {
         let links = self.links;
         let mut out_order: Vec<usize> = (0..links.len())
-            .filter(|&i| !is_back(self.slots, &links[i]))
+            .filter(|&i| !is_back(self.slots, &links[i]) && links[i].value >= VISIBLE)
             .collect();
         out_order.sort_by(|&a, &b| {
             let rank = |l: &Link| match l.to {
@@ -358,13 +394,10 @@ impl<'a> Plan<'a> {
     /// it exceed reach). Links to the dropped sink are left at zero: they are drawn apart.
     fn in_positions(&self, out_order: &[usize]) -> Vec<(f64, f64)> {
         let links = self.links;
-        let incoming = |n: Node| -> f64 {
-            links
-                .iter()
-                .filter(|l| l.to == n && !is_back(self.slots, l))
-                .map(|l| l.value * UNIT_H)
-                .sum()
-        };
+        let mut incoming: HashMap<Node, f64> = HashMap::new();
+        for &i in out_order {
+            *incoming.entry(links[i].to).or_default() += links[i].value * UNIT_H;
+        }
         let mut in_order: Vec<usize> = out_order.to_vec();
         in_order.sort_by(|&a, &b| {
             let (la, lb) = (&links[a], &links[b]);
@@ -379,21 +412,21 @@ impl<'a> Plan<'a> {
                 .then(a.cmp(&b))
         });
         let mut in_pos: Vec<(f64, f64)> = vec![(0.0, 0.0); links.len()];
-        let mut in_used: Vec<(Node, f64)> = Vec::new();
+        let mut in_used: HashMap<Node, f64> = HashMap::new();
         for &i in &in_order {
             let l = &links[i];
             if l.to == Node::Dropped {
                 continue;
             }
             let b = self.node_box(l.to);
-            let total = incoming(l.to);
+            let total = incoming.get(&l.to).copied().unwrap_or(0.0);
             let factor = if total > b.h && total > 0.0 {
                 b.h / total
             } else {
                 1.0
             };
             let w = l.value * UNIT_H * factor;
-            let used = used_at(&mut in_used, l.to);
+            let used = in_used.entry(l.to).or_default();
             in_pos[i] = (b.y + *used, w);
             *used += w;
         }
@@ -406,12 +439,12 @@ impl<'a> Plan<'a> {
         let (j, links, step) = (self.j, self.links, self.step);
         let out_order = self.out_order();
         let in_pos = self.in_positions(&out_order);
-        let mut out_used: Vec<(Node, f64)> = Vec::new();
+        let mut out_used: HashMap<Node, f64> = HashMap::new();
         for &i in &out_order {
             let l = &links[i];
             let from = self.node_box(l.from);
             let w = l.value * UNIT_H;
-            let used = used_at(&mut out_used, l.from);
+            let used = out_used.entry(l.from).or_default();
             let y0 = from.y + *used;
             *used += w;
             let x0 = from.x + NODE_W;
@@ -458,7 +491,8 @@ impl<'a> Plan<'a> {
 
     /// Draws the moves back to an earlier column as dashed arcs above the boxes.
     fn back_arcs(&self, s: &mut Svg) {
-        for l in self.links.iter().filter(|l| is_back(self.slots, l)) {
+        let back = |l: &&Link| is_back(self.slots, l) && l.value >= VISIBLE;
+        for l in self.links.iter().filter(back) {
             let (a, b) = (self.node_box(l.from), self.node_box(l.to));
             let lane = HEAD_H + BACK_H / 2.0;
             let (x0, x1) = (a.x + NODE_W / 2.0, b.x + NODE_W / 2.0);
@@ -477,14 +511,15 @@ impl<'a> Plan<'a> {
 
     /// Draws a box's label to its right: the name, wrapped, and the share it holds.
     fn label(&self, s: &mut Svg, b: Box_, name: &str, value: f64) {
-        let step = self.step;
-        let width = if b.x + NODE_W + 4.0 + step - NODE_W - 8.0 > WIDTH {
-            WIDTH - b.x - NODE_W - 6.0
-        } else {
-            step - NODE_W - 8.0
-        };
+        // The room up to the next column (or the diagram's edge): labels never reach the
+        // next column's boxes and labels. A label cut short has its full text as tooltip.
+        let width = (self.step - NODE_W - 8.0).min(self.width - b.x - NODE_W - 6.0);
         let mut lines = wrap(name, width.max(30.0), 11.0, 2);
+        let cut = lines.last().is_some_and(|l| l.ends_with('…'));
         lines.push(pct(value));
+        if cut {
+            s.raw(&format!("<g><title>{}</title>\n", escape(name)));
+        }
         s.lines(
             b.x + NODE_W + 4.0,
             b.y + 10.0,
@@ -493,6 +528,9 @@ impl<'a> Plan<'a> {
             "flow-label",
             "start",
         );
+        if cut {
+            s.raw("</g>\n");
+        }
     }
 
     /// Draws the start box and the touchpoint boxes (red with a pain point), labelled, on
@@ -563,16 +601,6 @@ impl<'a> Plan<'a> {
             "start",
         );
     }
-}
-
-/// The space already used on one side of a box by the links stacked there (added on first
-/// use).
-fn used_at(used: &mut Vec<(Node, f64)>, n: Node) -> &mut f64 {
-    if let Some(i) = used.iter().position(|(m, _)| *m == n) {
-        return &mut used[i].1;
-    }
-    used.push((n, 0.0));
-    &mut used.last_mut().expect("just pushed").1
 }
 
 fn is_back(slots: &Slots, l: &Link) -> bool {
@@ -647,9 +675,51 @@ journey two {
     }
 
     #[test]
+    fn no_band_under_the_visible_threshold_and_no_leftover_is_drawn() {
+        // `rare` gets 0.05% of customers: its band is left out and counted in the note; the
+        // touchpoints before the goal have no "converted" band, however small.
+        let (j, all, segs) = run(r#"journey rare {
+  channel web digital
+  stage s {
+    touchpoint a on web { entry  -> b 99.95%  -> rare 0.05% }
+    touchpoint rare on web { -> b }
+    touchpoint b on web { friction 10%  -> c 90%  -> exit }
+  }
+  stage t { touchpoint c on web { goal g } }
+}"#);
+        let links = links(&j, &all, &segs);
+        assert!(
+            links
+                .iter()
+                .all(|l| l.to != Node::Converted || l.from == Node::Touchpoint(3)),
+            "{links:?}"
+        );
+        let layout = Layout::new(&j);
+        let html = render(&j, &all, &segs, &layout);
+        let drawn = [
+            "class=\"flow\"",
+            "class=\"flow flow-",
+            "class=\"flow-back\"",
+        ]
+        .iter()
+        .map(|c| html.matches(c).count())
+        .sum::<usize>();
+        let visible = links.iter().filter(|l| l.value >= VISIBLE).count();
+        // Every visible band is drawn (forward bands are `flow…`; back arcs `flow-back`).
+        assert_eq!(drawn, visible, "{html}");
+        for l in links.iter().filter(|l| l.value < VISIBLE) {
+            let band = format!("{} → {}", node_name(&j, l.from), node_name(&j, l.to));
+            assert!(!html.contains(&format!(">{band}")), "{band}: {html}");
+        }
+        if links.iter().any(|l| l.value < VISIBLE) {
+            assert!(html.contains("not drawn"), "{html}");
+        }
+    }
+
+    #[test]
     fn the_diagram_stays_inside_its_view_box() {
         let (j, all, segs) = run(TWO_SEGMENTS);
-        let svg = diagram(&j, &all, &Slots::new(&j), &links(&j, &all, &segs));
+        let svg = diagram(&j, &all, &Layout::new(&j).flow, &links(&j, &all, &segs));
         assert_eq!(geometry_problems(&svg), Vec::<String>::new());
         // A loop (a move back) and a stage with moves inside it.
         let (j, all, segs) = run(r#"journey loop {
@@ -661,8 +731,8 @@ journey two {
   stage t { touchpoint c on web { goal g } }
 }"#);
         let l = links(&j, &all, &segs);
-        assert!(l.iter().any(|l| is_back(&Slots::new(&j), l)));
-        let svg = diagram(&j, &all, &Slots::new(&j), &l);
+        assert!(l.iter().any(|l| is_back(&Layout::new(&j).flow, l)));
+        let svg = diagram(&j, &all, &Layout::new(&j).flow, &l);
         assert_eq!(geometry_problems(&svg), Vec::<String>::new());
     }
 }

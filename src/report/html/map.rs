@@ -1,44 +1,131 @@
 //! The journey map: stages across, channels down, one card per touchpoint in its (stage,
-//! channel) cell ([`super::layout`]), pain points and moments of truth marked, and the emotion
-//! curve of the most travelled path ([`super::path`]) drawn under the lanes, aligned with the
-//! cards.
+//! channel) cell ([`super::layout`], drawn by [`super::swimlane`]), pain points and moments
+//! of truth marked, and the emotion curve of the most travelled path ([`super::path`]) drawn
+//! under the lanes, aligned with the cards.
+//!
+//! The map fills the window's width ("fit to width"), or is drawn at its actual size in a box
+//! that pans, its stage and channel headers kept in view; the choice is two radio buttons and
+//! CSS (the page has no script). A journey of more than [`OVERVIEW_AFTER`] touchpoints opens
+//! on a stage-level overview — a cell per stage and channel — with each stage's own map below
+//! it, folded (`<details>`), to open one at a time.
 
-use super::layout::{Slots, targets};
-use super::path::{End, MostTravelled, most_travelled};
-use super::svg::{PathData, Svg};
-use super::text::{fit, text_width, wrap, wrap_widths};
+use super::card::{Shown, VARIES};
+use super::layout::Layout;
+use super::path::{End, MostTravelled};
+use super::swimlane::{View, grid};
 use super::{escape, pct, signed};
-use crate::model::figure::{money, trimmed};
-use crate::model::{ChannelKind, Journey, Score, Touchpoint, TouchpointId, Visit, format_duration};
+use crate::model::{Journey, Score, Touchpoint, TouchpointId, Visit};
 use crate::sim::figures::Figures;
 use std::fmt::Write;
 
-const LEFT: f64 = 120.0;
-const SLOT_W: f64 = 152.0;
-const CARD_W: f64 = 136.0;
-const CARD_H: f64 = 92.0;
-const HEAD_H: f64 = 46.0;
-const LANE_H: f64 = CARD_H + 26.0;
-const CURVE_H: f64 = 190.0;
-const RIGHT: f64 = 16.0;
-/// Card labels are 13px bold: wrapped as if 14.3px regular (bold is about 10% wider).
-const LABEL_SIZE: f64 = 14.3;
+/// Above this many touchpoints the map opens on the stage-level overview.
+pub const OVERVIEW_AFTER: usize = 60;
 
 /// The journey map section's body: the swimlane with its emotion curve, the legend, the
 /// path in words and the pain points and moments of truth as a table.
-pub fn render(j: &Journey, f: &Figures) -> String {
-    let slots = Slots::new(j);
-    let path = most_travelled(j, f);
+pub fn render(j: &Journey, f: &Figures, layout: &Layout, path: Option<&MostTravelled>) -> String {
     let mut out = String::new();
     out.push_str(&legend(j));
-    out.push_str("<div class=\"scroll\" tabindex=\"0\">\n");
-    out.push_str(&swimlane(j, f, &slots, path.as_ref()));
-    out.push_str("</div>\n");
-    match &path {
+    let label = format!(
+        "Journey map of {}: {} stages across, {} channels down",
+        j.label,
+        j.stages.len(),
+        layout.lanes.len()
+    );
+    out.push_str(ZOOM);
+    let mut step_of = vec![None; j.touchpoints.len()];
+    for (i, st) in path.iter().flat_map(|p| p.steps.iter()).enumerate() {
+        step_of[st.touchpoint] = Some(i);
+    }
+    out.push_str("<div class=\"map-box wide\" tabindex=\"0\">\n");
+    if j.touchpoints.len() > OVERVIEW_AFTER {
+        out.push_str(&grid(
+            &View::overview(j, layout, f, &step_of),
+            path,
+            &format!("Overview of {label}"),
+        ));
+        out.push_str("</div>\n");
+        out.push_str(&stages(j, f, layout, &step_of));
+    } else {
+        out.push_str(&grid(&View::whole(j, layout, f, &step_of), path, &label));
+        out.push_str("</div>\n");
+    }
+    match path {
         Some(p) => out.push_str(&path_text(j, p)),
         None => out.push_str("<p>No entry: there is no path to draw.</p>\n"),
     }
     out.push_str(&pains_table(j, f));
+    out
+}
+
+/// The map's size switch: two radio buttons (visually hidden, before the box so that CSS can
+/// select on them) and their labels.
+const ZOOM: &str = "<input type=\"radio\" name=\"map-zoom\" id=\"map-fit\" class=\"zoom-input\" \
+     checked><input type=\"radio\" name=\"map-zoom\" id=\"map-full\" class=\"zoom-input\">\n\
+     <div class=\"zoom\" role=\"group\" aria-label=\"Map size\"><label for=\"map-fit\">Fit to \
+     width</label><label for=\"map-full\">Actual size (pan)</label></div>\n";
+
+/// A large journey's stages, each folded with its own map: the summary says what the stage
+/// holds and how many customers reach it.
+fn stages(j: &Journey, f: &Figures, layout: &Layout, step_of: &[Option<usize>]) -> String {
+    let mut out = format!(
+        "<p class=\"note\">{} touchpoints: the overview above has a cell per stage and \
+         channel (hover one for its touchpoints); open a stage below for its map.</p>\n\
+         <div class=\"stage-maps\">\n",
+        j.touchpoints.len()
+    );
+    for (k, stage) in j.stages.iter().enumerate() {
+        let reach = stage
+            .touchpoints
+            .iter()
+            .filter_map(|&t| f.touchpoints.get(t).map(|x| x.reach.value))
+            .filter(|r| r.is_finite())
+            .fold(0.0f64, f64::max);
+        let pains = stage
+            .touchpoints
+            .iter()
+            .filter(|&&t| has_friction(&j.touchpoints[t]))
+            .count();
+        let mut steps: Vec<usize> = stage
+            .touchpoints
+            .iter()
+            .filter_map(|&t| step_of.get(t).copied().flatten())
+            .collect();
+        steps.sort_unstable();
+        let steps: Vec<String> = steps.iter().map(|i| (i + 1).to_string()).collect();
+        let _ = write!(
+            out,
+            "<details class=\"stage-map\" data-stage=\"{}\"><summary><b>{}</b> · {} touchpoint{} \
+             · highest reach {}",
+            escape(&stage.name),
+            escape(&stage.label),
+            stage.touchpoints.len(),
+            if stage.touchpoints.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            pct(reach)
+        );
+        if pains > 0 {
+            let _ = write!(
+                out,
+                " · {pains} pain point{}",
+                if pains == 1 { "" } else { "s" }
+            );
+        }
+        if !steps.is_empty() {
+            let _ = write!(out, " · path steps {}", steps.join(", "));
+        }
+        out.push_str("</summary>\n<div class=\"map-box\">\n");
+        out.push_str(&grid(
+            &View::stage(j, layout, f, step_of, k),
+            None,
+            &format!("Map of stage {} of {}", stage.label, j.label),
+        ));
+        out.push_str("</div>\n</details>\n");
+    }
+    out.push_str("</div>\n");
     out
 }
 
@@ -87,530 +174,6 @@ fn legend(j: &Journey) -> String {
     }
     s.push_str("</ul>\n");
     s
-}
-
-fn card_x(slots: &Slots, t: TouchpointId) -> f64 {
-    LEFT + slots.slot[t] as f64 * SLOT_W + (SLOT_W - CARD_W) / 2.0
-}
-
-fn card_y(slots: &Slots, t: TouchpointId) -> f64 {
-    HEAD_H + slots.lane[t] as f64 * LANE_H + (LANE_H - CARD_H) / 2.0
-}
-
-/// The map's SVG: stage columns, channel lanes, moves, cards and the emotion curve.
-fn swimlane(j: &Journey, f: &Figures, slots: &Slots, path: Option<&MostTravelled>) -> String {
-    let width = LEFT + slots.total() as f64 * SLOT_W + RIGHT;
-    let lanes_bottom = HEAD_H + slots.lanes.len() as f64 * LANE_H;
-    let height = lanes_bottom + if path.is_some() { CURVE_H } else { 8.0 };
-    let mut s = Svg::new(width, height);
-    stage_columns(&mut s, j, slots, height);
-    lanes(&mut s, j, slots, width);
-
-    let on_path: Vec<TouchpointId> = path
-        .map(|p| p.steps.iter().map(|st| st.touchpoint).collect())
-        .unwrap_or_default();
-    moves(&mut s, j, slots, &on_path);
-    for (k, tp) in j.touchpoints.iter().enumerate() {
-        Card {
-            j,
-            tp,
-            x: card_x(slots, k),
-            y: card_y(slots, k),
-            step: on_path.iter().position(|&t| t == k),
-            reach: f.touchpoints.get(k).map(|t| t.reach.value),
-            csat: rated(tp, |v| v.csat)
-                .then(|| f.touchpoints.get(k).and_then(|t| t.csat).map(|e| e.value)),
-        }
-        .draw(&mut s);
-    }
-
-    if let Some(p) = path {
-        emotion_curve(&mut s, slots, p, lanes_bottom);
-    }
-    // Drawn at its natural size, shrunk to three quarters of it at most to fit the page;
-    // narrower boxes scroll.
-    s.finish(
-        &format!(
-            "Journey map of {}: {} stages across, {} channels down",
-            j.label,
-            j.stages.len(),
-            slots.lanes.len()
-        ),
-        "map",
-        Some(0.75),
-    )
-}
-
-/// Draws the stage columns, `height` high, and their headers.
-fn stage_columns(s: &mut Svg, j: &Journey, slots: &Slots, height: f64) {
-    for (k, stage) in j.stages.iter().enumerate() {
-        let x = LEFT + slots.first[k] as f64 * SLOT_W;
-        let w = slots.per_stage[k] as f64 * SLOT_W;
-        let class = if k % 2 == 0 { "stage-a" } else { "stage-b" };
-        s.rect(x, 0.0, w, height, class, "");
-        let head = wrap(&stage.label, w - 16.0, 14.0, 2);
-        let y = if head.len() > 1 { 18.0 } else { 27.0 };
-        s.lines(x + w / 2.0, y, 17.0, &head, "stage-head", "middle");
-    }
-}
-
-/// Draws the channel lanes, `width` wide: their lines, and each channel's name and kind on
-/// the left.
-fn lanes(s: &mut Svg, j: &Journey, slots: &Slots, width: f64) {
-    for (i, &c) in slots.lanes.iter().enumerate() {
-        let y = HEAD_H + i as f64 * LANE_H;
-        s.line(0.0, y, width, y, "lane-line");
-        let ch = &j.channels[c];
-        let kind = match ch.kind {
-            ChannelKind::Digital => "digital",
-            ChannelKind::Physical => "physical",
-            ChannelKind::Human => "human",
-        };
-        let name = wrap(&ch.name, LEFT - 20.0, 13.0, 2);
-        s.lines(
-            12.0,
-            y + LANE_H / 2.0 - 2.0,
-            15.0,
-            &name,
-            "lane-head",
-            "start",
-        );
-        s.text(
-            12.0,
-            y + LANE_H / 2.0 + 15.0 * name.len() as f64 - 2.0,
-            kind,
-            "lane-kind",
-            "start",
-        );
-    }
-    let lanes_bottom = HEAD_H + slots.lanes.len() as f64 * LANE_H;
-    s.line(0.0, lanes_bottom, width, lanes_bottom, "lane-line");
-}
-
-/// Draws every possible move, faint, behind the cards; the moves of the path `on_path` on
-/// top of them.
-fn moves(s: &mut Svg, j: &Journey, slots: &Slots, on_path: &[TouchpointId]) {
-    for (a, _) in j.touchpoints.iter().enumerate() {
-        for b in targets(j, a) {
-            s.path(&connector(slots, a, b), "move", None);
-        }
-    }
-    for pair in on_path.windows(2) {
-        s.path(&connector(slots, pair[0], pair[1]), "move-path", None);
-    }
-}
-
-/// A touchpoint's card on the map, at `(x, y)`.
-struct Card<'a> {
-    j: &'a Journey,
-    tp: &'a Touchpoint,
-    x: f64,
-    y: f64,
-    /// Its index on the most travelled path, if it is on it.
-    step: Option<usize>,
-    /// Its simulated reach.
-    reach: Option<f64>,
-    /// Its simulated CSAT when it is rated with `csat` (`Some(None)`: nobody visited).
-    csat: Option<Option<f64>>,
-}
-
-impl Card<'_> {
-    /// Draws the card: its box, entry mark, badges, step number, label and facts, in a group
-    /// titled with everything the card says.
-    fn draw(&self, s: &mut Svg) {
-        let (tp, x, y) = (self.tp, self.x, self.y);
-        s.raw(&format!(
-            "<g class=\"tp\" data-touchpoint=\"{}\"><title>{}</title>\n",
-            escape(&tp.name),
-            escape(&self.title())
-        ));
-        let class = if self.step.is_some() {
-            "card card-path"
-        } else {
-            "card"
-        };
-        s.rect(x, y, CARD_W, CARD_H, class, "rx=\"6\"");
-        if tp.entry > 0.0 {
-            s.rect(x, y, 5.0, CARD_H, "badge-entry", "");
-        }
-        let bx = self.badges(s);
-        if let Some(i) = self.step {
-            s.circle(x + 14.0, y + 13.0, 9.0, "step-dot");
-            s.text(
-                x + 14.0,
-                y + 17.0,
-                &(i + 1).to_string(),
-                "step-num",
-                "middle",
-            );
-        }
-        let line_y = self.label(s, bx);
-        self.facts(s, line_y);
-        s.raw("</g>\n");
-    }
-
-    /// The card's title (its tooltip): label, name, channel, reach, pain point, moment of
-    /// truth and goal.
-    fn title(&self) -> String {
-        let (j, tp) = (self.j, self.tp);
-        let mut title = format!(
-            "{} ({}) on {}",
-            tp.label, tp.name, j.channels[tp.channel].name
-        );
-        if let Some(r) = self.reach {
-            let _ = write!(title, "; reach {}", pct(r));
-        }
-        if tp.friction > 0.0 {
-            let _ = write!(title, "; pain point {}", pct(tp.friction));
-            if let Some(l) = &tp.friction_label {
-                let _ = write!(title, " ({l})");
-            }
-        }
-        if tp.moment_of_truth {
-            title.push_str("; moment of truth");
-        }
-        if let Some(g) = tp.goal {
-            let _ = write!(title, "; goal {}", j.goals[g.goal].name);
-        }
-        if let Some(c) = self.csat {
-            let value = c.map_or_else(|| "n/a".into(), pct);
-            let _ = write!(title, "; CSAT {value} (simulated)");
-        }
-        if let Some(e) = tp.effort {
-            let _ = write!(title, "; effort {}", score(e, |x| trimmed(x, 2)));
-        }
-        let varies = by_segment(j, tp);
-        if !varies.is_empty() {
-            let _ = write!(title, "; by segment: {}", varies.join("; "));
-        }
-        title
-    }
-
-    /// The customer scores line(s): `CSAT 76.6% · effort 2–5`, or two lines when that is
-    /// too wide; none for a touchpoint rated with neither.
-    fn scores(&self) -> Vec<String> {
-        let mut parts = Vec::new();
-        if let Some(c) = self.csat {
-            parts.push(format!("CSAT {}", c.map_or_else(|| "n/a".into(), pct)));
-        }
-        if rated(self.tp, |v| v.effort) {
-            let e = self.tp.effort;
-            let text = match e {
-                Some(e) if e.pain != e.base => {
-                    format!("effort {}–{}", trimmed(e.base, 2), trimmed(e.pain, 2))
-                }
-                Some(e) => format!("effort {}", trimmed(e.base, 2)),
-                // Rated for some segments only.
-                None => "effort by segment".into(),
-            };
-            parts.push(text);
-        }
-        let one = parts.join(" · ");
-        if text_width(&one, 11.0) <= CARD_W - 18.0 {
-            vec![one].into_iter().filter(|l| !l.is_empty()).collect()
-        } else {
-            parts
-        }
-    }
-
-    /// Draws the badges (goal, moment of truth, pain point), right to left in the top
-    /// corner; returns where the next badge would go.
-    fn badges(&self, s: &mut Svg) -> f64 {
-        let (tp, x, y) = (self.tp, self.x, self.y);
-        let mut bx = x + CARD_W - 12.0;
-        if tp.goal.is_some() {
-            s.circle(bx, y + 12.0, 8.0, "badge-goal");
-            s.text(bx, y + 16.0, "✓", "badge-text", "middle");
-            bx -= 20.0;
-        }
-        if tp.moment_of_truth {
-            s.polygon(&star(bx, y + 12.0, 9.0), "badge-mot");
-            bx -= 20.0;
-        }
-        if has_friction(tp) {
-            s.polygon(
-                &[(bx, y + 3.0), (bx + 9.0, y + 20.0), (bx - 9.0, y + 20.0)],
-                "badge-pain",
-            );
-            s.text(bx, y + 18.0, "!", "badge-text", "middle");
-            bx -= 20.0;
-        }
-        if tp.varies() {
-            s.text(bx, y + 17.0, VARIES, "card-label", "middle");
-            bx -= 20.0;
-        }
-        bx
-    }
-
-    /// Draws the label: its first line beside the badges (left of `bx`, where the next badge
-    /// would go), a second one under them; returns the top of the line after it.
-    fn label(&self, s: &mut Svg, bx: f64) -> f64 {
-        let (x, y) = (self.x, self.y);
-        let label_x = if self.step.is_some() {
-            x + 28.0
-        } else {
-            x + 10.0
-        };
-        let right = if bx < x + CARD_W - 12.0 {
-            bx + 11.0 - 5.0
-        } else {
-            x + CARD_W - 8.0
-        };
-        let label = wrap_widths(
-            &self.tp.label,
-            &[(right - label_x).max(24.0), CARD_W - 18.0],
-            LABEL_SIZE,
-        );
-        if let Some(first) = label.first().filter(|l| !l.is_empty()) {
-            s.text(label_x, y + 17.0, first, "card-label", "start");
-        }
-        if let Some(second) = label.get(1) {
-            s.text(x + 10.0, y + 34.0, second, "card-label", "start");
-        }
-        if label.len() > 1 { y + 50.0 } else { y + 36.0 }
-    }
-
-    /// Draws the facts under the label, from `line_y` down: reach, emotion, and the pain
-    /// point (wrapped to the room left) or else the goal.
-    fn facts(&self, s: &mut Svg, mut line_y: f64) {
-        let (j, tp, x, y) = (self.j, self.tp, self.x, self.y);
-        if let Some(r) = self.reach {
-            s.text(
-                x + 10.0,
-                line_y,
-                &format!("reach {}", pct(r)),
-                "card-fact",
-                "start",
-            );
-            line_y += 13.0;
-        }
-        let bottom = y + CARD_H - 4.0;
-        for l in self.scores() {
-            if line_y > bottom {
-                break;
-            }
-            s.text(x + 10.0, line_y, &l, "card-fact", "start");
-            line_y += 13.0;
-        }
-        if tp.emotion != 0 && line_y <= bottom {
-            let class = if tp.emotion > 0 {
-                "card-emotion"
-            } else {
-                "card-emotion negative"
-            };
-            s.text(
-                x + 10.0,
-                line_y,
-                &format!("emotion {}", signed(f64::from(tp.emotion), 0)),
-                class,
-                "start",
-            );
-            line_y += 13.0;
-        }
-        if has_friction(tp) {
-            // Friction for some segments only: the tooltip has their values.
-            let chance = match tp.friction > 0.0 {
-                true => pct(tp.friction),
-                false => "by segment:".into(),
-            };
-            let text = match &tp.friction_label {
-                Some(l) => format!("{chance} {l}"),
-                None => format!("{chance} friction"),
-            };
-            let room = (((y + CARD_H - 4.0 - line_y) / 13.0).floor() + 1.0).max(1.0) as usize;
-            let lines = wrap(&text, CARD_W - 18.0, 11.0, room);
-            for l in &lines {
-                if line_y > y + CARD_H - 4.0 {
-                    break;
-                }
-                s.text(x + 10.0, line_y, l, "card-pain", "start");
-                line_y += 13.0;
-            }
-        } else if let Some(g) = tp.goal {
-            s.text(
-                x + 10.0,
-                line_y,
-                &fit(
-                    &format!("goal {}", j.goals[g.goal].name),
-                    CARD_W - 20.0,
-                    11.0,
-                ),
-                "card-goal",
-                "start",
-            );
-        }
-    }
-}
-
-/// The mark of a card whose attributes differ by segment.
-const VARIES: &str = "◐";
-
-/// True when `tp` is rated (`csat` or `effort`, as `score` picks) for some segment.
-fn rated(tp: &Touchpoint, score: impl Fn(&Visit) -> Option<Score>) -> bool {
-    score(&tp.unqualified()).is_some() || tp.by_segment.iter().any(|v| score(v).is_some())
-}
-
-/// A score as the journey writes it: `80%`, or `80% pain 30%` when a pain point changes it.
-fn score(s: Score, show: impl Fn(f64) -> String) -> String {
-    match s.pain == s.base {
-        true => show(s.base),
-        false => format!("{} pain {}", show(s.base), show(s.pain)),
-    }
-}
-
-/// How one attribute of a visit is written.
-type Shown<'a> = dyn Fn(&Visit) -> String + 'a;
-
-/// The attributes of `tp` that differ by segment, one string each: the value for everyone
-/// (the unqualified line, or the default), then each other value with the segments that get
-/// it: `friction 25% · loyal 10%`.
-fn by_segment(j: &Journey, tp: &Touchpoint) -> Vec<String> {
-    if !tp.varies() {
-        return Vec::new();
-    }
-    let percent = |p: f64| format!("{}%", trimmed(p * 100.0, 2));
-    let rated = |s: Option<Score>, show: &dyn Fn(f64) -> String| {
-        s.map_or_else(|| "not rated".into(), |s| score(s, show))
-    };
-    let attributes: [(&str, &Shown); 7] = [
-        ("duration", &|v| {
-            let d = v.duration;
-            match d.min == d.max {
-                true => format_duration(d.min),
-                false => format!("{}..{}", format_duration(d.min), format_duration(d.max)),
-            }
-        }),
-        ("friction", &|v| percent(v.friction)),
-        ("emotion", &|v| signed(f64::from(v.emotion), 0)),
-        ("cost", &|v| money(v.cost)),
-        ("csat", &|v| rated(v.csat, &percent)),
-        ("effort", &|v| rated(v.effort, &|x| trimmed(x, 2))),
-        ("goal value", &|v| trimmed(v.value, 2)),
-    ];
-    let everyone = tp.unqualified();
-    let mut out = Vec::new();
-    for (name, show) in attributes {
-        let base = show(&everyone);
-        let others = differing(j, tp, &base, show);
-        if others.is_empty() {
-            continue;
-        }
-        let mut text = format!("{name} {base}");
-        for (value, names) in others {
-            let _ = write!(text, " · {} {value}", names.join(", "));
-        }
-        out.push(text);
-    }
-    out
-}
-
-/// A move between two cards: from the right edge of `a` to the left edge of `b`, curving;
-/// a move back (or within a slot) loops below the cards.
-fn connector(slots: &Slots, a: TouchpointId, b: TouchpointId) -> PathData {
-    let (ax, ay) = (card_x(slots, a), card_y(slots, a));
-    let (bx, by) = (card_x(slots, b), card_y(slots, b));
-    if slots.slot[b] > slots.slot[a] {
-        let (x0, y0) = (ax + CARD_W, ay + CARD_H / 2.0);
-        let (x1, y1) = (bx, by + CARD_H / 2.0);
-        let m = (x0 + x1) / 2.0;
-        PathData::default()
-            .move_to(x0, y0)
-            .cubic(m, y0, m, y1, x1, y1)
-    } else {
-        let (x0, y0) = (ax + CARD_W / 2.0, ay + CARD_H);
-        let (x1, y1) = (bx + CARD_W / 2.0, by + CARD_H);
-        let low = y0.max(y1) + (LANE_H - CARD_H) / 2.0 - 2.0;
-        PathData::default()
-            .move_to(x0, y0)
-            .cubic(x0, low, x1, low, x1, y1)
-    }
-}
-
-/// A five-pointed star around `(cx, cy)`.
-fn star(cx: f64, cy: f64, r: f64) -> Vec<(f64, f64)> {
-    (0..10)
-        .map(|i| {
-            let radius = if i % 2 == 0 { r } else { r * 0.45 };
-            let angle = std::f64::consts::PI * (i as f64 / 5.0 - 0.5);
-            (cx + radius * angle.cos(), cy + radius * angle.sin())
-        })
-        .collect()
-}
-
-/// The emotion band under the lanes: cumulative expected sentiment per step of the path, at
-/// the x of the step's card.
-fn emotion_curve(s: &mut Svg, slots: &Slots, p: &MostTravelled, top: f64) {
-    let band_top = top + 30.0;
-    let band_h = CURVE_H - 56.0;
-    let values: Vec<f64> = p.steps.iter().map(|st| st.cumulative).collect();
-    let hi = values.iter().copied().fold(0.0f64, f64::max);
-    let lo = values.iter().copied().fold(0.0f64, f64::min);
-    let span = (hi - lo).max(1.0);
-    let (hi, lo) = (hi + span * 0.1, lo - span * 0.1);
-    let y_of = |v: f64| band_top + (hi - v) / (hi - lo) * band_h;
-    let width = s.width;
-    s.text(12.0, top + 20.0, "Emotion", "lane-head", "start");
-    s.lines(
-        12.0,
-        top + 36.0,
-        13.0,
-        &[
-            "most travelled".into(),
-            "path, cumulative".into(),
-            "expected sentiment".into(),
-        ],
-        "lane-kind",
-        "start",
-    );
-    s.line(LEFT, y_of(0.0), width - RIGHT, y_of(0.0), "zero");
-    s.text(
-        width - RIGHT - 4.0,
-        y_of(0.0) - 5.0,
-        "neutral (0)",
-        "tick",
-        "end",
-    );
-    let points: Vec<(f64, f64)> = p
-        .steps
-        .iter()
-        .map(|st| {
-            let x = card_x(slots, st.touchpoint) + CARD_W / 2.0;
-            (x, y_of(st.cumulative))
-        })
-        .collect();
-    for (st, &(x, _)) in p.steps.iter().zip(&points) {
-        let card_bottom = card_y(slots, st.touchpoint) + CARD_H;
-        s.line(x, card_bottom, x, band_top - 6.0, "guide");
-    }
-    s.polyline(&points, "emotion");
-    for (i, (st, &(x, y))) in p.steps.iter().zip(&points).enumerate() {
-        let class = if st.cumulative < 0.0 {
-            "emotion-dot negative"
-        } else {
-            "emotion-dot"
-        };
-        s.circle(x, y, 5.0, class);
-        let label = format!("{}: {}", i + 1, signed(st.cumulative, 2));
-        let above = y - 10.0 > band_top - 12.0;
-        let ty = if above { y - 10.0 } else { y + 18.0 };
-        s.text(x, ty, &label, "emotion-label", "middle");
-        let mut change = Vec::new();
-        if st.emotion != 0.0 {
-            change.push(format!("emotion {}", signed(st.emotion, 0)));
-        }
-        if st.pains > 0.0 {
-            change.push(format!("−{:.2} pains", st.pains));
-        }
-        if !change.is_empty() {
-            s.text(
-                x,
-                band_top + band_h + 22.0,
-                &change.join(" "),
-                "emotion-change",
-                "middle",
-            );
-        }
-    }
 }
 
 fn path_text(j: &Journey, p: &MostTravelled) -> String {
@@ -721,13 +284,13 @@ fn pains_table(j: &Journey, f: &Figures) -> String {
 }
 
 /// True when a visit of `tp` may have a friction pain point, for some segment.
-fn has_friction(tp: &Touchpoint) -> bool {
+pub fn has_friction(tp: &Touchpoint) -> bool {
     tp.friction > 0.0 || tp.by_segment.iter().any(|v| v.friction > 0.0)
 }
 
 /// The values of an attribute (as `show` writes it) that differ from `base`, the value for
 /// everyone, each with the segments that get it, in segment order.
-fn differing<'j>(
+pub fn differing<'j>(
     j: &'j Journey,
     tp: &Touchpoint,
     base: &str,
@@ -800,6 +363,7 @@ fn csat_cost(j: &Journey, tp: &Touchpoint) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::html::path::most_travelled;
     use crate::report::html::svg::tests::geometry_problems;
     use crate::report::html::testing::{figures, journey};
 
@@ -820,7 +384,7 @@ mod tests {
 }"#,
         );
         let (f, _) = figures(&j);
-        let html = render(&j, &f);
+        let html = render(&j, &f, &Layout::new(&j), most_travelled(&j, &f).as_ref());
         // Friction for b only: a pain point all the same, in the badge and in the table.
         assert!(html.contains("class=\"badge-pain\""), "{html}");
         assert!(
@@ -860,7 +424,7 @@ mod tests {
 }"#,
         );
         let (f, _) = figures(&j);
-        let html = render(&j, &f);
+        let html = render(&j, &f, &Layout::new(&j), most_travelled(&j, &f).as_ref());
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b>bold"), "{html}");
         assert!(html.contains("&lt;script&gt;"));

@@ -22,6 +22,7 @@
 //! as the JSON report rounds them) so that tools and tests can read them. Every string from
 //! the journey goes through [`escape`].
 
+mod card;
 mod charts;
 pub mod decisions;
 mod flow;
@@ -30,13 +31,14 @@ mod lifetime;
 mod map;
 mod path;
 mod svg;
+mod swimlane;
 mod tables;
 #[cfg(test)]
 mod testing;
 mod text;
 
 pub use flow::{Link, Node, links as flow_links};
-pub use layout::Slots;
+pub use layout::{Layout, Slots};
 pub use path::{End, MostTravelled, Step, most_travelled};
 pub use tables::ScenarioRun;
 
@@ -139,6 +141,9 @@ pub fn render(page: &Page) -> String {
     let j = page.journey;
     let c = page.baseline;
     let mut out = String::with_capacity(256 * 1024);
+    // One layout for the map and the flow, one most travelled path for the map's curve.
+    let layout = Layout::new(j);
+    let path = path::most_travelled(j, &c.all);
     let title = format!("{} — journey report", j.label);
     let _ = write!(
         out,
@@ -159,12 +164,12 @@ pub fn render(page: &Page) -> String {
         "1. Journey map",
         "Stages across in lifecycle order, channels down; each touchpoint is a card in its \
          (stage, channel) cell with its simulated reach.",
-        &map::render(j, &c.all),
+        &map::render(j, &c.all, &layout, path.as_ref()),
     );
     let mut body = String::from("<h3>Funnel by stage</h3>\n");
     body.push_str(&charts::funnel(c));
     body.push_str("<h3>Where customers go, and where they drop</h3>\n");
-    body.push_str(&flow::render(j, &c.all, &c.segments));
+    body.push_str(&flow::render(j, &c.all, &c.segments, &layout));
     section(
         &mut out,
         "flow",

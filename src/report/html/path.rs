@@ -55,6 +55,8 @@ pub fn most_travelled(j: &Journey, f: &Figures) -> Option<MostTravelled> {
     }
     let mut at = start?;
     let mut path = vec![at];
+    let mut on_path = vec![false; j.touchpoints.len()];
+    on_path[at] = true;
     let end = loop {
         if j.touchpoints[at].goal.is_some() {
             break End::Goal;
@@ -68,8 +70,9 @@ pub fn most_travelled(j: &Journey, f: &Figures) -> Option<MostTravelled> {
         match best {
             None => break End::Exit,
             Some(b) if reach(b) <= 0.0 => break End::Unvisited,
-            Some(b) if path.contains(&b) => break End::Repeat,
+            Some(b) if on_path[b] => break End::Repeat,
             Some(b) => {
+                on_path[b] = true;
                 path.push(b);
                 at = b;
             }

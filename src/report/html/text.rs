@@ -72,11 +72,15 @@ pub fn wrap_widths(text: &str, widths: &[f64], size: f64) -> Vec<String> {
             continue;
         }
         // The word alone does not fit its line: cut it into pieces that do.
+        // A piece that ends a line ends with a hyphen (`Affordabil-` / `ity`).
         let mut piece = String::new();
         for c in word.chars() {
             piece.push(c);
-            if text_width(&piece, size) > width_of(lines.len()) && piece.chars().count() > 1 {
+            if text_width(&format!("{piece}-"), size) > width_of(lines.len())
+                && piece.chars().count() > 2
+            {
                 piece.pop();
+                piece.push('-');
                 lines.push(std::mem::take(&mut piece));
                 piece.push(c);
                 if lines.len() == max_lines {
@@ -129,6 +133,10 @@ mod tests {
         let long = wrap("Supercalifragilisticexpialidocious", 60.0, 12.0, 3);
         assert!(long.len() >= 2 && long.iter().all(|l| text_width(l, 12.0) <= 60.0));
         assert!(wrap("", 60.0, 12.0, 2).is_empty());
+        // A word cut across lines says so with a hyphen.
+        let cut = wrap("Affordability", 60.0, 12.0, 3);
+        assert!(cut.len() >= 2 && cut[0].ends_with('-'), "{cut:?}");
+        assert_eq!(cut.concat().replace('-', ""), "Affordability");
     }
 
     #[test]
