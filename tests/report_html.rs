@@ -533,7 +533,8 @@ fn a_browser_renders_the_report() {
 fn options_and_the_policy_in_force_have_their_section() {
     let html = common::report("examples/decisions.journey", &[]);
     let options = common::section(&html, "options");
-    assert!(options.contains("<h2>5. Options</h2>"), "{options}");
+    // After the triggers section (the journey has a trigger).
+    assert!(options.contains("<h2>6. Options</h2>"), "{options}");
     // Four decision touchpoints, three choices each, as_is in force for every segment.
     assert_eq!(options.matches("rowspan=\"3\"").count(), 4);
     assert_eq!(options.matches("✓ every segment").count(), 4);
@@ -633,4 +634,105 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The triggers section: per trigger, for all customers and each segment, the firings,
+/// returns, customers brought back and conversions after a return of `simulate --format json`,
+/// and the message cost (firings × the channel's cost per message).
+#[test]
+fn the_triggers_section_shows_the_figures_of_simulate() {
+    let file = "examples/checkout.journey";
+    let html = common::report(file, &[]);
+    let triggers = common::section(&html, "triggers");
+    assert!(triggers.contains("<h2>5. Triggers</h2>"), "{triggers}");
+    assert!(html.contains("<a href=\"#triggers\">Triggers</a>"));
+    assert!(html.contains("<h2>6. KPIs</h2>"));
+    // What the trigger is, in the journey's words.
+    assert!(
+        triggers.contains(
+            "When a customer abandons at <b>Cart</b> or <b>Checkout</b> (after a pain point), \
+             after 1h a message via <code>email</code>, at most once per customer; it brings \
+             them back to <b>Cart</b> with a 12% chance."
+        ),
+        "{triggers}"
+    );
+    let json = simulate_json(file, None);
+    let email_cost = 0.01;
+    let mut populations: Vec<(Option<&str>, &Value)> = vec![(None, &json["all"])];
+    for (name, s) in json["segments"].as_object().expect("segments") {
+        populations.push((Some(name.as_str()), s));
+    }
+    assert_eq!(populations.len(), 3);
+    for (segment, figures) in populations {
+        let t = &figures["triggers"]["cart_reminder"];
+        let mut with = vec![("data-trigger", "cart_reminder")];
+        if let Some(s) = segment {
+            with.push(("data-segment", s));
+        }
+        let cell = |name: &str| {
+            let attrs = figure(triggers, name, &with)
+                .unwrap_or_else(|| panic!("no {name} for {segment:?}"));
+            // The all-customers row comes first and has no data-segment.
+            assert_eq!(
+                attrs.iter().any(|(a, _)| a == "data-segment"),
+                segment.is_some(),
+                "{name} {segment:?}"
+            );
+            let get = |key: &str| {
+                attrs
+                    .iter()
+                    .find(|(a, _)| a == key)
+                    .map(|(_, v)| v.parse::<f64>().expect("a number"))
+            };
+            (get("data-value"), get("data-low"), get("data-high"))
+        };
+        let est = |v: &Value| (v["value"].as_f64(), v["low"].as_f64(), v["high"].as_f64());
+        assert_eq!(cell("trigger.fired"), est(&t["firings"]), "{segment:?}");
+        assert_eq!(
+            cell("trigger.brought_back"),
+            est(&t["brought_back"]),
+            "{segment:?}"
+        );
+        assert_eq!(cell("trigger.returns").0, t["returns"].as_f64());
+        assert_eq!(
+            cell("trigger.converted_after").0,
+            t["converted_after"].as_f64()
+        );
+        assert_eq!(
+            cell("trigger.conversion_after"),
+            est(&t["conversion_after"]),
+            "{segment:?}"
+        );
+        let (cost, low, high) = cell("trigger.cost");
+        let (fired, flow, fhigh) = est(&t["firings"]);
+        for (c, f) in [(cost, fired), (low, flow), (high, fhigh)] {
+            let (c, f) = (c.expect("cost"), f.expect("firings"));
+            assert!((c - f * email_cost).abs() < 1e-12, "{c} vs {f} × 0.01");
+        }
+        assert!(
+            fired.expect("firings") > 0.0,
+            "{segment:?}: the trigger fires"
+        );
+    }
+    // A journey without triggers has no such section, nor a link to it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("plain.journey");
+    std::fs::write(
+        &plain,
+        "journey plain {\n  channel web digital\n  stage s {\n    touchpoint a on web { \
+         entry  -> b 50%  -> exit }\n    touchpoint b on web { goal g }\n  }\n}\n",
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("UTF-8");
+    let page = report(
+        dir.path(),
+        "plain.html",
+        plain.to_str().expect("UTF-8"),
+        &["--root", root],
+    );
+    assert!(
+        !page.contains("id=\"triggers\"") && !page.contains("href=\"#triggers\""),
+        "{page}"
+    );
+    assert!(page.contains("<h2>5. KPIs</h2>"));
 }

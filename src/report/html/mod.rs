@@ -12,6 +12,9 @@
 //!     4 time to convert .... charts.rs
 //!     5 lifetime ........... lifetime.rs  cohort retention curve, CLV per segment (only with
 //!                                     a `lifecycle` block; the sections after it move down)
+//!     . triggers ........... triggers.rs  firings, returns, conversions after a return and
+//!                                     message cost per trigger and segment (only with triggers)
+//!     . options ............ tables.rs, decisions.rs (only with options)
 //!     5 KPIs, 6 findings ... tables.rs
 //!     7 scenarios .......... tables.rs   side by side with Δ (only with --scenario)
 //! ```
@@ -34,6 +37,7 @@ mod tables;
 #[cfg(test)]
 mod testing;
 mod text;
+mod triggers;
 
 pub use flow::{Link, Node, links as flow_links};
 pub use layout::Slots;
@@ -204,6 +208,19 @@ pub fn render(page: &Page) -> String {
              start a cycle each month since their first, and what a customer is worth over all \
              their cycles, per segment.",
             &lifetime::render(c),
+        );
+    }
+    if !j.triggers.is_empty() {
+        let n = next();
+        section(
+            &mut out,
+            "triggers",
+            &format!("{n}. Triggers"),
+            "The messages the journey sends when a customer abandons or leaves \
+             (<code>trigger</code>): how often each one fires, how many customers it brings \
+             back and how many of them convert, and what its messages cost — for all customers \
+             and per segment, with 95% intervals.",
+            &triggers::render(j, c),
         );
     }
     if j.decisions().next().is_some() {
@@ -415,6 +432,9 @@ fn contents(page: &Page) -> String {
     ];
     if page.baseline.run.frame.lifecycle {
         items.push(("lifetime", "Lifetime"));
+    }
+    if !page.journey.triggers.is_empty() {
+        items.push(("triggers", "Triggers"));
     }
     if page.journey.decisions().next().is_some() {
         items.push(("options", "Options"));
