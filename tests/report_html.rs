@@ -736,3 +736,162 @@ fn the_triggers_section_shows_the_figures_of_simulate() {
     );
     assert!(page.contains("<h2>5. KPIs</h2>"));
 }
+
+/// The scenarios section lists what each scenario changes with the words and marks of
+/// `journeyc diff` run on the baseline and the scenario applied to it by hand.
+#[test]
+fn a_scenarios_changes_are_those_journeyc_diff_prints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string("examples/checkout.journey").expect("the example");
+    // `one_click` is `touchpoint checkout { friction 5% }`.
+    let applied = text.replacen(
+        "friction 25% \"asks for the address again\"",
+        "friction 5% \"asks for the address again\"",
+        1,
+    );
+    assert_ne!(applied, text);
+    let base = dir.path().join("checkout.journey");
+    let new = dir.path().join("applied.journey");
+    std::fs::write(&base, &text).expect("write");
+    std::fs::write(&new, &applied).expect("write");
+    let root = dir.path().to_str().expect("UTF-8");
+    let (base, new) = (base.to_str().expect("UTF-8"), new.to_str().expect("UTF-8"));
+    let (code, stdout, stderr) = journeyc(&["diff", base, new, "--root", root, "-n", "1000"]);
+    assert_eq!(code, 0, "{stderr}");
+    let listed: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Structure ("))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(str::trim_start)
+        .collect();
+    assert!(!listed.is_empty(), "{stdout}");
+    let html = report(
+        dir.path(),
+        "c.html",
+        base,
+        &["--root", root, "--scenario", "one_click"],
+    );
+    let start = html
+        .find("<div class=\"scenario-changes\" data-run=\"one_click\">")
+        .expect("the scenario's changes");
+    let block = &html[start..start + html[start..].find("</div>").expect("its end")];
+    let shown: Vec<String> = block
+        .lines()
+        .filter(|l| l.starts_with("<li"))
+        .map(|l| {
+            let l = &l[l.find('>').expect("a tag") + 1..];
+            l.trim_end_matches("</li>")
+                .replace("<span class=\"mark\">", "")
+                .replace("</span>", "")
+                .replace("<code>", "`")
+                .replace("</code>", "`")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .collect();
+    assert_eq!(shown, listed, "{block}");
+}
+
+/// A delta is marked better or worse only when the paired 95% interval of the difference
+/// excludes 0: a 0.1 pp friction change on a few customers never is, a big one is.
+#[test]
+fn deltas_are_marked_only_when_the_paired_interval_excludes_0() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("sig.journey");
+    std::fs::write(
+        &file,
+        r#"journey sig {
+  channel web digital
+  segment s { share 100%  prefers web  patience 50% }
+  stage st {
+    touchpoint a on web { entry  friction 20%  -> b 60%  -> exit }
+    touchpoint b on web { goal buy  emotion +2 }
+  }
+  kpi conversion >= 30%
+  scenario tiny "Tiny" { touchpoint a { friction 20.1% } }
+  scenario big "Big" { touchpoint a { friction 2% } }
+}
+"#,
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("UTF-8");
+    let out = dir.path().join("sig.html");
+    let args = [
+        "report",
+        file.to_str().expect("UTF-8"),
+        "--root",
+        root,
+        "--seed",
+        "42",
+        "-n",
+        "1500",
+        "--scenario",
+        "tiny",
+        "--scenario",
+        "big",
+        "-o",
+        out.to_str().expect("UTF-8"),
+    ];
+    let (code, _, stderr) = journeyc(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(&out).expect("written");
+    let deltas = |run: &str| -> Vec<(String, f64, f64, f64, String)> {
+        let mut out = Vec::new();
+        let mut rest = html.as_str();
+        while let Some(i) = rest.find("data-figure=\"delta.") {
+            let tag_end = i + rest[i..].find('>').expect("tag end");
+            let attrs = attributes(&rest[i..tag_end]);
+            rest = &rest[tag_end..];
+            let get = |n: &str| {
+                attrs
+                    .iter()
+                    .find(|(a, _)| a == n)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            if get("data-run") != run {
+                continue;
+            }
+            let num = |n: &str| get(n).parse::<f64>().expect("a number");
+            out.push((
+                get("data-figure"),
+                num("data-value"),
+                num("data-low"),
+                num("data-high"),
+                get("data-mark"),
+            ));
+        }
+        out
+    };
+    let tiny = deltas("tiny");
+    assert!(tiny.len() >= 5, "{tiny:?}");
+    // Some point estimate moved (the old table would have marked it), none is marked.
+    assert!(tiny.iter().any(|d| d.1 != 0.0), "{tiny:?}");
+    for (figure, value, low, high, mark) in &tiny {
+        assert!(
+            mark == "unclear" || mark == "same",
+            "{figure}: {mark} ({value} in [{low}, {high}])"
+        );
+        if mark == "unclear" {
+            assert!(*low <= 0.0 && *high >= 0.0, "{figure}: [{low}, {high}]");
+        }
+    }
+    let big = deltas("big");
+    let find = |figure: &str| {
+        big.iter()
+            .find(|d| d.0 == figure)
+            .unwrap_or_else(|| panic!("no {figure} in {big:?}"))
+    };
+    let conversion = find("delta.conversion");
+    assert_eq!(conversion.4, "better", "{conversion:?}");
+    assert!(conversion.2 > 0.0, "{conversion:?}");
+    let pains = find("delta.pains");
+    assert_eq!(pains.4, "better", "{pains:?}");
+    assert!(pains.3 < 0.0, "{pains:?}");
+    // The legend says so.
+    assert!(html.contains("▲ better or ▼ worse only when that interval excludes 0"));
+}

@@ -16,7 +16,8 @@
 //!                                     message cost per trigger and segment (only with triggers)
 //!     . options ............ tables.rs, decisions.rs (only with options)
 //!     5 KPIs, 6 findings ... tables.rs
-//!     7 scenarios .......... tables.rs   side by side with Δ (only with --scenario)
+//!     7 scenarios .......... tables.rs   what each changes (diff's words), side by side with
+//!                                     Δ and its paired interval (only with --scenario)
 //! ```
 //!
 //! The output is deterministic: no date, numbers written with fixed precision, everything in
@@ -258,7 +259,8 @@ pub fn render(page: &Page) -> String {
             &mut out,
             "scenarios",
             &format!("{}. Scenarios", next()),
-            "The baseline and each scenario, simulated with the same seed and customers.",
+            "What each scenario changes, then the baseline and each scenario simulated on the \
+             same customers with the same random numbers, each difference with its 95% interval.",
             &tables::scenarios(c, page.scenarios),
         );
     }
