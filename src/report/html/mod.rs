@@ -6,7 +6,8 @@
 //!   Journey + Computed (baseline) + findings + Computed per scenario ──render──▶ HTML
 //!     header (what was simulated, key figures)
 //!     1 journey map ........ map.rs   swimlanes (layout.rs), badges, emotion curve of the
-//!                                     most travelled path (path.rs)
+//!                                     most travelled path (path.rs); emotion.rs: the curve
+//!                                     of each segment's own path (several segments only)
 //!     2 funnel and flow .... charts.rs, flow.rs   funnel bars, Sankey-like flow with drop-off
 //!     3 segments ........... charts.rs   conversion and pains per segment
 //!     4 time to convert .... charts.rs
@@ -28,6 +29,7 @@
 
 mod charts;
 pub mod decisions;
+mod emotion;
 mod flow;
 mod layout;
 mod lifetime;
@@ -164,7 +166,7 @@ pub fn render(page: &Page) -> String {
         "1. Journey map",
         "Stages across in lifecycle order, channels down; each touchpoint is a card in its \
          (stage, channel) cell with its simulated reach.",
-        &map::render(j, &c.all),
+        &format!("{}{}", map::render(j, &c.all), emotion::render(j, c)),
     );
     let mut body = String::from("<h3>Funnel by stage</h3>\n");
     body.push_str(&charts::funnel(c));
