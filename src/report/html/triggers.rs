@@ -3,7 +3,6 @@
 //! returns, customers brought back, conversions after a return and the cost of its
 //! messages — for all customers and per segment, the numbers of `simulate --format json`.
 
-use super::charts::{figure_cell, with_interval};
 use super::{escape, value_attr};
 use crate::model::{Journey, TriggerEvent, format_duration};
 use crate::report::simulation::{Computed, Unit, thousands};
@@ -42,7 +41,7 @@ pub fn render(j: &Journey, c: &Computed) -> String {
              brought back to <b>{target}</b>, per customer; <b>Brought back</b>: the share of \
              customers it brought back at least once; <b>Converted after</b>: {converted}; \
              <b>Message cost</b>: per customer, firings × <code>{via_name}</code>'s cost of \
-             {cost} per message. 95% intervals in parentheses.</caption>\n\
+             {cost} per message. Under each figure, its 95% interval.</caption>\n\
              <thead><tr><th scope=\"col\">Customers</th><th scope=\"col\" class=\"num\">Firings\
              </th><th scope=\"col\" class=\"num\">Returns</th><th scope=\"col\" class=\"num\">\
              Brought back</th><th scope=\"col\" class=\"num\">Converted after</th><th \
@@ -135,39 +134,44 @@ fn row(
         return out;
     }
     let four = |e: &Estimate| {
-        format!(
-            "{:.4} ({:.4} – {:.4})",
-            e.value,
-            e.low.max(0.0),
-            e.high.max(0.0)
+        (
+            format!("{:.4}", e.value),
+            format!("{:.4} – {:.4}", e.low.max(0.0), e.high.max(0.0)),
         )
     };
-    out.push_str(&figure_cell(
-        "trigger.fired",
-        &extra,
-        &x.firings,
-        &four(&x.firings),
-    ));
+    let percent = |e: &Estimate| {
+        (
+            Unit::Percent.value(e.value),
+            format!(
+                "{} – {}",
+                Unit::Percent.value(e.low),
+                Unit::Percent.value(e.high)
+            ),
+        )
+    };
+    out.push_str(&cell("trigger.fired", &extra, &x.firings, four(&x.firings)));
     let _ = write!(
         out,
         "<td class=\"num\" data-figure=\"trigger.returns\"{extra} data-value=\"{}\">{:.4}</td>",
         value_attr(x.returns),
         x.returns
     );
-    out.push_str(&figure_cell(
+    out.push_str(&cell(
         "trigger.brought_back",
         &extra,
         &x.brought_back,
-        &with_interval(Unit::Percent, &x.brought_back),
+        percent(&x.brought_back),
     ));
     let share = match x.conversion_after {
         Some(e) => format!(
             "<br><span data-figure=\"trigger.conversion_after\"{extra} data-value=\"{}\" \
-             data-low=\"{}\" data-high=\"{}\">{} of those back</span>",
+             data-low=\"{}\" data-high=\"{}\">{} of those back</span><br><span \
+             class=\"ci\">{}</span>",
             value_attr(e.value),
             value_attr(e.low),
             value_attr(e.high),
-            escape(&with_interval(Unit::Percent, &e))
+            escape(&Unit::Percent.value(e.value)),
+            escape(&percent(&e).1)
         ),
         None => String::new(),
     };
@@ -183,9 +187,24 @@ fn row(
         low: x.firings.low * cost,
         high: x.firings.high * cost,
     };
-    out.push_str(&figure_cell("trigger.cost", &extra, &spent, &four(&spent)));
+    out.push_str(&cell("trigger.cost", &extra, &spent, four(&spent)));
     out.push_str("</tr>\n");
     out
+}
+
+/// A cell carrying a figure like [`super::charts::figure_cell`]'s, its interval on a second
+/// line so that the six columns fit a page: `(value, interval)` as shown.
+fn cell(figure: &str, extra: &str, e: &Estimate, (value, interval): (String, String)) -> String {
+    format!(
+        "<td class=\"num\" data-figure=\"{}\"{extra} data-value=\"{}\" data-low=\"{}\" \
+         data-high=\"{}\">{}<br><span class=\"ci\">{}</span></td>",
+        escape(figure),
+        value_attr(e.value),
+        value_attr(e.low),
+        value_attr(e.high),
+        escape(&value),
+        escape(&interval)
+    )
 }
 
 #[cfg(test)]
