@@ -171,8 +171,9 @@ fn the_report_shows_the_lifetime_figures() {
         }
     }
     assert!(html.contains("<li><a href=\"#lifetime\">Lifetime</a></li>"));
-    assert!(html.contains("<h2>5. Lifetime</h2>") && html.contains("<h2>6. KPIs</h2>"));
-    assert!(html.contains("<h2>8. Scenarios</h2>"));
+    // Then the triggers (the journey has one), KPIs, findings and scenarios.
+    assert!(html.contains("<h2>5. Lifetime</h2>") && html.contains("<h2>6. Triggers</h2>"));
+    assert!(html.contains("<h2>7. KPIs</h2>") && html.contains("<h2>9. Scenarios</h2>"));
     let start = life.find("<svg").expect("the cohort chart");
     let end = life[start..].find("</svg>").unwrap() + start;
     assert_eq!(geometry_problems(&life[start..end]), Vec::<String>::new());

@@ -533,7 +533,8 @@ fn a_browser_renders_the_report() {
 fn options_and_the_policy_in_force_have_their_section() {
     let html = common::report("examples/decisions.journey", &[]);
     let options = common::section(&html, "options");
-    assert!(options.contains("<h2>5. Options</h2>"), "{options}");
+    // After the triggers section (the journey has a trigger).
+    assert!(options.contains("<h2>6. Options</h2>"), "{options}");
     // Four decision touchpoints, three choices each, as_is in force for every segment.
     assert_eq!(options.matches("rowspan=\"3\"").count(), 4);
     assert_eq!(options.matches("✓ every segment").count(), 4);
@@ -633,4 +634,264 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The triggers section: per trigger, for all customers and each segment, the firings,
+/// returns, customers brought back and conversions after a return of `simulate --format json`,
+/// and the message cost (firings × the channel's cost per message).
+#[test]
+fn the_triggers_section_shows_the_figures_of_simulate() {
+    let file = "examples/checkout.journey";
+    let html = common::report(file, &[]);
+    let triggers = common::section(&html, "triggers");
+    assert!(triggers.contains("<h2>5. Triggers</h2>"), "{triggers}");
+    assert!(html.contains("<a href=\"#triggers\">Triggers</a>"));
+    assert!(html.contains("<h2>6. KPIs</h2>"));
+    // What the trigger is, in the journey's words.
+    assert!(
+        triggers.contains(
+            "When a customer abandons at <b>Cart</b> or <b>Checkout</b> (after a pain point), \
+             after 1h a message via <code>email</code>, at most once per customer; it brings \
+             them back to <b>Cart</b> with a 12% chance."
+        ),
+        "{triggers}"
+    );
+    let json = simulate_json(file, None);
+    let email_cost = 0.01;
+    let mut populations: Vec<(Option<&str>, &Value)> = vec![(None, &json["all"])];
+    for (name, s) in json["segments"].as_object().expect("segments") {
+        populations.push((Some(name.as_str()), s));
+    }
+    assert_eq!(populations.len(), 3);
+    for (segment, figures) in populations {
+        let t = &figures["triggers"]["cart_reminder"];
+        let mut with = vec![("data-trigger", "cart_reminder")];
+        if let Some(s) = segment {
+            with.push(("data-segment", s));
+        }
+        let cell = |name: &str| {
+            let attrs = figure(triggers, name, &with)
+                .unwrap_or_else(|| panic!("no {name} for {segment:?}"));
+            // The all-customers row comes first and has no data-segment.
+            assert_eq!(
+                attrs.iter().any(|(a, _)| a == "data-segment"),
+                segment.is_some(),
+                "{name} {segment:?}"
+            );
+            let get = |key: &str| {
+                attrs
+                    .iter()
+                    .find(|(a, _)| a == key)
+                    .map(|(_, v)| v.parse::<f64>().expect("a number"))
+            };
+            (get("data-value"), get("data-low"), get("data-high"))
+        };
+        let est = |v: &Value| (v["value"].as_f64(), v["low"].as_f64(), v["high"].as_f64());
+        assert_eq!(cell("trigger.fired"), est(&t["firings"]), "{segment:?}");
+        assert_eq!(
+            cell("trigger.brought_back"),
+            est(&t["brought_back"]),
+            "{segment:?}"
+        );
+        assert_eq!(cell("trigger.returns").0, t["returns"].as_f64());
+        assert_eq!(
+            cell("trigger.converted_after").0,
+            t["converted_after"].as_f64()
+        );
+        assert_eq!(
+            cell("trigger.conversion_after"),
+            est(&t["conversion_after"]),
+            "{segment:?}"
+        );
+        let (cost, low, high) = cell("trigger.cost");
+        let (fired, flow, fhigh) = est(&t["firings"]);
+        for (c, f) in [(cost, fired), (low, flow), (high, fhigh)] {
+            let (c, f) = (c.expect("cost"), f.expect("firings"));
+            assert!((c - f * email_cost).abs() < 1e-12, "{c} vs {f} × 0.01");
+        }
+        assert!(
+            fired.expect("firings") > 0.0,
+            "{segment:?}: the trigger fires"
+        );
+    }
+    // A journey without triggers has no such section, nor a link to it.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("plain.journey");
+    std::fs::write(
+        &plain,
+        "journey plain {\n  channel web digital\n  stage s {\n    touchpoint a on web { \
+         entry  -> b 50%  -> exit }\n    touchpoint b on web { goal g }\n  }\n}\n",
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("UTF-8");
+    let page = report(
+        dir.path(),
+        "plain.html",
+        plain.to_str().expect("UTF-8"),
+        &["--root", root],
+    );
+    assert!(
+        !page.contains("id=\"triggers\"") && !page.contains("href=\"#triggers\""),
+        "{page}"
+    );
+    assert!(page.contains("<h2>5. KPIs</h2>"));
+}
+
+/// The scenarios section lists what each scenario changes with the words and marks of
+/// `journeyc diff` run on the baseline and the scenario applied to it by hand.
+#[test]
+fn a_scenarios_changes_are_those_journeyc_diff_prints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string("examples/checkout.journey").expect("the example");
+    // `one_click` is `touchpoint checkout { friction 5% }`.
+    let applied = text.replacen(
+        "friction 25% \"asks for the address again\"",
+        "friction 5% \"asks for the address again\"",
+        1,
+    );
+    assert_ne!(applied, text);
+    let base = dir.path().join("checkout.journey");
+    let new = dir.path().join("applied.journey");
+    std::fs::write(&base, &text).expect("write");
+    std::fs::write(&new, &applied).expect("write");
+    let root = dir.path().to_str().expect("UTF-8");
+    let (base, new) = (base.to_str().expect("UTF-8"), new.to_str().expect("UTF-8"));
+    let (code, stdout, stderr) = journeyc(&["diff", base, new, "--root", root, "-n", "1000"]);
+    assert_eq!(code, 0, "{stderr}");
+    let listed: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Structure ("))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(str::trim_start)
+        .collect();
+    assert!(!listed.is_empty(), "{stdout}");
+    let html = report(
+        dir.path(),
+        "c.html",
+        base,
+        &["--root", root, "--scenario", "one_click"],
+    );
+    let start = html
+        .find("<div class=\"scenario-changes\" data-run=\"one_click\">")
+        .expect("the scenario's changes");
+    let block = &html[start..start + html[start..].find("</div>").expect("its end")];
+    let shown: Vec<String> = block
+        .lines()
+        .filter(|l| l.starts_with("<li"))
+        .map(|l| {
+            let l = &l[l.find('>').expect("a tag") + 1..];
+            l.trim_end_matches("</li>")
+                .replace("<span class=\"mark\">", "")
+                .replace("</span>", "")
+                .replace("<code>", "`")
+                .replace("</code>", "`")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .collect();
+    assert_eq!(shown, listed, "{block}");
+}
+
+/// A delta is marked better or worse only when the paired 95% interval of the difference
+/// excludes 0: a 0.1 pp friction change on a few customers never is, a big one is.
+#[test]
+fn deltas_are_marked_only_when_the_paired_interval_excludes_0() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("sig.journey");
+    std::fs::write(
+        &file,
+        r#"journey sig {
+  channel web digital
+  segment s { share 100%  prefers web  patience 50% }
+  stage st {
+    touchpoint a on web { entry  friction 20%  -> b 60%  -> exit }
+    touchpoint b on web { goal buy  emotion +2 }
+  }
+  kpi conversion >= 30%
+  scenario tiny "Tiny" { touchpoint a { friction 20.1% } }
+  scenario big "Big" { touchpoint a { friction 2% } }
+}
+"#,
+    )
+    .expect("write");
+    let root = dir.path().to_str().expect("UTF-8");
+    let out = dir.path().join("sig.html");
+    let args = [
+        "report",
+        file.to_str().expect("UTF-8"),
+        "--root",
+        root,
+        "--seed",
+        "42",
+        "-n",
+        "1500",
+        "--scenario",
+        "tiny",
+        "--scenario",
+        "big",
+        "-o",
+        out.to_str().expect("UTF-8"),
+    ];
+    let (code, _, stderr) = journeyc(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(&out).expect("written");
+    let deltas = |run: &str| -> Vec<(String, f64, f64, f64, String)> {
+        let mut out = Vec::new();
+        let mut rest = html.as_str();
+        while let Some(i) = rest.find("data-figure=\"delta.") {
+            let tag_end = i + rest[i..].find('>').expect("tag end");
+            let attrs = attributes(&rest[i..tag_end]);
+            rest = &rest[tag_end..];
+            let get = |n: &str| {
+                attrs
+                    .iter()
+                    .find(|(a, _)| a == n)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            if get("data-run") != run {
+                continue;
+            }
+            let num = |n: &str| get(n).parse::<f64>().expect("a number");
+            out.push((
+                get("data-figure"),
+                num("data-value"),
+                num("data-low"),
+                num("data-high"),
+                get("data-mark"),
+            ));
+        }
+        out
+    };
+    let tiny = deltas("tiny");
+    assert!(tiny.len() >= 5, "{tiny:?}");
+    // Some point estimate moved (the old table would have marked it), none is marked.
+    assert!(tiny.iter().any(|d| d.1 != 0.0), "{tiny:?}");
+    for (figure, value, low, high, mark) in &tiny {
+        assert!(
+            mark == "unclear" || mark == "same",
+            "{figure}: {mark} ({value} in [{low}, {high}])"
+        );
+        if mark == "unclear" {
+            assert!(*low <= 0.0 && *high >= 0.0, "{figure}: [{low}, {high}]");
+        }
+    }
+    let big = deltas("big");
+    let find = |figure: &str| {
+        big.iter()
+            .find(|d| d.0 == figure)
+            .unwrap_or_else(|| panic!("no {figure} in {big:?}"))
+    };
+    let conversion = find("delta.conversion");
+    assert_eq!(conversion.4, "better", "{conversion:?}");
+    assert!(conversion.2 > 0.0, "{conversion:?}");
+    let pains = find("delta.pains");
+    assert_eq!(pains.4, "better", "{pains:?}");
+    assert!(pains.3 < 0.0, "{pains:?}");
+    // The legend says so.
+    assert!(html.contains("▲ better or ▼ worse only when that interval excludes 0"));
 }

@@ -553,11 +553,7 @@ fn render(
                 let _ = writeln!(out, "no structural change");
             }
             for x in ch {
-                let mark = match x.kind {
-                    crate::diff::Kind::Added => "+",
-                    crate::diff::Kind::Removed => "-",
-                    crate::diff::Kind::Changed => "~",
-                };
+                let mark = x.kind.mark();
                 if markdown {
                     let _ = writeln!(out, "- `{mark}` {}", x.text);
                 } else {

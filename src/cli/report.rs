@@ -101,22 +101,36 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
         Ok::<_, Failure>(run)
     };
     let baseline = simulate(&journey)?;
-    let runs = scenario_journeys
-        .iter()
-        .map(simulate)
-        .collect::<Result<Vec<_>, _>>()?;
+    // Each scenario is run paired with the baseline (the same customers with the same random
+    // numbers: `journeyc compare`), which gives the intervals of the differences; the
+    // scenario's side of the pair is the very run `simulate --scenario` makes.
+    let mut comparisons = Vec::with_capacity(scenario_journeys.len());
+    for j in &scenario_journeys {
+        let mut c = crate::compare::compare_simulated(&journey, j, &settings)
+            .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))?;
+        if args.exact {
+            match crate::analyze::analyze(j) {
+                Ok(a) => c.paired.variant.exact = Some(a),
+                Err(e) => crate::errln!("note: no exact values for `{}`: {e}", file.display()),
+            }
+        }
+        comparisons.push(c);
+    }
     let computed = Computed::new(&baseline);
     let scenarios: Vec<ScenarioRun> = names
         .iter()
-        .zip(&runs)
-        .map(|(&name, run)| ScenarioRun {
+        .zip(&scenario_journeys)
+        .zip(&comparisons)
+        .map(|((&name, j), c)| ScenarioRun {
             name: name.to_string(),
             label: journey
                 .scenarios
                 .iter()
                 .find(|s| s.name == name)
                 .map_or_else(|| name.to_string(), |s| s.label.clone()),
-            computed: Computed::new(run),
+            computed: Computed::new(&c.paired.variant),
+            changes: crate::diff::diff(&journey, j),
+            comparison: c,
         })
         .collect();
     // The best policy and test-and-learn, for a journey with options and an objective.

@@ -193,6 +193,20 @@ impl Comparison {
     pub fn kpi_changes(&self) -> impl Iterator<Item = &KpiChange> {
         self.kpis.iter().filter(|k| k.status != KpiStatus::Same)
     }
+
+    /// The difference of a figure over all customers as this comparison computes it — the
+    /// paired interval where there is one, else the unpaired one (see the module
+    /// documentation); `None` for a figure it does not compare (the scores, retention,
+    /// lifetime cost and revenue).
+    pub fn delta_of(&self, m: Metric) -> Option<&Delta> {
+        let name = match m {
+            Metric::CostPerConversion | Metric::TimeToConvert(_) => m.info().label.to_string(),
+            _ => paired_name(&self.paired.base.frame, m)?,
+        };
+        self.deltas
+            .iter()
+            .find(|d| d.name == name && matches!(d.section, "summary" | "touchpoint"))
+    }
 }
 
 /// Compares `variant` with `base` on the same customers (see the module documentation).
@@ -206,6 +220,29 @@ pub fn compare(
         (Ok(a), Ok(b)) => Ok((a, b)),
         (Err(e), _) | (_, Err(e)) => Err(format!("no exact differences: {e}")),
     };
+    Ok(compared(base, variant, paired, exact))
+}
+
+/// [`compare`] without the exact analysis of the two journeys (which can take long on a
+/// large journey): the simulated differences only, `exact_note` saying so. The HTML report
+/// uses it for its scenarios.
+pub fn compare_simulated(
+    base: &Journey,
+    variant: &Journey,
+    settings: &Settings,
+) -> Result<Comparison, SimulateError> {
+    let paired = simulate_pair(base, variant, settings)?;
+    let exact = Err("not analysed".to_string());
+    Ok(compared(base, variant, paired, exact))
+}
+
+/// The comparison of a paired run, with the exact analyses of both journeys when given.
+fn compared(
+    base: &Journey,
+    variant: &Journey,
+    paired: Paired,
+    exact: Result<(Analysis, Analysis), String>,
+) -> Comparison {
     let (deltas, kpis) = {
         let b = Computed::new(&paired.base);
         let v = Computed::new(&paired.variant);
@@ -223,14 +260,14 @@ pub fn compare(
         let kpis = ctx.kpis(&deltas);
         (deltas, kpis)
     };
-    Ok(Comparison {
+    Comparison {
         paired,
         kpis,
         deltas,
         exact_note: exact.err(),
         names: None,
         columns: None,
-    })
+    }
 }
 
 struct Context<'a> {
@@ -267,7 +304,7 @@ fn paired(b: (f64, f64), v: (f64, f64), cross: f64, n: u64) -> Option<Estimate> 
 }
 
 /// The unpaired difference of two estimates: √(se_b² + se_v²).
-fn unpaired(b: Option<Estimate>, v: Option<Estimate>) -> Option<Estimate> {
+pub fn unpaired(b: Option<Estimate>, v: Option<Estimate>) -> Option<Estimate> {
     let (b, v) = (b?, v?);
     let d = v.value - b.value;
     let half = (b.half_width().powi(2) + v.half_width().powi(2)).sqrt();

@@ -258,3 +258,40 @@ fn kpi_status_says_which_way_a_target_moved() {
     assert_eq!(KpiStatus::of((Lt, 0.3), (Le, 0.3)), KpiStatus::Relaxed);
     assert_eq!(KpiStatus::of((Ge, 0.3), (Le, 0.3)), KpiStatus::Changed);
 }
+
+/// Without the exact analysis the comparison is the same but for the exact values; `delta_of`
+/// finds a figure's difference by its metric — paired for conversion, pains and NPS, unpaired
+/// for cost per conversion — and none for a figure compare does not compute.
+#[test]
+fn compare_simulated_and_delta_of() {
+    let (b, v) = (
+        load("checkout.journey", None),
+        load("checkout.journey", Some("one_click")),
+    );
+    let s = settings(5_000, 4);
+    let full = compare(&b, &v, &s).unwrap();
+    let quick = compare_simulated(&b, &v, &s).unwrap();
+    assert_eq!(quick.exact_note.as_deref(), Some("not analysed"));
+    assert_eq!(full.deltas.len(), quick.deltas.len());
+    for (a, q) in full.deltas.iter().zip(&quick.deltas) {
+        assert_eq!((&a.name, a.diff, a.paired), (&q.name, q.diff, q.paired));
+        assert_eq!(q.exact, None);
+    }
+    let primary = b.primary_goal.expect("a primary goal");
+    for (m, paired) in [
+        (Metric::Conversion(primary), true),
+        (Metric::Pains, true),
+        (Metric::Nps, true),
+        (Metric::Profit, true),
+        (Metric::CostPerConversion, false),
+    ] {
+        let d = quick.delta_of(m).unwrap_or_else(|| panic!("{m:?}"));
+        assert_eq!(d.paired, paired, "{m:?}: {d:?}");
+        let (bv, vv) = (d.base.unwrap().value, d.variant.unwrap().value);
+        assert!(
+            (d.diff.unwrap().value - (vv - bv)).abs() < 1e-9,
+            "{m:?}: {d:?}"
+        );
+    }
+    assert_eq!(quick.delta_of(Metric::Csat), None);
+}

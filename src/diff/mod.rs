@@ -19,6 +19,17 @@ pub enum Kind {
     Changed,
 }
 
+impl Kind {
+    /// The mark `journeyc diff` writes before a change: `+` added, `-` removed, `~` changed.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Kind::Added => "+",
+            Kind::Removed => "-",
+            Kind::Changed => "~",
+        }
+    }
+}
+
 /// One structural change.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Change {

@@ -6,14 +6,19 @@
 //!   Journey + Computed (baseline) + findings + Computed per scenario ──render──▶ HTML
 //!     header (what was simulated, key figures)
 //!     1 journey map ........ map.rs   swimlanes (layout.rs), badges, emotion curve of the
-//!                                     most travelled path (path.rs)
+//!                                     most travelled path (path.rs); emotion.rs: the curve
+//!                                     of each segment's own path (several segments only)
 //!     2 funnel and flow .... charts.rs, flow.rs   funnel bars, Sankey-like flow with drop-off
 //!     3 segments ........... charts.rs   conversion and pains per segment
 //!     4 time to convert .... charts.rs
 //!     5 lifetime ........... lifetime.rs  cohort retention curve, CLV per segment (only with
 //!                                     a `lifecycle` block; the sections after it move down)
+//!     . triggers ........... triggers.rs  firings, returns, conversions after a return and
+//!                                     message cost per trigger and segment (only with triggers)
+//!     . options ............ tables.rs, decisions.rs (only with options)
 //!     5 KPIs, 6 findings ... tables.rs
-//!     7 scenarios .......... tables.rs   side by side with Δ (only with --scenario)
+//!     7 scenarios .......... tables.rs   what each changes (diff's words), side by side with
+//!                                     Δ and its paired interval (only with --scenario)
 //! ```
 //!
 //! The output is deterministic: no date, numbers written with fixed precision, everything in
@@ -25,6 +30,7 @@
 mod card;
 mod charts;
 pub mod decisions;
+mod emotion;
 mod flow;
 mod layout;
 mod lifetime;
@@ -36,6 +42,7 @@ mod tables;
 #[cfg(test)]
 mod testing;
 mod text;
+mod triggers;
 
 pub use flow::{Link, Node, links as flow_links};
 pub use layout::{Layout, Slots};
@@ -164,7 +171,11 @@ pub fn render(page: &Page) -> String {
         "1. Journey map",
         "Stages across in lifecycle order, channels down; each touchpoint is a card in its \
          (stage, channel) cell with its simulated reach.",
-        &map::render(j, &c.all, &layout, path.as_ref()),
+        &format!(
+            "{}{}",
+            map::render(j, &c.all, &layout, path.as_ref()),
+            emotion::render(j, c)
+        ),
     );
     let mut body = String::from("<h3>Funnel by stage</h3>\n");
     body.push_str(&charts::funnel(c));
@@ -211,6 +222,19 @@ pub fn render(page: &Page) -> String {
             &lifetime::render(c),
         );
     }
+    if !j.triggers.is_empty() {
+        let n = next();
+        section(
+            &mut out,
+            "triggers",
+            &format!("{n}. Triggers"),
+            "The messages the journey sends when a customer abandons or leaves \
+             (<code>trigger</code>): how often each one fires, how many customers it brings \
+             back and how many of them convert, and what its messages cost — for all customers \
+             and per segment, with 95% intervals.",
+            &triggers::render(j, c),
+        );
+    }
     if j.decisions().next().is_some() {
         let n = next();
         section(
@@ -246,7 +270,8 @@ pub fn render(page: &Page) -> String {
             &mut out,
             "scenarios",
             &format!("{}. Scenarios", next()),
-            "The baseline and each scenario, simulated with the same seed and customers.",
+            "What each scenario changes, then the baseline and each scenario simulated on the \
+             same customers with the same random numbers, each difference with its 95% interval.",
             &tables::scenarios(c, page.scenarios),
         );
     }
@@ -420,6 +445,9 @@ fn contents(page: &Page) -> String {
     ];
     if page.baseline.run.frame.lifecycle {
         items.push(("lifetime", "Lifetime"));
+    }
+    if !page.journey.triggers.is_empty() {
+        items.push(("triggers", "Triggers"));
     }
     if page.journey.decisions().next().is_some() {
         items.push(("options", "Options"));

@@ -2,7 +2,7 @@
 //! draws as its emotion curve.
 
 use super::layout::targets;
-use crate::model::{Journey, TouchpointId};
+use crate::model::{Journey, SegmentId, Target, TouchpointId};
 use crate::sim::figures::Figures;
 
 /// Why the most travelled path ends where it does.
@@ -45,6 +45,41 @@ pub struct MostTravelled {
 
 /// The most travelled path of a journey given simulated figures (`None` without entries).
 pub fn most_travelled(j: &Journey, f: &Figures) -> Option<MostTravelled> {
+    most_travelled_in(j, f, None)
+}
+
+/// The most travelled path of one segment, given that segment's simulated figures: the same
+/// rule over the segment's own transitions (the moves of positive probability for it) and
+/// reach, with the emotion and friction a visit has for it (`None` without entries).
+pub fn most_travelled_of(j: &Journey, f: &Figures, segment: SegmentId) -> Option<MostTravelled> {
+    most_travelled_in(j, f, Some(segment))
+}
+
+/// The touchpoints `segment` can move to from `t` (positive probability), by id.
+fn segment_targets(j: &Journey, t: TouchpointId, segment: SegmentId) -> Vec<TouchpointId> {
+    let mut out: Vec<TouchpointId> = j.touchpoints[t]
+        .transitions
+        .get(segment)
+        .into_iter()
+        .flatten()
+        .filter(|tr| tr.probability > 0.0)
+        .filter_map(|tr| match tr.target {
+            Target::Touchpoint(b) => Some(b),
+            Target::Exit => None,
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// [`most_travelled`] for all customers (`None`: the moves of any segment, the unqualified
+/// emotion and friction) or for one segment ([`most_travelled_of`]).
+fn most_travelled_in(
+    j: &Journey,
+    f: &Figures,
+    segment: Option<SegmentId>,
+) -> Option<MostTravelled> {
     let visits = |t: TouchpointId| f.touchpoints.get(t).map_or(0.0, |x| x.visits.value);
     let reach = |t: TouchpointId| f.touchpoints.get(t).map_or(0.0, |x| x.reach.value);
     let mut start: Option<TouchpointId> = None;
@@ -61,8 +96,12 @@ pub fn most_travelled(j: &Journey, f: &Figures) -> Option<MostTravelled> {
         if j.touchpoints[at].goal.is_some() {
             break End::Goal;
         }
+        let next = match segment {
+            None => targets(j, at),
+            Some(s) => segment_targets(j, at, s),
+        };
         let mut best: Option<TouchpointId> = None;
-        for b in targets(j, at) {
+        for b in next {
             if best.is_none_or(|x| reach(b) > reach(x)) {
                 best = Some(b);
             }
@@ -81,9 +120,13 @@ pub fn most_travelled(j: &Journey, f: &Figures) -> Option<MostTravelled> {
     let mut steps: Vec<Step> = Vec::with_capacity(path.len());
     for (i, &t) in path.iter().enumerate() {
         let tp = &j.touchpoints[t];
+        let visit = match segment {
+            None => tp.unqualified(),
+            Some(s) => tp.visit(s),
+        };
         let lost = i > 0 && !j.shares_context(j.touchpoints[path[i - 1]].channel, tp.channel);
-        let pains = tp.friction + if lost { j.context_loss } else { 0.0 };
-        let emotion = f64::from(tp.emotion);
+        let pains = visit.friction + if lost { j.context_loss } else { 0.0 };
+        let emotion = f64::from(visit.emotion);
         let before = steps.last().map_or(0.0, |s| s.cumulative);
         steps.push(Step {
             touchpoint: t,
@@ -98,7 +141,7 @@ pub fn most_travelled(j: &Journey, f: &Figures) -> Option<MostTravelled> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::html::testing::{TINY, figures, journey};
+    use crate::report::html::testing::{FORKED, TINY, figures, journey};
 
     #[test]
     fn most_travelled_path_follows_the_highest_reach() {
@@ -120,6 +163,38 @@ mod tests {
         let d = &p.steps[2];
         assert!((d.pains - 0.3).abs() < 1e-12, "{d:?}");
         assert!((d.cumulative - (0.0 - 0.8 + 1.0 - 0.3)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn each_segment_has_its_own_most_travelled_path_and_feelings() {
+        let j = journey(FORKED);
+        let (_, segments) = figures(&j);
+        let names = |p: &MostTravelled| -> Vec<String> {
+            p.steps
+                .iter()
+                .map(|s| j.touchpoints[s.touchpoint].name.clone())
+                .collect()
+        };
+        let a = most_travelled_of(&j, &segments[0], 0).unwrap();
+        assert_eq!(names(&a), ["start", "left"]);
+        assert_eq!(a.steps[1].emotion, 2.0);
+        assert_eq!(a.end, End::Goal);
+        // b goes on to `far` (web → shop: friction 20% and the default context loss 30%).
+        let b = most_travelled_of(&j, &segments[1], 1).unwrap();
+        assert_eq!(names(&b), ["start", "far", "right"]);
+        assert!((b.steps[1].pains - 0.5).abs() < 1e-12, "{b:?}");
+        assert!(
+            (b.steps[2].cumulative - (-0.5 - 0.3)).abs() < 1e-12,
+            "{b:?}"
+        );
+        // b's own emotion at `left`, where its path would pass there.
+        let b_left = most_travelled_of(&j, &segments[0], 1).unwrap();
+        assert_eq!(names(&b_left), ["start", "left"]);
+        assert_eq!(b_left.steps[1].emotion, -1.0);
+        // All customers: the unqualified values, the moves of any segment.
+        let (all, _) = figures(&j);
+        let p = most_travelled(&j, &all).unwrap();
+        assert_eq!(p.steps.last().map(|s| s.emotion), Some(2.0));
     }
 
     #[test]

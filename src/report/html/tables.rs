@@ -6,6 +6,7 @@ use super::charts::bar_text;
 use super::charts::{figure_cell, with_interval};
 use super::svg::{Bar, bars, ticks};
 use super::{escape, pct, value_attr, with_code};
+use crate::compare::{Comparison, unpaired};
 use crate::diagnostic::{Finding, Level};
 use crate::model::figure::{self, Better};
 use crate::model::{Journey, Metric, TouchpointId};
@@ -130,6 +131,12 @@ pub struct ScenarioRun<'a> {
     pub label: String,
     /// Its figures.
     pub computed: Computed<'a>,
+    /// What it changes in the baseline, as `journeyc diff` lists it ([`crate::diff::diff`] of
+    /// the baseline and the scenario applied to it).
+    pub changes: Vec<crate::diff::Change>,
+    /// The baseline and the scenario on the same customers: the intervals of the differences
+    /// ([`crate::compare::compare`]; its variant's run is the one `computed` is made of).
+    pub comparison: &'a Comparison,
 }
 
 /// A figure of the comparison.
@@ -168,6 +175,22 @@ struct Row {
     unit: Unit,
     better: Better,
     figure: Figure,
+}
+
+impl Row {
+    /// The 95% interval of the difference `s − b` of this figure, and whether it is paired:
+    /// the comparison's (paired where it pairs the figure), else the unpaired one of the two
+    /// estimates.
+    fn interval(&self, c: &Comparison, b: Estimate, s: Estimate) -> (Option<Estimate>, bool) {
+        let delta = match self.figure {
+            Figure::Metric(m) => c.delta_of(m),
+            Figure::Kpi(i) => c.kpis.get(i).map(|k| &k.delta),
+        };
+        match delta {
+            Some(d) => (d.diff, d.paired),
+            None => (unpaired(Some(b), Some(s)), false),
+        }
+    }
 }
 
 fn rows(c: &Computed) -> Vec<Row> {
@@ -221,10 +244,89 @@ fn delta(unit: Unit, d: f64) -> String {
     }
 }
 
-/// Baseline and scenarios side by side, with the difference (scenario − baseline) of each
-/// figure, and their conversions as bars.
+/// What a scenario changes in the baseline, in `journeyc diff`'s words and marks (`+` added,
+/// `-` removed, `~` changed).
+fn changes(name: &str, label: &str, changes: &[crate::diff::Change]) -> String {
+    let mut out = format!(
+        "<div class=\"scenario-changes\" data-run=\"{}\">\n<h3>{} <code>{}</code>: what it \
+         changes</h3>\n",
+        escape(name),
+        escape(label),
+        escape(name)
+    );
+    if changes.is_empty() {
+        out.push_str("<p>No structural change: the scenario's journey is the baseline's.</p>\n");
+    } else {
+        out.push_str("<ul class=\"changes\">\n");
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "<li data-change=\"{}\"><span class=\"mark\">{}</span> {}</li>",
+                escape(c.item),
+                escape(c.kind.mark()),
+                with_code(&c.text)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+/// How a difference reads: better or worse only when its 95% interval excludes 0.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Mark {
+    /// No difference at all (the same value, with an interval of nothing).
+    Same,
+    /// Better for the figure, and the interval excludes 0.
+    Better,
+    /// Worse for the figure, and the interval excludes 0.
+    Worse,
+    /// The interval holds 0 (or there is none): no clear change.
+    Unclear,
+}
+
+impl Mark {
+    /// The mark of difference `d` with its interval `interval` for a figure that is better
+    /// `better`.
+    fn of(d: f64, interval: Option<Estimate>, better: Better) -> Mark {
+        let Some(i) = interval else {
+            return if d == 0.0 { Mark::Same } else { Mark::Unclear };
+        };
+        if d == 0.0 && i.low == 0.0 && i.high == 0.0 {
+            return Mark::Same;
+        }
+        let up = match (i.low > 0.0, i.high < 0.0) {
+            (true, _) => true,
+            (_, true) => false,
+            _ => return Mark::Unclear,
+        };
+        if up == (better == Better::Higher) {
+            Mark::Better
+        } else {
+            Mark::Worse
+        }
+    }
+
+    /// `(class, data-mark, text)`.
+    fn words(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Mark::Same => ("same", "same", "= same"),
+            Mark::Better => ("better", "better", "▲ better"),
+            Mark::Worse => ("worse", "worse", "▼ worse"),
+            Mark::Unclear => ("same", "unclear", "≈ no clear change"),
+        }
+    }
+}
+
+/// Baseline and scenarios side by side: what each scenario changes, then each figure with the
+/// difference (scenario − baseline) and its 95% interval on the same customers, and their
+/// conversions as bars.
 pub fn scenarios(base: &Computed, runs: &[ScenarioRun]) -> String {
     let mut out = String::new();
+    for r in runs {
+        out.push_str(&changes(&r.name, &r.label, &r.changes));
+    }
     if base.all.conversion.is_some() {
         let mut bars_rows = vec![bar("Baseline".into(), base)];
         bars_rows.extend(runs.iter().map(|r| bar(r.label.clone(), &r.computed)));
@@ -244,15 +346,18 @@ pub fn scenarios(base: &Computed, runs: &[ScenarioRun]) -> String {
         out,
         "<div class=\"table-scroll\" tabindex=\"0\"><table class=\"compare\">\n<caption>Same \
          seed and customers for every run (common random numbers). Δ = scenario − baseline, \
-         of the point estimates; ▲ better, ▼ worse for the figure (for a KPI: in the direction \
-         of its target).</caption>\n<thead><tr><th scope=\"col\">Figure</th><th scope=\"col\" \
+         with the 95% interval of the difference measured on the same customers (paired; ° \
+         marks an unpaired interval, wider than it needs to be, for ratios such as cost per \
+         conversion and for figures not paired). ▲ better or ▼ worse only when that interval \
+         excludes 0 (for a KPI: in the direction of its target); ≈ no clear change when it \
+         holds 0.</caption>\n<thead><tr><th scope=\"col\">Figure</th><th scope=\"col\" \
          class=\"num\">Baseline</th>"
     );
     for r in runs {
         let _ = write!(
             out,
             "<th scope=\"col\" class=\"num\">{} <code>{}</code></th><th scope=\"col\" \
-             class=\"num\">Δ</th>",
+             class=\"num\">Δ (95% interval)</th>",
             escape(&r.label),
             escape(&r.name)
         );
@@ -291,21 +396,32 @@ pub fn scenarios(base: &Computed, runs: &[ScenarioRun]) -> String {
             match (b, s) {
                 (Some(b), Some(s)) => {
                     let d = s.value - b.value;
-                    let better = match row.better {
-                        Better::Higher => d > 0.0,
-                        Better::Lower => d < 0.0,
-                    };
-                    let (class, mark) = if d == 0.0 {
-                        ("same", "= same")
-                    } else if better {
-                        ("better", "▲ better")
-                    } else {
-                        ("worse", "▼ worse")
+                    let (interval, paired) = row.interval(r.comparison, b, s);
+                    let (class, word, mark) = Mark::of(d, interval, row.better).words();
+                    let (bounds, text) = match interval {
+                        Some(i) => (
+                            format!(
+                                " data-low=\"{}\" data-high=\"{}\" data-paired=\"{paired}\"",
+                                value_attr(i.low),
+                                value_attr(i.high)
+                            ),
+                            format!(
+                                "<br><span class=\"ci\">[{}, {}]{}</span>",
+                                escape(&delta(row.unit, i.low)),
+                                escape(&delta(row.unit, i.high)),
+                                if paired { "" } else { " °" }
+                            ),
+                        ),
+                        None => (
+                            String::new(),
+                            "<br><span class=\"ci\">no interval</span>".into(),
+                        ),
                     };
                     let _ = write!(
                         out,
                         "<td class=\"num delta {class}\" data-figure=\"delta.{}\" data-run=\"{}\" \
-                         data-value=\"{}\">{}<br><span class=\"mark\">{mark}</span></td>",
+                         data-value=\"{}\"{bounds} data-mark=\"{word}\">{}{text}<br><span \
+                         class=\"mark\">{mark}</span></td>",
                         escape(&row.key),
                         escape(&r.name),
                         value_attr(d),
@@ -437,6 +553,95 @@ mod tests {
         assert_eq!(delta(Unit::Money, -0.5), "−0.50");
         assert_eq!(delta(Unit::Nps, 0.0), "±0.0");
         assert_eq!(delta(Unit::Duration, -3600.0), "−1h");
+    }
+
+    #[test]
+    fn a_difference_is_better_or_worse_only_when_its_interval_excludes_0() {
+        let i = |low: f64, high: f64| {
+            Some(Estimate {
+                value: (low + high) / 2.0,
+                low,
+                high,
+            })
+        };
+        // A positive point estimate whose interval holds 0: no clear change, either way.
+        assert_eq!(
+            Mark::of(0.004, i(-0.001, 0.009), Better::Higher),
+            Mark::Unclear
+        );
+        assert_eq!(
+            Mark::of(0.004, i(-0.001, 0.009), Better::Lower),
+            Mark::Unclear
+        );
+        assert_eq!(
+            Mark::of(-0.004, i(-0.009, 0.0), Better::Lower),
+            Mark::Unclear
+        );
+        // Excluding 0: the figure's direction decides.
+        assert_eq!(Mark::of(0.02, i(0.01, 0.03), Better::Higher), Mark::Better);
+        assert_eq!(Mark::of(0.02, i(0.01, 0.03), Better::Lower), Mark::Worse);
+        assert_eq!(
+            Mark::of(-0.02, i(-0.03, -0.01), Better::Lower),
+            Mark::Better
+        );
+        assert_eq!(
+            Mark::of(-0.02, i(-0.03, -0.01), Better::Higher),
+            Mark::Worse
+        );
+        // Nothing changed at all; no interval at all.
+        assert_eq!(Mark::of(0.0, i(0.0, 0.0), Better::Higher), Mark::Same);
+        assert_eq!(Mark::of(0.5, None, Better::Higher), Mark::Unclear);
+        assert_eq!(Mark::Unclear.words().2, "≈ no clear change");
+    }
+
+    #[test]
+    fn a_scenarios_changes_are_listed_in_the_words_of_diff() {
+        use crate::model::{Options, resolve_source};
+        let text = r#"journey sc {
+  channel web digital
+  channel shop physical { cost 2 }
+  stage s {
+    touchpoint a "A & co" on web { entry  friction 20%  -> b 50%  -> exit }
+    touchpoint b on web { goal g }
+  }
+  scenario x "<X>" {
+    touchpoint a { friction 5%  -> b 70%  -> c 10%  -> exit }
+    stage s { touchpoint c on shop { -> b } }
+    channel web { cost 0.5 }
+  }
+}"#;
+        let resolve = |scenario: Option<&str>| {
+            let options = Options {
+                root: None,
+                scenario: scenario.map(String::from),
+            };
+            let c = resolve_source("t.journey", text, &options).expect("resolves");
+            c.journey.expect("a journey")
+        };
+        let (base, applied) = (resolve(None), resolve(Some("x")));
+        let diff = crate::diff::diff(&base, &applied);
+        assert!(diff.len() >= 4, "{diff:?}");
+        let html = changes("x", "<X>", &diff);
+        assert!(
+            html.contains("&lt;X&gt; <code>x</code>: what it changes"),
+            "{html}"
+        );
+        // One item per change, in diff's order, with diff's mark and text (names as code).
+        let items: Vec<&str> = html.lines().filter(|l| l.starts_with("<li")).collect();
+        assert_eq!(items.len(), diff.len(), "{html}");
+        for (item, c) in items.iter().zip(&diff) {
+            let expected = format!(
+                "<li data-change=\"{}\"><span class=\"mark\">{}</span> {}</li>",
+                c.item,
+                c.kind.mark(),
+                with_code(&c.text)
+            );
+            assert_eq!(*item, expected);
+        }
+        assert!(html.contains("<code>a</code>: friction 20% → 5%"), "{html}");
+        assert!(html.contains("<span class=\"mark\">+</span>"), "{html}");
+        let none = changes("y", "Y", &[]);
+        assert!(none.contains("No structural change"), "{none}");
     }
 
     #[test]

@@ -54,3 +54,25 @@ journey tiny {
   }
 }
 "#;
+
+/// Segment `a` mostly goes to `left`, `b` mostly to `far` (a move `a` cannot make at all),
+/// then `right`; `left` feels different to `b`.
+pub const FORKED: &str = r#"journey forked {
+  channel web digital
+  channel shop physical
+  segment a "Alpha" { share 50%  prefers web  patience 90% }
+  segment b "Beta" { share 50%  prefers web  patience 90% }
+  stage s {
+    touchpoint start on web {
+      entry
+      -> left 80% for a
+      -> right 10% for a
+      -> left 30% for b
+      -> far 70% for b
+      -> exit
+    }
+    touchpoint left on web { emotion +2  emotion -1 for b  goal g }
+    touchpoint far on shop { friction 20%  -> right }
+    touchpoint right on web { goal g }
+  }
+}"#;
