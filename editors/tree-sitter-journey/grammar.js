@@ -123,12 +123,12 @@ module.exports = grammar({
       optional(field('label', $.string)),
       $.on_channel,
       '{',
-      repeat(choice($._touchpoint_attr, $.option)),
+      repeat($._touchpoint_attr),
       '}',
     ),
     on_channel: $ => seq('on', field('channel', $.identifier)),
 
-    _touchpoint_attr: $ => choice($.entry, $.goal, $._option_attr),
+    _touchpoint_attr: $ => choice($.entry, $.goal, $.option, $._option_attr),
 
     // An alternative of the touchpoint; the lowering refuses `entry` and `goal` in it.
     option: $ => seq(
