@@ -462,12 +462,9 @@ fn page_errors(log: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Needs Chromium (about 300 MB of packages): ignored by `cargo test` so that CI stays within
-/// its time; run it with `cargo test --test report_html -- --ignored` after
-/// `apt-get install chromium` (or with `CHROMIUM=/path/to/chrome`). Without a browser it
-/// fails, it does not pass silently.
+/// Needs Chromium, which `.ci/run` installs (`apt-get install chromium`, or set
+/// `CHROMIUM=/path/to/chrome`). Without a browser it fails, it does not pass silently.
 #[test]
-#[ignore = "needs Chromium: cargo test --test report_html -- --ignored"]
 fn a_browser_renders_the_report() {
     let browser = chromium().expect(
         "no Chromium found (apt-get install chromium, or set CHROMIUM to the browser's path)",
