@@ -310,10 +310,12 @@ pub fn grid(view: &View, path: Option<&MostTravelled>, label: &str) -> String {
     let left = left.finish(&format!("Channels of {label}"), "map-lanes", None);
     let body = body.finish(label, "map", None);
     format!(
+        // Fit to width shrinks a large map but never blows a small one up past its size.
         "<div class=\"map-grid\" style=\"--fit:minmax(0,{l}fr) minmax(0,{w}fr);--actual:{l}px \
-         {w}px;grid-template-columns:var(--fit)\">\n{corner}{heads}{left}{body}</div>\n",
+         {w}px;grid-template-columns:var(--fit);max-width:{total}px\">\n{corner}{heads}{left}{body}</div>\n",
         l = n(LEFT),
-        w = n(width)
+        w = n(width),
+        total = n(LEFT + width)
     )
 }
 
