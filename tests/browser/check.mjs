@@ -21,7 +21,7 @@ const browser = await chromium.launch({
 try {
   for (const file of args) {
     for (const width of [1366, 1920]) {
-      const page = await browser.newPage({ viewport: { width, height: 1000 } });
+      const page = await browser.newPage({ viewport: { width, height: 1300 } });
       const errors = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
