@@ -326,8 +326,6 @@ pub fn by_segment(j: &Journey, tp: &Touchpoint) -> Vec<String> {
     out
 }
 
-/// A move between two cards: from the right edge of `a` to the left edge of `b`, curving;
-
 /// A five-pointed star around `(cx, cy)`.
 pub fn star(cx: f64, cy: f64, r: f64) -> Vec<(f64, f64)> {
     (0..10)
