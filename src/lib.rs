@@ -28,7 +28,8 @@
 //!   scenarios → one self-contained HTML page (`journeyc report`);
 //!
 //! Beside the pipeline, [`fmt::format_source`] prints a file's syntax tree back in the
-//! canonical layout, comments kept (`journeyc fmt`).
+//! canonical layout, comments kept (`journeyc fmt`), and [`lsp::run`] serves editors over
+//! the same stages (`journeyc lsp`: a language server owning no analysis of its own).
 //!
 //! The resolved [`model::Journey`] is the only thing later stages read: the parser knows
 //! nothing of simulation and the simulator never sees syntax.
@@ -46,6 +47,7 @@ pub mod fmt;
 // that tests/ and benches/ can reach it.
 #[doc(hidden)]
 pub mod generate;
+pub mod lsp;
 pub mod model;
 pub mod names;
 pub mod report;

@@ -16,7 +16,7 @@
 //! | 3 | `check`, `analyze`, `sim`, `events` |
 //! | 4 | `compare`, `diff` |
 //! | 5 | `report` |
-//! | 6 | `cli`, `main` |
+//! | 6 | `cli`, `main`, `lsp` |
 //! | 7 | `lib` |
 //!
 //! Decisions:
@@ -45,7 +45,7 @@ fn layer(module: &str) -> Option<u32> {
         "check" | "analyze" | "sim" | "events" => 3,
         "compare" | "diff" => 4,
         "report" => 5,
-        "cli" | "main" => 6,
+        "cli" | "main" | "lsp" => 6,
         "lib" => 7,
         _ => return None,
     })
@@ -76,6 +76,13 @@ const SIBLINGS: &[(&str, &str, &str)] = &[
         "events",
         "sim",
         "simulate --events walks customers with the simulator's engine",
+    ),
+    ("cli", "lsp", "`journeyc lsp` starts the language server"),
+    (
+        "lsp",
+        "cli",
+        "the server publishes findings as `check` reports them (cli::check::leveled), at the \
+         levels of journeyc.toml (cli::config)",
     ),
 ];
 

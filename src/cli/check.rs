@@ -9,9 +9,10 @@
 use super::config::{self, LevelArgs};
 use super::{Exit, Failure};
 use crate::check::session::Session;
-use crate::diagnostic::{self, Finding, Level};
+use crate::diagnostic::{self, Finding, Level, RuleLevels};
 use crate::model;
 use crate::report::{self, FileReport, Format};
+use crate::source::SourceMap;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::IsTerminal;
@@ -120,6 +121,36 @@ pub fn file_report(session: Session) -> FileReport {
     }
 }
 
+/// The findings already reported in a run: (path, start, end, code, message).
+pub type Seen = HashSet<(String, u32, u32, &'static str, String)>;
+
+/// A file's findings as `check` reports them: `levels` applied, each finding once in a run
+/// (a library used by several files is reported the first time), in report order. The
+/// language server publishes the same list.
+pub fn leveled(
+    findings: Vec<Finding>,
+    sources: &SourceMap,
+    levels: &RuleLevels,
+    seen: &mut Seen,
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = levels
+        .apply(findings)
+        .into_iter()
+        .filter(|f| {
+            let path = sources.get(f.primary.span.file).display_path();
+            seen.insert((
+                path,
+                f.primary.span.start,
+                f.primary.span.end,
+                f.rule.code(),
+                f.message.clone(),
+            ))
+        })
+        .collect();
+    diagnostic::sort(&mut out);
+    out
+}
+
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let config = config::load(&args.levels, args.root.as_deref().unwrap_or(Path::new(".")))?;
@@ -192,27 +223,13 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
 
     let mut reports = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
-    // A library used by several files is reported once: the first time a finding is seen.
-    let mut seen: HashSet<(String, u32, u32, &'static str, String)> = HashSet::new();
+    let mut seen = Seen::new();
     for result in results {
         match result {
             Ok(mut r) => {
                 let levels = config.levels_for(&r.sources.get(r.main).path);
-                let findings = levels.apply(std::mem::take(&mut r.findings));
-                r.findings = findings
-                    .into_iter()
-                    .filter(|f| {
-                        let path = r.sources.get(f.primary.span.file).display_path();
-                        seen.insert((
-                            path,
-                            f.primary.span.start,
-                            f.primary.span.end,
-                            f.rule.code(),
-                            f.message.clone(),
-                        ))
-                    })
-                    .collect::<Vec<Finding>>();
-                diagnostic::sort(&mut r.findings);
+                let findings = std::mem::take(&mut r.findings);
+                r.findings = leveled(findings, &r.sources, &levels, &mut seen);
                 reports.push(r);
             }
             Err(e) => failures.push(e),

@@ -17,6 +17,7 @@ mod git;
 pub mod graph;
 pub mod learn;
 pub mod levers;
+pub mod lsp;
 pub mod merge;
 pub mod optimize;
 pub mod output;
@@ -140,6 +141,10 @@ pub enum Command {
     /// Judge an event log against a journey: unknown names, undeclared moves, transitions
     /// that drift from the declared ones (J0601–J0604), in every `check` output format.
     Conform(conform::ConformArgs),
+    /// A language server over standard input and output, for editors: diagnostics as
+    /// `check` reports them, hover with resolved probabilities and exact reach, go to
+    /// definition, references, rename, completion, formatting and quick fixes.
+    Lsp(lsp::LspArgs),
 }
 
 /// Arguments every command that reads one journey shares.
@@ -297,6 +302,7 @@ pub fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Fmt(args) => fmt::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Conform(args) => conform::run(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 
