@@ -16,7 +16,7 @@
 //! table per lane (path-compressed), so a stage of thousands of touchpoints costs no more per
 //! touchpoint than a small one.
 
-use crate::model::{Journey, Target, TouchpointId};
+use crate::model::{Journey, SegmentId, Target, TouchpointId};
 use std::collections::HashMap;
 
 /// One placement: every touchpoint's global slot, and the slots of each stage.
@@ -174,8 +174,18 @@ impl NextFree {
 
 /// The touchpoints some segment can move to from `t` (positive probability), by id.
 pub fn targets(j: &Journey, t: TouchpointId) -> Vec<TouchpointId> {
-    let mut out: Vec<TouchpointId> = j.touchpoints[t]
-        .transitions
+    targets_of(j, t, None)
+}
+
+/// The touchpoints `segment` (`None`: any segment) can move to from `t` (positive
+/// probability), sorted, by id.
+pub fn targets_of(j: &Journey, t: TouchpointId, segment: Option<SegmentId>) -> Vec<TouchpointId> {
+    let rows = &j.touchpoints[t].transitions;
+    let rows = match segment {
+        Some(s) => rows.get(s..=s).unwrap_or(&[]),
+        None => &rows[..],
+    };
+    let mut out: Vec<TouchpointId> = rows
         .iter()
         .flatten()
         .filter(|tr| tr.probability > 0.0)

@@ -1,8 +1,8 @@
 //! The most travelled path of a journey and the expected sentiment along it, which the map
 //! draws as its emotion curve.
 
-use super::layout::targets;
-use crate::model::{Journey, SegmentId, Target, TouchpointId};
+use super::layout::targets_of;
+use crate::model::{Journey, SegmentId, TouchpointId};
 use crate::sim::figures::Figures;
 
 /// Why the most travelled path ends where it does.
@@ -55,24 +55,6 @@ pub fn most_travelled_of(j: &Journey, f: &Figures, segment: SegmentId) -> Option
     most_travelled_in(j, f, Some(segment))
 }
 
-/// The touchpoints `segment` can move to from `t` (positive probability), by id.
-fn segment_targets(j: &Journey, t: TouchpointId, segment: SegmentId) -> Vec<TouchpointId> {
-    let mut out: Vec<TouchpointId> = j.touchpoints[t]
-        .transitions
-        .get(segment)
-        .into_iter()
-        .flatten()
-        .filter(|tr| tr.probability > 0.0)
-        .filter_map(|tr| match tr.target {
-            Target::Touchpoint(b) => Some(b),
-            Target::Exit => None,
-        })
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 /// [`most_travelled`] for all customers (`None`: the moves of any segment, the unqualified
 /// emotion and friction) or for one segment ([`most_travelled_of`]).
 fn most_travelled_in(
@@ -96,10 +78,7 @@ fn most_travelled_in(
         if j.touchpoints[at].goal.is_some() {
             break End::Goal;
         }
-        let next = match segment {
-            None => targets(j, at),
-            Some(s) => segment_targets(j, at, s),
-        };
+        let next = targets_of(j, at, segment);
         let mut best: Option<TouchpointId> = None;
         for b in next {
             if best.is_none_or(|x| reach(b) > reach(x)) {
