@@ -2,7 +2,7 @@
 //! snapshots of the table and JSON reports of the sample journeys, the JSON figures checked
 //! against `tests/data/expected.json`, and the failure paths.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! `journeyc compare` through the real binary: snapshots of the table, JSON and Markdown
 //! reports on the sample scenarios (fixed seed), the KPI gate, and bad input.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

@@ -1,6 +1,6 @@
 //! journeyc.toml's `exclude` and `[per-file]` tables (issue 16).
 
-mod common;
+use crate::common;
 
 use common::journeyc_in;
 use std::fs;

@@ -1,7 +1,7 @@
 //! The default root (decision 10): the nearest folder at or above the file holding
 //! `journeyc.toml` or `.git`, else the current directory (issue 16).
 
-mod common;
+use crate::common;
 
 use common::journeyc_in;
 use std::fs;

@@ -3,7 +3,7 @@
 //! Markdown reports, and bad input (a revision or path that does not exist, two different
 //! journeys, a new version with errors).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! `journeyc conform`: J0601–J0604 on the reference logs of shared/journeys/v2/LOGS.md and on
 //! small fixtures, in the `check` output formats.
 
-mod common;
+use crate::common;
 
 use common::journeyc;
 use std::path::{Path, PathBuf};

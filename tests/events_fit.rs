@@ -1,7 +1,7 @@
 //! `journeyc fit`: estimates from event logs, against the reference logs of
 //! shared/journeys/v2/LOGS.md and logs made by `simulate --events`; bad logs.
 
-mod common;
+use crate::common;
 
 use common::journeyc;
 use std::path::{Path, PathBuf};

@@ -14,10 +14,10 @@
 //! written should report no J0603 in at least 90% of the seeds.
 //!
 //! The full study (200,000 customers, 20 seeds) takes minutes of CPU:
-//! `cargo test --release --test events_roundtrip -- --ignored --nocapture`; its figures are
+//! `cargo test --release --test integration events_roundtrip:: -- --ignored --nocapture`; its figures are
 //! in docs/data.md. The small study runs in CI with the same thresholds.
 
-mod common;
+use crate::common;
 
 use common::journeyc;
 use std::collections::BTreeMap;
@@ -296,7 +296,7 @@ const CI_CUSTOMERS: u64 = 20_000;
 const CI_SEEDS: u64 = 10;
 
 #[test]
-#[ignore = "why: minutes of CPU; run with cargo test --release --test events_roundtrip -- --ignored"]
+#[ignore = "why: minutes of CPU; run with cargo test --release --test integration events_roundtrip:: -- --ignored"]
 fn fit_covers_the_truth_and_conform_stays_quiet_full() {
     // The test as written: 93% for every variant (EM does not meet it today).
     let s = study(200_000, 20, workers());

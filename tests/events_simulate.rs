@@ -1,7 +1,7 @@
 //! `simulate --events`: the simulated customers' event log (LANGUAGE-2.md §5 and its settled
 //! rules), through the binary.
 
-mod common;
+use crate::common;
 
 use common::journeyc;
 use std::path::Path;

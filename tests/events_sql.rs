@@ -3,7 +3,7 @@
 //! with and without `end` rows; the counts it gives make `fit` and `conform` say what they
 //! say from the log itself.
 
-mod common;
+use crate::common;
 
 use common::journeyc;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Numbers at the extremes (issue #11): sums within the one tolerance of the language are
 //! accepted by `check` and solved by every exact command; sums past it are J0202.
 
-mod common;
+use crate::common;
 use common::journeyc_in;
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! by Graphviz when it is installed, the Mermaid output checked for structure, and the
 //! failure paths.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -298,7 +298,7 @@ fn allowed_rules_are_not_drawn() {
 }
 
 /// docs/graph.md ends with the Mermaid output for checkout, which GitHub draws: it must be the
-/// real output. `UPDATE_DOCS=1 cargo test --test graph_cli` rewrites it.
+/// real output. `UPDATE_DOCS=1 cargo test --test integration graph_cli::` rewrites it.
 #[test]
 fn docs_example_is_the_real_output() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/graph.md");
@@ -319,6 +319,6 @@ fn docs_example_is_the_real_output() {
     }
     assert!(
         doc[open..close] == mermaid,
-        "docs/graph.md's example is out of date: `UPDATE_DOCS=1 cargo test --test graph_cli`"
+        "docs/graph.md's example is out of date: `UPDATE_DOCS=1 cargo test --test integration graph_cli::`"
     );
 }

@@ -1,7 +1,7 @@
 //! Issue #11's smaller items, reproduced through the real binary: a lone CR ends a comment
 //! line; commands that run a journey refuse one with errors; label and CSV nits.
 
-mod common;
+use crate::common;
 
 use common::journeyc_in;
 use std::path::Path;

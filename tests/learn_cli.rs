@@ -4,7 +4,7 @@
 //! bad input (a bad learner, prices, a metric the learner cannot accrue, no options,
 //! infeasible constraints) exits as the CLI conventions say.
 
-mod common;
+use crate::common;
 
 use common::journeyc_in;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! `--segment`, `--sort` and `--top` variants), agreement with `analyze`, and the failure
 //! paths with their exit codes.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

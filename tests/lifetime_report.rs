@@ -4,7 +4,7 @@
 //! lifetime figures agree; the report's cohort chart stays inside its view box; and a
 //! version-1 journey's outputs show no lifetime figure.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

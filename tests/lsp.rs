@@ -1,7 +1,7 @@
 //! `journeyc lsp` driven over JSON-RPC as an editor drives it: the real binary, messages
 //! framed with `Content-Length`, compared with what `check`, `fmt` and `compile` say.
 
-mod common;
+use crate::common;
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};

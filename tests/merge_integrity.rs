@@ -4,7 +4,7 @@
 //! that do not add up or exceed the population) are refused with the file's name and what is
 //! wrong — never a panic in a renderer, never a figure like "conversion 20000000000003.54%".
 
-mod common;
+use crate::common;
 
 use common::{journeyc, journeyc_in};
 use journeyc::model::{self, Options};

@@ -4,7 +4,7 @@
 //! policies) with and without constraints, `--write` (the written scenario resolves, formats,
 //! and simulates to the optimum), infeasible constraints (exit 1), and bad input.
 
-mod common;
+use crate::common;
 
 use common::journeyc_in;
 use journeyc::analyze::analyze;

@@ -2,7 +2,7 @@
 //! figure registry: a KPI in `check`, judged by `simulate`, `analyze`, `compare` and
 //! `report`, and a figure of every output.
 
-mod common;
+use crate::common;
 use common::journeyc_in;
 
 /// Revenue 30 at `b` (reached by 60%), cost 0.5 per visit (1.6 visits): profit 17.2 per

@@ -9,7 +9,7 @@
 //! fail (they never skip). `JOURNEYC_SCREENSHOTS=docs/report` rewrites the screenshots that
 //! docs/report.md shows.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! exit codes. The last test opens the page in a real browser (headless Chromium) when one is
 //! installed.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

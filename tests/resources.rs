@@ -3,7 +3,7 @@
 //! correct, identical output — never a time: the scale is what the old code could not run
 //! (20,000 segments on 8 threads needed ~55 GB; 100,000 threads were started one by one).
 
-mod common;
+use crate::common;
 
 use common::journeyc_in;
 use std::fmt::Write;

@@ -162,7 +162,7 @@ fn rules_md_is_generated_from_the_registry() {
     assert!(
         written == generated,
         "docs/rules.md is out of date: regenerate it with \
-         `UPDATE_DOCS=1 cargo test --test rules rules_md`"
+         `UPDATE_DOCS=1 cargo test --test integration rules::rules_md`"
     );
 }
 

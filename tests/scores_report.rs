@@ -4,7 +4,7 @@
 //! and varies by segment; the simulated and exact scores agree; and a version-1 journey's
 //! outputs say nothing of csat, effort or ces.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

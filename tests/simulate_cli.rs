@@ -3,7 +3,7 @@
 //! byte-identical output whatever the thread count; merged shards equal to the single run;
 //! the KPI gate; and the failure paths with their exit codes.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

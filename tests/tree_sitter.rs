@@ -8,7 +8,7 @@
 //! Those that run the tree-sitter CLI need it on `PATH` (`cargo install --locked tree-sitter-cli`,
 //! and a C compiler, which it uses to build the parser), and fail without it, saying so. They
 //! are `#[ignore]`d: installing the CLI takes longer than `.ci/run` can spend on it (5.6 minutes
-//! of CPU; docs/testing.md). Run them with `cargo test --test tree_sitter -- --ignored`.
+//! of CPU; docs/testing.md). Run them with `cargo test --test integration tree_sitter:: -- --ignored`.
 //!
 //! One difference is left out, with its reason: a number too large for an `f64` (over 308
 //! digits) is refused by journeyc's lowering ("the number … is too large", also J0001), which
@@ -386,7 +386,7 @@ fn disagreements(cases: &[(String, String)]) -> (Vec<String>, usize, usize, usiz
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test tree_sitter -- --ignored"]
+#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn every_sample_and_fixture_gets_the_same_verdict_from_both_grammars() {
     let mut cases = seed_files();
     let samples = cases
@@ -426,7 +426,7 @@ fn the_corpus_error_cases_are_syntax_errors_for_pest_too() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test tree_sitter -- --ignored"]
+#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn thousands_of_mutated_files_get_the_same_verdict_from_both_grammars() {
     let seeds: Vec<(String, String)> = seed_files()
         .into_iter()
@@ -467,7 +467,7 @@ fn thousands_of_mutated_files_get_the_same_verdict_from_both_grammars() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test tree_sitter -- --ignored"]
+#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn a_number_too_large_is_the_one_difference_left_out() {
     let big = format!("journey j {{ max_steps {} }}", "9".repeat(400));
     let p = pest(&big);
@@ -480,7 +480,7 @@ fn a_number_too_large_is_the_one_difference_left_out() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test tree_sitter -- --ignored"]
+#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn tree_sitter_test_passes() {
     let (ok, stdout, stderr) = tree_sitter(&grammar_dir(), &["test"]);
     assert!(ok, "tree-sitter test failed\n{stdout}\n{stderr}");
@@ -492,7 +492,7 @@ fn tree_sitter_test_passes() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test tree_sitter -- --ignored"]
+#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn the_committed_parser_is_what_grammar_js_generates() {
     let dir = tempfile::tempdir().unwrap();
     for f in ["grammar.js", "tree-sitter.json"] {
@@ -512,7 +512,7 @@ fn the_committed_parser_is_what_grammar_js_generates() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test tree_sitter -- --ignored"]
+#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn every_query_compiles_and_captures_on_a_sample() {
     let sample = root().join("examples/checkout.journey");
     for query in ["highlights", "locals", "folds"] {

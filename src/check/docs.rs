@@ -65,7 +65,7 @@ pub fn markdown() -> String {
     let mut out = String::from(
         "# Rules\n\n\
          <!-- Generated from src/rules.rs and the rule files: do not edit.\n     \
-         Regenerate with `UPDATE_DOCS=1 cargo test --test rules rules_md`. -->\n\n\
+         Regenerate with `UPDATE_DOCS=1 cargo test --test integration rules::rules_md`. -->\n\n\
          Every finding of `journeyc check` comes from one of these rules. Codes are stable and\n\
          never reused; a rule can be named by its code or its name in `--allow`, `--warn`,\n\
          `--deny` and `journeyc.toml`. `journeyc explain CODE` prints a rule's section.\n\n\
