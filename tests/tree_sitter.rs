@@ -2,13 +2,15 @@
 //! a file has a syntax error for `journeyc::syntax::parse` (J0001) exactly when tree-sitter's
 //! tree of it has an ERROR or MISSING node. Checked on every sample journey, every fixture,
 //! the grammar's own test corpus and thousands of files mutated from them with a fixed seed;
-//! plus `tree-sitter test` (the corpus trees and the highlight tests) and the committed
-//! `src/parser.c` being what `grammar.js` generates.
+//! the corpus trees; every query compiling and capturing on a sample.
 //!
-//! Those that run the tree-sitter CLI need it on `PATH` (`cargo install --locked tree-sitter-cli`,
-//! and a C compiler, which it uses to build the parser), and fail without it, saying so. They
-//! are `#[ignore]`d: installing the CLI takes longer than `.ci/run` can spend on it (5.6 minutes
-//! of CPU; docs/testing.md). Run them with `cargo test --test integration tree_sitter:: -- --ignored`.
+//! These run in-process on the grammar's Rust binding (`editors/tree-sitter-journey/bindings/
+//! rust`, the committed `src/parser.c` compiled by its build script) and the `tree-sitter`
+//! crate, so they need no CLI and run in `cargo test`. Two need the tree-sitter CLI on `PATH`
+//! and are `#[ignore]`d, because installing it (`cargo install --locked tree-sitter-cli`, 5.6
+//! minutes of CPU) does not fit in `.ci/run`'s time (docs/testing.md): the highlight assertions
+//! of `tree-sitter test`, and the committed `src/parser.c` being what `grammar.js` generates. Run
+//! them with `cargo test --test integration tree_sitter:: -- --ignored`; they fail without it.
 //!
 //! One difference is left out, with its reason: a number too large for an `f64` (over 308
 //! digits) is refused by journeyc's lowering ("the number … is too large", also J0001), which
@@ -84,8 +86,17 @@ fn journey_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The inputs of the grammar's corpus tests (`test/corpus/*.txt`), with `:error` or not.
-fn corpus_inputs() -> Vec<(String, String, bool)> {
+/// A test of the grammar's corpus (`test/corpus/*.txt`).
+struct CorpusCase {
+    name: String,
+    input: String,
+    /// `:error`: the tree must have an ERROR or MISSING node, and no tree is written.
+    error: bool,
+    /// The tree written after `---`.
+    expected: String,
+}
+
+fn corpus_cases() -> Vec<CorpusCase> {
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(grammar_dir().join("test/corpus"))
         .expect("the grammar's test corpus")
@@ -119,11 +130,28 @@ fn corpus_inputs() -> Vec<(String, String, bool)> {
                 input = rest.to_string();
             }
             let input = input.trim_end_matches('\n').to_string();
-            out.push((format!("{}: {name}", f.display()), input, error));
-            i = end + 1;
+            let mut next = end + 1;
+            while next < lines.len() && !lines[next].starts_with("===") {
+                next += 1;
+            }
+            out.push(CorpusCase {
+                name: format!("{}: {name}", f.display()),
+                input,
+                error,
+                expected: lines[end + 1..next].join("\n"),
+            });
+            i = next;
         }
     }
     out
+}
+
+/// The inputs of the grammar's corpus tests: (name, input, `:error` or not).
+fn corpus_inputs() -> Vec<(String, String, bool)> {
+    corpus_cases()
+        .into_iter()
+        .map(|c| (c.name, c.input, c.error))
+        .collect()
 }
 
 /// Sample journeys (examples/, shared/journeys/ when it is beside the repository) and every
@@ -323,41 +351,23 @@ fn mutate(text: &str, rng: &mut Mix) -> String {
     t
 }
 
-/// Parses every text with `tree-sitter parse` in one run: whether each tree is free of
-/// ERROR and MISSING nodes.
+fn parser() -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_journey::LANGUAGE.into())
+        .expect("the grammar's ABI is one the tree-sitter crate reads");
+    parser
+}
+
+/// Parses every text: whether each tree is free of ERROR and MISSING nodes.
 fn tree_sitter_verdicts(texts: &[&str]) -> Vec<bool> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut list = String::new();
-    for (i, text) in texts.iter().enumerate() {
-        let p = dir.path().join(format!("{i:05}.journey"));
-        std::fs::write(&p, text).unwrap();
-        list.push_str(p.to_str().unwrap());
-        list.push('\n');
-    }
-    let paths = dir.path().join("paths.txt");
-    std::fs::write(&paths, list).unwrap();
-    let (_, stdout, stderr) = tree_sitter(
-        &grammar_dir(),
-        &[
-            "parse",
-            "--quiet",
-            "--json-summary",
-            "--paths",
-            paths.to_str().unwrap(),
-        ],
-    );
-    let mut verdicts = vec![None; texts.len()];
-    // Each file's summary is `{"file": "…/NNNNN.journey", "successful": bool, …}`.
-    for chunk in stdout.split("\"file\":").skip(1) {
-        let name_at = chunk.find(".journey").expect("a file name");
-        let index: usize = chunk[name_at - 5..name_at].parse().expect("NNNNN");
-        let ok = chunk.find("\"successful\":").expect("a verdict") + "\"successful\":".len();
-        verdicts[index] = Some(chunk[ok..].trim_start().starts_with("true"));
-    }
-    verdicts
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| v.unwrap_or_else(|| panic!("no verdict for file {i}\n{stdout}\n{stderr}")))
+    let mut parser = parser();
+    texts
+        .iter()
+        .map(|text| {
+            let tree = parser.parse(text, None).expect("a tree for every text");
+            !tree.root_node().has_error()
+        })
         .collect()
 }
 
@@ -386,7 +396,6 @@ fn disagreements(cases: &[(String, String)]) -> (Vec<String>, usize, usize, usiz
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn every_sample_and_fixture_gets_the_same_verdict_from_both_grammars() {
     let mut cases = seed_files();
     let samples = cases
@@ -426,7 +435,6 @@ fn the_corpus_error_cases_are_syntax_errors_for_pest_too() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn thousands_of_mutated_files_get_the_same_verdict_from_both_grammars() {
     let seeds: Vec<(String, String)> = seed_files()
         .into_iter()
@@ -467,7 +475,6 @@ fn thousands_of_mutated_files_get_the_same_verdict_from_both_grammars() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn a_number_too_large_is_the_one_difference_left_out() {
     let big = format!("journey j {{ max_steps {} }}", "9".repeat(400));
     let p = pest(&big);
@@ -480,6 +487,48 @@ fn a_number_too_large_is_the_one_difference_left_out() {
 }
 
 #[test]
+/// The parse tree of every corpus test, as `tree-sitter test` compares it: the S-expression
+/// of the tree (without field names, which the corpus does not write) against the one written
+/// after `---`; an `:error` test only needs an ERROR or MISSING node.
+#[test]
+fn every_corpus_test_gives_its_tree() {
+    let mut parser = parser();
+    let mut failed = Vec::new();
+    let cases = corpus_cases();
+    assert!(cases.len() >= 40, "{} corpus tests", cases.len());
+    for case in &cases {
+        let tree = parser.parse(&case.input, None).unwrap();
+        let root = tree.root_node();
+        if case.error {
+            if !root.has_error() {
+                failed.push(format!("{}: no ERROR or MISSING node", case.name));
+            }
+            continue;
+        }
+        let actual = without_fields(&root.to_sexp());
+        let expected = case
+            .expected
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if actual != expected {
+            failed.push(format!(
+                "{}:\n  expected {expected}\n  actual   {actual}",
+                case.name
+            ));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// An S-expression without `field: ` prefixes.
+fn without_fields(sexp: &str) -> String {
+    sexp.split(' ')
+        .filter(|word| !word.ends_with(':'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn tree_sitter_test_passes() {
     let (ok, stdout, stderr) = tree_sitter(&grammar_dir(), &["test"]);
@@ -512,20 +561,25 @@ fn the_committed_parser_is_what_grammar_js_generates() {
 }
 
 #[test]
-#[ignore = "needs the tree-sitter CLI: cargo install --locked tree-sitter-cli; then cargo test --test integration tree_sitter:: -- --ignored"]
 fn every_query_compiles_and_captures_on_a_sample() {
-    let sample = root().join("examples/checkout.journey");
-    for query in ["highlights", "locals", "folds"] {
-        let path = grammar_dir().join(format!("queries/{query}.scm"));
-        let (ok, stdout, stderr) = tree_sitter(
-            &grammar_dir(),
-            &["query", path.to_str().unwrap(), sample.to_str().unwrap()],
-        );
-        assert!(ok, "queries/{query}.scm does not compile\n{stderr}");
-        let captures = stdout.matches("capture:").count();
-        assert!(
-            captures >= 20,
-            "queries/{query}.scm: {captures} captures\n{stdout}"
-        );
+    use tree_sitter::StreamingIterator;
+    let language = tree_sitter_journey::LANGUAGE.into();
+    let sample = std::fs::read_to_string(root().join("examples/checkout.journey")).unwrap();
+    let tree = parser().parse(&sample, None).unwrap();
+    assert!(!tree.root_node().has_error());
+    for (name, text) in [
+        ("highlights", tree_sitter_journey::HIGHLIGHTS_QUERY),
+        ("locals", tree_sitter_journey::LOCALS_QUERY),
+        ("folds", tree_sitter_journey::FOLDS_QUERY),
+    ] {
+        let query = tree_sitter::Query::new(&language, text)
+            .unwrap_or_else(|e| panic!("queries/{name}.scm does not compile: {e}"));
+        let mut cursor = tree_sitter::QueryCursor::new();
+        let mut captures = cursor.captures(&query, tree.root_node(), sample.as_bytes());
+        let mut n = 0;
+        while captures.next().is_some() {
+            n += 1;
+        }
+        assert!(n >= 20, "queries/{name}.scm: {n} captures");
     }
 }
