@@ -503,3 +503,38 @@ pub fn emit_json(j: &Journey) -> String {
 pub fn emit_yaml(j: &Journey) -> String {
     serde_saphyr::to_string(&model(j)).expect("the model always serialises")
 }
+
+/// Writes [`emit_json`]'s text to `out` as it is serialized.
+pub fn write_json(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut chunks = crate::report::Chunks::new(out);
+    serde_json::to_writer_pretty(&mut chunks, &model(j))?;
+    std::io::Write::write_all(&mut chunks, b"\n")?;
+    chunks.finish()
+}
+
+/// Writes [`emit_yaml`]'s text to `out` as it is serialized; a write error is returned as it
+/// came (a closed pipe stays a closed pipe).
+pub fn write_yaml(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    /// serde-saphyr writes to a `fmt::Write`: this one passes the text on and keeps the
+    /// I/O error that `fmt::Error` cannot carry.
+    struct Adapter<'a> {
+        out: &'a mut dyn std::io::Write,
+        error: Option<std::io::Error>,
+    }
+    impl std::fmt::Write for Adapter<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.out.write_all(s.as_bytes()).map_err(|e| {
+                self.error = Some(e);
+                std::fmt::Error
+            })
+        }
+    }
+    let mut adapter = Adapter { out, error: None };
+    match serde_saphyr::to_fmt_writer(&mut adapter, &model(j)) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(adapter
+            .error
+            .take()
+            .unwrap_or_else(|| std::io::Error::other(e.to_string()))),
+    }
+}

@@ -227,16 +227,84 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// Renders a whole check run; `color` only for the human format on a terminal.
-pub fn render(format: Format, files: &[FileReport], color: bool) -> String {
+/// Writes a whole check run to `out` as it is rendered, finding by finding (no document is
+/// built whole first: a run's output can be many times the size of its sources); `color`
+/// only for the human format on a terminal.
+pub fn write(
+    format: Format,
+    files: &[FileReport],
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Human => human::render_run(files, color),
-        Format::Json => json::render(files),
-        Format::Sarif => sarif::render(files),
-        Format::Github => github::render(files),
-        Format::Gitlab => gitlab::render(files),
-        Format::Concise => concise::render(files),
+        Format::Human => human::write_run(files, color, out),
+        Format::Json => json::write(files, out),
+        Format::Sarif => sarif::write(files, out),
+        Format::Github => github::write(files, out),
+        Format::Gitlab => gitlab::write(files, out),
+        Format::Concise => concise::write(files, out),
     }
+}
+
+/// A writer that gathers the many small writes of a serializer into pieces of
+/// [`Chunks::SIZE`] bytes for the writer behind it: serde_json writes a document a few bytes at
+/// a time, and each write through `&mut dyn Write` to a `BufWriter` is a call that cannot be
+/// inlined (streaming that way cost half as much again as building a `String`). Call
+/// [`Chunks::finish`] at the end.
+pub struct Chunks<'a> {
+    out: &'a mut dyn std::io::Write,
+    buf: Vec<u8>,
+}
+
+impl<'a> Chunks<'a> {
+    /// Bytes gathered before they are passed on.
+    pub const SIZE: usize = 64 * 1024;
+
+    /// Gathers writes for `out`.
+    pub fn new(out: &'a mut dyn std::io::Write) -> Chunks<'a> {
+        Chunks {
+            out,
+            buf: Vec::with_capacity(Self::SIZE + 1024),
+        }
+    }
+
+    /// Passes on what is left.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl std::io::Write for Chunks<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::SIZE {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+/// [`write`] into a string.
+pub fn render(format: Format, files: &[FileReport], color: bool) -> String {
+    let mut out = Vec::new();
+    write(format, files, color, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("every format writes UTF-8")
 }
 
 /// A file's path as machine formats print it: forward slashes, no leading `./`.

@@ -219,7 +219,10 @@ fn the_parser_gives_the_same_trees_and_errors_everywhere() {
         ("realistic(2000, 1)", crate::generate::realistic(2000, 1)),
         ("realistic(300, 7)", crate::generate::realistic(300, 7)),
         ("chain(500)", crate::generate::chain(500)),
-        ("with_options(400, 40, 3)", crate::generate::with_options(400, 40, 3)),
+        (
+            "with_options(400, 40, 3)",
+            crate::generate::with_options(400, 40, 3),
+        ),
     ] {
         lines.push(format!("{name} {:016x}", parse_fingerprint(&text)));
     }
