@@ -506,7 +506,7 @@ pub fn emit_yaml(j: &Journey) -> String {
 
 /// Writes [`emit_json`]'s text to `out` as it is serialized.
 pub fn write_json(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut chunks = crate::report::Chunks::new(out);
+    let mut chunks = Chunks::new(out);
     serde_json::to_writer_pretty(&mut chunks, &model(j))?;
     std::io::Write::write_all(&mut chunks, b"\n")?;
     chunks.finish()
@@ -536,5 +536,60 @@ pub fn write_yaml(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<
             .error
             .take()
             .unwrap_or_else(|| std::io::Error::other(e.to_string()))),
+    }
+}
+
+/// A writer that gathers the many small writes of a serializer into pieces of
+/// [`Chunks::SIZE`] bytes for the writer behind it: serde_json writes a document a few bytes at
+/// a time, and each write through `&mut dyn Write` to a `BufWriter` is a call that cannot be
+/// inlined (streaming that way cost half as much again as building a `String`). Used by
+/// [`write_json`] and by the JSON formats of `check` (`report`). Call
+/// [`Chunks::finish`] at the end.
+pub struct Chunks<'a> {
+    out: &'a mut dyn std::io::Write,
+    buf: Vec<u8>,
+}
+
+impl<'a> Chunks<'a> {
+    /// Bytes gathered before they are passed on.
+    pub const SIZE: usize = 64 * 1024;
+
+    /// Gathers writes for `out`.
+    pub fn new(out: &'a mut dyn std::io::Write) -> Chunks<'a> {
+        Chunks {
+            out,
+            buf: Vec::with_capacity(Self::SIZE + 1024),
+        }
+    }
+
+    /// Passes on what is left.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl std::io::Write for Chunks<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::SIZE {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
     }
 }

@@ -147,7 +147,7 @@ pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Res
         files: Files(files),
         summary: Summary::of(files),
     };
-    let mut chunks = super::Chunks::new(out);
+    let mut chunks = crate::model::Chunks::new(out);
     serde_json::to_writer_pretty(&mut chunks, &doc)?;
     chunks.write_all(b"\n")?;
     chunks.finish()

@@ -246,60 +246,6 @@ pub fn write(
     }
 }
 
-/// A writer that gathers the many small writes of a serializer into pieces of
-/// [`Chunks::SIZE`] bytes for the writer behind it: serde_json writes a document a few bytes at
-/// a time, and each write through `&mut dyn Write` to a `BufWriter` is a call that cannot be
-/// inlined (streaming that way cost half as much again as building a `String`). Call
-/// [`Chunks::finish`] at the end.
-pub struct Chunks<'a> {
-    out: &'a mut dyn std::io::Write,
-    buf: Vec<u8>,
-}
-
-impl<'a> Chunks<'a> {
-    /// Bytes gathered before they are passed on.
-    pub const SIZE: usize = 64 * 1024;
-
-    /// Gathers writes for `out`.
-    pub fn new(out: &'a mut dyn std::io::Write) -> Chunks<'a> {
-        Chunks {
-            out,
-            buf: Vec::with_capacity(Self::SIZE + 1024),
-        }
-    }
-
-    /// Passes on what is left.
-    pub fn finish(mut self) -> std::io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        Ok(())
-    }
-}
-
-impl std::io::Write for Chunks<'_> {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.write_all(bytes)?;
-        Ok(bytes.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.buf.extend_from_slice(bytes);
-        if self.buf.len() >= Self::SIZE {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
-    }
-}
-
 /// [`write`] into a string.
 pub fn render(format: Format, files: &[FileReport], color: bool) -> String {
     let mut out = Vec::new();
