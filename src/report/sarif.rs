@@ -229,7 +229,7 @@ pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Res
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let indent = &text[line_start..at];
     let inner = format!("{indent}  ");
-    out.write_all(text[..at].as_bytes())?;
+    out.write_all(&text.as_bytes()[..at])?;
     out.write_all(b"\"results\": [")?;
     let mut occurrences = Occurrences::default();
     let mut first = true;
@@ -249,7 +249,7 @@ pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Res
         }
     }
     write!(out, "\n{indent}]")?;
-    out.write_all(text[at + EMPTY.len()..].as_bytes())?;
+    out.write_all(&text.as_bytes()[at + EMPTY.len()..])?;
     out.write_all(b"\n")
 }
 
