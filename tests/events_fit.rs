@@ -409,7 +409,8 @@ fn a_log_not_grouped_by_customer_is_refused_under_grouped() {
     let (code, _, err) = journeyc(&["fit", &one, log.to_str().unwrap(), "--grouped"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("line 4: customer `c1`") && err.contains("not grouped"),
+        err.contains("line 4: this row's customer has rows from line 2 on")
+            && err.contains("not grouped"),
         "{err}"
     );
     let (code, out, err) = journeyc(&["fit", &one, log.to_str().unwrap(), "--min-count", "1"]);

@@ -134,14 +134,18 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// A null row's key in [`Text::Dict`] (no dictionary has that many values).
+const NULL_KEY: usize = usize::MAX;
+
 /// A text column of one batch, its type looked at once: row `i`'s string is then an offset
 /// lookup (`None`: null), for the string types a log may use.
 enum Text<'a> {
     Utf8(&'a arrow_array::StringArray),
     Large(&'a arrow_array::LargeStringArray),
     View(&'a arrow_array::StringViewArray),
-    /// A dictionary of UTF-8 values: each row's key, as `usize`, and each value trimmed.
-    Dict(&'a dyn Array, Vec<usize>, Vec<&'a [u8]>),
+    /// A dictionary of UTF-8 values: each row's key, as `usize` ([`NULL_KEY`]: a null row),
+    /// and each value trimmed.
+    Dict(Vec<usize>, Vec<&'a [u8]>),
     /// A dictionary whose values are trimmed row by row (a column of many values).
     Lazy(&'a dyn Array, Vec<usize>, &'a arrow_array::StringArray),
     /// Not text: the error, said at the first row that is not null.
@@ -161,8 +165,16 @@ impl<'a> Text<'a> {
                 macro_rules! keys {
                     ($t:ty) => {{
                         let d = a.as_dictionary::<$t>();
-                        let keys: Vec<usize> =
-                            d.keys().values().iter().map(|&k| k as usize).collect();
+                        let mut keys: Vec<usize> =
+                            // (A negative key, −1 cast included, stays out of range.)
+                            d.keys().values().iter().map(|&k| (k as usize).min(NULL_KEY - 1)).collect();
+                        // Null rows' keys become `NULL_KEY` once a batch: no null bitmap
+                        // looked up row by row.
+                        if let Some(nulls) = d.nulls() {
+                            for i in nulls.iter().enumerate().filter(|(_, v)| !v).map(|x| x.0) {
+                                keys[i] = NULL_KEY;
+                            }
+                        }
                         (keys, d.values().as_string::<i32>())
                     }};
                 }
@@ -183,7 +195,7 @@ impl<'a> Text<'a> {
                     .iter()
                     .map(|v| super::read::trim(v.unwrap_or("").as_bytes()))
                     .collect();
-                Text::Dict(a, keys, trimmed)
+                Text::Dict(keys, trimmed)
             }
             other => Text::Bad(a, format!("{other}, not text")),
         }
@@ -225,13 +237,11 @@ impl<'a> Text<'a> {
             Text::Utf8(a) => (trim(a.is_valid(i).then(|| a.value(i))), None),
             Text::Large(a) => (trim(a.is_valid(i).then(|| a.value(i))), None),
             Text::View(a) => (trim(a.is_valid(i).then(|| a.value(i))), None),
-            Text::Dict(a, keys, values) => {
-                if a.is_null(i) {
-                    return Ok((b"", None));
-                }
+            Text::Dict(keys, values) => {
                 let key = keys[i];
                 match values.get(key) {
                     Some(v) => (v, Some(key)),
+                    None if key == NULL_KEY => (b"", None),
                     None => return Err("a dictionary key out of range".into()),
                 }
             }
@@ -240,57 +250,120 @@ impl<'a> Text<'a> {
     }
 }
 
-/// The time of row `i`.
-fn time_at(a: &dyn Array, i: usize) -> Result<TimeField<'_>, String> {
-    if a.is_null(i) {
-        return Ok(TimeField::Missing);
-    }
-    Ok(match a.data_type() {
-        DataType::Timestamp(unit, _) => {
-            let (v, per_ms) = match unit {
-                TimeUnit::Second => (a.as_primitive::<TimestampSecondType>().value(i), -1000),
-                TimeUnit::Millisecond => (a.as_primitive::<TimestampMillisecondType>().value(i), 1),
-                TimeUnit::Microsecond => {
-                    (a.as_primitive::<TimestampMicrosecondType>().value(i), 1000)
-                }
-                TimeUnit::Nanosecond => (
-                    a.as_primitive::<TimestampNanosecondType>().value(i),
-                    1_000_000,
-                ),
-            };
-            TimeField::Millis(match per_ms {
-                -1000 => v.saturating_mul(1000),
-                d => v.div_euclid(d),
-            })
-        }
-        DataType::Int64 => TimeField::Seconds(a.as_primitive::<Int64Type>().value(i) as f64),
-        DataType::Int32 => TimeField::Seconds(a.as_primitive::<Int32Type>().value(i) as f64),
-        DataType::Float64 => TimeField::Seconds(a.as_primitive::<Float64Type>().value(i)),
-        DataType::Float32 => TimeField::Seconds(a.as_primitive::<Float32Type>().value(i) as f64),
-        _ => match Text::of(a, false).raw(i)? {
-            Some(s) => TimeField::Text(s.as_bytes()),
-            None => TimeField::Missing,
-        },
-    })
+/// A batch's times, converted once a batch (a timestamp of any unit to milliseconds, a
+/// number to seconds), or its text column's view (RFC 3339, parsed row by row).
+enum Times<'a> {
+    Numbers(Vec<TimeField<'static>>),
+    Text(Text<'a>),
 }
 
-/// The cycle of row `i`.
-fn cycle_at(a: &dyn Array, i: usize) -> Result<Option<u64>, String> {
-    if a.is_null(i) {
-        return Ok(None);
+impl<'a> Times<'a> {
+    fn of(a: &'a dyn Array) -> Times<'a> {
+        macro_rules! each {
+            ($t:ty, $f:expr) => {{
+                let p = a.as_primitive::<$t>();
+                Times::Numbers(
+                    (0..p.len())
+                        .map(|i| match p.is_null(i) {
+                            true => TimeField::Missing,
+                            false => $f(p.value(i)),
+                        })
+                        .collect(),
+                )
+            }};
+        }
+        match a.data_type() {
+            DataType::Timestamp(unit, _) => match unit {
+                TimeUnit::Second => each!(TimestampSecondType, |v: i64| TimeField::Millis(
+                    v.saturating_mul(1000)
+                )),
+                TimeUnit::Millisecond => each!(TimestampMillisecondType, TimeField::Millis),
+                TimeUnit::Microsecond => each!(TimestampMicrosecondType, |v: i64| {
+                    TimeField::Millis(v.div_euclid(1000))
+                }),
+                TimeUnit::Nanosecond => each!(TimestampNanosecondType, |v: i64| {
+                    TimeField::Millis(v.div_euclid(1_000_000))
+                }),
+            },
+            DataType::Int64 => each!(Int64Type, |v: i64| TimeField::Seconds(v as f64)),
+            DataType::Int32 => each!(Int32Type, |v: i32| TimeField::Seconds(v as f64)),
+            DataType::Float64 => each!(Float64Type, TimeField::Seconds),
+            DataType::Float32 => each!(Float32Type, |v: f32| TimeField::Seconds(v as f64)),
+            _ => Times::Text(Text::of(a, false)),
+        }
     }
-    let signed = |v: i64| u64::try_from(v).map_err(|_| format!("{v} is not a cycle number"));
-    Ok(Some(match a.data_type() {
-        DataType::UInt32 => a.as_primitive::<UInt32Type>().value(i) as u64,
-        DataType::UInt64 => a.as_primitive::<UInt64Type>().value(i),
-        DataType::UInt16 => a.as_primitive::<UInt16Type>().value(i) as u64,
-        DataType::UInt8 => a.as_primitive::<UInt8Type>().value(i) as u64,
-        DataType::Int64 => signed(a.as_primitive::<Int64Type>().value(i))?,
-        DataType::Int32 => signed(a.as_primitive::<Int32Type>().value(i) as i64)?,
-        DataType::Int16 => signed(a.as_primitive::<Int16Type>().value(i) as i64)?,
-        DataType::Int8 => signed(a.as_primitive::<Int8Type>().value(i) as i64)?,
-        other => return Err(format!("{other}, not an integer")),
-    }))
+
+    /// The time of row `i`.
+    fn at(&self, i: usize) -> Result<TimeField<'a>, String> {
+        Ok(match self {
+            Times::Numbers(v) => v[i],
+            Times::Text(t) => match t.raw(i)? {
+                Some(s) => TimeField::Text(s.as_bytes()),
+                None => TimeField::Missing,
+            },
+        })
+    }
+}
+
+/// A batch's cycles, converted once a batch (`None`: null), and the first row whose value is
+/// not a cycle number, with why.
+struct Cycles {
+    values: Vec<Option<u64>>,
+    bad: Option<(usize, String)>,
+}
+
+impl Cycles {
+    fn of(a: &dyn Array) -> Cycles {
+        let mut bad = None;
+        macro_rules! each {
+            ($t:ty) => {{
+                let p = a.as_primitive::<$t>();
+                (0..p.len())
+                    .map(|i| {
+                        if p.is_null(i) {
+                            return None;
+                        }
+                        let v = p.value(i);
+                        match u64::try_from(v) {
+                            Ok(c) => Some(c),
+                            Err(_) => {
+                                if bad.is_none() {
+                                    bad = Some((i, format!("{v} is not a cycle number")));
+                                }
+                                None
+                            }
+                        }
+                    })
+                    .collect()
+            }};
+        }
+        let values = match a.data_type() {
+            DataType::UInt32 => each!(UInt32Type),
+            DataType::UInt64 => each!(UInt64Type),
+            DataType::UInt16 => each!(UInt16Type),
+            DataType::UInt8 => each!(UInt8Type),
+            DataType::Int64 => each!(Int64Type),
+            DataType::Int32 => each!(Int32Type),
+            DataType::Int16 => each!(Int16Type),
+            DataType::Int8 => each!(Int8Type),
+            other => {
+                // Said at the first row that is not null.
+                bad = (0..a.len())
+                    .find(|&i| a.is_valid(i))
+                    .map(|i| (i, format!("{other}, not an integer")));
+                vec![None; a.len()]
+            }
+        };
+        Cycles { values, bad }
+    }
+
+    /// The cycle of row `i`.
+    fn at(&self, i: usize) -> Result<Option<u64>, String> {
+        match &self.bad {
+            Some((b, e)) if *b == i => Err(e.clone()),
+            _ => Ok(self.values[i]),
+        }
+    }
 }
 
 /// Reads a Parquet log into `state`, batch by batch. Rows are numbered from 1 as "lines".
@@ -378,7 +451,7 @@ pub(super) fn read(
         // The touchpoints and segments a dictionary's values name, looked up once a batch.
         let known =
             |view: &Option<(usize, Text<'_>)>, look: &dyn Fn(&[u8]) -> Option<u32>| match view {
-                Some((_, Text::Dict(_, _, values))) => values.iter().map(|v| look(v)).collect(),
+                Some((_, Text::Dict(_, values))) => values.iter().map(|v| look(v)).collect(),
                 _ => Vec::new(),
             };
         let tp_ids: Vec<Option<u32>> = known(&views[1], &|v| state.known_touchpoint(v));
@@ -389,16 +462,20 @@ pub(super) fn read(
             DataType::Int64 | DataType::Int32 | DataType::UInt64 | DataType::UInt32
         );
         let customers = Text::of(customer_col, false);
-        let time_col = batch.column(layout.time).as_ref();
-        let cycle_col = layout.cycle.map(|k| (k, batch.column(k).as_ref()));
+        // Numeric ids are read as cycle numbers are (non-negative integers).
+        let numeric = numeric_ids.then(|| Cycles::of(customer_col));
+        let times = Times::of(batch.column(layout.time).as_ref());
+        let cycles = layout
+            .cycle
+            .map(|k| (k, Cycles::of(batch.column(k).as_ref())));
         let mut owned = String::new();
         for i in 0..batch.num_rows() {
             row += 1;
             let at =
                 |k: usize, e: String| LogError(format!("row {row}, column `{}`: {e}", name(k)));
-            let customer: &[u8] = if numeric_ids {
+            let customer: &[u8] = if let Some(ids) = &numeric {
                 owned.clear();
-                if let Some(v) = cycle_at(customer_col, i).map_err(|e| at(layout.customer, e))? {
+                if let Some(v) = ids.at(i).map_err(|e| at(layout.customer, e))? {
                     use std::fmt::Write as _;
                     let _ = write!(owned, "{v}");
                 }
@@ -406,9 +483,9 @@ pub(super) fn read(
             } else {
                 customers.at(i).map_err(|e| at(layout.customer, e))?.0
             };
-            let time = time_at(time_col, i).map_err(|e| at(layout.time, e))?;
-            let cycle = match cycle_col {
-                Some((k, a)) => cycle_at(a, i).map_err(|e| at(k, e))?,
+            let time = times.at(i).map_err(|e| at(layout.time, e))?;
+            let cycle = match &cycles {
+                Some((k, c)) => c.at(i).map_err(|e| at(*k, e))?,
                 None => None,
             };
             let mut text = [&b""[..]; 7];
