@@ -49,6 +49,9 @@ struct Study {
     conform: BTreeMap<(String, &'static str), (u64, u64)>,
     /// The pairs outside their interval, by estimate name (for the report).
     missed: BTreeMap<(String, &'static str, String), u64>,
+    /// EM's steps per journey: the estimate's (one per seed), the replicates' (all), and the
+    /// fits that stopped at the cap.
+    em_steps: BTreeMap<String, (Vec<u64>, Vec<u64>, u64)>,
 }
 
 /// Runs journeyc, which must succeed: its standard output.
@@ -117,6 +120,14 @@ fn one(journey: &str, seed: u64, customers: u64, dir: &Path) -> Study {
     for (variant, path) in VARIANTS.iter().zip([&log, &no_ends, &no_segment]) {
         let out = ok(&["fit", journey, path.to_str().unwrap(), "--format", "json"]);
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        if let Some(em) = v.get("em") {
+            let steps = study.em_steps.entry(stem.to_string()).or_default();
+            steps.0.push(em["steps"].as_u64().unwrap());
+            let reps = em["replicate_steps"].as_array().unwrap();
+            steps.1.extend(reps.iter().map(|s| s.as_u64().unwrap()));
+            steps.2 += !em["converged"].as_bool().unwrap() as u64;
+            steps.2 += (reps.len() as u64) - em["replicates_converged"].as_u64().unwrap();
+        }
         let tally = study.fit.entry((stem.to_string(), variant)).or_default();
         for e in v["estimates"].as_array().unwrap() {
             let d = e["declared"].as_f64().unwrap();
@@ -220,6 +231,12 @@ fn study(customers: u64, seeds: u64, workers: usize) -> Study {
         for (k, n) in p.missed {
             *all.missed.entry(k).or_default() += n;
         }
+        for (k, (a, b, c)) in p.em_steps {
+            let e = all.em_steps.entry(k).or_default();
+            e.0.extend(a);
+            e.1.extend(b);
+            e.2 += c;
+        }
     }
     all
 }
@@ -243,6 +260,20 @@ fn judge(s: &Study, customers: u64, seeds: u64, em_threshold: f64) {
     println!("| --- | --- | ---: |");
     for ((j, what), (n, of)) in &s.conform {
         println!("| {j} | {what} | {n} of {of} |");
+    }
+    println!(
+        "| journey | EM steps, estimate: median, max | replicates: median, max | at the cap |"
+    );
+    println!("| --- | ---: | ---: | ---: |");
+    let median_max = |xs: &[u64]| {
+        let mut xs = xs.to_vec();
+        xs.sort_unstable();
+        (xs[xs.len() / 2], xs[xs.len() - 1])
+    };
+    for (j, (point, reps, capped)) in &s.em_steps {
+        let (pm, px) = median_max(point);
+        let (rm, rx) = median_max(reps);
+        println!("| {j} | {pm}, {px} | {rm}, {rx} | {capped} |");
     }
     // The estimates missed most often, for the record.
     let mut missed: Vec<_> = s.missed.iter().collect();
