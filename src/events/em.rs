@@ -180,9 +180,15 @@ impl Logs {
 }
 
 /// The stopping rule: EM has converged when one EM step moves no parameter (share, entry
-/// weight, transition or friction) by more than `TOLERANCE`. A probability this close to its
-/// fixed point is far closer to it than the width of any interval fit reports.
+/// weight, transition or friction) by more than `TOLERANCE`, or when an iteration (two EM
+/// steps, or SQUAREM's extrapolation and its EM step) raises the log-likelihood by less than
+/// `GAIN` nats. The second ends most fits early on ridges where EM crawls: a log-likelihood
+/// difference of δ nats is √(2δ) ≈ 10⁻⁴ standard errors; where EM's rate is slow the point
+/// may still be further from the maximum than that (the tests: SQUAREM's point within
+/// 5·10⁻⁴ of plain EM's fixed point on a three-segment mixture whose shares' standard
+/// errors are about 10⁻²).
 const TOLERANCE: f64 = 1e-8;
+const GAIN: f64 = 1e-8;
 
 /// The most EM steps (evaluations of the EM map, SQUAREM's extrapolations included) one fit
 /// may take, the estimate's and each bootstrap replicate's; a fit that reaches it says so.
@@ -429,6 +435,15 @@ impl<'a> Mixture<'a> {
                 }
             };
             trace(l);
+            if l - l0 < GAIN {
+                return (
+                    f,
+                    Run {
+                        steps,
+                        converged: true,
+                    },
+                );
+            }
             (x0, f0, l0) = (x, f, l);
         }
     }
@@ -458,8 +473,8 @@ impl Convergence {
         if !self.estimate.converged {
             notes.push(format!(
                 "EM stopped after {MAX_STEPS} steps before converging (no parameter moving by \
-                 more than {TOLERANCE:e} in a step): the estimates may still be off their \
-                 maximum"
+                 more than {TOLERANCE:e} in a step, or the log-likelihood rising by less than \
+                 {GAIN:e}): the estimates may still be off their maximum"
             ));
         }
         let short = self.replicates.iter().filter(|r| !r.converged).count();
@@ -786,16 +801,15 @@ mod tests {
             let (fast, quick) = m.converge(Params::declared(&j), |_| {});
             assert!(slow.converged && quick.converged, "{slow:?} {quick:?}");
             valid(&fast);
+            // Plain EM runs to the parameter rule alone (10⁻⁸ per step); SQUAREM stops on
+            // either rule, mostly on the likelihood's (< 10⁻⁸ nats gained). Both land on the
+            // same maximum: within 10⁻³ of each other (the shares' standard error here is
+            // about 10⁻²) and within 10⁻³ nats.
             let apart = largest_change(&plain.to_vec(), &fast.to_vec());
-            // Each is within TOLERANCE of a step of the fixed point; EM's slow rate here
-            // (≈ 0.99) puts the fixed point up to ~100 × that away.
-            assert!(apart < 1e-5, "seed {seed}: {apart:e}\n{plain:?}\n{fast:?}");
+            assert!(apart < 1e-3, "seed {seed}: {apart:e}\n{plain:?}\n{fast:?}");
             let (_, l_plain) = m.step(&plain);
             let (_, l_fast) = m.step(&fast);
-            assert!(
-                (l_plain - l_fast).abs() < 1e-6 * l_plain.abs(),
-                "{l_plain} {l_fast}"
-            );
+            assert!((l_plain - l_fast).abs() < 1e-3, "{l_plain} {l_fast}");
             plain_steps += slow.steps;
             squarem_steps += quick.steps;
         }
