@@ -550,8 +550,8 @@ fn estimate(j: &Journey, customers: &[Stats], replicates: usize) -> Latent {
 }
 
 /// The 95% percentile interval of the replicates' values `xs`, widened to hold `value`: the
-/// k-th smallest and the k-th largest of the B replicates, k = ⌊0.025 (B + 1)⌋ but at least
-/// 1. When the replicates scatter around the estimate as the estimate scatters around the
+/// k-th smallest and the k-th largest of the B replicates, k = ⌊0.025 (B + 1)⌋ (at least
+/// one). When the replicates scatter around the estimate as the estimate scatters around the
 /// truth, the truth falls between them with chance (B + 1 − 2k)/(B + 1): with B = 40, the
 /// smallest and largest, 39/41 ≈ 95% (the 2nd smallest and 2nd largest: 37/41 ≈ 90%).
 fn percentile(value: f64, mut xs: Vec<f64>) -> Interval {
