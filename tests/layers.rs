@@ -33,7 +33,7 @@
 //!   level, and a finding points at `source` spans (listed in [`SIBLINGS`]).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The layer of a top-level module, or `None` for a module this test does not know (which
 /// fails: a new module must be placed in a layer here and in docs/architecture.md).
@@ -97,22 +97,6 @@ struct Import {
     line: usize,
     from: String,
     to: String,
-}
-
-/// Every `.rs` file under `dir`, sorted.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The identifier at the start of `s`.
@@ -256,7 +240,7 @@ fn imports(rel: &str, text: &str) -> Vec<Import> {
 /// import of the module that defines it.
 fn all_imports(src: &Path) -> Vec<Import> {
     let mut files = Vec::new();
-    rust_files(src, &mut files);
+    crate::common::files_under(src, "rs", &mut files);
     let mut out = Vec::new();
     let mut macros = std::collections::HashMap::new();
     for path in files {

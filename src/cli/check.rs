@@ -236,7 +236,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
         }
     }
     let color = args.color.on(args.format);
-    super::output::out(&report::render(args.format, &reports, color))?;
+    super::output::stream(|out| report::write(args.format, &reports, color, out))?;
     for f in &failures {
         crate::errln!("error: {f}");
     }

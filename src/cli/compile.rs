@@ -40,13 +40,19 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
             Ok(ok) => ok,
             Err(exit) => return Ok(exit),
         };
-    let text = match args.emit {
-        Emit::Json => model::emit_json(&journey),
-        Emit::Yaml => model::emit_yaml(&journey),
-    };
     match &args.output {
-        Some(path) => super::write_file(path, &text, args.root.as_deref())?,
-        None => super::output::out(&text)?,
+        Some(path) => {
+            let text = match args.emit {
+                Emit::Json => model::emit_json(&journey),
+                Emit::Yaml => model::emit_yaml(&journey),
+            };
+            super::write_file(path, &text, args.root.as_deref())?
+        }
+        // Standard output gets the model as it is serialized, never built whole first.
+        None => super::output::stream(|out| match args.emit {
+            Emit::Json => model::write_json(&journey, out),
+            Emit::Yaml => model::write_yaml(&journey, out),
+        })?,
     }
     Ok(Exit::Ok)
 }

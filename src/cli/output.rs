@@ -45,6 +45,27 @@ pub fn write_to(w: &mut impl Write, text: &str) -> Result<(), Failure> {
     }
 }
 
+/// Streams to standard output through a buffer: `write` writes as it goes, and what a closed
+/// pipe or another error does is what [`write_to`] does. Nothing is built whole first, so an
+/// output many times the size of its input never sits in memory.
+pub fn stream(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    stream_to(&mut std::io::stdout().lock(), write)
+}
+
+/// [`stream`] to `w`.
+pub fn stream_to(
+    w: &mut impl Write,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, w);
+    let result = write(&mut buffered).and_then(|()| buffered.flush());
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(failure(&e)),
+    }
+}
+
 /// The failure of a write to standard output.
 pub fn failure(e: &std::io::Error) -> Failure {
     Failure(format!(
@@ -95,6 +116,23 @@ mod tests {
         );
         let mut fine = Vec::new();
         assert_eq!(write_to(&mut fine, "text"), Ok(()));
+        assert_eq!(fine, b"text");
+    }
+
+    #[test]
+    fn a_stream_fails_as_a_single_write_does() {
+        let text = |w: &mut dyn Write| w.write_all(&[b'x'; 100_000]);
+        assert_eq!(stream_to(&mut Failing(ErrorKind::BrokenPipe), text), Ok(()));
+        let full = stream_to(&mut Failing(ErrorKind::StorageFull), text).unwrap_err();
+        assert!(
+            full.0.starts_with("cannot write to standard output: "),
+            "{full}"
+        );
+        // A failure of the writer's own work is reported the same way.
+        let own = stream_to(&mut Vec::new(), |_| Err(ErrorKind::StorageFull.into()));
+        assert!(own.is_err());
+        let mut fine = Vec::new();
+        assert_eq!(stream_to(&mut fine, |w| w.write_all(b"text")), Ok(()));
         assert_eq!(fine, b"text");
     }
 }

@@ -503,3 +503,93 @@ pub fn emit_json(j: &Journey) -> String {
 pub fn emit_yaml(j: &Journey) -> String {
     serde_saphyr::to_string(&model(j)).expect("the model always serialises")
 }
+
+/// Writes [`emit_json`]'s text to `out` as it is serialized.
+pub fn write_json(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut chunks = Chunks::new(out);
+    serde_json::to_writer_pretty(&mut chunks, &model(j))?;
+    std::io::Write::write_all(&mut chunks, b"\n")?;
+    chunks.finish()
+}
+
+/// Writes [`emit_yaml`]'s text to `out` as it is serialized; a write error is returned as it
+/// came (a closed pipe stays a closed pipe).
+pub fn write_yaml(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    /// serde-saphyr writes to a `fmt::Write`: this one passes the text on and keeps the
+    /// I/O error that `fmt::Error` cannot carry.
+    struct Adapter<'a> {
+        out: &'a mut dyn std::io::Write,
+        error: Option<std::io::Error>,
+    }
+    impl std::fmt::Write for Adapter<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.out.write_all(s.as_bytes()).map_err(|e| {
+                self.error = Some(e);
+                std::fmt::Error
+            })
+        }
+    }
+    let mut adapter = Adapter { out, error: None };
+    match serde_saphyr::to_fmt_writer(&mut adapter, &model(j)) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(adapter
+            .error
+            .take()
+            .unwrap_or_else(|| std::io::Error::other(e.to_string()))),
+    }
+}
+
+/// A writer that gathers the many small writes of a serializer into pieces of
+/// [`Chunks::SIZE`] bytes for the writer behind it: serde_json writes a document a few bytes at
+/// a time, and each write through `&mut dyn Write` to a `BufWriter` is a call that cannot be
+/// inlined (streaming that way cost half as much again as building a `String`). Used by
+/// [`write_json`] and by the JSON formats of `check` (`report`). Call
+/// [`Chunks::finish`] at the end.
+pub struct Chunks<'a> {
+    out: &'a mut dyn std::io::Write,
+    buf: Vec<u8>,
+}
+
+impl<'a> Chunks<'a> {
+    /// Bytes gathered before they are passed on.
+    pub const SIZE: usize = 64 * 1024;
+
+    /// Gathers writes for `out`.
+    pub fn new(out: &'a mut dyn std::io::Write) -> Chunks<'a> {
+        Chunks {
+            out,
+            buf: Vec::with_capacity(Self::SIZE + 1024),
+        }
+    }
+
+    /// Passes on what is left.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+impl std::io::Write for Chunks<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= Self::SIZE {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+}

@@ -5,7 +5,6 @@
 
 use super::{FileReport, Locator, Summary};
 use crate::diagnostic::Level;
-use std::fmt::Write;
 
 fn level(l: Level) -> &'static str {
     match l {
@@ -15,9 +14,8 @@ fn level(l: Level) -> &'static str {
     }
 }
 
-/// Renders a check run, a line per finding, the summary last.
-pub fn render(files: &[FileReport]) -> String {
-    let mut out = String::new();
+/// Writes a check run, a line per finding, the summary last.
+pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for report in files {
         let mut locator = Locator::new(&report.sources);
         for f in &report.findings {
@@ -29,7 +27,7 @@ pub fn render(files: &[FileReport]) -> String {
                 message.push_str(&help.replace(['\r', '\n'], " "));
                 message.push(']');
             }
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}:{}:{}: {} {} {}: {}",
                 p.path,
@@ -39,10 +37,8 @@ pub fn render(files: &[FileReport]) -> String {
                 f.rule.code(),
                 f.rule.name(),
                 message
-            );
+            )?;
         }
     }
-    out.push_str(&Summary::of(files).line());
-    out.push('\n');
-    out
+    writeln!(out, "{}", Summary::of(files).line())
 }

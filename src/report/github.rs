@@ -58,21 +58,23 @@ fn annotation(out: &mut String, locator: &mut Locator, f: &Finding) {
     );
 }
 
-/// Renders a check run as workflow commands, the summary last as a `::notice`.
-pub fn render(files: &[FileReport]) -> String {
-    let mut out = String::new();
+/// Writes a check run as workflow commands, an annotation per finding as it is reached, the
+/// summary last as a `::notice`.
+pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut line = String::new();
     for report in files {
         let mut locator = Locator::new(&report.sources);
         for f in &report.findings {
-            annotation(&mut out, &mut locator, f);
+            line.clear();
+            annotation(&mut line, &mut locator, f);
+            out.write_all(line.as_bytes())?;
         }
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "::notice title=journeyc::{}",
         escape_message(&Summary::of(files).line())
-    );
-    out
+    )
 }
 
 #[cfg(test)]

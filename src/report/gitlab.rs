@@ -43,42 +43,61 @@ fn severity(level: Level) -> &'static str {
     }
 }
 
-/// Renders a check run as a code-quality JSON array (pretty-printed, ending with a newline).
-pub fn render(files: &[FileReport]) -> String {
-    let mut occurrences = Occurrences::default();
-    let mut issues = Vec::new();
-    for report in files {
-        let mut locator = Locator::new(&report.sources);
-        for f in &report.findings {
-            let p = locator.place(f.primary.span);
-            let line = p.line.to_string();
-            let key = fnv1a(&[
-                p.path.as_bytes(),
-                f.rule.code().as_bytes(),
-                f.message.as_bytes(),
-                line.as_bytes(),
-            ]);
-            let n = occurrences.next(key).to_string();
-            let fingerprint = fnv1a(&[&key.to_le_bytes(), n.as_bytes()]);
-            issues.push(Issue {
-                description: format!("{} {}", f.rule.code(), f.message),
-                check_name: f.rule.code(),
-                fingerprint: format!("{fingerprint:016x}"),
-                severity: severity(f.level),
-                location: Location {
-                    path: p.path,
-                    lines: Lines {
-                        begin: p.line,
-                        end: p.end_line,
-                    },
-                },
-            });
-        }
+/// The issues of a check run, each built just before it is written.
+struct Issues<'a>(&'a [FileReport]);
+
+impl Serialize for Issues<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let occurrences = std::cell::RefCell::new(Occurrences::default());
+        let occurrences = &occurrences;
+        s.collect_seq(self.0.iter().flat_map(|report| {
+            let mut locator = Locator::new(&report.sources);
+            report
+                .findings
+                .iter()
+                .map(move |f| issue(&mut locator, f, &mut occurrences.borrow_mut()))
+        }))
     }
-    let mut out =
-        serde_json::to_string_pretty(&issues).expect("issues have only strings and integers");
-    out.push('\n');
-    out
+}
+
+/// One finding as an issue.
+fn issue(
+    locator: &mut Locator,
+    f: &crate::diagnostic::Finding,
+    occurrences: &mut Occurrences,
+) -> Issue {
+    let p = locator.place(f.primary.span);
+    let line = p.line.to_string();
+    let key = fnv1a(&[
+        p.path.as_bytes(),
+        f.rule.code().as_bytes(),
+        f.message.as_bytes(),
+        line.as_bytes(),
+    ]);
+    let n = occurrences.next(key).to_string();
+    let fingerprint = fnv1a(&[&key.to_le_bytes(), n.as_bytes()]);
+    Issue {
+        description: format!("{} {}", f.rule.code(), f.message),
+        check_name: f.rule.code(),
+        fingerprint: format!("{fingerprint:016x}"),
+        severity: severity(f.level),
+        location: Location {
+            path: p.path,
+            lines: Lines {
+                begin: p.line,
+                end: p.end_line,
+            },
+        },
+    }
+}
+
+/// Writes a check run as a code-quality JSON array (pretty-printed, ending with a newline),
+/// each issue as it is reached.
+pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut chunks = crate::model::Chunks::new(out);
+    serde_json::to_writer_pretty(&mut chunks, &Issues(files))?;
+    std::io::Write::write_all(&mut chunks, b"\n")?;
+    chunks.finish()
 }
 
 #[cfg(test)]
@@ -101,7 +120,11 @@ mod tests {
                 .map(|&(at, m)| Finding::new(Rule::ContextBreak, Span::new(main, at, at + 4), m))
                 .collect(),
         };
-        let out = render(&[report.clone(), report]);
+        let out = super::super::render(
+            super::super::Format::Gitlab,
+            &[report.clone(), report],
+            false,
+        );
         serde_json::from_str(&out).unwrap()
     }
 

@@ -171,11 +171,33 @@ fn handler(color: bool) -> GraphicalReportHandler {
 
 /// Renders findings as miette's graphical report; `color` for terminals.
 pub fn render(sources: &SourceMap, findings: &[Finding], color: bool) -> String {
-    let handler = handler(color);
-    let mut locator = Locator::new(sources);
+    let mut renderer = Renderer::new(sources, color);
     let mut out = String::new();
     for finding in findings {
-        let file = sources.get(finding.primary.span.file);
+        renderer.finding(finding, &mut out);
+    }
+    out
+}
+
+/// Draws findings of one source map, one at a time.
+struct Renderer<'a> {
+    sources: &'a SourceMap,
+    handler: GraphicalReportHandler,
+    locator: Locator<'a>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(sources: &'a SourceMap, color: bool) -> Renderer<'a> {
+        Renderer {
+            sources,
+            handler: handler(color),
+            locator: Locator::new(sources),
+        }
+    }
+
+    /// Appends one finding's block to `out`: miette's drawing, the notes, a blank line.
+    fn finding(&mut self, finding: &Finding, out: &mut String) {
+        let file = self.sources.get(finding.primary.span.file);
         let fits = fits(file, finding);
         let view = View {
             finding,
@@ -184,21 +206,20 @@ pub fn render(sources: &SourceMap, findings: &[Finding], color: bool) -> String 
                 file,
             }),
         };
-        handler
-            .render_report(&mut out, &view)
+        self.handler
+            .render_report(out, &view)
             .expect("writing to a String cannot fail");
         if !fits {
-            let place = locator.place(finding.primary.span).short();
+            let place = self.locator.place(finding.primary.span).short();
             out.push_str(&format!("  at {place} (the line is too long to show)\n"));
         }
         for label in &finding.secondary {
             if label.span.file != finding.primary.span.file {
-                out.push_str(&note(&mut locator, label));
+                out.push_str(&note(&mut self.locator, label));
             }
         }
         out.push('\n');
     }
-    out
 }
 
 /// Longest line shown in a snippet, in bytes. miette panics when a label starts past column
@@ -234,19 +255,26 @@ fn note(locator: &mut Locator, label: &Label) -> String {
 /// Findings of one rule drawn in full per file by [`render_run`]; the others are counted.
 pub const GROUP_AFTER: usize = 10;
 
-/// Renders a whole check run: every file's findings, then the summary line.
-pub fn render_run(files: &[FileReport], color: bool) -> String {
-    let mut out = String::new();
+/// Writes a whole check run: every file's findings, each as soon as it is drawn, then the
+/// summary line.
+pub fn write_run(
+    files: &[FileReport],
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut block = String::new();
     for report in files {
         // Past GROUP_AFTER findings of one rule in a file, the rest are counted, not drawn.
         let mut count: std::collections::HashMap<&'static str, usize> = Default::default();
-        let mut shown = Vec::with_capacity(report.findings.len());
         let mut hidden: Vec<(&'static str, &'static str, Vec<&Finding>)> = Vec::new();
+        let mut renderer = Renderer::new(&report.sources, color);
         for f in &report.findings {
             let n = count.entry(f.rule.code()).or_default();
             *n += 1;
             if *n <= GROUP_AFTER {
-                shown.push(f.clone());
+                block.clear();
+                renderer.finding(f, &mut block);
+                out.write_all(block.as_bytes())?;
             } else {
                 match hidden
                     .iter_mut()
@@ -257,25 +285,23 @@ pub fn render_run(files: &[FileReport], color: bool) -> String {
                 }
             }
         }
-        out.push_str(&render(&report.sources, &shown, color));
         let mut locator = Locator::new(&report.sources);
         for (code, name, rest) in hidden {
             let first = locator.place(rest[0].primary.span);
             let last = locator.place(rest[rest.len() - 1].primary.span);
-            out.push_str(&format!(
+            writeln!(
+                out,
                 "… and {} more {code} {name} finding{} in {} (lines {} to {}); \
-                 `--format concise` lists every one\n\n",
+                 `--format concise` lists every one\n",
                 rest.len(),
                 if rest.len() == 1 { "" } else { "s" },
                 first.path,
                 first.line,
                 last.line
-            ));
+            )?;
         }
     }
-    out.push_str(&Summary::of(files).line());
-    out.push('\n');
-    out
+    writeln!(out, "{}", Summary::of(files).line())
 }
 
 #[cfg(test)]
@@ -436,7 +462,7 @@ mod tests {
             findings: vec![],
         };
         assert_eq!(
-            render_run(&[report], false),
+            super::super::render(super::super::Format::Human, &[report], false),
             "1 file: 0 errors, 0 warnings\n"
         );
     }

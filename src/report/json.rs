@@ -8,16 +8,17 @@
 use super::{FileReport, Locator, Summary};
 use crate::diagnostic::{Finding, Label};
 use serde::Serialize;
+use std::io::Write as _;
 
 /// The schema version this module writes; bump it only for an incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The whole document.
 #[derive(Serialize)]
-struct Document {
+struct Document<'a> {
     version: u32,
     tool: Tool,
-    files: Vec<File>,
+    files: Files<'a>,
     summary: Summary,
 }
 
@@ -28,12 +29,38 @@ struct Tool {
     version: &'static str,
 }
 
-/// One checked file.
-#[derive(Serialize)]
-struct File {
-    path: String,
-    kind: &'static str,
-    findings: Vec<FindingOut>,
+/// The checked files, each serialized as it is reached.
+struct Files<'a>(&'a [FileReport]);
+
+impl Serialize for Files<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(File))
+    }
+}
+
+/// One checked file: `path`, `kind`, `findings`.
+struct File<'a>(&'a FileReport);
+
+impl Serialize for File<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let r = self.0;
+        let mut file = s.serialize_struct("File", 3)?;
+        file.serialize_field("path", &r.path())?;
+        file.serialize_field("kind", if r.library { "library" } else { "journey" })?;
+        file.serialize_field("findings", &Findings(r))?;
+        file.end()
+    }
+}
+
+/// A file's findings, each built just before it is written.
+struct Findings<'a>(&'a FileReport);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut locator = Locator::new(&self.0.sources);
+        s.collect_seq(self.0.findings.iter().map(|f| finding(&mut locator, f)))
+    }
 }
 
 /// One finding.
@@ -108,33 +135,20 @@ fn finding(locator: &mut Locator, f: &Finding) -> FindingOut {
     }
 }
 
-/// Renders a check run as one pretty-printed JSON document, ending with a newline.
-pub fn render(files: &[FileReport]) -> String {
+/// Writes a check run as one pretty-printed JSON document, ending with a newline, each
+/// finding as it is reached.
+pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = Document {
         version: SCHEMA_VERSION,
         tool: Tool {
             name: "journeyc",
             version: env!("CARGO_PKG_VERSION"),
         },
-        files: files
-            .iter()
-            .map(|r| {
-                let mut locator = Locator::new(&r.sources);
-                File {
-                    path: r.path(),
-                    kind: if r.library { "library" } else { "journey" },
-                    findings: r
-                        .findings
-                        .iter()
-                        .map(|f| finding(&mut locator, f))
-                        .collect(),
-                }
-            })
-            .collect(),
+        files: Files(files),
         summary: Summary::of(files),
     };
-    let mut out =
-        serde_json::to_string_pretty(&doc).expect("the document has only strings and integers");
-    out.push('\n');
-    out
+    let mut chunks = crate::model::Chunks::new(out);
+    serde_json::to_writer_pretty(&mut chunks, &doc)?;
+    chunks.write_all(b"\n")?;
+    chunks.finish()
 }

@@ -227,16 +227,30 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// Renders a whole check run; `color` only for the human format on a terminal.
-pub fn render(format: Format, files: &[FileReport], color: bool) -> String {
+/// Writes a whole check run to `out` as it is rendered, finding by finding (no document is
+/// built whole first: a run's output can be many times the size of its sources); `color`
+/// only for the human format on a terminal.
+pub fn write(
+    format: Format,
+    files: &[FileReport],
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Human => human::render_run(files, color),
-        Format::Json => json::render(files),
-        Format::Sarif => sarif::render(files),
-        Format::Github => github::render(files),
-        Format::Gitlab => gitlab::render(files),
-        Format::Concise => concise::render(files),
+        Format::Human => human::write_run(files, color, out),
+        Format::Json => json::write(files, out),
+        Format::Sarif => sarif::write(files, out),
+        Format::Github => github::write(files, out),
+        Format::Gitlab => gitlab::write(files, out),
+        Format::Concise => concise::write(files, out),
     }
+}
+
+/// [`write`] into a string.
+pub fn render(format: Format, files: &[FileReport], color: bool) -> String {
+    let mut out = Vec::new();
+    write(format, files, color, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("every format writes UTF-8")
 }
 
 /// A file's path as machine formats print it: forward slashes, no leading `./`.

@@ -196,35 +196,61 @@ fn result(locator: &mut Locator, f: &Finding, occurrences: &mut Occurrences) -> 
     result
 }
 
-/// Renders a check run as one SARIF 2.1.0 log (pretty-printed, ending with a newline).
-pub fn render(files: &[FileReport]) -> String {
+/// Writes a check run as one SARIF 2.1.0 log (pretty-printed, ending with a newline), each
+/// result as it is reached: the log is serialized with an empty `results` array, and the
+/// results are written in its place one by one, indented as serde_json indents them in place
+/// (its pretty printer indents by two spaces a level, and no JSON string holds a raw line
+/// break), so the bytes are those of the whole log serialized at once.
+pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let driver = ToolComponent::builder()
         .name("journeyc")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .rules(Rule::ALL.iter().map(|&r| rule(r)).collect::<Vec<_>>())
         .build();
-    let mut occurrences = Occurrences::default();
-    let mut results = Vec::new();
-    for report in files {
-        let mut locator = Locator::new(&report.sources);
-        for f in &report.findings {
-            results.push(result(&mut locator, f, &mut occurrences));
-        }
-    }
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .column_kind(json!("utf16CodeUnits"))
-        .results(results)
+        .results(Vec::new())
         .build();
     let log = Sarif::builder()
         .schema(SCHEMA)
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build();
-    let mut out = serde_json::to_string_pretty(&log).expect("a SARIF log serializes");
-    out.push('\n');
-    out
+    let text = serde_json::to_string_pretty(&log)?;
+    // Quotes inside JSON strings are escaped: this is the key, not text in a message.
+    const EMPTY: &str = "\"results\": []";
+    let at = text.find(EMPTY).expect("the run has a results array");
+    if files.iter().all(|r| r.findings.is_empty()) {
+        out.write_all(text.as_bytes())?;
+        return out.write_all(b"\n");
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..at];
+    let inner = format!("{indent}  ");
+    out.write_all(&text.as_bytes()[..at])?;
+    out.write_all(b"\"results\": [")?;
+    let mut occurrences = Occurrences::default();
+    let mut first = true;
+    for report in files {
+        let mut locator = Locator::new(&report.sources);
+        for f in &report.findings {
+            let result = serde_json::to_string_pretty(&result(&mut locator, f, &mut occurrences))?;
+            out.write_all(if first { b"\n" } else { b",\n" })?;
+            first = false;
+            for (i, line) in result.split('\n').enumerate() {
+                if i > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(inner.as_bytes())?;
+                out.write_all(line.as_bytes())?;
+            }
+        }
+    }
+    write!(out, "\n{indent}]")?;
+    out.write_all(&text.as_bytes()[at + EMPTY.len()..])?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -231,7 +231,7 @@ fn describe(rule: Rule) -> Option<(u8, String)> {
     match rule {
         Rule::EOI => Some((3, "end of file".into())),
         Rule::ident | Rule::decl_name => word("a name"),
-        Rule::string | Rule::string_inner => word("a label in quotes"),
+        Rule::string => word("a label in quotes"),
         Rule::probability => word("a probability (like 35% or 0.35)"),
         Rule::percent => word("a percentage"),
         Rule::number => word("a number"),

@@ -16,86 +16,70 @@ type R<T> = Result<T, Finding>;
 /// line.
 fn span(file: FileId, p: &P) -> Span {
     let s = p.as_span();
-    Span::new(file, s.start(), token_end(p))
-}
-
-/// Where the last token of a pair ends (the grammar's nesting bounds the recursion).
-fn token_end(p: &P) -> usize {
-    let end = p.as_span().end();
-    let Some(last) = p.clone().into_inner().next_back() else {
-        return end;
-    };
-    let last_end = token_end(&last);
-    let mut rest = &p.as_str()[last_end - p.as_span().start()..];
-    loop {
-        rest = rest.trim_start();
-        match rest.strip_prefix('#') {
-            Some(comment) => rest = comment.find(['\n', '\r']).map_or("", |i| &comment[i..]),
-            None => break,
-        }
-    }
-    if rest.is_empty() { last_end } else { end }
-}
-
-/// The pairs of a rule, with keyword pairs (which carry no information) skipped.
-fn inner<'i>(p: P<'i>) -> impl Iterator<Item = P<'i>> {
-    p.into_inner().filter(|p| !is_keyword(p.as_rule()))
-}
-
-fn is_keyword(r: Rule) -> bool {
-    use Rule::*;
-    matches!(
-        r,
-        kw_use
-            | kw_journey
-            | kw_owner
-            | kw_description
-            | kw_horizon
-            | kw_max_steps
-            | kw_primary_goal
-            | kw_channel
-            | kw_context
-            | kw_context_loss
-            | kw_segment
-            | kw_share
-            | kw_prefers
-            | kw_patience
-            | kw_stage
-            | kw_touchpoint
-            | kw_on
-            | kw_entry
-            | kw_duration
-            | kw_friction
-            | kw_emotion
-            | kw_cost
-            | kw_csat
-            | kw_effort
-            | kw_pain
-            | kw_moment_of_truth
-            | kw_goal
-            | kw_value
-            | kw_for
-            | kw_trigger
-            | kw_at
-            | kw_after
-            | kw_via
-            | kw_limit
-            | kw_kpi
-            | kw_lifecycle
-            | kw_repeat
-            | kw_winback
-            | kw_discount
-            | kw_max_cycles
-            | kw_scenario
-            | kw_remove
-            | kw_option
-            | kw_objective
-            | kw_constraint
+    Span::new(
+        file,
+        s.start(),
+        token_end(p.get_input(), s.start(), s.end()),
     )
 }
 
+/// Where the last token of the text `start..end` of `input` ends: `end` less the blanks and
+/// comments it ends with. No token ends in a blank, and a comment runs to the end of its line,
+/// so the text is trimmed from its end, without walking the pair's children: a comment ends
+/// just before a line break or at the end of the input, and it starts at the first `#` of its
+/// line outside a label (labels are one line, so a line never starts inside one).
+fn token_end(input: &str, start: usize, end: usize) -> usize {
+    let bytes = input.as_bytes();
+    let mut e = end;
+    loop {
+        let before = e;
+        while e > start && matches!(bytes[e - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            e -= 1;
+        }
+        let line_break = bytes[e..before].iter().any(|&b| b == b'\n' || b == b'\r');
+        if !(line_break || before == input.len()) {
+            return e;
+        }
+        match comment_start(&bytes[..e]) {
+            Some(c) if c >= start => e = c,
+            _ => return e,
+        }
+    }
+}
+
+/// Where the comment that ends the last line of `text` starts, if one does.
+fn comment_start(text: &[u8]) -> Option<usize> {
+    let line = text
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    let mut in_label = false;
+    let mut escaped = false;
+    for (i, &b) in text[line..].iter().enumerate() {
+        if in_label {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_label = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_label = true;
+        } else if b == b'#' {
+            return Some(line + i);
+        }
+    }
+    None
+}
+
+/// The pairs of a rule (keywords leave none: the grammar's `k_X` rules are silent).
+fn inner<'i>(p: P<'i>) -> pest::iterators::Pairs<'i, Rule> {
+    p.into_inner()
+}
+
 pub(super) fn file(f: FileId, pair: P) -> R<File> {
-    let sp = span(f, &pair);
+    // The whole text, blanks and comments at its end included.
+    let sp = Span::new(f, pair.as_span().start(), pair.as_span().end());
     let mut out = File {
         uses: Vec::new(),
         journey: None,
@@ -298,14 +282,14 @@ fn touchpoint_attr(f: FileId, a: P) -> R<TouchpointAttr> {
         }
         _ => {}
     }
-    let mut d: Vec<P> = inner(a).collect();
-    let segments = match d.last() {
+    let mut d = inner(a);
+    let segments = match d.clone().next_back() {
         Some(p) if p.as_rule() == Rule::for_segments => {
-            Some(name_list(f, first(d.pop().expect("just seen"))))
+            d.next_back();
+            Some(name_list(f, first(p)))
         }
         _ => None,
     };
-    let mut d = d.into_iter();
     let attr = match rule {
         Rule::entry => TouchpointAttr::Entry(d.next().map(|p| probability(f, p)).transpose()?, s),
         Rule::duration => {
@@ -380,9 +364,9 @@ fn option(f: FileId, p: P) -> R<OptionDecl> {
 fn arrow(f: FileId, p: P) -> R<Arrow> {
     let sp = span(f, &p);
     let mut it = inner(p).peekable();
-    let t = first(it.next().unwrap());
-    let target = match t.as_rule() {
-        Rule::exit_target => TargetName::Exit(span(f, &t)),
+    let t = it.next().unwrap();
+    let target = match t.as_str() {
+        "exit" => TargetName::Exit(span(f, &t)),
         _ => TargetName::Touchpoint(to_name(f, t)),
     };
     let probability = it
@@ -535,9 +519,11 @@ fn name_list(f: FileId, p: P) -> Vec<Name> {
     inner(p).map(|p| to_name(f, p)).collect()
 }
 
+/// A `string` pair: the text between its quotes, unescaped.
 fn to_label(f: FileId, p: P) -> Label {
     let sp = span(f, &p);
-    let raw = p.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+    let quoted = p.as_str();
+    let raw = &quoted[1..quoted.len() - 1];
     let mut text = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
@@ -577,12 +563,8 @@ fn number(f: FileId, p: P) -> R<Number> {
     })
 }
 
+/// A `probability`, `percent` or `number` pair.
 fn probability(f: FileId, p: P) -> R<Probability> {
-    let p = if p.as_rule() == Rule::probability {
-        first(p)
-    } else {
-        p
-    };
     let sp = span(f, &p);
     let text = p.as_str();
     Ok(if let Some(pct) = text.strip_suffix('%') {

@@ -72,3 +72,20 @@ pub fn section<'a>(html: &'a str, id: &str) -> &'a str {
     let end = html[start..].find("</section>").expect("its end") + start;
     &html[start..end + "</section>".len()]
 }
+
+/// Every file under `dir` (recursively) whose extension is `ext`, added to `out` in sorted
+/// order; a folder that does not exist adds nothing.
+pub fn files_under(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files_under(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}

@@ -13,7 +13,7 @@ use crate::source::Span;
 pub const DOC: &str = r#"## What it does
 Checks that the journey has at least one entry (`entry` on a touchpoint) and that the
 entry weights follow the remainder rule: they add up to 100%, or one entry without a weight
-takes the rest.
+takes the rest. The finding marks the first ten entries; the help line counts the others.
 
 ## Why is this bad?
 Customers start at the entries, in proportion to their weights. Without an entry no
@@ -100,17 +100,17 @@ pub(crate) fn check(entries: &[(Option<f64>, Span)], journey: Span) -> Option<Fi
     } else {
         return None;
     };
-    let mut f = Finding::new(Rule::Entry, span, msg.clone())
+    let f = Finding::new(Rule::Entry, span, msg.clone())
         .label(msg)
         .help(help);
-    for (w, s) in entries {
+    let marks = entries.iter().map(|(w, s)| {
         let w = w.map_or_else(
             || "the rest".to_string(),
             |w| format!("{}%", trim(w * 100.0)),
         );
-        f = f.with(*s, w);
-    }
-    Some(f)
+        (*s, w)
+    });
+    Some(super::mark_parts(f, marks, "entries"))
 }
 
 #[cfg(test)]

@@ -17,6 +17,33 @@ pub mod share_sum;
 pub mod transition_sum;
 pub mod unknown_name;
 
+/// At most this many parts of a sum are marked in a finding (J0203's shares, J0204's entry
+/// weights). A journey of 20,000 segments gave a J0203 of 20,000 labels: 3.3 MB of output and
+/// 18 s of rendering. The message states the total; the help line counts the parts not marked.
+pub(crate) const MAX_MARKED: usize = 10;
+
+/// Adds `marks` (span, label) to `f` as secondary labels, the first [`MAX_MARKED`] of them,
+/// and says in the help line how many more `what` (a plural noun) are not marked.
+pub(crate) fn mark_parts(
+    mut f: crate::diagnostic::Finding,
+    marks: impl IntoIterator<Item = (crate::source::Span, String)>,
+    what: &str,
+) -> crate::diagnostic::Finding {
+    let mut more = 0usize;
+    for (span, label) in marks {
+        if f.secondary.len() < MAX_MARKED {
+            f = f.with(span, label);
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        let help = f.help.take().unwrap_or_default();
+        f = f.help(format!("{help} ({more} more {what} not marked)"));
+    }
+    f
+}
+
 /// How far from 100% written probabilities, segment shares and entry weights may add up and
 /// still count as adding up (`33.3333%` three times is 99.9999%). The one tolerance of the
 /// language (`docs/language.md`, decision 4); rows within it are scaled to add up to exactly

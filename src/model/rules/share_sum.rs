@@ -13,6 +13,7 @@ use crate::source::Span;
 pub const DOC: &str = r#"## What it does
 Checks that every declared segment has a `share` and that the shares add up to 100%.
 Without declared segments, the journey has one implicit segment, `everyone`, of 100%.
+The finding marks the first ten shares; the help line counts the others.
 
 ## Why is this bad?
 Shares say how the population splits into segments; every journey-wide figure
@@ -71,7 +72,7 @@ pub(crate) fn check<'a>(
     if !sum_off(total) {
         return None;
     }
-    let mut f = Finding::new(
+    let f = Finding::new(
         Rule::ShareSum,
         first,
         format!(
@@ -81,9 +82,11 @@ pub(crate) fn check<'a>(
     )
     .label(format!("shares total {}%", trim(total * 100.0)))
     .help("adjust the shares so that they add up to 100%");
-    for (name, _, span) in shares {
-        f = f.with(span, format!("`{name}`"));
-    }
+    let f = super::mark_parts(
+        f,
+        shares.map(|(name, _, span)| (span, format!("`{name}`"))),
+        "shares",
+    );
     Some(f)
 }
 
@@ -102,5 +105,24 @@ mod tests {
         let f = check(s(0), off.iter().copied()).unwrap();
         assert_eq!(f.message, "segment shares add up to 90%, not 100%");
         assert_eq!(f.secondary.len(), 2);
+        assert_eq!(
+            f.help.as_deref(),
+            Some("adjust the shares so that they add up to 100%")
+        );
+    }
+
+    #[test]
+    fn past_ten_shares_the_rest_are_counted_not_marked() {
+        let s = |i| Span::new(FileId(0), i, i + 1);
+        let many: Vec<(String, f64, Span)> =
+            (0..25).map(|i| (format!("s{i}"), 0.01, s(i + 1))).collect();
+        let f = check(s(0), many.iter().map(|(n, x, sp)| (n.as_str(), *x, *sp))).unwrap();
+        assert_eq!(f.message, "segment shares add up to 25%, not 100%");
+        assert_eq!(f.secondary.len(), 10);
+        assert_eq!(f.secondary[9].message, "`s9`");
+        assert_eq!(
+            f.help.as_deref(),
+            Some("adjust the shares so that they add up to 100% (15 more shares not marked)")
+        );
     }
 }
