@@ -220,6 +220,7 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
     let settings = FitSettings {
         min_count: args.min_count,
     };
+    let mut em = None;
     let fitted = match &counted.latent {
         Some(stats) => {
             if !log.has.ends {
@@ -230,7 +231,13 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
                     args.log.name()
                 )));
             }
-            events::em::fit_latent(&journey, stats, &counted.counts, args.min_count, BOOTSTRAP)
+            let (fitted, convergence) =
+                events::em::fit_latent(&journey, stats, &counted.counts, args.min_count, BOOTSTRAP);
+            for note in convergence.notes() {
+                crate::errln!("note: {}: {note}", args.log.name());
+            }
+            em = Some(convergence);
+            fitted
         }
         None => fit(
             &journey,
@@ -247,6 +254,7 @@ pub fn run(args: &FitArgs) -> Result<Exit, Failure> {
         log: args.log.name(),
         counted: &counted,
         min_count: args.min_count,
+        em: em.as_ref(),
     };
     let text = match args.format {
         FitFormat::Table => table(&context, &fitted),
@@ -364,6 +372,8 @@ struct Context<'a> {
     log: String,
     counted: &'a Counted,
     min_count: u64,
+    /// Latent segments: how EM ended.
+    em: Option<&'a events::em::Convergence>,
 }
 
 impl Context<'_> {
@@ -565,7 +575,7 @@ fn json(c: &Context<'_>, fitted: &[Fitted]) -> String {
         })
         .collect();
     let has = &c.counted.log.has;
-    let v = serde_json::json!({
+    let mut v = serde_json::json!({
         "journey": c.file,
         "log": c.log,
         "customers": c.customers(),
@@ -576,6 +586,15 @@ fn json(c: &Context<'_>, fitted: &[Fitted]) -> String {
         "min_count": c.min_count,
         "estimates": estimates,
     });
+    if let Some(em) = c.em {
+        let steps: Vec<usize> = em.replicates.iter().map(|r| r.steps).collect();
+        v["em"] = serde_json::json!({
+            "steps": em.estimate.steps,
+            "converged": em.estimate.converged,
+            "replicate_steps": steps,
+            "replicates_converged": em.replicates.iter().filter(|r| r.converged).count(),
+        });
+    }
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
