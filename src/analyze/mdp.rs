@@ -32,20 +32,20 @@ pub fn supported(j: &Journey, m: Metric) -> bool {
 /// One segment's decision process.
 pub struct Mdp {
     /// Touchpoint of each state.
-    tp: Vec<u32>,
+    pub(super) tp: Vec<u32>,
     /// `act_start[x]..act_start[x + 1]` are the actions of state `x`.
-    act_start: Vec<usize>,
+    pub(super) act_start: Vec<usize>,
     /// The choice (index in the touchpoint's choices; 0 without options) of each action.
-    choice: Vec<u32>,
+    pub(super) choice: Vec<u32>,
     /// `reward[a * metrics + k]`: metric `k`'s reward per visit under action `a`.
-    reward: Vec<f64>,
-    metrics: usize,
+    pub(super) reward: Vec<f64>,
+    pub(super) metrics: usize,
     /// `edge_start[a]..edge_start[a + 1]`: successors of action `a`.
-    edge_start: Vec<usize>,
-    edge_to: Vec<u32>,
-    edge_p: Vec<f64>,
+    pub(super) edge_start: Vec<usize>,
+    pub(super) edge_to: Vec<u32>,
+    pub(super) edge_p: Vec<f64>,
     /// The initial distribution.
-    init: Vec<(u32, f64)>,
+    pub(super) init: Vec<(u32, f64)>,
 }
 
 /// A solved process: values and the best action of every state.

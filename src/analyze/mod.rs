@@ -51,6 +51,7 @@ mod chain;
 pub mod figures;
 pub mod levers;
 mod lifetime;
+mod lp;
 pub mod mdp;
 pub mod optimize;
 mod solve;
