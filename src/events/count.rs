@@ -113,6 +113,7 @@ impl Counts {
         self.cell_mut(seg, tp, opt)
     }
 
+    #[inline]
     fn cell_mut(&mut self, seg: usize, tp: usize, opt: usize) -> &mut Cell {
         if opt >= self.n_opt {
             // An option first seen after the counts were made.
@@ -123,6 +124,8 @@ impl Counts {
     }
 
     /// Makes room for `n_opt` options.
+    #[cold]
+    #[inline(never)]
     fn grow(&mut self, n_opt: usize) {
         let mut cells = vec![Cell::default(); self.n_seg * self.n_tp * n_opt];
         for seg in 0..self.n_seg {

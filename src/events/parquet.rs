@@ -454,6 +454,20 @@ pub(super) fn read(
                 Some((_, Text::Dict(_, values))) => values.iter().map(|v| look(v)).collect(),
                 _ => Vec::new(),
             };
+        // The dictionaries whose keys are all in range or null (all, unless the file is
+        // damaged), checked once a batch: their rows are then read without a check each.
+        type Checked<'b, 'c> = Option<(&'b [usize], &'b [&'c [u8]])>;
+        let checked: Vec<Checked<'_, '_>> = views
+            .iter()
+            .map(|view| match view {
+                Some((_, Text::Dict(keys, values)))
+                    if keys.iter().all(|&k| k < values.len() || k == NULL_KEY) =>
+                {
+                    Some((keys.as_slice(), values.as_slice()))
+                }
+                _ => None,
+            })
+            .collect();
         let tp_ids: Vec<Option<u32>> = known(&views[1], &|v| state.known_touchpoint(v));
         let seg_ids: Vec<Option<u32>> = known(&views[2], &|v| state.known_segment(v));
         let customer_col = batch.column(layout.customer).as_ref();
@@ -490,9 +504,20 @@ pub(super) fn read(
             };
             let mut text = [&b""[..]; 7];
             let mut keys = [None; 7];
-            for ((t, key), view) in text.iter_mut().zip(&mut keys).zip(&views) {
-                if let Some((k, v)) = view {
-                    (*t, *key) = v.at(i).map_err(|e| at(*k, e))?;
+            for (((t, key), view), checked) in
+                text.iter_mut().zip(&mut keys).zip(&views).zip(&checked)
+            {
+                match (checked, view) {
+                    // Every key of the batch is in range or null: no check, no error path.
+                    (Some((keys, values)), _) => {
+                        let k = keys[i];
+                        (*t, *key) = match values.get(k) {
+                            Some(v) => (*v, Some(k)),
+                            None => (&b""[..], None),
+                        };
+                    }
+                    (None, Some((k, v))) => (*t, *key) = v.at(i).map_err(|e| at(*k, e))?,
+                    (None, None) => {}
                 }
             }
             let [event, touchpoint, segment, cause, trigger, outcome, option] = text;

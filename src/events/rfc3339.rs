@@ -8,23 +8,42 @@
 /// Milliseconds since 1970 of a timestamp on the fixed layout, truncated toward zero as
 /// `jiff::Timestamp::as_millisecond` does; `None` when `t` is not on that layout.
 pub fn parse_fixed(t: &[u8]) -> Option<i64> {
+    parse_cached(t, &mut Day::default())
+}
+
+/// The last date parsed: its text (`YYYY-MM-DD`, checked) and its first second since 1970.
+/// Consecutive rows of a log mostly share their date, so it need not be read again.
+#[derive(Clone, Debug, Default)]
+pub struct Day {
+    text: [u8; 10],
+    seconds: Option<i64>,
+}
+
+/// Two ASCII digits at `t[at..at + 2]` as a number.
+#[inline]
+fn two(t: &[u8], at: usize) -> Option<u32> {
+    let (a, b) = (t[at].wrapping_sub(b'0'), t[at + 1].wrapping_sub(b'0'));
+    (a < 10 && b < 10).then(|| u32::from(a) * 10 + u32::from(b))
+}
+
+/// [`parse_fixed`], reading the date again only when it differs from the last text's
+/// (`cache`): the same answer for every text.
+pub fn parse_cached(t: &[u8], cache: &mut Day) -> Option<i64> {
     // 2026-01-01T00:00:00Z is the shortest: 20 bytes.
-    if t.len() < 20 || t[4] != b'-' || t[7] != b'-' || t[10] != b'T' {
+    if t.len() < 20 || t[10] != b'T' || t[13] != b':' || t[16] != b':' {
         return None;
     }
-    if t[13] != b':' || t[16] != b':' {
-        return None;
-    }
-    let year = digits(&t[0..4])?;
-    let month = digits(&t[5..7])?;
-    let day = digits(&t[8..10])?;
-    let hour = digits(&t[11..13])?;
-    let minute = digits(&t[14..16])?;
-    let second = digits(&t[17..19])?;
-    if !(1000..=9998).contains(&year) || !(1..=12).contains(&month) {
-        return None;
-    }
-    if day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+    let day = match cache.seconds {
+        Some(s) if t[..10] == cache.text => s,
+        _ => {
+            let s = day_of(&t[..10])?;
+            cache.text.copy_from_slice(&t[..10]);
+            cache.seconds = Some(s);
+            s
+        }
+    };
+    let (hour, minute, second) = (two(t, 11)?, two(t, 14)?, two(t, 17)?);
+    if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
     let mut rest = &t[19..];
@@ -61,11 +80,30 @@ pub fn parse_fixed(t: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year as i64, month, day);
-    let secs = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64 - offset;
-    // The instant in nanoseconds, truncated toward zero to milliseconds (as jiff does).
-    let total = secs as i128 * 1_000_000_000 + nanos as i128;
-    Some((total / 1_000_000) as i64)
+    let secs = day + (hour * 3600 + minute * 60 + second) as i64 - offset;
+    // The instant in nanoseconds, truncated toward zero to milliseconds (as jiff does):
+    // before 1970 a fraction that is not whole milliseconds rounds up.
+    let ms = secs * 1000 + nanos / 1_000_000;
+    Some(match secs < 0 && nanos % 1_000_000 != 0 {
+        true => ms + 1,
+        false => ms,
+    })
+}
+
+/// Seconds since 1970 of the start of `YYYY-MM-DD`, `None` off the layout.
+fn day_of(t: &[u8]) -> Option<i64> {
+    if t[4] != b'-' || t[7] != b'-' {
+        return None;
+    }
+    let year = digits(&t[0..4])?;
+    let (month, day) = (two(t, 5)?, two(t, 8)?);
+    if !(1000..=9998).contains(&year) || !(1..=12).contains(&month) {
+        return None;
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year as i64, month, day) * 86_400)
 }
 
 /// A run of ASCII digits as a number.
@@ -170,6 +208,8 @@ mod tests {
             state % n
         };
         let mut answered = 0;
+        let mut cache = Day::default();
+        let mut minute = None;
         for _ in 0..200_000 {
             let year = match next(4) {
                 0 => 1000 + next(9000),
@@ -178,6 +218,12 @@ mod tests {
             };
             let (month, day) = (1 + next(12), 1 + next(31));
             let (h, m, s) = (next(25), next(61), next(61));
+            // Half the texts keep the previous text's date, hour and minute (the cache's fast path).
+            let (year, month, day, h, m) = match (next(2), minute) {
+                (0, Some(kept)) => kept,
+                _ => (year, month, day, h, m),
+            };
+            minute = Some((year, month, day, h, m));
             let frac = match next(11) {
                 0 => String::new(),
                 k => {
@@ -200,11 +246,19 @@ mod tests {
             let text = format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}{frac}{off}");
             agrees(&text);
             answered += parse_fixed(text.as_bytes()).is_some() as u32;
+            // The cached parse, after the previous texts (often of the same date), answers
+            // as the uncached one.
+            assert_eq!(
+                parse_cached(text.as_bytes(), &mut cache),
+                parse_fixed(text.as_bytes()),
+                "{text}"
+            );
             let mut bytes = text.into_bytes();
             let at = next(bytes.len() as u64) as usize;
             bytes[at] = b"0123456789-+:.TZtz x"[next(20) as usize];
             if let Ok(s) = std::str::from_utf8(&bytes) {
                 agrees(s);
+                assert_eq!(parse_cached(&bytes, &mut cache), parse_fixed(&bytes), "{s}");
             }
         }
         // Most generated texts are on the layout and valid: the fast path was exercised.
