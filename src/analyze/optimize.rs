@@ -314,7 +314,7 @@ pub struct Evaluator<'a> {
     problem: &'a Problem,
     metrics: Vec<Metric>,
     mdps: Option<Vec<super::mdp::Mdp>>,
-    warm: Vec<Vec<f64>>,
+    warm: Vec<super::mdp::Warm>,
     /// Per segment: segment policy → one value per metric (objective, then constraints).
     cache: Vec<std::collections::HashMap<Vec<usize>, Vec<f64>>>,
     /// Segment policies evaluated (the seeds included).
@@ -347,7 +347,7 @@ impl<'a> Evaluator<'a> {
             problem,
             metrics,
             mdps,
-            warm: vec![Vec::new(); nseg],
+            warm: vec![super::mdp::Warm::default(); nseg],
             cache: vec![std::collections::HashMap::new(); nseg],
             evaluated: 0,
         };
@@ -383,8 +383,9 @@ impl<'a> Evaluator<'a> {
     /// The figures of `policy` (`policy[d][s]`, as [`Evaluated::policy`]).
     pub fn evaluate(&mut self, policy: &[Vec<usize>]) -> Result<Evaluated, AnalyzeError> {
         let nseg = self.j.segments.len();
+        let keys: Vec<Vec<usize>> = (0..nseg).map(|s| Self::segment_policy(policy, s)).collect();
         let missing: Vec<SegmentId> = (0..nseg)
-            .filter(|&s| !self.cache[s].contains_key(&Self::segment_policy(policy, s)))
+            .filter(|&s| !self.cache[s].contains_key(&keys[s]))
             .collect();
         match &self.mdps {
             _ if missing.is_empty() => {}
@@ -406,14 +407,12 @@ impl<'a> Evaluator<'a> {
                     })
                     .collect::<Result<_, _>>()?;
                 for (s, row) in rows {
-                    self.cache[s].insert(Self::segment_policy(policy, s), row);
+                    self.cache[s].insert(keys[s].clone(), row);
                     self.evaluated += 1;
                 }
             }
         }
-        let rows: Vec<Vec<f64>> = (0..nseg)
-            .map(|s| self.cache[s][&Self::segment_policy(policy, s)].clone())
-            .collect();
+        let rows: Vec<&Vec<f64>> = (0..nseg).map(|s| &self.cache[s][&keys[s]]).collect();
         Ok(evaluate(self.j, self.problem, policy, |s| rows[s].clone()))
     }
 }
