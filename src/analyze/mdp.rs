@@ -289,7 +289,24 @@ impl Mdp {
     /// successors' values are those of the last call keeps its values, and one evaluated
     /// again starts from them (a nearby policy's values: few sweeps).
     pub fn evaluate(&self, choice: &[usize], warm: &mut Warm) -> Result<Vec<f64>, AnalyzeError> {
-        let (n, m) = (self.len(), self.metrics);
+        // The usual few metrics as a constant, so that the loops over them unroll.
+        match self.metrics {
+            1 => self.evaluate_with::<1>(choice, warm),
+            2 => self.evaluate_with::<2>(choice, warm),
+            3 => self.evaluate_with::<3>(choice, warm),
+            4 => self.evaluate_with::<4>(choice, warm),
+            _ => self.evaluate_with::<0>(choice, warm),
+        }
+    }
+
+    /// [`Mdp::evaluate`] with `M` metrics (0: `self.metrics`, any number).
+    fn evaluate_with<const M: usize>(
+        &self,
+        choice: &[usize],
+        warm: &mut Warm,
+    ) -> Result<Vec<f64>, AnalyzeError> {
+        let n = self.len();
+        let m = if M == 0 { self.metrics } else { M };
         if warm.values.len() != n * m || warm.action.len() != n {
             warm.values = vec![0.0; n * m];
             warm.action = vec![u32::MAX; n];
@@ -306,64 +323,34 @@ impl Mdp {
             let count = self.act_start[x + 1] - first;
             first + choice[self.tp[x] as usize].min(count - 1)
         };
-        // One state's values from its successors'; true when one moved by more than 1e-14
-        // of its size. Every metric in one pass over the moves (up to `WIDE` metrics).
-        const WIDE: usize = 4;
-        let step = |x: usize, a: usize, values: &mut [f64]| {
-            let edges = self.edge_start[a]..self.edge_start[a + 1];
-            let (to, p) = (&self.edge_to[edges.clone()], &self.edge_p[edges]);
-            let mut next = [0.0f64; WIDE];
-            if m <= WIDE {
-                for (&y, &p) in to.iter().zip(p) {
-                    let y = y as usize * m;
-                    for k in 0..m {
-                        next[k] += p * values[y + k];
-                    }
-                }
-            }
-            let (mut moved, mut changed) = (false, false);
-            for k in 0..m {
-                let next = match m <= WIDE {
-                    true => next[k],
-                    false => to
-                        .iter()
-                        .zip(p)
-                        .map(|(&y, &p)| p * values[y as usize * m + k])
-                        .sum(),
-                };
-                let v = self.reward[a * m + k] + next;
-                moved |= (v - values[x * m + k]).abs() / v.abs().max(1.0) > 1e-14;
-                changed |= v != values[x * m + k];
-                values[x * m + k] = v;
-            }
-            (moved, changed)
-        };
-        // Evaluated again only when an action or a successor's value changed.
-        let dirty = |x: usize, a: usize, taken: &[u32], changed: &[bool]| {
-            taken[x] != a as u32
-                || self.edge_to[self.edge_start[a]..self.edge_start[a + 1]]
-                    .iter()
-                    .any(|&y| changed[y as usize])
-        };
         for c in 0..self.acyclic.len() {
             let states = &self.order[self.component[c] as usize..self.component[c + 1] as usize];
             if self.acyclic[c] {
-                // One step, exact: its successors' values are final.
+                // One step, exact: its successors' values are final. Taken again only when
+                // its action or a successor's value changed.
                 let x = states[0] as usize;
                 let a = action(x);
-                changed[x] = dirty(x, a, taken, changed) && {
-                    taken[x] = a as u32;
-                    step(x, a, values).1
-                };
+                let edges = self.edge_start[a]..self.edge_start[a + 1];
+                if taken[x] == a as u32 && !self.edge_to[edges].iter().any(|&y| changed[y as usize])
+                {
+                    changed[x] = false;
+                    continue;
+                }
+                taken[x] = a as u32;
+                changed[x] = self.step::<M>(x, a, values).1;
                 continue;
             }
             for &x in states {
                 changed[x as usize] = false;
             }
-            if !states
-                .iter()
-                .any(|&x| dirty(x as usize, action(x as usize), taken, changed))
-            {
+            let dirty = states.iter().any(|&x| {
+                let (x, a) = (x as usize, action(x as usize));
+                taken[x] != a as u32
+                    || self.edge_to[self.edge_start[a]..self.edge_start[a + 1]]
+                        .iter()
+                        .any(|&y| changed[y as usize])
+            });
+            if !dirty {
                 continue;
             }
             old.clear();
@@ -377,7 +364,9 @@ impl Mdp {
             for _ in 0..1_000_000 {
                 let mut moved = false;
                 for &x in states {
-                    moved |= step(x as usize, taken[x as usize] as usize, values).0;
+                    moved |= self
+                        .step::<M>(x as usize, taken[x as usize] as usize, values)
+                        .0;
                 }
                 if !moved {
                     converged = true;
@@ -404,6 +393,44 @@ impl Mdp {
                     .sum()
             })
             .collect())
+    }
+
+    /// State `x`'s values under action `a` from its successors' (`M` metrics, 0: any
+    /// number): whether one moved by more than 1e-14 of its size, and whether one changed.
+    #[inline(always)]
+    fn step<const M: usize>(&self, x: usize, a: usize, values: &mut [f64]) -> (bool, bool) {
+        // Every metric in one pass over the moves, up to `WIDE` metrics.
+        const WIDE: usize = 4;
+        let m = if M == 0 { self.metrics } else { M };
+        let edges = self.edge_start[a]..self.edge_start[a + 1];
+        let (to, p) = (&self.edge_to[edges.clone()], &self.edge_p[edges]);
+        let mut next = [0.0f64; WIDE];
+        if m <= WIDE {
+            for (&y, &p) in to.iter().zip(p) {
+                let y = &values[y as usize * m..][..m];
+                for k in 0..m {
+                    next[k] += p * y[k];
+                }
+            }
+        }
+        let (mut moved, mut changed) = (false, false);
+        let reward = &self.reward[a * m..][..m];
+        for k in 0..m {
+            let next = match m <= WIDE {
+                true => next[k],
+                false => to
+                    .iter()
+                    .zip(p)
+                    .map(|(&y, &p)| p * values[y as usize * m + k])
+                    .sum(),
+            };
+            let v = reward[k] + next;
+            let was = values[x * m + k];
+            moved |= (v - was).abs() > 1e-14 * v.abs().max(1.0);
+            changed |= v != was;
+            values[x * m + k] = v;
+        }
+        (moved, changed)
     }
 
     fn q(&self, a: usize, w: &[f64], v: &[f64]) -> f64 {
