@@ -314,6 +314,8 @@ pub struct Evaluator<'a> {
     problem: &'a Problem,
     metrics: Vec<Metric>,
     mdps: Option<Vec<super::mdp::Mdp>>,
+    /// The decision touchpoints.
+    decisions: Vec<TouchpointId>,
     warm: Vec<super::mdp::Warm>,
     /// Per segment: segment policy → one value per metric (objective, then constraints).
     cache: Vec<std::collections::HashMap<Vec<usize>, Vec<f64>>>,
@@ -347,6 +349,7 @@ impl<'a> Evaluator<'a> {
             problem,
             metrics,
             mdps,
+            decisions: j.decisions().collect(),
             warm: vec![super::mdp::Warm::default(); nseg],
             cache: vec![std::collections::HashMap::new(); nseg],
             evaluated: 0,
@@ -392,7 +395,7 @@ impl<'a> Evaluator<'a> {
             None => self.analyse(policy)?,
             Some(mdps) => {
                 // The segments missing, in parallel (each has its own warm values).
-                let j = self.j;
+                let (j, decisions) = (self.j, &self.decisions);
                 let rows: Vec<(SegmentId, Vec<f64>)> = self
                     .warm
                     .par_iter_mut()
@@ -400,7 +403,7 @@ impl<'a> Evaluator<'a> {
                     .filter(|(s, _)| missing.contains(s))
                     .map(|(s, warm)| {
                         let mut choice = vec![0usize; j.touchpoints.len()];
-                        for (d, t) in j.decisions().enumerate() {
+                        for (d, &t) in decisions.iter().enumerate() {
                             choice[t] = policy[d][s];
                         }
                         mdps[s].evaluate(&choice, warm).map(|row| (s, row))

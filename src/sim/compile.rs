@@ -554,6 +554,11 @@ pub(crate) struct Tables {
     pub horizon: i64,
     /// Visits per customer before the journey ends stuck.
     pub max_steps: u32,
+    /// The touchpoints with options, whose stops a policy changes ([`Tables::patch`]).
+    optioned: Vec<u32>,
+    /// The largest time, spread, cost and value of a visit (absolute) over the stops of the
+    /// other touchpoints (built by [`Tables::link`]; `bounds` adds the optioned ones').
+    fixed_top: [i128; 4],
     /// No customer's time, cost or revenue can overflow 64 bits: at most `max_steps` visits
     /// and as many trigger firings, each adding at most the largest amount, stay below 2⁶².
     /// The walk then adds without saturating (built by [`Tables::link`]).
@@ -687,6 +692,10 @@ impl Tables {
                 _ => i64::MAX,
             },
             max_steps: j.max_steps,
+            optioned: (0..j.touchpoints.len() as u32)
+                .filter(|&k| !j.touchpoints[k as usize].choices.is_empty())
+                .collect(),
+            fixed_top: [0; 4],
             bounded: false,
             valued: false,
             narrow: false,
@@ -715,6 +724,7 @@ impl Tables {
                     | ((complete.0 < complete.1) as u8 * COMPLETE);
             }
         }
+        self.fixed();
         self.bounds();
         self.hops = (0..self.moves.len()).map(|i| self.hop_at(i)).collect();
         self.segment_choice = Choice::new(&self.cdf, self.segment, |x| x, 0);
@@ -722,14 +732,14 @@ impl Tables {
         self
     }
 
-    /// Sets `valued` and `bounded` from the stops and triggers (one pass over the stops).
-    fn bounds(&mut self) {
-        let largest = |xs: &mut dyn Iterator<Item = i64>| -> i128 {
-            xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
-        };
-        // The largest time, spread, cost and value of a visit.
-        let mut top = [0i128; 4];
-        for x in self.stops.iter().chain(&self.segment_stops) {
+    /// The largest time, spread, cost and value of touchpoint `k`'s visits (absolute), as
+    /// a maximum with `top`.
+    fn top(&self, k: usize, mut top: [i128; 4]) -> [i128; 4] {
+        let segment = self
+            .segment_stops
+            .get(k * self.n_seg..(k + 1) * self.n_seg)
+            .unwrap_or(&[]);
+        for x in std::iter::once(&self.stops[k]).chain(segment) {
             let here = [
                 (x.adds[TIME] as i128).abs(),
                 x.dur_span as i128,
@@ -740,6 +750,31 @@ impl Tables {
                 *t = (*t).max(h);
             }
         }
+        top
+    }
+
+    /// Sets `fixed_top` from the stops of the touchpoints without options.
+    fn fixed(&mut self) {
+        let mut optioned = self.optioned.iter().peekable();
+        let mut top = [0i128; 4];
+        for k in 0..self.n_tp {
+            if optioned.next_if(|&&x| x as usize == k).is_none() {
+                top = self.top(k, top);
+            }
+        }
+        self.fixed_top = top;
+    }
+
+    /// Sets `valued` and `bounded` from the stops and triggers: `fixed_top` and the stops
+    /// of the touchpoints with options.
+    fn bounds(&mut self) {
+        let largest = |xs: &mut dyn Iterator<Item = i64>| -> i128 {
+            xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
+        };
+        let top = self
+            .optioned
+            .iter()
+            .fold(self.fixed_top, |top, &k| self.top(k as usize, top));
         let per_step = [
             top[0] + top[1] + largest(&mut self.triggers.iter().map(|x| x.after)),
             top[2] + largest(&mut self.triggers.iter().map(|x| x.via_cost)),
@@ -771,12 +806,17 @@ impl Tables {
     /// equal `Tables::new(j, _)`: their stops, scores, moves and hops, and the flags that
     /// depend on every stop. False, leaving the tables unusable, when the layout depends on
     /// the change (segment-specific stops or rated visits appear or disappear, or the moves
-    /// outgrow their room): build them anew then.
+    /// outgrow their room) or a touchpoint of `tps` has no options: build them anew then.
     pub fn patch(&mut self, j: &Journey, tps: &[usize]) -> bool {
         let n_seg = self.n_seg;
         let by_segment = j.touchpoints.iter().any(|t| !t.by_segment.is_empty());
         let rates = (j.rates_csat(), j.rates_effort());
-        if by_segment == self.segment_stops.is_empty() || rates != self.rates {
+        if by_segment == self.segment_stops.is_empty()
+            || rates != self.rates
+            || tps
+                .iter()
+                .any(|&k| self.optioned.binary_search(&(k as u32)).is_err())
+        {
             return false;
         }
         let mut items = Vec::new();
