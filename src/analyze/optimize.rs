@@ -305,8 +305,9 @@ pub fn evaluate_policy(
 /// separate chains, so each segment policy (one choice at every decision touchpoint) is
 /// evaluated once and kept. When every metric of the problem is a sum of per-visit rewards
 /// ([`super::mdp::supported`]) a segment policy is evaluated on its segment's full-state
-/// process (policy evaluation, warm-started from the previous policy's values: a few sweeps
-/// where `analyze` would build and solve the whole chain and every figure); otherwise by
+/// process (policy evaluation component by component, warm-started from the previous
+/// policy's values: one step per state outside cycles, where `analyze` would build and solve
+/// the whole chain and every figure; see [`super::mdp::Mdp::evaluate`]); otherwise by
 /// [`analyze`] of the whole policy. Policies given to [`Evaluator::new`] are analysed with
 /// [`analyze`], so that their figures equal `optimize`'s to the bit.
 pub struct Evaluator<'a> {

@@ -1,6 +1,7 @@
 //! The model compiled into flat tables for the walk: one record per touchpoint indexed by
 //! dense ids, probabilities as integer thresholds, one cumulative table ([`Cdf`]) per
-//! touchpoint and segment for the moves. Built once per run; the hot loop then reads no
+//! touchpoint and segment for the moves. Built once per run (`learn` patches them where a
+//! new policy changes them: `Tables::patch`); the hot loop then reads no
 //! `String`, `HashMap` or `Vec` of `Vec`. ([`Alias`] tables, the textbook alternative, serve
 //! the benchmark's raw baseline.)
 
