@@ -591,8 +591,14 @@ mod tests {
             "/examples/decisions.journey"
         ))
         .unwrap();
-        let draws = crate::sim::engine::Draws::new(5, 6);
+        // SplitMix64 (no dependence on the simulator's streams).
         let mut k = 0u64;
+        let draw = |k: u64| {
+            let mut z = k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
         for text in [example, crate::generate::with_options(300, 30, 7)] {
             let j = resolve_source("t.journey", text.as_str(), &Options::default())
                 .unwrap()
@@ -620,10 +626,9 @@ mod tests {
                     let chance = [3, 30, 0][round % 3];
                     for t in j.decisions() {
                         k += 1;
-                        if draws.at(k) % 100 < chance {
+                        if draw(k) % 100 < chance {
                             k += 1;
-                            choice[t] =
-                                (draws.at(k) % j.touchpoints[t].choices.len() as u64) as usize;
+                            choice[t] = (draw(k) % j.touchpoints[t].choices.len() as u64) as usize;
                         }
                     }
                     let fast = mdp.evaluate(&choice, &mut warm).unwrap();
