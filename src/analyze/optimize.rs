@@ -305,8 +305,9 @@ pub fn evaluate_policy(
 /// separate chains, so each segment policy (one choice at every decision touchpoint) is
 /// evaluated once and kept. When every metric of the problem is a sum of per-visit rewards
 /// ([`super::mdp::supported`]) a segment policy is evaluated on its segment's full-state
-/// process (policy evaluation, warm-started from the previous policy's values: a few sweeps
-/// where `analyze` would build and solve the whole chain and every figure); otherwise by
+/// process (policy evaluation component by component, warm-started from the previous
+/// policy's values: one step per state outside cycles, where `analyze` would build and solve
+/// the whole chain and every figure; see [`super::mdp::Mdp::evaluate`]); otherwise by
 /// [`analyze`] of the whole policy. Policies given to [`Evaluator::new`] are analysed with
 /// [`analyze`], so that their figures equal `optimize`'s to the bit.
 pub struct Evaluator<'a> {
@@ -314,7 +315,9 @@ pub struct Evaluator<'a> {
     problem: &'a Problem,
     metrics: Vec<Metric>,
     mdps: Option<Vec<super::mdp::Mdp>>,
-    warm: Vec<Vec<f64>>,
+    /// The decision touchpoints.
+    decisions: Vec<TouchpointId>,
+    warm: Vec<super::mdp::Warm>,
     /// Per segment: segment policy → one value per metric (objective, then constraints).
     cache: Vec<std::collections::HashMap<Vec<usize>, Vec<f64>>>,
     /// Segment policies evaluated (the seeds included).
@@ -347,7 +350,8 @@ impl<'a> Evaluator<'a> {
             problem,
             metrics,
             mdps,
-            warm: vec![Vec::new(); nseg],
+            decisions: j.decisions().collect(),
+            warm: vec![super::mdp::Warm::default(); nseg],
             cache: vec![std::collections::HashMap::new(); nseg],
             evaluated: 0,
         };
@@ -383,15 +387,16 @@ impl<'a> Evaluator<'a> {
     /// The figures of `policy` (`policy[d][s]`, as [`Evaluated::policy`]).
     pub fn evaluate(&mut self, policy: &[Vec<usize>]) -> Result<Evaluated, AnalyzeError> {
         let nseg = self.j.segments.len();
+        let keys: Vec<Vec<usize>> = (0..nseg).map(|s| Self::segment_policy(policy, s)).collect();
         let missing: Vec<SegmentId> = (0..nseg)
-            .filter(|&s| !self.cache[s].contains_key(&Self::segment_policy(policy, s)))
+            .filter(|&s| !self.cache[s].contains_key(&keys[s]))
             .collect();
         match &self.mdps {
             _ if missing.is_empty() => {}
             None => self.analyse(policy)?,
             Some(mdps) => {
                 // The segments missing, in parallel (each has its own warm values).
-                let j = self.j;
+                let (j, decisions) = (self.j, &self.decisions);
                 let rows: Vec<(SegmentId, Vec<f64>)> = self
                     .warm
                     .par_iter_mut()
@@ -399,21 +404,19 @@ impl<'a> Evaluator<'a> {
                     .filter(|(s, _)| missing.contains(s))
                     .map(|(s, warm)| {
                         let mut choice = vec![0usize; j.touchpoints.len()];
-                        for (d, t) in j.decisions().enumerate() {
+                        for (d, &t) in decisions.iter().enumerate() {
                             choice[t] = policy[d][s];
                         }
                         mdps[s].evaluate(&choice, warm).map(|row| (s, row))
                     })
                     .collect::<Result<_, _>>()?;
                 for (s, row) in rows {
-                    self.cache[s].insert(Self::segment_policy(policy, s), row);
+                    self.cache[s].insert(keys[s].clone(), row);
                     self.evaluated += 1;
                 }
             }
         }
-        let rows: Vec<Vec<f64>> = (0..nseg)
-            .map(|s| self.cache[s][&Self::segment_policy(policy, s)].clone())
-            .collect();
+        let rows: Vec<&Vec<f64>> = (0..nseg).map(|s| &self.cache[s][&keys[s]]).collect();
         Ok(evaluate(self.j, self.problem, policy, |s| rows[s].clone()))
     }
 }

@@ -1,6 +1,7 @@
 //! The model compiled into flat tables for the walk: one record per touchpoint indexed by
 //! dense ids, probabilities as integer thresholds, one cumulative table ([`Cdf`]) per
-//! touchpoint and segment for the moves. Built once per run; the hot loop then reads no
+//! touchpoint and segment for the moves. Built once per run (`learn` patches them where a
+//! new policy changes them: `Tables::patch`); the hot loop then reads no
 //! `String`, `HashMap` or `Vec` of `Vec`. ([`Alias`] tables, the textbook alternative, serve
 //! the benchmark's raw baseline.)
 
@@ -121,6 +122,12 @@ pub struct Cdf {
     steps: Vec<Step>,
 }
 
+/// A step of a [`Cdf`] outside every table (the unused end of a slot).
+const PAD: Step = Step {
+    below: 0,
+    outcome: 0,
+};
+
 /// One outcome of a [`Cdf`] table.
 #[derive(Copy, Clone, Debug)]
 struct Step {
@@ -134,7 +141,17 @@ impl Cdf {
     /// Adds a table for `(outcome, weight)` pairs (weights need not sum to 1; zero weights are
     /// never picked) and returns its range.
     pub fn push(&mut self, items: &[(u32, f64)]) -> Range {
-        let start = self.steps.len() as u32;
+        let start = self.steps.len();
+        self.steps.resize(start + items.len(), PAD);
+        self.put(start as u32, items.len(), items)
+    }
+
+    /// Writes the table for `items` into `slot` steps from `start` (at least `items.len()`),
+    /// the rest of the slot [`PAD`], and returns its range: a table rewritten in place, as
+    /// [`Cdf::push`] of the same items would write it.
+    fn put(&mut self, start: u32, slot: usize, items: &[(u32, f64)]) -> Range {
+        let at = start as usize;
+        self.steps[at..at + slot].fill(PAD);
         let total: f64 = items.iter().map(|&(_, w)| w.max(0.0)).sum();
         if items.is_empty() || total <= 0.0 {
             return Range { start, len: 0 };
@@ -148,12 +165,17 @@ impl Cdf {
                 // `as` saturates: a cumulative probability of 1 becomes u64::MAX.
                 (cumulative * 18_446_744_073_709_551_616.0) as u64
             };
-            self.steps.push(Step { below, outcome });
+            self.steps[at + i] = Step { below, outcome };
         }
         Range {
             start,
             len: items.len() as u32,
         }
+    }
+
+    /// Reserves `n` more steps (never picked: no range covers them).
+    fn pad(&mut self, n: usize) {
+        self.steps.resize(self.steps.len() + n, PAD);
     }
 
     /// Draws an outcome of a table with at least one outcome from 64 random bits.
@@ -345,6 +367,30 @@ fn stop(t: &Touchpoint, visit: Visit, stage: u32, class: u32) -> Stop {
     }
 }
 
+/// The moves of touchpoint `t` for segment `seg` as [`Cdf`] items, into `items`.
+fn move_items(t: &Touchpoint, seg: usize, items: &mut Vec<(u32, f64)>) {
+    items.clear();
+    if let Some(ts) = t.transitions.get(seg) {
+        items.extend(ts.iter().map(|t| {
+            let target = match t.target {
+                Target::Exit => EXIT,
+                Target::Touchpoint(k) => k as u32,
+            };
+            (target, t.probability)
+        }));
+    }
+}
+
+/// The steps a touchpoint's moves for a segment take in the [`Cdf`]: with options, room
+/// for the longest option's (so that any policy's fit in place).
+fn slot(t: &Touchpoint, seg: usize) -> usize {
+    let len = |ts: Option<&Vec<crate::model::Transition>>| ts.map_or(0, Vec::len);
+    t.choices
+        .iter()
+        .map(|c| len(c.transitions.get(seg)))
+        .fold(len(t.transitions.get(seg)), usize::max)
+}
+
 /// The most stages and goals counted as one set per customer ([`Tables::combos`]): 2¹⁰
 /// counts, 8 KiB per segment.
 pub(crate) const COMBO_BITS: usize = 10;
@@ -509,6 +555,11 @@ pub(crate) struct Tables {
     pub horizon: i64,
     /// Visits per customer before the journey ends stuck.
     pub max_steps: u32,
+    /// The touchpoints with options, whose stops a policy changes ([`Tables::patch`]).
+    optioned: Vec<u32>,
+    /// The largest time, spread, cost and value of a visit (absolute) over the stops of the
+    /// other touchpoints (built by [`Tables::link`]; `bounds` adds the optioned ones').
+    fixed_top: [i128; 4],
     /// No customer's time, cost or revenue can overflow 64 bits: at most `max_steps` visits
     /// and as many trigger firings, each adding at most the largest amount, stay below 2⁶².
     /// The walk then adds without saturating (built by [`Tables::link`]).
@@ -539,24 +590,15 @@ impl Tables {
         let entries: Vec<(u32, f64)> = j.entries().map(|(t, w)| (t as u32, w)).collect();
         let entry = cdf.push(&entries);
         let mut moves = Vec::with_capacity(j.touchpoints.len() * n_seg);
+        let mut items = Vec::new();
         for tp in &j.touchpoints {
             for seg in 0..n_seg {
-                let items: Vec<(u32, f64)> = tp
-                    .transitions
-                    .get(seg)
-                    .map(|ts| {
-                        ts.iter()
-                            .map(|t| {
-                                let target = match t.target {
-                                    Target::Exit => EXIT,
-                                    Target::Touchpoint(k) => k as u32,
-                                };
-                                (target, t.probability)
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                moves.push(cdf.push(&items));
+                move_items(tp, seg, &mut items);
+                let range = cdf.push(&items);
+                // A touchpoint with options keeps room for its longest option's moves, so
+                // that another policy's moves are rewritten in place (`Tables::patch`).
+                cdf.pad(slot(tp, seg) - items.len());
+                moves.push(range);
             }
         }
         let mut on_leave = Vec::with_capacity(j.touchpoints.len());
@@ -651,6 +693,10 @@ impl Tables {
                 _ => i64::MAX,
             },
             max_steps: j.max_steps,
+            optioned: (0..j.touchpoints.len() as u32)
+                .filter(|&k| !j.touchpoints[k as usize].choices.is_empty())
+                .collect(),
+            fixed_top: [0; 4],
             bounded: false,
             valued: false,
             narrow: false,
@@ -663,19 +709,6 @@ impl Tables {
     /// stops, the segment and entry choices, [`Stop::watched`], and the flags `bounded`,
     /// `valued`, `narrow` and `combos`. Run again after `moves` or `entry` change.
     fn link(mut self) -> Self {
-        let largest = |xs: &mut dyn Iterator<Item = i64>| -> i128 {
-            xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
-        };
-        let all = || self.stops.iter().chain(&self.segment_stops);
-        let per_step = [
-            largest(&mut all().map(|x| x.adds[TIME]))
-                + all().map(|x| x.dur_span as i128).max().unwrap_or(0)
-                + largest(&mut self.triggers.iter().map(|x| x.after)),
-            largest(&mut all().map(|x| x.adds[COST]))
-                + largest(&mut self.triggers.iter().map(|x| x.via_cost)),
-            largest(&mut all().map(|x| x.adds[VALUE])),
-        ];
-        self.valued = all().any(|x| x.adds[VALUE] != 0);
         self.narrow = self.n_stages + self.n_goals <= 64;
         self.combos = self.narrow
             && self.n_stages + self.n_goals <= COMBO_BITS
@@ -692,29 +725,137 @@ impl Tables {
                     | ((complete.0 < complete.1) as u8 * COMPLETE);
             }
         }
-        self.bounded = per_step
-            .iter()
-            .all(|&x| x * (self.max_steps as i128 + 1) < 1 << 62);
-        let n_seg = self.n_seg as u32;
-        let hop_of = |tp: u32, seg: u32| if tp == EXIT { EXIT } else { tp * n_seg + seg };
-        self.hops = self
-            .moves
-            .iter()
-            .enumerate()
-            .map(|(i, &range)| {
-                let (tp, seg) = ((i / self.n_seg) as u32, (i % self.n_seg) as u32);
-                let stop = self.stop(tp as usize, seg as usize);
-                Hop {
-                    moves: Choice::new(&self.cdf, range, |x| hop_of(x, seg), DONE),
-                    tp,
-                    stop,
-                    reached: self.reached_bits(&stop),
-                }
-            })
-            .collect();
+        self.fixed();
+        self.bounds();
+        self.hops = (0..self.moves.len()).map(|i| self.hop_at(i)).collect();
         self.segment_choice = Choice::new(&self.cdf, self.segment, |x| x, 0);
         self.entry_choice = Choice::new(&self.cdf, self.entry, |x| x, EXIT);
         self
+    }
+
+    /// The largest time, spread, cost and value of touchpoint `k`'s visits (absolute), as
+    /// a maximum with `top`.
+    fn top(&self, k: usize, mut top: [i128; 4]) -> [i128; 4] {
+        let segment = self
+            .segment_stops
+            .get(k * self.n_seg..(k + 1) * self.n_seg)
+            .unwrap_or(&[]);
+        for x in std::iter::once(&self.stops[k]).chain(segment) {
+            let here = [
+                (x.adds[TIME] as i128).abs(),
+                x.dur_span as i128,
+                (x.adds[COST] as i128).abs(),
+                (x.adds[VALUE] as i128).abs(),
+            ];
+            for (t, h) in top.iter_mut().zip(here) {
+                *t = (*t).max(h);
+            }
+        }
+        top
+    }
+
+    /// Sets `fixed_top` from the stops of the touchpoints without options.
+    fn fixed(&mut self) {
+        let mut optioned = self.optioned.iter().peekable();
+        let mut top = [0i128; 4];
+        for k in 0..self.n_tp {
+            if optioned.next_if(|&&x| x as usize == k).is_none() {
+                top = self.top(k, top);
+            }
+        }
+        self.fixed_top = top;
+    }
+
+    /// Sets `valued` and `bounded` from the stops and triggers: `fixed_top` and the stops
+    /// of the touchpoints with options.
+    fn bounds(&mut self) {
+        let largest = |xs: &mut dyn Iterator<Item = i64>| -> i128 {
+            xs.map(|x| (x as i128).abs()).max().unwrap_or(0)
+        };
+        let top = self
+            .optioned
+            .iter()
+            .fold(self.fixed_top, |top, &k| self.top(k as usize, top));
+        let per_step = [
+            top[0] + top[1] + largest(&mut self.triggers.iter().map(|x| x.after)),
+            top[2] + largest(&mut self.triggers.iter().map(|x| x.via_cost)),
+            top[3],
+        ];
+        self.valued = top[3] != 0;
+        self.bounded = per_step
+            .iter()
+            .all(|&x| x * (self.max_steps as i128 + 1) < 1 << 62);
+    }
+
+    /// Hop `i` (`touchpoint · segments + segment`) from `moves` and the stops.
+    fn hop_at(&self, i: usize) -> Hop {
+        let n_seg = self.n_seg as u32;
+        let hop_of = |tp: u32, seg: u32| if tp == EXIT { EXIT } else { tp * n_seg + seg };
+        let (tp, seg) = ((i / self.n_seg) as u32, (i % self.n_seg) as u32);
+        let stop = self.stop(tp as usize, seg as usize);
+        Hop {
+            moves: Choice::new(&self.cdf, self.moves[i], |x| hop_of(x, seg), DONE),
+            tp,
+            stop,
+            reached: self.reached_bits(&stop),
+        }
+    }
+
+    /// Compiles again touchpoints `tps` of `j`, a journey that differs from the one these
+    /// tables were built from (by `new` or `patch`) only in those touchpoints' attributes
+    /// and moves — e.g. another policy applied at decision touchpoints — so that the tables
+    /// equal `Tables::new(j, _)`: their stops, scores, moves and hops, and the flags that
+    /// depend on every stop. False, leaving the tables unusable, when the layout depends on
+    /// the change (segment-specific stops or rated visits appear or disappear, or the moves
+    /// outgrow their room) or a touchpoint of `tps` has no options: build them anew then.
+    pub fn patch(&mut self, j: &Journey, tps: &[usize]) -> bool {
+        let n_seg = self.n_seg;
+        let by_segment = j.touchpoints.iter().any(|t| !t.by_segment.is_empty());
+        let rates = (j.rates_csat(), j.rates_effort());
+        if by_segment == self.segment_stops.is_empty()
+            || rates != self.rates
+            || tps
+                .iter()
+                .any(|&k| self.optioned.binary_search(&(k as u32)).is_err())
+        {
+            return false;
+        }
+        let mut items = Vec::new();
+        for &k in tps {
+            let t = &j.touchpoints[k];
+            // The stop of a visit, its stage, class and trigger flags kept (they do not
+            // depend on the touchpoint's attributes).
+            let primary = self.primary;
+            let again = |old: Stop, visit: Visit| Stop {
+                primary: t.goal.is_some_and(|g| g.goal as u32 == primary),
+                watched: old.watched,
+                ..stop(t, visit, old.stage, old.class)
+            };
+            self.stops[k] = again(self.stops[k], t.unqualified());
+            for seg in 0..n_seg {
+                let i = k * n_seg + seg;
+                if by_segment {
+                    self.segment_stops[i] = again(self.segment_stops[i], t.visit(seg));
+                }
+                if !self.scores.is_empty() {
+                    self.scores[i] = ScoreRow::of(&t.visit(seg));
+                }
+                move_items(t, seg, &mut items);
+                let room = slot(t, seg);
+                let start = self.moves[i].start;
+                if items.len() > room || start as usize + room > self.cdf.steps.len() {
+                    return false;
+                }
+                self.moves[i] = self.cdf.put(start, room, &items);
+            }
+        }
+        self.bounds();
+        for &k in tps {
+            for seg in 0..n_seg {
+                self.hops[k * n_seg + seg] = self.hop_at(k * n_seg + seg);
+            }
+        }
+        true
     }
 
     /// What a visit of touchpoint `tp` reads for a customer of segment `seg`.
@@ -796,6 +937,84 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Tables patched at the decisions whose choices change, policy after policy, equal
+    /// the tables built anew for each policy, field by field (their `Debug` text), on the
+    /// example with options and on generated journeys with options.
+    #[test]
+    fn patched_tables_equal_tables_built_anew() {
+        use crate::model::{Options, resolve_source};
+        let example = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/decisions.journey"
+        ))
+        .unwrap();
+        let texts = [
+            example,
+            crate::generate::with_options(120, 12, 3),
+            crate::generate::with_options(300, 30, 7),
+        ];
+        let draws = crate::sim::engine::Draws::new(9, 2);
+        let mut k = 0u64;
+        let (mut patched, mut rebuilt) = (0, 0);
+        for text in &texts {
+            let j = resolve_source("t.journey", text.as_str(), &Options::default())
+                .unwrap()
+                .journey
+                .unwrap();
+            let decisions: Vec<usize> = j.decisions().collect();
+            let nseg = j.segments.len();
+            let mut scratch = j.clone();
+            let mut t = Tables::new(&scratch, true);
+            let mut policy: Vec<Vec<usize>> = decisions
+                .iter()
+                .map(|&tp| match &j.touchpoints[tp].policy {
+                    p if p.len() == nseg => p.clone(),
+                    _ => vec![0; nseg],
+                })
+                .collect();
+            for round in 0..300 {
+                // Few changes, many, or a uniform policy (segment-specific stops may vanish).
+                let chance = [2, 20, 100][round % 3];
+                let mut changed = Vec::new();
+                for (d, &tp) in decisions.iter().enumerate() {
+                    let n = j.touchpoints[tp].choices.len() as u64;
+                    let mut next = policy[d].clone();
+                    for c in &mut next {
+                        k += 1;
+                        if draws.at(k) % 100 < chance {
+                            k += 1;
+                            *c = (draws.at(k) % n) as usize;
+                        }
+                    }
+                    if round % 29 == 28 {
+                        next = vec![next[0]; nseg];
+                    }
+                    if next != policy[d] {
+                        scratch.touchpoints[tp].apply_policy(&next);
+                        policy[d] = next;
+                        changed.push(tp);
+                    }
+                }
+                if t.patch(&scratch, &changed) {
+                    patched += 1;
+                } else {
+                    rebuilt += 1;
+                    t = Tables::new(&scratch, true);
+                }
+                let fresh = Tables::new(&j.with_policy(&policy), true);
+                assert_eq!(
+                    format!("{t:?}"),
+                    format!("{fresh:?}"),
+                    "round {round}: {policy:?}"
+                );
+            }
+        }
+        assert!(
+            patched > 10 * rebuilt,
+            "{patched} patched, {rebuilt} rebuilt"
+        );
     }
 
     #[test]

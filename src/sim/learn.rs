@@ -36,16 +36,11 @@ use crate::analyze::optimize::{Evaluated, Evaluator, Optimum, Problem, direction
 use crate::model::{Journey, Metric, TouchpointId};
 use rayon::prelude::*;
 
-use std::sync::Arc;
-
 /// Customers read by one task: batches are cut into chunks of this size, whatever the
 /// threads, and the chunks' sums combined in order.
 const CHUNK: u64 = 1024;
 /// Values this close count as equal (a greedy policy at the optimum's value).
 const EPS: f64 = 1e-9;
-/// Compiled policies kept for reuse (a learner that settles plays a few policies again and
-/// again).
-const CACHED_TABLES: usize = 64;
 /// The target of a transition to `exit`, in [`Moves`].
 const EXIT_TARGET: u32 = u32::MAX;
 
@@ -504,43 +499,28 @@ impl Moves {
     }
 }
 
-/// What a chunk of customers showed.
+/// What a chunk of customers showed (indices `d * segments + s`: decision `d`, segment
+/// `s`).
 #[derive(Clone, Debug)]
 struct Read {
-    /// `seen[d][s]`: the values from the visit onward at decision `d`, segment `s`.
-    seen: Vec<Vec<Seen>>,
-    /// `visits[d][s]`: visits to decision `d` by segment `s`.
-    visits: Vec<Vec<u64>>,
+    /// The values from the visit onward.
+    seen: Vec<Seen>,
+    /// Visits.
+    visits: Vec<u64>,
     /// Customers per segment.
     customers: Vec<u64>,
     /// Per segment: the value accrued over the whole journey, summed over customers.
     total: Vec<f64>,
-    /// `moves[d][s]`: what the visits to decision `d` by segment `s` showed of the choice
-    /// played.
-    moves: Vec<Vec<Moves>>,
+    /// What the visits showed of the choice played.
+    moves: Vec<Moves>,
 }
 
 impl Read {
-    fn new(nd: usize, ns: usize) -> Self {
-        Read {
-            seen: vec![vec![Seen::default(); ns]; nd],
-            visits: vec![vec![0; ns]; nd],
-            customers: vec![0; ns],
-            total: vec![0.0; ns],
-            moves: vec![vec![Moves::default(); ns]; nd],
-        }
-    }
-
     fn merge(&mut self, o: &Read) {
-        for (a, b) in self.seen.iter_mut().flatten().zip(o.seen.iter().flatten()) {
+        for (a, b) in self.seen.iter_mut().zip(&o.seen) {
             a.merge(b);
         }
-        for (a, b) in self
-            .visits
-            .iter_mut()
-            .flatten()
-            .zip(o.visits.iter().flatten())
-        {
+        for (a, b) in self.visits.iter_mut().zip(&o.visits) {
             *a += b;
         }
         for (a, b) in self.customers.iter_mut().zip(&o.customers) {
@@ -549,12 +529,7 @@ impl Read {
         for (a, b) in self.total.iter_mut().zip(&o.total) {
             *a += b;
         }
-        for (a, b) in self
-            .moves
-            .iter_mut()
-            .flatten()
-            .zip(o.moves.iter().flatten())
-        {
+        for (a, b) in self.moves.iter_mut().zip(&o.moves) {
             a.merge(b);
         }
     }
@@ -871,8 +846,13 @@ pub fn learn(
     // Exact figures per segment policy; the optimum's analysed as optimize did, so that its
     // regret is 0 to the bit.
     let mut exact = Evaluator::new(j, problem, &[&best.policy])?;
-    let mut tables: Vec<(Vec<Vec<usize>>, Arc<Tables>)> = Vec::new();
+    // The journey under the policy played and its tables, both kept across batches: a new
+    // policy is applied at the decisions whose choices change, and the tables patched there.
     let mut scratch = j.clone();
+    let mut t: Option<Tables> = None;
+    // `targets[d][s]`: the targets of the played choices' transitions, for the model.
+    let mut targets: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); nseg]; nd];
+    let mut changed: Vec<TouchpointId> = Vec::with_capacity(nd);
     let primary = j.primary_goal.map_or(NO_GOAL, |g| g as u32);
     let batch = s.batch.max(1);
     let mut batches = Vec::new();
@@ -881,63 +861,51 @@ pub fn learn(
     let mut greedy = learner.greedy();
     let mut done = 0u64;
     let mut number = 0u64;
-    while done < s.customers {
-        let size = batch.min(s.customers - done);
-        let mut rng = Stream::new(s.seed, number);
-        let policy = match model_based {
-            true => {
-                modelled(&mut model, j, &decisions, &learner.moves, Some(&mut rng));
-                model_optimum(&model, problem).unwrap_or_else(|| greedy.clone())
-            }
-            false => learner.draw(s.method, &mut rng),
-        };
-        // The targets of the played choices' transitions, for the model.
-        let targets: Vec<Vec<Vec<u32>>> = decisions
-            .iter()
-            .enumerate()
-            .map(|(d, &tp)| {
-                (0..nseg)
-                    .map(|seg| {
-                        j.touchpoints[tp].choices[policy[d][seg]]
-                            .transitions
-                            .get(seg)
-                            .map_or_else(Vec::new, |ts| {
-                                ts.iter()
-                                    .map(|t| match t.target {
-                                        crate::model::Target::Exit => EXIT_TARGET,
-                                        crate::model::Target::Touchpoint(k) => k as u32,
-                                    })
-                                    .collect()
-                            })
-                    })
-                    .collect()
-            })
-            .collect();
-        let t = match tables.iter().position(|(p, _)| *p == policy) {
-            Some(i) => tables[i].1.clone(),
-            None => {
-                // The policy applied to a journey kept across batches (only the decision
-                // touchpoints change): no clone of the whole journey per policy.
-                for (d, &tp) in decisions.iter().enumerate() {
-                    scratch.touchpoints[tp].apply_policy(&policy[d]);
+    // The whole loop on the pool's threads: its parallel parts (the chunks, the segments'
+    // evaluations) start there without a hand-over per batch.
+    pool.install(|| -> Result<(), LearnError> {
+        while done < s.customers {
+            let size = batch.min(s.customers - done);
+            let mut rng = Stream::new(s.seed, number);
+            let policy = match model_based {
+                true => {
+                    modelled(&mut model, j, &decisions, &learner.moves, Some(&mut rng));
+                    model_optimum(&model, problem).unwrap_or_else(|| greedy.clone())
                 }
-                let t = Arc::new(Tables::new(&scratch, true));
-                if tables.len() >= CACHED_TABLES {
-                    tables.remove(0);
+                false => learner.draw(s.method, &mut rng),
+            };
+            // The tables hold the last batch's policy.
+            let compiled = batches.last().map_or(&[][..], |b: &Batch| &b.policy[..]);
+            changed.clear();
+            for (d, &tp) in decisions.iter().enumerate() {
+                if compiled.get(d) == Some(&policy[d]) {
+                    continue;
                 }
-                tables.push((policy.clone(), t.clone()));
-                t
+                changed.push(tp);
+                scratch.touchpoints[tp].apply_policy(&policy[d]);
+                for seg in 0..nseg {
+                    let ts = j.touchpoints[tp].choices[policy[d][seg]]
+                        .transitions
+                        .get(seg);
+                    targets[d][seg].clear();
+                    targets[d][seg].extend(ts.into_iter().flatten().map(|t| match t.target {
+                        crate::model::Target::Exit => EXIT_TARGET,
+                        crate::model::Target::Touchpoint(k) => k as u32,
+                    }));
+                }
             }
-        };
-        let chunks = size.div_ceil(CHUNK);
-        let reads: Vec<Read> = pool.install(|| {
-            (0..chunks)
+            if !t.as_mut().is_some_and(|t| t.patch(&scratch, &changed)) {
+                t = Some(Tables::new(&scratch, true));
+            }
+            let t = t.as_ref().expect("compiled");
+            let chunks = size.div_ceil(CHUNK);
+            let reads: Vec<Read> = (0..chunks)
                 .into_par_iter()
                 .map(|c| {
                     let from = done + c * CHUNK;
                     let to = (from + CHUNK).min(done + size);
                     read_chunk(
-                        &t,
+                        t,
                         &per_segment,
                         &decision_of,
                         primary,
@@ -948,72 +916,75 @@ pub fn learn(
                         from..to,
                     )
                 })
-                .collect()
-        });
-        let keep = 0.5f64.powf(size as f64 / HALF_LIFE);
-        let mut read = Read::new(nd, nseg);
-        for r in &reads {
-            read.merge(r);
-        }
-        for d in 0..nd {
-            for seg in 0..nseg {
-                for o in &mut learner.seen[d][seg] {
-                    o.fade(keep);
-                }
-                learner.seen[d][seg][policy[d][seg]].add_batch(&read.seen[d][seg]);
-                learner.moves[d][seg][policy[d][seg]].merge(&read.moves[d][seg]);
+                .collect();
+            let keep = 0.5f64.powf(size as f64 / HALF_LIFE);
+            let mut reads = reads.into_iter();
+            let mut read = reads.next().expect("a batch has customers");
+            for r in reads {
+                read.merge(&r);
             }
-        }
-        let played = pool.install(|| exact.evaluate(&policy))?;
-        let regret: f64 = (0..nseg)
-            .map(|seg| {
-                read.customers[seg] as f64
-                    * sign
-                    * (best.per_segment[seg] - played.per_segment[seg])
-            })
-            .sum();
-        cumulative += regret;
-        let (mut visits, mut optimal) = (0, 0);
-        for d in 0..nd {
-            for seg in 0..nseg {
-                visits += read.visits[d][seg];
-                if policy[d][seg] == best.policy[d][seg] {
-                    optimal += read.visits[d][seg];
+            for d in 0..nd {
+                for seg in 0..nseg {
+                    for o in &mut learner.seen[d][seg] {
+                        o.fade(keep);
+                    }
+                    let i = d * nseg + seg;
+                    learner.seen[d][seg][policy[d][seg]].add_batch(&read.seen[i]);
+                    learner.moves[d][seg][policy[d][seg]].merge(&read.moves[i]);
                 }
             }
-        }
-        greedy = match model_based {
-            true => {
-                modelled(&mut model, j, &decisions, &learner.moves, None);
-                model_optimum(&model, problem).unwrap_or(greedy)
+            let played = exact.evaluate(&policy)?;
+            let regret: f64 = (0..nseg)
+                .map(|seg| {
+                    read.customers[seg] as f64
+                        * sign
+                        * (best.per_segment[seg] - played.per_segment[seg])
+                })
+                .sum();
+            cumulative += regret;
+            let (mut visits, mut optimal) = (0, 0);
+            for d in 0..nd {
+                for seg in 0..nseg {
+                    visits += read.visits[d * nseg + seg];
+                    if policy[d][seg] == best.policy[d][seg] {
+                        optimal += read.visits[d * nseg + seg];
+                    }
+                }
             }
-            false => learner.greedy(),
-        };
-        let g = pool.install(|| exact.evaluate(&greedy))?;
-        let at_optimum =
-            g.feasible && (g.value - best.value).abs() <= EPS * (1.0 + best.value.abs());
-        done += size;
-        number += 1;
-        match at_optimum {
-            true => {
-                settled_after.get_or_insert(done);
+            greedy = match model_based {
+                true => {
+                    modelled(&mut model, j, &decisions, &learner.moves, None);
+                    model_optimum(&model, problem).unwrap_or_else(|| std::mem::take(&mut greedy))
+                }
+                false => learner.greedy(),
+            };
+            let g = exact.evaluate(&greedy)?;
+            let at_optimum =
+                g.feasible && (g.value - best.value).abs() <= EPS * (1.0 + best.value.abs());
+            done += size;
+            number += 1;
+            match at_optimum {
+                true => {
+                    settled_after.get_or_insert(done);
+                }
+                false => settled_after = None,
             }
-            false => settled_after = None,
+            batches.push(Batch {
+                customers: done,
+                size,
+                policy,
+                value: played.value,
+                regret_per_customer: regret / size as f64,
+                cumulative_regret: cumulative,
+                decisions: visits,
+                optimal_decisions: optimal,
+                greedy_is_optimum: at_optimum,
+                greedy_value: g.value,
+                feasible: played.feasible,
+            });
         }
-        batches.push(Batch {
-            customers: done,
-            size,
-            policy: policy.clone(),
-            value: played.value,
-            regret_per_customer: regret / size as f64,
-            cumulative_regret: cumulative,
-            decisions: visits,
-            optimal_decisions: optimal,
-            greedy_is_optimum: at_optimum,
-            greedy_value: g.value,
-            feasible: played.feasible,
-        });
-    }
+        Ok(())
+    })?;
     Ok(Learned {
         decisions,
         optimum: best,
@@ -1042,7 +1013,8 @@ fn read_chunk(
     targets: &[Vec<Vec<u32>>],
     range: std::ops::Range<u64>,
 ) -> Read {
-    let mut out = Read::new(nd, nseg);
+    let mut seen = vec![Seen::default(); nd * nseg];
+    let (mut customers, mut total) = (vec![0; nseg], vec![0.0; nseg]);
     let mut firings = vec![0u32; t.n_triggers];
     let mut r = Reader {
         t,
@@ -1069,19 +1041,19 @@ fn read_chunk(
         r.reset();
         customer_events(t, seed, index, &mut firings, &mut r);
         let seg = r.seg;
-        out.customers[seg] += 1;
-        out.total[seg] += r.acc;
+        customers[seg] += 1;
+        total[seg] += r.acc;
         for &d in &r.visited {
-            out.seen[d as usize][seg].add(r.acc - r.prefix[d as usize]);
+            seen[d as usize * nseg + seg].add(r.acc - r.prefix[d as usize]);
         }
     }
-    for d in 0..nd {
-        for seg in 0..nseg {
-            out.visits[d][seg] += r.decision_visits[d * nseg + seg];
-            out.moves[d][seg].merge(&r.moves[d * nseg + seg]);
-        }
+    Read {
+        seen,
+        visits: r.decision_visits,
+        customers,
+        total,
+        moves: r.moves,
     }
-    out
 }
 
 #[cfg(test)]
@@ -1259,7 +1231,7 @@ mod tests {
             let mut checked = 0;
             for (d, &tp) in decisions.iter().enumerate() {
                 for seg in 0..nseg {
-                    let m = &read.moves[d][seg];
+                    let m = &read.moves[d * nseg + seg];
                     let option = &j.touchpoints[tp].choices[c];
                     let near = |k: u64, n: u64, p: f64| {
                         let se = (p * (1.0 - p) / n as f64).sqrt();
