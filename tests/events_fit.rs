@@ -643,3 +643,51 @@ fn write_notes_segments_that_differ_under_one_line() {
             .contains(" for keen")
     );
 }
+
+#[test]
+fn blanks_around_fields_are_cut_whether_or_not_a_row_has_them() {
+    // Rows of printable ASCII skip the cut (nothing to cut); the others are cut field by
+    // field. Every other row padded (spaces and tabs around every field, a non-breaking
+    // space after the touchpoint), the estimates are the log's as written.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("shop.csv");
+    let (code, _, err) = journeyc(&[
+        "simulate",
+        SHOP,
+        "--events",
+        log.to_str().unwrap(),
+        "-n",
+        "2000",
+        "--seed",
+        "11",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut padded = String::new();
+    for (i, line) in text.lines().enumerate() {
+        match i % 2 == 1 {
+            true => {
+                let fields: Vec<String> = line
+                    .split(',')
+                    .enumerate()
+                    .map(|(k, f)| match k {
+                        3 => format!(" {f}\u{a0}"),
+                        _ => format!(" \t{f} "),
+                    })
+                    .collect();
+                padded.push_str(&fields.join(","));
+            }
+            false => padded.push_str(line),
+        }
+        padded.push('\n');
+    }
+    let padded_path = dir.path().join("padded.csv");
+    std::fs::write(&padded_path, padded).unwrap();
+    let strip = |mut v: serde_json::Value| {
+        v["log"] = serde_json::Value::Null;
+        v
+    };
+    let want = strip(fit(SHOP, &log, &["--grouped"]));
+    assert_eq!(want["customers"], 2000);
+    assert_eq!(strip(fit(SHOP, &padded_path, &["--grouped"])), want);
+}

@@ -263,6 +263,13 @@ pub(super) fn text(b: &[u8]) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Eight bytes of `s` from `at` as a little-endian word: a fixed-size load, no call to
+/// `memcpy` (`at + 8 <= s.len()`).
+#[inline]
+fn word(s: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]))
+}
+
 /// Whether two short byte strings are equal, eight bytes at a time (no call to `memcmp`):
 /// the last eight bytes overlap the words before them; under eight bytes, byte by byte.
 #[inline]
@@ -274,7 +281,6 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     if n < 8 {
         return a.iter().zip(b).all(|(x, y)| x == y);
     }
-    let word = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
     let mut at = 0;
     while at + 8 <= n {
         if word(a, at) != word(b, at) {
@@ -326,12 +332,10 @@ impl Names {
     /// between share it, and are told apart by the comparison).
     fn hash(b: &[u8]) -> u64 {
         let n = b.len();
-        // Eight bytes from `at` as a word (a fixed-size load, no call to `memcpy`).
-        let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or([0; 8]));
         let (first, last) = match n {
             0..=7 => (b.iter().rev().fold(0u64, |w, &c| w << 8 | u64::from(c)), 0),
-            8 => (word(0), 0),
-            _ => (word(0), word(n - 8)),
+            8 => (word(b, 0), 0),
+            _ => (word(b, 0), word(b, n - 8)),
         };
         let h = (first ^ last.rotate_left(29) ^ n as u64).wrapping_mul(FnvHasher::K);
         h ^ (h >> 32)
@@ -1558,6 +1562,31 @@ mod tests {
             assert_eq!(closed.repeated(), want, "round {round}");
         }
         assert_eq!(Closed::default().repeated(), None);
+    }
+
+    #[test]
+    fn ids_of_up_to_eight_bytes_hash_apart_and_spread_over_the_partitions() {
+        // Every id of one and two bytes, and ids of seven and eight bytes that differ in
+        // their last byte or in their length only: no two share a hash.
+        let mut ids: Vec<Vec<u8>> = (0..=255u8).map(|a| vec![a]).collect();
+        ids.extend((0..=255u8).flat_map(|a| (0..=255u8).map(move |b| vec![a, b])));
+        for c in 0..=255u8 {
+            ids.push(b"abcdefg".to_vec());
+            ids.push([&b"abcdefg"[..], &[c]].concat());
+        }
+        ids.sort();
+        ids.dedup();
+        let mut hashes: Vec<u64> = ids.iter().map(|i| hash(i)).collect();
+        let mut parts = [0u32; 256];
+        for h in &hashes {
+            parts[(h >> 56) as usize] += 1;
+        }
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), ids.len());
+        // 66,049 ids over 256 partitions: about 258 each.
+        let (lo, hi) = (parts.iter().min().unwrap(), parts.iter().max().unwrap());
+        assert!(*lo > 180 && *hi < 340, "{lo}..{hi}");
     }
 
     #[test]
