@@ -148,10 +148,31 @@ pub fn with_options(touchpoints: usize, decisions: usize, seed: u64) -> String {
     out
 }
 
+/// A generated journey's text with a lifecycle (LANGUAGE-2.md §3) added: customers come back
+/// after a purchase (45%, segment `b` 70%) or without one (12%), at most 12 cycles, `clv`
+/// discounted at `discount` a year (`"10%"`; `"0%"` for none).
+pub fn with_lifecycle(text: &str, discount: &str) -> String {
+    let end = text.rfind('}').unwrap_or(text.len());
+    format!(
+        "{}  lifecycle {{\n    repeat 45% after 20d..60d\n    repeat 70% after 10d..30d for b\n    winback 12% after 60d..120d\n    discount {discount}\n    max_cycles 12\n  }}\n}}\n",
+        &text[..end]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Options, resolve_source};
+
+    #[test]
+    fn a_lifecycle_is_added_cleanly() {
+        let text = with_lifecycle(&with_options(40, 3, 7), "10%");
+        let c = resolve_source("l.journey", text, &Options::default()).unwrap();
+        assert!(c.findings.is_empty(), "{:?}", c.findings.first());
+        let j = c.journey.unwrap();
+        let l = j.lifecycle.expect("a lifecycle");
+        assert_eq!((l.max_cycles, l.repeat[1].chance), (12, 0.7));
+    }
 
     #[test]
     fn generated_journeys_resolve_cleanly() {

@@ -7,14 +7,22 @@
 //! Rewards are per visit and additive over a customer's first cycle, so only per-customer
 //! expectations that add up visit by visit are supported ([`supported`]): conversion to the
 //! primary goal (a visit of a state with the goal achieved, weighted by the chance the
-//! journey ends there), touches, pains, sentiment, effort, cost, revenue and profit.
+//! journey ends there), touches, pains, sentiment, effort, cost, revenue, profit, and
+//! `reach(TP)` (the first arrival at TP; the state then also holds which of the asked
+//! touchpoints the customer has visited). The lifetime metrics are solved in layers, one
+//! per cycle ([`life`]).
 
 use super::AnalyzeError;
 use super::chain::{Context, Key, MAX_STATES};
-use crate::model::{Journey, Metric, SegmentId, Transition, Visit};
+use super::lifetime::factor;
+use crate::model::{Duration, Journey, Metric, SegmentId, Transition, Visit};
 use std::collections::HashMap;
 
-/// Metrics whose value is a sum of per-visit rewards in the chain's state space.
+mod life;
+pub use life::over_lifetime;
+
+/// Metrics whose value is a sum of per-visit rewards in the chain's state space (`reach`:
+/// with a bit per touchpoint whose reach is asked, at most [`MAX_REACHED`] of them).
 pub fn supported(j: &Journey, m: Metric) -> bool {
     match m {
         Metric::Conversion(g) => Some(g) == j.primary_goal,
@@ -23,10 +31,34 @@ pub fn supported(j: &Journey, m: Metric) -> bool {
         | Metric::Sentiment
         | Metric::CostPerCustomer
         | Metric::RevenuePerCustomer
-        | Metric::Profit => true,
+        | Metric::Profit
+        | Metric::Reach(_) => true,
         Metric::Effort => j.rates_effort(),
         _ => false,
     }
+}
+
+/// The most touchpoints whose `reach` one process tracks (a bit each in the state).
+pub const MAX_REACHED: usize = 8;
+
+/// The process can be built for `metrics` together: each is [`supported`] or
+/// [`over_lifetime`], and at most [`MAX_REACHED`] touchpoints' reach is asked.
+pub fn supports(j: &Journey, metrics: &[Metric]) -> bool {
+    metrics.iter().all(|&m| supported(j, m) || over_lifetime(m))
+        && reached(metrics).len() <= MAX_REACHED
+}
+
+/// The touchpoints whose reach `metrics` ask, in order of first mention.
+fn reached(metrics: &[Metric]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for m in metrics {
+        if let Metric::Reach(t) = *m
+            && !out.contains(&t)
+        {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// One segment's decision process.
@@ -46,6 +78,21 @@ pub struct Mdp {
     pub(super) edge_p: Vec<f64>,
     /// The initial distribution.
     pub(super) init: Vec<(u32, f64)>,
+    /// The metrics, in the order of `reward`'s.
+    kinds: Vec<Metric>,
+    /// Per state: the primary goal is achieved (what the lifecycle's next cycle depends on).
+    flag: Vec<bool>,
+    /// Per action: the visit's duration.
+    dur: Vec<Duration>,
+    /// Per edge: the delay past the visit's duration before the arrival (a trigger's
+    /// `after` for a return, 0 for a move).
+    edge_delay: Vec<f64>,
+    /// `term_start[a]..term_start[a + 1]`: how action `a` ends the cycle, as pieces of
+    /// probability `term_mass` that end `term_delay` past the visit's duration (a trigger
+    /// that fired without bringing the customer back ends the cycle at its firing).
+    term_start: Vec<usize>,
+    term_mass: Vec<f64>,
+    term_delay: Vec<f64>,
     /// The states in evaluation order: the strongly connected components of the graph of
     /// every action's moves, successors first (reverse topological order), each
     /// component's states by decreasing index; `component[c]..component[c + 1]` is
@@ -83,15 +130,65 @@ pub struct Solution {
     pub choices: Vec<Option<(usize, bool)>>,
 }
 
-fn reward(j: &Journey, m: Metric, visit: &Visit, step: &super::chain::Step, flag: bool) -> f64 {
-    let fired_cost: f64 = step
-        .fires
-        .iter()
-        .map(|f| f.mass * j.channels[j.triggers[f.trigger as usize].via].cost)
-        .sum();
+/// Runs `sweep` (which says whether a value moved) until none moves: at most a million
+/// sweeps, past which the values of `what` are reported inaccurate.
+fn sweep_until_settled(
+    what: &'static str,
+    mut sweep: impl FnMut() -> bool,
+) -> Result<(), AnalyzeError> {
+    for _ in 0..1_000_000 {
+        if !sweep() {
+            return Ok(());
+        }
+    }
+    Err(AnalyzeError::Inaccurate {
+        segment: String::new(),
+        what,
+        residual: f64::NAN,
+    })
+}
+
+/// Metric `m`'s reward per visit. For the lifetime metrics ([`over_lifetime`]) it is the
+/// visit's share of one cycle's: purchases count the cycle's conversion, `clv` the visit's
+/// net money discounted to its arrival (a message's cost at its firing, past the visit's
+/// duration and the trigger's delay, `delta` per second), `cycles` nothing (each cycle
+/// counts 1 at its start).
+fn reward(
+    j: &Journey,
+    m: Metric,
+    visit: &Visit,
+    step: &super::chain::Step,
+    flag: bool,
+    delta: f64,
+) -> f64 {
+    // The messages' cost, each discounted by `at` (the visit's duration) and its delay when
+    // `discount` is set.
+    let fired = |discount: bool| -> f64 {
+        let at = if discount {
+            factor(delta, visit.duration)
+        } else {
+            1.0
+        };
+        step.fires
+            .iter()
+            .map(|f| {
+                let tr = &j.triggers[f.trigger as usize];
+                let later = if discount && delta > 0.0 {
+                    at * (-delta * tr.after).exp()
+                } else {
+                    1.0
+                };
+                f.mass * later * j.channels[tr.via].cost
+            })
+            .sum()
+    };
+    let fired_cost = fired(false);
     match m {
-        Metric::Conversion(_) if flag => step.end.iter().sum(),
-        Metric::Conversion(_) => 0.0,
+        Metric::Conversion(_) | Metric::Purchases if flag => step.end.iter().sum(),
+        Metric::Conversion(_) | Metric::Purchases => 0.0,
+        Metric::LifetimeCost => visit.cost + fired_cost,
+        Metric::LifetimeRevenue => visit.value,
+        Metric::Clv => visit.value - visit.cost - fired(true),
         Metric::Touches => 1.0,
         Metric::Pains => step.pains,
         Metric::Sentiment => f64::from(visit.emotion) - step.pains,
@@ -107,9 +204,22 @@ impl Mdp {
     /// Explores every state reachable under some policy, for `metrics`.
     pub fn new(j: &Journey, seg: SegmentId, metrics: &[Metric]) -> Result<Mdp, AnalyzeError> {
         let ctx = Context::new(j, seg, j.primary_goal)?;
-        let mut index: HashMap<Key, u32> = HashMap::new();
-        let mut keys: Vec<Key> = Vec::new();
-        let mut intern = |key: Key, keys: &mut Vec<Key>| -> Result<u32, AnalyzeError> {
+        // A state: the chain's, and the set of asked touchpoints visited before arriving.
+        let reached = reached(metrics);
+        if reached.len() > MAX_REACHED {
+            return Err(AnalyzeError::Unavailable(
+                "reach of more than 8 touchpoints at once",
+            ));
+        }
+        let bit = |t: u32| {
+            reached
+                .iter()
+                .position(|&r| r == t as usize)
+                .map_or(0u8, |i| 1 << i)
+        };
+        let mut index: HashMap<(Key, u8), u32> = HashMap::new();
+        let mut keys: Vec<(Key, u8)> = Vec::new();
+        let mut intern = |key: (Key, u8), keys: &mut Vec<(Key, u8)>| -> Result<u32, AnalyzeError> {
             if let Some(&i) = index.get(&key) {
                 return Ok(i);
             }
@@ -134,6 +244,13 @@ impl Mdp {
             edge_to: Vec::new(),
             edge_p: Vec::new(),
             init: Vec::new(),
+            kinds: metrics.to_vec(),
+            flag: Vec::new(),
+            dur: Vec::new(),
+            edge_delay: Vec::new(),
+            term_start: vec![0],
+            term_mass: Vec::new(),
+            term_delay: Vec::new(),
             order: Vec::new(),
             component: Vec::new(),
             acyclic: Vec::new(),
@@ -145,12 +262,14 @@ impl Mdp {
                 flag: ctx.primary(t),
                 fires: 0,
             };
-            let i = intern(key, &mut keys)?;
+            let i = intern((key, 0), &mut keys)?;
             m.init.push((i, w));
         }
+        let delta = j.lifecycle.as_ref().map_or(0.0, |l| l.rate_per_second());
         let mut x = 0;
         while x < keys.len() {
-            let key = keys[x];
+            let (key, seen) = keys[x];
+            let after = seen | bit(key.tp);
             let tp = &j.touchpoints[key.tp as usize];
             let options: Vec<(Visit, &[Transition])> = if tp.choices.is_empty() {
                 vec![(
@@ -171,26 +290,52 @@ impl Mdp {
             for (c, (visit, moves)) in options.iter().enumerate() {
                 let step = ctx.step(key, visit.friction, moves);
                 m.choice.push(c as u32);
+                m.dur.push(visit.duration);
                 for &metric in metrics {
-                    m.reward.push(reward(j, metric, visit, &step, key.flag));
+                    m.reward.push(match metric {
+                        // The first arrival at the touchpoint.
+                        Metric::Reach(t) => {
+                            f64::from(u8::from(key.tp as usize == t && seen & bit(key.tp) == 0))
+                        }
+                        _ => reward(j, metric, visit, &step, key.flag, delta),
+                    });
                 }
                 for (to, &p) in step.moves.iter().zip(&step.move_p) {
                     if let Some(to) = to {
-                        let y = intern(*to, &mut keys)?;
+                        let y = intern((*to, after), &mut keys)?;
                         m.edge_to.push(y);
                         m.edge_p.push(p);
+                        m.edge_delay.push(0.0);
                     }
                 }
-                for (_, back, to) in step.returns.iter().flatten() {
+                for (k, back, to) in step.returns.iter().flatten() {
                     if let Some(to) = to {
-                        let y = intern(*to, &mut keys)?;
+                        let y = intern((*to, after), &mut keys)?;
                         m.edge_to.push(y);
                         m.edge_p.push(*back);
+                        m.edge_delay.push(j.triggers[*k as usize].after);
                     }
                 }
                 m.edge_start.push(m.edge_to.len());
+                // The cycle ends: at the visit's end, or at a firing that brings nobody back.
+                let mut ended: f64 = step.end.iter().sum();
+                for f in &step.fires {
+                    let tr = &j.triggers[f.trigger as usize];
+                    let away = f.mass * (1.0 - tr.probability);
+                    if away > 0.0 {
+                        ended -= away;
+                        m.term_mass.push(away);
+                        m.term_delay.push(tr.after);
+                    }
+                }
+                if ended > 0.0 {
+                    m.term_mass.push(ended);
+                    m.term_delay.push(0.0);
+                }
+                m.term_start.push(m.term_mass.len());
             }
             m.tp.push(key.tp);
+            m.flag.push(key.flag);
             m.act_start.push(m.choice.len());
             x += 1;
         }
@@ -360,26 +505,15 @@ impl Mdp {
                 old.extend_from_slice(&values[x * m..(x + 1) * m]);
             }
             // A cycle: Gauss–Seidel sweeps over its states.
-            let mut converged = false;
-            for _ in 0..1_000_000 {
+            sweep_until_settled("a policy's values", || {
                 let mut moved = false;
                 for &x in states {
                     moved |= self
                         .step::<M>(x as usize, taken[x as usize] as usize, values)
                         .0;
                 }
-                if !moved {
-                    converged = true;
-                    break;
-                }
-            }
-            if !converged {
-                return Err(AnalyzeError::Inaccurate {
-                    segment: String::new(),
-                    what: "a policy's values",
-                    residual: f64::NAN,
-                });
-            }
+                moved
+            })?;
             for (i, &x) in states.iter().enumerate() {
                 let x = x as usize;
                 changed[x] = values[x * m..(x + 1) * m] != old[i * m..(i + 1) * m];
@@ -479,6 +613,26 @@ impl Mdp {
             });
         }
         // Expected visits of each state under the greedy actions, and each metric's total.
+        let occ = self.occupation(&best);
+        let totals: Vec<f64> = (0..self.metrics)
+            .map(|k| {
+                (0..n)
+                    .map(|x| occ[x] * self.reward[best[x] * self.metrics + k])
+                    .sum()
+            })
+            .collect();
+        let value = self.init.iter().map(|&(x, p)| p * v[x as usize]).sum();
+        let choices = self.choices(j, &best, &occ);
+        Ok(Solution {
+            value,
+            totals,
+            choices,
+        })
+    }
+
+    /// Expected visits of each state when state `x` takes action `best[x]`.
+    fn occupation(&self, best: &[usize]) -> Vec<f64> {
+        let n = self.len();
         let mut occ = vec![0.0f64; n];
         let mut inflow = vec![0.0f64; n];
         for &(x, p) in &self.init {
@@ -503,17 +657,15 @@ impl Mdp {
                 break;
             }
         }
-        let totals: Vec<f64> = (0..self.metrics)
-            .map(|k| {
-                (0..n)
-                    .map(|x| occ[x] * self.reward[best[x] * self.metrics + k])
-                    .sum()
-            })
-            .collect();
-        let value = self.init.iter().map(|&(x, p)| p * v[x as usize]).sum();
+        occ
+    }
+
+    /// Per touchpoint with options, the choice of its most visited state under the actions
+    /// `best` (`occ`: their expected visits), and whether every visited state of it agrees.
+    fn choices(&self, j: &Journey, best: &[usize], occ: &[f64]) -> Vec<Option<(usize, bool)>> {
         let mut choices: Vec<Option<(usize, bool)>> = vec![None; j.touchpoints.len()];
         let mut heaviest = vec![0.0f64; j.touchpoints.len()];
-        for x in 0..n {
+        for x in 0..self.len() {
             let t = self.tp[x] as usize;
             if j.touchpoints[t].choices.is_empty() || occ[x] <= 0.0 {
                 continue;
@@ -535,11 +687,7 @@ impl Mdp {
                 }
             }
         }
-        Ok(Solution {
-            value,
-            totals,
-            choices,
-        })
+        choices
     }
 }
 
