@@ -8,8 +8,9 @@
 //! expectations that add up visit by visit are supported ([`supported`]): conversion to the
 //! primary goal (a visit of a state with the goal achieved, weighted by the chance the
 //! journey ends there), touches, pains, sentiment, effort, cost, revenue, profit, and
-//! `reach(TP)` (the first arrival at TP; the state then also holds which of the asked
-//! touchpoints the customer has visited). The lifetime metrics are solved in layers, one
+//! `reach(TP)` and conversion to a goal other than the primary (the first arrival at TP or
+//! at a touchpoint achieving the goal; the state then also holds which of those arrivals
+//! happened). The lifetime metrics are solved in layers, one
 //! per cycle ([`life`]).
 
 use super::AnalyzeError;
@@ -21,12 +22,13 @@ use std::collections::HashMap;
 mod life;
 pub use life::over_lifetime;
 
-/// Metrics whose value is a sum of per-visit rewards in the chain's state space (`reach`:
-/// with a bit per touchpoint whose reach is asked, at most [`MAX_REACHED`] of them).
+/// Metrics whose value is a sum of per-visit rewards in the chain's state space (`reach` and
+/// conversion to a goal other than the primary: with a bit each in the state, at most
+/// [`MAX_TRACKED`] of them).
 pub fn supported(j: &Journey, m: Metric) -> bool {
     match m {
-        Metric::Conversion(g) => Some(g) == j.primary_goal,
-        Metric::Touches
+        Metric::Conversion(_)
+        | Metric::Touches
         | Metric::Pains
         | Metric::Sentiment
         | Metric::CostPerCustomer
@@ -38,24 +40,30 @@ pub fn supported(j: &Journey, m: Metric) -> bool {
     }
 }
 
-/// The most touchpoints whose `reach` one process tracks (a bit each in the state).
-pub const MAX_REACHED: usize = 8;
+/// The most first arrivals (`reach(TP)`, a goal other than the primary) one process tracks:
+/// a bit each in the state.
+pub const MAX_TRACKED: usize = 8;
 
 /// The process can be built for `metrics` together: each is [`supported`] or
-/// [`over_lifetime`], and at most [`MAX_REACHED`] touchpoints' reach is asked.
+/// [`over_lifetime`], and at most [`MAX_TRACKED`] first arrivals are tracked.
 pub fn supports(j: &Journey, metrics: &[Metric]) -> bool {
     metrics.iter().all(|&m| supported(j, m) || over_lifetime(m))
-        && reached(metrics).len() <= MAX_REACHED
+        && tracked(j, metrics).len() <= MAX_TRACKED
 }
 
-/// The touchpoints whose reach `metrics` ask, in order of first mention.
-fn reached(metrics: &[Metric]) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::new();
-    for m in metrics {
-        if let Metric::Reach(t) = *m
-            && !out.contains(&t)
-        {
-            out.push(t);
+/// The metrics counted at a customer's first arrival at one of a set of touchpoints, in order
+/// of first mention: `reach(TP)` (the set is TP) and conversion to a goal other than the
+/// primary (every touchpoint achieving it; the primary goal has its own bit in the chain).
+fn tracked(j: &Journey, metrics: &[Metric]) -> Vec<Metric> {
+    let mut out: Vec<Metric> = Vec::new();
+    for &m in metrics {
+        let first_arrival = match m {
+            Metric::Reach(_) => true,
+            Metric::Conversion(g) => Some(g) != j.primary_goal,
+            _ => false,
+        };
+        if first_arrival && !out.contains(&m) {
+            out.push(m);
         }
     }
     out
@@ -204,19 +212,27 @@ impl Mdp {
     /// Explores every state reachable under some policy, for `metrics`.
     pub fn new(j: &Journey, seg: SegmentId, metrics: &[Metric]) -> Result<Mdp, AnalyzeError> {
         let ctx = Context::new(j, seg, j.primary_goal)?;
-        // A state: the chain's, and the set of asked touchpoints visited before arriving.
-        let reached = reached(metrics);
-        if reached.len() > MAX_REACHED {
+        // A state: the chain's, and which tracked first arrivals happened before arriving.
+        let tracked = tracked(j, metrics);
+        if tracked.len() > MAX_TRACKED {
             return Err(AnalyzeError::Unavailable(
-                "reach of more than 8 touchpoints at once",
+                "reach of, or conversion to, more than 8 targets at once",
             ));
         }
-        let bit = |t: u32| {
-            reached
-                .iter()
-                .position(|&r| r == t as usize)
-                .map_or(0u8, |i| 1 << i)
-        };
+        // Per touchpoint: the tracked arrivals a visit of it makes.
+        let bits: Vec<u8> = (0..j.touchpoints.len())
+            .map(|t| {
+                tracked.iter().enumerate().fold(0u8, |b, (i, m)| {
+                    let hit = match *m {
+                        Metric::Reach(r) => r == t,
+                        Metric::Conversion(g) => j.touchpoints[t].goal.map(|x| x.goal) == Some(g),
+                        _ => false,
+                    };
+                    b | (u8::from(hit) << i)
+                })
+            })
+            .collect();
+        let bit = |t: u32| bits[t as usize];
         let mut index: HashMap<(Key, u8), u32> = HashMap::new();
         let mut keys: Vec<(Key, u8)> = Vec::new();
         let mut intern = |key: (Key, u8), keys: &mut Vec<(Key, u8)>| -> Result<u32, AnalyzeError> {
@@ -292,12 +308,14 @@ impl Mdp {
                 m.choice.push(c as u32);
                 m.dur.push(visit.duration);
                 for &metric in metrics {
-                    m.reward.push(match metric {
-                        // The first arrival at the touchpoint.
-                        Metric::Reach(t) => {
-                            f64::from(u8::from(key.tp as usize == t && seen & bit(key.tp) == 0))
-                        }
-                        _ => reward(j, metric, visit, &step, key.flag, delta),
+                    // A tracked metric: 1 at the first arrival at its touchpoints.
+                    let first = tracked
+                        .iter()
+                        .position(|&t| t == metric)
+                        .map(|i| f64::from(u8::from(after & !seen & (1 << i) != 0)));
+                    m.reward.push(match first {
+                        Some(r) => r,
+                        None => reward(j, metric, visit, &step, key.flag, delta),
                     });
                 }
                 for (to, &p) in step.moves.iter().zip(&step.move_p) {

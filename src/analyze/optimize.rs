@@ -1729,4 +1729,64 @@ mod tests {
         }
         assert!(proved >= 4, "proved {proved} of 12");
     }
+
+    /// On the shared sample (a trigger, context groups, per-segment attributes, two goals):
+    /// conversion to the goal that is not the primary and the reach of two touchpoints,
+    /// through the full-state process (a bit per tracked first arrival), equal `analyze` on
+    /// every segment policy played by every segment.
+    #[test]
+    fn another_goal_and_reach_equal_analyze_on_the_shared_sample() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/v2/shop.journey"),
+        )
+        .unwrap();
+        let j = journey(&text);
+        let advocacy = j.goal("advocacy").unwrap();
+        assert_ne!(j.primary_goal, Some(advocacy));
+        let mut floor = Problem::of(&j).unwrap().constraints[0].clone();
+        floor.comparison = crate::model::Comparison::Ge;
+        floor.target = 0.0;
+        let reach = |name: &str, floor: &Kpi| Kpi {
+            metric: Metric::Reach(j.touchpoint(name).unwrap()),
+            ..floor.clone()
+        };
+        let problem = Problem {
+            metric: Metric::Conversion(advocacy),
+            maximize: true,
+            constraints: vec![reach("returns", &floor), reach("payment", &floor)],
+        };
+        let mut ev = Evaluator::new(&j, &problem, &[]).unwrap();
+        assert!(ev.mdps.is_some());
+        let choices: Vec<usize> = j
+            .decisions()
+            .map(|t| j.touchpoints[t].choices.len())
+            .collect();
+        let nseg = j.segments.len();
+        for i in 0..choices.iter().product() {
+            let policy: Vec<Vec<usize>> =
+                decode(i, &choices).iter().map(|&c| vec![c; nseg]).collect();
+            let fast = ev.evaluate(&policy).unwrap();
+            let slow = evaluate_policy(&j, &problem, &policy).unwrap();
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-10 * (1.0 + y.abs());
+            assert!(
+                close(fast.value, slow.value),
+                "{policy:?}: {} {}",
+                fast.value,
+                slow.value
+            );
+            for (x, y) in fast.per_segment.iter().zip(&slow.per_segment) {
+                assert!(close(*x, *y), "{policy:?}: {x} {y}");
+            }
+            for (x, y) in fast.constraints.iter().zip(&slow.constraints) {
+                assert!(close(*x, *y), "{policy:?}: {x} {y}");
+            }
+        }
+        // The bound of the objective alone is never below the enumerated optimum.
+        let alone = Problem {
+            constraints: Vec::new(),
+            ..problem.clone()
+        };
+        let found = optimize(&j, &alone).unwrap();
+        assert!(found.bound.unwrap() >= found.best.unwrap().value - 1e-9);
+    }
 }
