@@ -1570,22 +1570,7 @@ mod tests {
                 let a = decode(i, &choices);
                 let b = decode(count - 1 - i, &choices);
                 let policy: Vec<Vec<usize>> = a.iter().zip(&b).map(|(&x, &y)| vec![x, y]).collect();
-                let fast = ev.evaluate(&policy).unwrap();
-                let slow = evaluate_policy(&j, problem, &policy).unwrap();
-                let close = |x: f64, y: f64| (x - y).abs() <= 1e-10 * (1.0 + y.abs());
-                assert!(
-                    close(fast.value, slow.value),
-                    "{policy:?}: {} {}",
-                    fast.value,
-                    slow.value
-                );
-                for (x, y) in fast.per_segment.iter().zip(&slow.per_segment) {
-                    assert!(close(*x, *y));
-                }
-                for (x, y) in fast.constraints.iter().zip(&slow.constraints) {
-                    assert!(close(*x, *y));
-                }
-                assert_eq!(fast.feasible, slow.feasible, "{policy:?}");
+                same_as_analyze(&mut ev, &j, problem, &policy);
             }
             // Each segment policy evaluated once per segment.
             assert_eq!(ev.evaluated, 2 * count);
@@ -1730,6 +1715,26 @@ mod tests {
         assert!(proved >= 4, "proved {proved} of 12");
     }
 
+    /// The evaluator's figures of `policy` equal its exact analysis (1e-10).
+    fn same_as_analyze(ev: &mut Evaluator, j: &Journey, problem: &Problem, policy: &[Vec<usize>]) {
+        let fast = ev.evaluate(policy).unwrap();
+        let slow = evaluate_policy(j, problem, policy).unwrap();
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-10 * (1.0 + y.abs());
+        assert!(
+            close(fast.value, slow.value),
+            "{policy:?}: {} {}",
+            fast.value,
+            slow.value
+        );
+        for (x, y) in fast.per_segment.iter().zip(&slow.per_segment) {
+            assert!(close(*x, *y), "{policy:?}: {x} {y}");
+        }
+        for (x, y) in fast.constraints.iter().zip(&slow.constraints) {
+            assert!(close(*x, *y), "{policy:?}: {x} {y}");
+        }
+        assert_eq!(fast.feasible, slow.feasible, "{policy:?}");
+    }
+
     /// On the shared sample (a trigger, context groups, per-segment attributes, two goals):
     /// conversion to the goal that is not the primary and the reach of two touchpoints,
     /// through the full-state process (a bit per tracked first arrival), equal `analyze` on
@@ -1765,21 +1770,7 @@ mod tests {
         for i in 0..choices.iter().product() {
             let policy: Vec<Vec<usize>> =
                 decode(i, &choices).iter().map(|&c| vec![c; nseg]).collect();
-            let fast = ev.evaluate(&policy).unwrap();
-            let slow = evaluate_policy(&j, &problem, &policy).unwrap();
-            let close = |x: f64, y: f64| (x - y).abs() <= 1e-10 * (1.0 + y.abs());
-            assert!(
-                close(fast.value, slow.value),
-                "{policy:?}: {} {}",
-                fast.value,
-                slow.value
-            );
-            for (x, y) in fast.per_segment.iter().zip(&slow.per_segment) {
-                assert!(close(*x, *y), "{policy:?}: {x} {y}");
-            }
-            for (x, y) in fast.constraints.iter().zip(&slow.constraints) {
-                assert!(close(*x, *y), "{policy:?}: {x} {y}");
-            }
+            same_as_analyze(&mut ev, &j, &problem, &policy);
         }
         // The bound of the objective alone is never below the enumerated optimum.
         let alone = Problem {
