@@ -328,7 +328,7 @@ fn fit_covers_the_truth_and_conform_stays_quiet_small() {
 
 const CI_CUSTOMERS: u64 = 20_000;
 const CI_SEEDS: u64 = 10;
-const CI_EM_SEEDS: u64 = 6;
+const CI_EM_SEEDS: u64 = 4;
 
 #[test]
 #[ignore = "why: minutes of CPU; run with cargo test --release --test integration events_roundtrip:: -- --ignored"]
