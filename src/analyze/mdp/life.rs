@@ -217,71 +217,86 @@ impl Layers<'_> {
             } else {
                 1.0
             };
-            super::sweep_until_settled("the optimal policy's lifetime values", || {
+            // State x's best action at this point from its successors': whether a value
+            // moved by more than 1e-14 of its size.
+            let mut update = |x: usize, values: &mut Values| -> bool {
                 let mut moved = false;
-                for x in (0..n).rev() {
-                    let mut arg = usize::MAX;
-                    for a in mdp.act_start[x]..mdp.act_start[x + 1] {
-                        q.fill(0.0);
-                        for k in 0..m {
-                            let r = mdp.reward[a * m + k];
-                            let r = match self.classes[k] {
-                                Class::First if !first => 0.0,
-                                Class::First | Class::Life => r,
-                                Class::Discounted if shape == Shape::Grid => u * r,
-                                Class::Discounted => r,
-                            };
-                            q[1 + k] = r;
-                            q[0] += self.w[k] * r;
-                        }
-                        for e in mdp.edge_start[a]..mdp.edge_start[a + 1] {
-                            let [lo, mean, hi] = self.discount(a, mdp.edge_delay[e], None);
-                            let r = self.read(shape, u, lo, mean, hi);
-                            let y = mdp.edge_to[e] as usize;
-                            let p = mdp.edge_p[e];
-                            for i in 0..r.n {
-                                let at = &values.at[(y * points + r.g[i]) * width..][..width];
-                                let w = p * r.w[i];
-                                for k in 0..width {
-                                    q[k] += w * at[k];
-                                }
+                let mut arg = usize::MAX;
+                for a in mdp.act_start[x]..mdp.act_start[x + 1] {
+                    q.fill(0.0);
+                    for k in 0..m {
+                        let r = mdp.reward[a * m + k];
+                        let r = match self.classes[k] {
+                            Class::First if !first => 0.0,
+                            Class::First | Class::Life => r,
+                            Class::Discounted if shape == Shape::Grid => u * r,
+                            Class::Discounted => r,
+                        };
+                        q[1 + k] = r;
+                        q[0] += self.w[k] * r;
+                    }
+                    for e in mdp.edge_start[a]..mdp.edge_start[a + 1] {
+                        let [lo, mean, hi] = self.discount(a, mdp.edge_delay[e], None);
+                        let r = self.read(shape, u, lo, mean, hi);
+                        let y = mdp.edge_to[e] as usize;
+                        let p = mdp.edge_p[e];
+                        for i in 0..r.n {
+                            let at = &values.at[(y * points + r.g[i]) * width..][..width];
+                            let w = p * r.w[i];
+                            for k in 0..width {
+                                q[k] += w * at[k];
                             }
                         }
-                        if let Some(next) = next {
-                            let flag = mdp.flag[x] as usize;
-                            let again = self.next[flag];
-                            if again.chance > 0.0 {
-                                for t in mdp.term_start[a]..mdp.term_start[a + 1] {
-                                    let [lo, mean, hi] =
-                                        self.discount(a, mdp.term_delay[t], Some(again.after));
-                                    let r = self.read(next.shape, u, lo, mean, hi);
-                                    let p = mdp.term_mass[t] * again.chance;
-                                    for i in 0..r.n {
-                                        let at = &next.at[r.g[i] * width..][..width];
-                                        let w = p * r.w[i];
-                                        for k in 0..width {
-                                            q[k] += w * at[k];
-                                        }
+                    }
+                    if let Some(next) = next {
+                        let flag = mdp.flag[x] as usize;
+                        let again = self.next[flag];
+                        if again.chance > 0.0 {
+                            for t in mdp.term_start[a]..mdp.term_start[a + 1] {
+                                let [lo, mean, hi] =
+                                    self.discount(a, mdp.term_delay[t], Some(again.after));
+                                let r = self.read(next.shape, u, lo, mean, hi);
+                                let p = mdp.term_mass[t] * again.chance;
+                                for i in 0..r.n {
+                                    let at = &next.at[r.g[i] * width..][..width];
+                                    let w = p * r.w[i];
+                                    for k in 0..width {
+                                        q[k] += w * at[k];
                                     }
                                 }
                             }
                         }
-                        if arg == usize::MAX || q[0] > top[0] + 1e-15 * q[0].abs().max(1.0) {
-                            top.copy_from_slice(&q);
-                            arg = a;
-                        }
                     }
-                    let at = &mut values.at[(x * points + g) * width..][..width];
-                    for k in 0..width {
-                        moved |= (top[k] - at[k]).abs() > 1e-14 * top[k].abs().max(1.0);
-                        at[k] = top[k];
-                    }
-                    if g == 0 {
-                        best[x] = arg;
+                    if arg == usize::MAX || q[0] > top[0] + 1e-15 * q[0].abs().max(1.0) {
+                        top.copy_from_slice(&q);
+                        arg = a;
                     }
                 }
+                let at = &mut values.at[(x * points + g) * width..][..width];
+                for k in 0..width {
+                    moved |= (top[k] - at[k]).abs() > 1e-14 * top[k].abs().max(1.0);
+                    at[k] = top[k];
+                }
+                if g == 0 {
+                    best[x] = arg;
+                }
                 moved
-            })?;
+            };
+            // Component by component, successors first (see `Mdp::components`).
+            for c in 0..mdp.acyclic.len() {
+                let states = &mdp.order[mdp.component[c] as usize..mdp.component[c + 1] as usize];
+                if mdp.acyclic[c] {
+                    update(states[0] as usize, values);
+                    continue;
+                }
+                super::sweep_until_settled("the optimal policy's lifetime values", || {
+                    let mut moved = false;
+                    for &x in states {
+                        moved |= update(x as usize, values);
+                    }
+                    moved
+                })?;
+            }
         }
         Ok(best)
     }
