@@ -452,7 +452,9 @@ impl Touchpoint {
         if self.choices.is_empty() {
             return;
         }
-        self.policy = policy.to_vec();
+        // Every buffer is reused: `learn` applies a policy per batch.
+        self.policy.clear();
+        self.policy.extend_from_slice(policy);
         let first = policy.first().copied().unwrap_or(0);
         let uniform = policy.iter().all(|&k| k == first);
         let main = &self.choices[first];
@@ -465,43 +467,65 @@ impl Touchpoint {
         if let Some(g) = &mut self.goal {
             g.value = main.everyone.value;
         }
-        self.friction_label = main.friction_label.clone();
+        self.friction_label.clone_from(&main.friction_label);
         self.friction_span = main.friction_span;
         self.moment_of_truth = main.moment_of_truth;
-        let visits: Vec<Visit> = policy
-            .iter()
-            .enumerate()
-            .map(|(s, &k)| self.choices[k].visits[s])
-            .collect();
-        self.by_segment = if uniform && visits.iter().all(|v| *v == main.everyone) {
-            Vec::new()
-        } else {
-            visits
-        };
+        self.by_segment.clear();
+        let everyone = main.everyone;
+        if !uniform
+            || policy
+                .iter()
+                .enumerate()
+                .any(|(s, &k)| self.choices[k].visits[s] != everyone)
+        {
+            let choices = &self.choices;
+            self.by_segment.extend(
+                policy
+                    .iter()
+                    .enumerate()
+                    .map(|(s, &k)| choices[k].visits[s]),
+            );
+        }
         // The arrows of every choice in use, in choice order; transitions re-pointed at them.
-        let mut offset = vec![usize::MAX; self.choices.len()];
-        self.arrows.clear();
-        for (k, c) in self.choices.iter().enumerate() {
-            if policy.contains(&k) {
-                offset[k] = self.arrows.len();
-                self.arrows.extend(c.arrows.iter().cloned());
+        let mut used = 0;
+        for k in 0..self.choices.len() {
+            if !policy.contains(&k) {
+                continue;
+            }
+            for a in &self.choices[k].arrows {
+                match self.arrows.get_mut(used) {
+                    Some(to) => {
+                        to.target = a.target;
+                        to.probability = a.probability;
+                        to.segments.clone_from(&a.segments);
+                        to.span = a.span;
+                        to.target_span = a.target_span;
+                    }
+                    None => self.arrows.push(a.clone()),
+                }
+                used += 1;
             }
         }
-        self.transitions = policy
-            .iter()
-            .enumerate()
-            .map(|(s, &k)| {
-                let mut ts = self.choices[k]
-                    .transitions
-                    .get(s)
-                    .cloned()
-                    .unwrap_or_default();
-                for t in &mut ts {
-                    t.arrow += offset[k];
-                }
-                ts
-            })
-            .collect();
+        self.arrows.truncate(used);
+        // Where choice k's arrows start among them.
+        let offset = |k: usize| -> usize {
+            (0..k)
+                .filter(|c| policy.contains(c))
+                .map(|c| self.choices[c].arrows.len())
+                .sum()
+        };
+        self.transitions.resize_with(policy.len(), Vec::new);
+        for (s, &k) in policy.iter().enumerate() {
+            let at = offset(k);
+            let ts = &mut self.transitions[s];
+            ts.clear();
+            if let Some(from) = self.choices[k].transitions.get(s) {
+                ts.extend(from.iter().map(|t| Transition {
+                    arrow: t.arrow + at,
+                    ..*t
+                }));
+            }
+        }
     }
 
     /// The name of the choice segment `s` gets here, when the touchpoint has options.

@@ -136,6 +136,20 @@ pub struct Batch {
     pub feasible: bool,
 }
 
+/// What receives each batch's policy played and the learner's greedy policy after it.
+type Judge<'a> = dyn FnMut(&[Vec<usize>], &[Vec<usize>]) -> Result<(), LearnError> + 'a;
+
+/// A batch as walked, before its exact figures.
+struct Walked {
+    customers: u64,
+    size: u64,
+    policy: Vec<Vec<usize>>,
+    /// Customers per segment.
+    per_segment: Vec<u64>,
+    decisions: u64,
+    optimal_decisions: u64,
+}
+
 /// What `learn` found.
 #[derive(Clone, Debug)]
 pub struct Learned {
@@ -845,25 +859,32 @@ pub fn learn(
         .map_err(|e| LearnError::Metric(format!("cannot start threads: {e}")))?;
     // Exact figures per segment policy; the optimum's analysed as optimize did, so that its
     // regret is 0 to the bit.
-    let mut exact = Evaluator::new(j, problem, &[&best.policy])?;
     // The journey under the policy played and its tables, both kept across batches: a new
-    // policy is applied at the decisions whose choices change, and the tables patched there.
+    // policy is applied at the decisions whose choices change, and the tables patched there
+    // (the first, built while the exact figures are set up, are the journey's as written).
+    let (exact, tables) = pool.install(|| {
+        rayon::join(
+            || Evaluator::new(j, problem, &[&best.policy]),
+            || Tables::new(j, true),
+        )
+    });
+    let mut exact = exact?;
     let mut scratch = j.clone();
-    let mut t: Option<Tables> = None;
+    let mut t: Option<Tables> = Some(tables);
     // `targets[d][s]`: the targets of the played choices' transitions, for the model.
     let mut targets: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); nseg]; nd];
     let mut changed: Vec<TouchpointId> = Vec::with_capacity(nd);
     let primary = j.primary_goal.map_or(NO_GOAL, |g| g as u32);
     let batch = s.batch.max(1);
-    let mut batches = Vec::new();
-    let mut cumulative = 0.0;
-    let mut settled_after: Option<u64> = None;
     let mut greedy = learner.greedy();
     let mut done = 0u64;
     let mut number = 0u64;
-    // The whole loop on the pool's threads: its parallel parts (the chunks, the segments'
-    // evaluations) start there without a hand-over per batch.
-    pool.install(|| -> Result<(), LearnError> {
+    // The policy the tables hold (none before the first batch).
+    let mut compiled: Vec<Vec<usize>> = Vec::new();
+    // The batches as walked; their exact figures come from `judge`, in batch order.
+    let mut walked: Vec<Walked> = Vec::new();
+    // The walk of every batch, each batch's policies handed to `judge` as soon as known.
+    let mut walk = |judge: &mut Judge<'_>| -> Result<(), LearnError> {
         while done < s.customers {
             let size = batch.min(s.customers - done);
             let mut rng = Stream::new(s.seed, number);
@@ -874,8 +895,6 @@ pub fn learn(
                 }
                 false => learner.draw(s.method, &mut rng),
             };
-            // The tables hold the last batch's policy.
-            let compiled = batches.last().map_or(&[][..], |b: &Batch| &b.policy[..]);
             changed.clear();
             for (d, &tp) in decisions.iter().enumerate() {
                 if compiled.get(d) == Some(&policy[d]) {
@@ -933,15 +952,6 @@ pub fn learn(
                     learner.moves[d][seg][policy[d][seg]].merge(&read.moves[i]);
                 }
             }
-            let played = exact.evaluate(&policy)?;
-            let regret: f64 = (0..nseg)
-                .map(|seg| {
-                    read.customers[seg] as f64
-                        * sign
-                        * (best.per_segment[seg] - played.per_segment[seg])
-                })
-                .sum();
-            cumulative += regret;
             let (mut visits, mut optimal) = (0, 0);
             for d in 0..nd {
                 for seg in 0..nseg {
@@ -958,33 +968,96 @@ pub fn learn(
                 }
                 false => learner.greedy(),
             };
-            let g = exact.evaluate(&greedy)?;
-            let at_optimum =
-                g.feasible && (g.value - best.value).abs() <= EPS * (1.0 + best.value.abs());
+            judge(&policy, &greedy)?;
             done += size;
             number += 1;
-            match at_optimum {
-                true => {
-                    settled_after.get_or_insert(done);
-                }
-                false => settled_after = None,
-            }
-            batches.push(Batch {
+            compiled.clone_from(&policy);
+            walked.push(Walked {
                 customers: done,
                 size,
                 policy,
-                value: played.value,
-                regret_per_customer: regret / size as f64,
-                cumulative_regret: cumulative,
+                per_segment: read.customers.clone(),
                 decisions: visits,
                 optimal_decisions: optimal,
-                greedy_is_optimum: at_optimum,
-                greedy_value: g.value,
-                feasible: played.feasible,
             });
         }
         Ok(())
-    })?;
+    };
+    // The exact figures of each batch's policy played and of the learner's greedy policy
+    // after it, in batch order: on a thread of their own when there are two or more (they do
+    // not steer the learner, and in the same order the same figures come out), else after
+    // each batch.
+    let mut judged: Vec<(Evaluated, Evaluated)> = Vec::new();
+    if pool.current_num_threads() > 1 {
+        let own = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .map_err(|e| LearnError::Metric(format!("cannot start threads: {e}")))?;
+        let (tx, rx) = std::sync::mpsc::channel::<(Vec<Vec<usize>>, Vec<Vec<usize>>)>();
+        std::thread::scope(|scope| -> Result<(), LearnError> {
+            let judging = scope.spawn(|| {
+                own.install(|| -> Result<Vec<(Evaluated, Evaluated)>, AnalyzeError> {
+                    let mut out = Vec::new();
+                    for (policy, greedy) in rx {
+                        out.push((exact.evaluate(&policy)?, exact.evaluate(&greedy)?));
+                    }
+                    Ok(out)
+                })
+            });
+            let walking = pool.install(|| {
+                walk(&mut |policy, greedy| {
+                    // A closed channel: the judging thread stopped on an error, which its
+                    // join reports.
+                    let _ = tx.send((policy.to_vec(), greedy.to_vec()));
+                    Ok(())
+                })
+            });
+            drop(tx);
+            let out = judging.join().expect("the judging thread does not panic");
+            walking?;
+            judged = out?;
+            Ok(())
+        })?;
+    } else {
+        pool.install(|| {
+            walk(&mut |policy, greedy| {
+                judged.push((exact.evaluate(policy)?, exact.evaluate(greedy)?));
+                Ok(())
+            })
+        })?;
+    }
+    let mut batches = Vec::with_capacity(walked.len());
+    let mut cumulative = 0.0;
+    let mut settled_after: Option<u64> = None;
+    for (w, (played, g)) in walked.into_iter().zip(judged) {
+        let regret: f64 = (0..nseg)
+            .map(|seg| {
+                w.per_segment[seg] as f64 * sign * (best.per_segment[seg] - played.per_segment[seg])
+            })
+            .sum();
+        cumulative += regret;
+        let at_optimum =
+            g.feasible && (g.value - best.value).abs() <= EPS * (1.0 + best.value.abs());
+        match at_optimum {
+            true => {
+                settled_after.get_or_insert(w.customers);
+            }
+            false => settled_after = None,
+        }
+        batches.push(Batch {
+            customers: w.customers,
+            size: w.size,
+            policy: w.policy,
+            value: played.value,
+            regret_per_customer: regret / w.size as f64,
+            cumulative_regret: cumulative,
+            decisions: w.decisions,
+            optimal_decisions: w.optimal_decisions,
+            greedy_is_optimum: at_optimum,
+            greedy_value: g.value,
+            feasible: played.feasible,
+        });
+    }
     Ok(Learned {
         decisions,
         optimum: best,
