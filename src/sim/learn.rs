@@ -857,18 +857,15 @@ pub fn learn(
         ))
         .build()
         .map_err(|e| LearnError::Metric(format!("cannot start threads: {e}")))?;
-    // Exact figures per segment policy; the optimum's analysed as optimize did, so that its
-    // regret is 0 to the bit.
-    // The journey under the policy played and its tables, both kept across batches: a new
+    // Exact figures per segment policy. The journey under the policy played and its tables, both kept across batches: a new
     // policy is applied at the decisions whose choices change, and the tables patched there
     // (the first, built while the exact figures are set up, are the journey's as written).
-    let (exact, tables) = pool.install(|| {
-        rayon::join(
-            || Evaluator::new(j, problem, &[&best.policy]),
-            || Tables::new(j, true),
-        )
-    });
+    let (exact, tables) =
+        pool.install(|| rayon::join(|| Evaluator::new(j, problem, &[]), || Tables::new(j, true)));
     let mut exact = exact?;
+    // The optimum's figures as the evaluator gives them (policy evaluation where the metrics
+    // allow, else `analyze`, as `optimize`), so that its regret is 0 to the bit.
+    let reference = exact.evaluate(&best.policy)?;
     let mut scratch = j.clone();
     let mut t: Option<Tables> = Some(tables);
     // `targets[d][s]`: the targets of the played choices' transitions, for the model.
@@ -1032,7 +1029,9 @@ pub fn learn(
     for (w, (played, g)) in walked.into_iter().zip(judged) {
         let regret: f64 = (0..nseg)
             .map(|seg| {
-                w.per_segment[seg] as f64 * sign * (best.per_segment[seg] - played.per_segment[seg])
+                w.per_segment[seg] as f64
+                    * sign
+                    * (reference.per_segment[seg] - played.per_segment[seg])
             })
             .sum();
         cumulative += regret;
