@@ -765,6 +765,15 @@ impl Learner {
             .collect()
     }
 
+    /// [`Learner::greedy`] into `out`, its buffers reused.
+    fn greedy_into(&self, out: &mut Vec<Vec<usize>>) {
+        out.resize_with(self.seen.len(), Vec::new);
+        for (to, per_seg) in out.iter_mut().zip(&self.seen) {
+            to.clear();
+            to.extend(per_seg.iter().map(|o| greedy_choice(o)));
+        }
+    }
+
     /// The best mean at every decision (`as_is` where nothing was seen).
     fn greedy(&self) -> Vec<Vec<usize>> {
         self.seen
@@ -850,16 +859,21 @@ pub fn learn(
     };
     let model_based = s.method == Method::Model;
     let mut model = j.clone();
+    let threads = super::worker_threads(s.threads, s.customers.div_ceil(CHUNK));
+    // The walk's threads: no more than a batch has chunks (a thread without one would only
+    // spin beside the thread of the exact figures).
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(super::worker_threads(
-            s.threads,
-            s.customers.div_ceil(CHUNK),
-        ))
+        .num_threads(
+            threads
+                .min(usize::try_from(s.batch.max(1).div_ceil(CHUNK)).unwrap_or(threads))
+                .max(1),
+        )
         .build()
         .map_err(|e| LearnError::Metric(format!("cannot start threads: {e}")))?;
-    // Exact figures per segment policy. The journey under the policy played and its tables, both kept across batches: a new
-    // policy is applied at the decisions whose choices change, and the tables patched there
-    // (the first, built while the exact figures are set up, are the journey's as written).
+    // Exact figures per segment policy. The journey under the policy played and its tables,
+    // both kept across batches: a new policy is applied at the decisions whose choices
+    // change, and the tables patched there (the first, built while the exact figures are set
+    // up, are the journey's as written).
     let (exact, tables) =
         pool.install(|| rayon::join(|| Evaluator::new(j, problem, &[]), || Tables::new(j, true)));
     let mut exact = exact?;
@@ -958,13 +972,15 @@ pub fn learn(
                     }
                 }
             }
-            greedy = match model_based {
+            match model_based {
                 true => {
                     modelled(&mut model, j, &decisions, &learner.moves, None);
-                    model_optimum(&model, problem).unwrap_or_else(|| std::mem::take(&mut greedy))
+                    if let Some(p) = model_optimum(&model, problem) {
+                        greedy = p;
+                    }
                 }
-                false => learner.greedy(),
-            };
+                false => learner.greedy_into(&mut greedy),
+            }
             judge(&policy, &greedy)?;
             done += size;
             number += 1;
@@ -985,17 +1001,23 @@ pub fn learn(
     // not steer the learner, and in the same order the same figures come out), else after
     // each batch.
     let mut judged: Vec<(Evaluated, Evaluated)> = Vec::new();
-    if pool.current_num_threads() > 1 {
+    if threads > 1 {
         let own = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .map_err(|e| LearnError::Metric(format!("cannot start threads: {e}")))?;
-        let (tx, rx) = std::sync::mpsc::channel::<(Vec<Vec<usize>>, Vec<Vec<usize>>)>();
+        // Both policies flat (decision-major, `nseg` a decision): two allocations a batch on
+        // the walking thread instead of one per decision.
+        let (tx, rx) = std::sync::mpsc::channel::<(Vec<usize>, Vec<usize>)>();
         std::thread::scope(|scope| -> Result<(), LearnError> {
             let judging = scope.spawn(|| {
                 own.install(|| -> Result<Vec<(Evaluated, Evaluated)>, AnalyzeError> {
                     let mut out = Vec::new();
                     for (policy, greedy) in rx {
+                        let nested = |flat: Vec<usize>| -> Vec<Vec<usize>> {
+                            flat.chunks(nseg).map(<[usize]>::to_vec).collect()
+                        };
+                        let (policy, greedy) = (nested(policy), nested(greedy));
                         out.push((exact.evaluate(&policy)?, exact.evaluate(&greedy)?));
                     }
                     Ok(out)
@@ -1005,7 +1027,7 @@ pub fn learn(
                 walk(&mut |policy, greedy| {
                     // A closed channel: the judging thread stopped on an error, which its
                     // join reports.
-                    let _ = tx.send((policy.to_vec(), greedy.to_vec()));
+                    let _ = tx.send((policy.concat(), greedy.concat()));
                     Ok(())
                 })
             });
