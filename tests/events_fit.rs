@@ -41,6 +41,24 @@ fn fit(file: &str, log: &Path, rest: &[&str]) -> serde_json::Value {
 
 /// The flagged estimates among those LOGS.md counts (declared strictly in (0, 1), at least 30
 /// observations) of transitions, friction and returns: `segment estimate`.
+/// Simulates `customers` customers of `journey` with `seed` into the event log `log`.
+fn simulate_log(journey: &str, log: &Path, customers: u64, seed: u64, rest: &[&str]) {
+    let (customers, seed) = (customers.to_string(), seed.to_string());
+    let mut args = vec![
+        "simulate",
+        journey,
+        "--events",
+        log.to_str().unwrap(),
+        "-n",
+        &customers,
+        "--seed",
+        &seed,
+    ];
+    args.extend_from_slice(rest);
+    let (code, _, err) = journeyc(&args);
+    assert_eq!(code, 0, "{err}");
+}
+
 fn flagged(v: &serde_json::Value) -> (usize, Vec<String>) {
     let mut judged = 0;
     let mut out = Vec::new();
@@ -146,17 +164,7 @@ fn a_simulated_log_is_fitted_back_with_and_without_end_rows() {
     let mut inside_no_end = (0, 0);
     for seed in 1..=3 {
         let log = dir.path().join(format!("tiny{seed}.csv"));
-        let (code, _, err) = journeyc(&[
-            "simulate",
-            TINY,
-            "--events",
-            log.to_str().unwrap(),
-            "-n",
-            "20000",
-            "--seed",
-            &seed.to_string(),
-        ]);
-        assert_eq!(code, 0, "{err}");
+        simulate_log(TINY, &log, 20000, seed, &[]);
         for (v, tally) in [
             (fit(TINY, &log, &[]), &mut inside),
             (fit(TINY, &strip_ends(&log), &[]), &mut inside_no_end),
@@ -322,17 +330,7 @@ fn standard_input_json_lines_and_process_mining_names_read_the_same_log() {
     let jsonl = dir.path().join("one.jsonl");
     let one = format!("{FIX}/one.journey");
     for out in [&csv, &jsonl] {
-        let (code, _, err) = journeyc(&[
-            "simulate",
-            &one,
-            "--events",
-            out.to_str().unwrap(),
-            "-n",
-            "3000",
-            "--seed",
-            "9",
-        ]);
-        assert_eq!(code, 0, "{err}");
+        simulate_log(&one, out, 3000, 9, &[]);
     }
     let table = |args: &[&str], stdin: Option<&Path>| {
         let mut cmd = assert_cmd::Command::cargo_bin("journeyc").unwrap();
@@ -422,17 +420,7 @@ fn a_log_not_grouped_by_customer_is_refused_under_grouped() {
 fn the_table_and_markdown_for_people() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("tiny.csv");
-    let (code, _, err) = journeyc(&[
-        "simulate",
-        TINY,
-        "--events",
-        log.to_str().unwrap(),
-        "-n",
-        "3000",
-        "--seed",
-        "11",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    simulate_log(TINY, &log, 3000, 11, &[]);
     let shown = |format: &str| {
         let (code, out, err) = journeyc(&[
             "fit",
@@ -457,17 +445,7 @@ fn a_log_without_segments_is_fitted_by_em() {
     // shares and every segment's numbers with bootstrap intervals.
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("shop.csv");
-    let (code, _, err) = journeyc(&[
-        "simulate",
-        SHOP,
-        "--events",
-        log.to_str().unwrap(),
-        "-n",
-        "4000",
-        "--seed",
-        "3",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    simulate_log(SHOP, &log, 4000, 3, &[]);
     let cut: String = std::fs::read_to_string(&log)
         .unwrap()
         .lines()
@@ -533,19 +511,7 @@ fn time_sorted_and_shuffled_logs_are_read_as_the_grouped_one() {
     // are those of the log as written (grouped by customer).
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("shop.csv");
-    let (code, _, err) = journeyc(&[
-        "simulate",
-        SHOP,
-        "--events",
-        log.to_str().unwrap(),
-        "-n",
-        "3000",
-        "--seed",
-        "7",
-        "--arrivals",
-        "2d",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    simulate_log(SHOP, &log, 3000, 7, &["--arrivals", "2d"]);
     let text = std::fs::read_to_string(&log).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     let header = lines.remove(0);
@@ -651,17 +617,7 @@ fn blanks_around_fields_are_cut_whether_or_not_a_row_has_them() {
     // space after the touchpoint), the estimates are the log's as written.
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("shop.csv");
-    let (code, _, err) = journeyc(&[
-        "simulate",
-        SHOP,
-        "--events",
-        log.to_str().unwrap(),
-        "-n",
-        "2000",
-        "--seed",
-        "11",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    simulate_log(SHOP, &log, 2000, 11, &[]);
     let text = std::fs::read_to_string(&log).unwrap();
     let mut padded = String::new();
     for (i, line) in text.lines().enumerate() {

@@ -101,11 +101,36 @@ struct Layers<'a> {
     /// Per metric: what a cycle's start adds (1 for `cycles`).
     per_cycle: Vec<f64>,
     w: &'a [f64],
-    delta: f64,
     /// Per flag (goal not achieved, achieved): the chance of another cycle and its delay.
     next: [Comeback; 2],
-    /// The grid, `u` decreasing from 1 to 0.
+    /// The grid, `u` decreasing from 1 to 0 (only where `clv` discounts: a grid needs it).
     grid: Vec<f64>,
+    /// Per edge: the range and mean `[lo, mean, hi]` of its discount factor (see
+    /// [`discount`]); per ending piece, the same up to the next cycle's start.
+    edge_factor: Vec<[f64; 3]>,
+    term_factor: Vec<[f64; 3]>,
+}
+
+/// The range and mean `[lo, mean, hi]` of `e^(−δ(τ + delay + gap))` for a duration τ, a
+/// delay, and the gap to another cycle (`None`: within the cycle), all uniform.
+fn discount(
+    delta: f64,
+    d: crate::model::Duration,
+    delay: f64,
+    gap: Option<crate::model::Duration>,
+) -> [f64; 3] {
+    if delta == 0.0 {
+        return [1.0; 3];
+    }
+    let (gmin, gmax, gmean) = gap.map_or((0.0, 0.0, 1.0), |g| {
+        (g.min, g.max.max(g.min), factor(delta, g))
+    });
+    let e = |t: f64| (-delta * t).exp();
+    [
+        e(d.max.max(d.min) + delay + gmax),
+        factor(delta, d) * e(delay) * gmean,
+        e(d.min + delay + gmin),
+    ]
 }
 
 impl Layers<'_> {
@@ -170,24 +195,6 @@ impl Layers<'_> {
         r
     }
 
-    /// The range and mean of `e^(−δ(τ + delay + gap))` for the action's duration τ and a
-    /// delay, and the gap to another cycle (`None`: within the cycle).
-    fn discount(&self, a: usize, delay: f64, gap: Option<crate::model::Duration>) -> [f64; 3] {
-        if self.delta == 0.0 {
-            return [1.0; 3];
-        }
-        let d = self.mdp.dur[a];
-        let (gmin, gmax, gmean) = gap.map_or((0.0, 0.0, 1.0), |g| {
-            (g.min, g.max.max(g.min), factor(self.delta, g))
-        });
-        let e = |t: f64| (-self.delta * t).exp();
-        [
-            e(d.max.max(d.min) + delay + gmax),
-            factor(self.delta, d) * e(delay) * gmean,
-            e(d.min + delay + gmin),
-        ]
-    }
-
     /// Solves one layer: `values` (warm, or of another shape: restarted from 0) becomes the
     /// layer's, given the next layer's start (`None` for the last). Returns the action
     /// taken at every state at `u = 1`.
@@ -236,7 +243,7 @@ impl Layers<'_> {
                         q[0] += self.w[k] * r;
                     }
                     for e in mdp.edge_start[a]..mdp.edge_start[a + 1] {
-                        let [lo, mean, hi] = self.discount(a, mdp.edge_delay[e], None);
+                        let [lo, mean, hi] = self.edge_factor[e];
                         let r = self.read(shape, u, lo, mean, hi);
                         let y = mdp.edge_to[e] as usize;
                         let p = mdp.edge_p[e];
@@ -253,8 +260,7 @@ impl Layers<'_> {
                         let again = self.next[flag];
                         if again.chance > 0.0 {
                             for t in mdp.term_start[a]..mdp.term_start[a + 1] {
-                                let [lo, mean, hi] =
-                                    self.discount(a, mdp.term_delay[t], Some(again.after));
+                                let [lo, mean, hi] = self.term_factor[t];
                                 let r = self.read(next.shape, u, lo, mean, hi);
                                 let p = mdp.term_mass[t] * again.chance;
                                 for i in 0..r.n {
@@ -354,15 +360,40 @@ impl Mdp {
             .collect();
         // u at the grid: 1, then e^(−δt) for t from an hour to where u is 1e-4 (geometric),
         // then 0.
-        let mut grid = vec![1.0];
+        let mut grid = Vec::new();
         if delta > 0.0 {
             let (t0, t1) = (3600.0f64, (1e4f64.ln() / delta).max(7200.0));
             let ratio = (t1 / t0).powf(1.0 / (GRID - 3) as f64);
+            grid.push(1.0);
             grid.extend((0..GRID - 2).map(|i| (-delta * t0 * ratio.powi(i as i32)).exp()));
-        } else {
-            grid.extend((1..GRID - 1).map(|i| 1.0 - i as f64 / (GRID - 1) as f64));
+            grid.push(0.0);
         }
-        grid.push(0.0);
+        // The discount factors of every move and ending, once for all the sweeps.
+        let mut edge_factor = vec![[1.0; 3]; self.edge_to.len()];
+        let mut term_factor = vec![[1.0; 3]; self.term_mass.len()];
+        if delta > 0.0 {
+            for x in 0..self.len() {
+                let after = next[self.flag[x] as usize].after;
+                for a in self.act_start[x]..self.act_start[x + 1] {
+                    let (edges, terms) = (
+                        self.edge_start[a]..self.edge_start[a + 1],
+                        self.term_start[a]..self.term_start[a + 1],
+                    );
+                    for (f, &delay) in edge_factor[edges.clone()]
+                        .iter_mut()
+                        .zip(&self.edge_delay[edges])
+                    {
+                        *f = discount(delta, self.dur[a], delay, None);
+                    }
+                    for (f, &delay) in term_factor[terms.clone()]
+                        .iter_mut()
+                        .zip(&self.term_delay[terms])
+                    {
+                        *f = discount(delta, self.dur[a], delay, Some(after));
+                    }
+                }
+            }
+        }
         let layers = Layers {
             mdp: self,
             per_cycle: self
@@ -372,9 +403,10 @@ impl Mdp {
                 .collect(),
             classes,
             w,
-            delta,
             next,
             grid,
+            edge_factor,
+            term_factor,
         };
         let mut values = Values {
             shape: Shape::Flat,
