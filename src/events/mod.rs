@@ -11,6 +11,7 @@
 //! engine. `conform`'s rules have their files in `check::rules` (J0601–J0604).
 
 pub mod count;
+mod csv_rows;
 pub mod em;
 pub mod fit;
 pub mod parquet;

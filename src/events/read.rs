@@ -1,4 +1,5 @@
-//! Reading an event log (LANGUAGE-2.md §5): CSV with a header (the `csv` crate) or JSON Lines
+//! Reading an event log (LANGUAGE-2.md §5): CSV with a header (the `csv` crate's dialect,
+//! [`super::csv_rows`]) or JSON Lines
 //! (`serde_json`), in one streaming pass, into each customer's events in time order (ties in
 //! file order), resolved against the journey's names.
 //!
@@ -6,7 +7,11 @@
 //! kept (32 bytes each, about 50 bytes per customer plus their id, in one store without an
 //! allocation per customer) and counted at the end, so an unsorted or time-sorted file costs
 //! memory in proportion to its rows (measured: 423 MB for a time-sorted log of 10M rows over
-//! 2.2M customers).
+//! 2.2M customers). While a customer's rows mostly come together, each run of them is a record
+//! of its own, found again by nobody: the runs of one customer are joined once the file ends,
+//! partition by partition ([`Store::merge`]), instead of a table probe (a cache miss past a few
+//! hundred thousand customers) per customer as rows come; once runs are shorter than two rows
+//! on average, ids are looked up from then on ([`Store::interleaved`]).
 //! With `grouped` (the log's rows are grouped by customer, as `simulate --events` writes
 //! them), a customer is closed as soon as the next customer's rows start, so memory holds
 //! one customer (and 16 bytes for each customer seen); a customer whose rows start again
@@ -426,23 +431,29 @@ fn read_csv(
     state: &mut State<'_>,
     each: &mut dyn FnMut(&Customer) -> Result<(), LogError>,
 ) -> Result<(), LogError> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .buffer_capacity(1 << 16)
-        .from_reader(input);
-    let bad = |e: csv::Error| {
-        let at = e
-            .position()
-            .map_or(String::new(), |p| format!("line {}: ", p.line()));
-        LogError(format!("{at}not a CSV log: {e}"))
+    let mut rows = super::csv_rows::Rows::new(input);
+    let io = |e: std::io::Error| LogError(format!("could not read the log: {e}"));
+    let header: Vec<String> = match rows.next().map_err(io)? {
+        None => Vec::new(),
+        Some(h) => {
+            let mut names = Vec::with_capacity(h.len());
+            for (i, field) in h.iter().enumerate() {
+                match std::str::from_utf8(field) {
+                    Ok(name) => names.push(name.trim().to_string()),
+                    Err(e) => {
+                        return Err(LogError(format!(
+                            "line {}: not a CSV log: column {} of the header is not UTF-8 \
+                             (invalid byte at {})",
+                            h.line,
+                            i + 1,
+                            e.valid_up_to()
+                        )));
+                    }
+                }
+            }
+            names
+        }
     };
-    let header: Vec<String> = r
-        .headers()
-        .map_err(bad)?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
     if header.iter().all(String::is_empty) {
         return Err(LogError("the log is empty: no header line, no rows".into()));
     }
@@ -455,37 +466,30 @@ fn read_csv(
         cycle: layout.cycle.is_some(),
         ends: false,
     };
-    // One record, reused: fields as bytes, checked for UTF-8 once per record as
-    // `csv::StringRecord` checks them (all ASCII, else field by field), with its message.
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let pos = r.position().clone();
-        if !r.read_byte_record(&mut record).map_err(bad)? {
-            break;
+    while let Some(record) = rows.next().map_err(io)? {
+        let line = record.line;
+        if record.len() != header.len() {
+            return Err(LogError(format!(
+                "line {line}: not a CSV log: this row has {} fields, the header {} (a row \
+                 has one field per column; a field holding a comma is quoted)",
+                record.len(),
+                header.len()
+            )));
         }
         // A record of printable ASCII only (most): valid UTF-8, and no field to trim.
-        // (A fold without an early exit: the compiler makes it a vector loop.)
-        let plain = record
-            .as_slice()
-            .iter()
-            .fold(0u8, |odd, &c| odd | u8::from(c <= b' ') | (c & 0x80))
-            == 0;
+        let plain = record.printable();
         if !plain && !record.as_slice().is_ascii() {
             for (i, field) in record.iter().enumerate() {
                 if let Err(e) = std::str::from_utf8(field) {
                     return Err(LogError(format!(
-                        "line {line}: not a CSV log: CSV parse error: record {rec} (line {line}, \
-                         field: {i}, byte: {byte}): invalid utf-8: invalid UTF-8 in field {i} \
-                         near byte index {up}",
-                        line = pos.line(),
-                        rec = pos.record(),
-                        byte = pos.byte(),
-                        up = e.valid_up_to()
+                        "line {line}: not a CSV log: field {} is not UTF-8 (invalid byte at \
+                         {} of the field)",
+                        i + 1,
+                        e.valid_up_to()
                     )));
                 }
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
         let get = |i: Option<usize>| {
             let field = i.and_then(|i| record.get(i)).unwrap_or(b"");
             match plain {
@@ -1036,7 +1040,11 @@ impl<'a> State<'a> {
         if let Some(s) = segment {
             match current {
                 None if grouped => self.open[slot].segment = Some(s),
-                None => self.store.customers[slot].segment = s.min(NONE as usize - 1) as u32,
+                None => {
+                    let c = &mut self.store.customers[slot];
+                    c.segment = s.min(NONE as usize - 1) as u32;
+                    c.segment_line = line.min(u32::MAX as u64) as u32;
+                }
                 Some(prev) if prev != s => {
                     return Err(LogError(format!(
                         "{}: customer `{}` is in segment `{}` here and `{}` on an earlier row: \
@@ -1056,7 +1064,28 @@ impl<'a> State<'a> {
                 false => self.store.push(slot, &ev)?,
             }
         }
+        if !grouped && self.log.rows % WINDOW == 0 && self.store.interleaved(WINDOW) {
+            self.merge_runs(true)?;
+            // The last row's run may now be part of an earlier one.
+            self.last_slot = self.store.find(&self.last_id);
+        }
         Ok(())
+    }
+
+    /// The default mode's runs of one customer made one (see [`Store::merge`]), or the
+    /// error of the first row, in file order, whose segment is not its customer's.
+    fn merge_runs(&mut self, lookup: bool) -> Result<(), LogError> {
+        match self.store.merge(lookup) {
+            None => Ok(()),
+            Some(d) => Err(LogError(format!(
+                "line {}, column `segment`: customer `{}` is in segment `{}` here and `{}` on \
+                 an earlier row: a customer keeps one segment",
+                d.line,
+                text(self.store.id(d.slot)),
+                self.journey.segments[d.here as usize].name,
+                self.journey.segments[d.before as usize].name
+            ))),
+        }
     }
 
     fn close(
@@ -1084,9 +1113,13 @@ impl<'a> State<'a> {
         for mut c in open {
             self.close(&mut c, each)?;
         }
+        self.merge_runs(false)?;
         let store = std::mem::take(&mut self.store);
         let mut c = std::mem::take(&mut self.spare);
         for slot in 0..store.customers.len() {
+            if store.customers[slot].merged {
+                continue;
+            }
             store.take(slot, &mut c);
             self.close(&mut c, each)?;
         }
@@ -1152,8 +1185,8 @@ impl std::hash::Hasher for FnvHasher {
 
 type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
-/// Grouped mode's customers opened so far: each id's hash with the line of its first row, in
-/// 256 partitions by the hash's top byte. A customer whose rows start again after other
+/// Grouped mode's customers opened so far: each id's hash with the line of its first row (the
+/// default mode's runs: with the run's slot), in 256 partitions by the hash's top byte. A customer whose rows start again after other
 /// customers' is found once the file ends, partition by partition, rather than by one table
 /// probe per customer as it opens: past a few hundred thousand customers such a table
 /// outgrows the cache and each probe is a miss (a sixth of `fit --grouped`'s pass on a
@@ -1304,19 +1337,38 @@ struct Store {
     table: Vec<u64>,
     chunks: Vec<Vec<Stored>>,
     events: u64,
+    /// Whether ids are looked up as rows come ([`Store::find`]); until then each run of a
+    /// customer's consecutive rows has a slot of its own, and `runs` finds, once, the slots
+    /// that are one customer.
+    lookup: bool,
+    runs: Closed,
+    /// Slots opened when the current window of rows started.
+    window: usize,
 }
 
-/// An open customer of the default mode.
+/// An open customer of the default mode (before ids are looked up: a run of their rows).
 #[derive(Clone, Copy)]
 struct Open {
     /// Their id: `ids[id..id + len]`.
     id: usize,
     len: u32,
-    /// Their segment ([`NONE`]: not said).
+    /// Their segment ([`NONE`]: not said) and the line it was first said on.
     segment: u32,
+    segment_line: u32,
     /// Their first and last events ([`NONE`]: none yet).
     head: u32,
     tail: u32,
+    /// A later run of another slot's customer, its events now that slot's.
+    merged: bool,
+}
+
+/// Two runs of one customer that disagree on the segment: the line the later one says it
+/// on, the later run's slot, its segment and the earlier one's.
+struct Disagree {
+    line: u32,
+    slot: usize,
+    here: u32,
+    before: u32,
 }
 
 /// An event in the store, with the next of its customer ([`NONE`]: the last).
@@ -1334,6 +1386,10 @@ struct Stored {
 }
 
 const CHUNK: usize = 1 << 16;
+
+/// Rows between two looks at whether the default mode should look ids up
+/// ([`Store::interleaved`]).
+const WINDOW: u64 = 1 << 16;
 
 impl Store {
     fn hash(id: &[u8]) -> u64 {
@@ -1384,12 +1440,121 @@ impl Store {
             id: self.ids.len(),
             len: id.len() as u32,
             segment: NONE,
+            segment_line: 0,
             head: NONE,
             tail: NONE,
+            merged: false,
         });
         self.ids.extend_from_slice(id);
-        self.place(Self::hash(id), slot);
+        match self.lookup {
+            true => self.place(Self::hash(id), slot),
+            false => self.runs.add(hash(id), slot as u64),
+        }
         Ok(slot)
+    }
+
+    fn id(&self, slot: usize) -> &[u8] {
+        let c = &self.customers[slot];
+        &self.ids[c.id..c.id + c.len as usize]
+    }
+
+    /// Whether ids should be looked up from now on: more than half the rows since the last
+    /// window started opened a slot (the log's customers interleave, as in a time-sorted
+    /// log, and a slot per run would cost more memory than a table of customers).
+    fn interleaved(&mut self, rows: u64) -> bool {
+        let runs = self.customers.len() - self.window;
+        self.window = self.customers.len();
+        !self.lookup && runs as u64 * 2 > rows
+    }
+
+    /// Makes the runs of each customer one (the later runs' events follow the first's, in
+    /// file order); with `lookup`, then looks ids up from now on. Runs of one customer
+    /// share a partition, their slots in file order: each partition is gone through with a
+    /// table of its own, which fits the cache. Returns the first disagreement on a segment
+    /// in file order, if any (the runs are then left as they are).
+    fn merge(&mut self, lookup: bool) -> Option<Disagree> {
+        let runs = std::mem::take(&mut self.runs);
+        let mut first: Option<Disagree> = None;
+        let mut seen: HashMap<u64, usize, Fnv> = HashMap::default();
+        // Ids whose hash is another id's (not expected, but an id can be made to collide).
+        let mut other: HashMap<Box<[u8]>, usize> = HashMap::new();
+        let mut pairs = Vec::new();
+        for part in &runs.0 {
+            seen.clear();
+            seen.reserve(part.len());
+            other.clear();
+            for &(h, slot) in part {
+                let slot = slot as usize;
+                let owner = match seen.get(&h) {
+                    None => {
+                        seen.insert(h, slot);
+                        continue;
+                    }
+                    Some(&g) if same(self.id(g), self.id(slot)) => g,
+                    Some(_) => match other.get(self.id(slot)) {
+                        Some(&g) => g,
+                        None => {
+                            other.insert(self.id(slot).into(), slot);
+                            continue;
+                        }
+                    },
+                };
+                pairs.push((owner, slot));
+            }
+        }
+        // Segments first (nothing is changed if two runs disagree), then the events.
+        for &(g, r) in &pairs {
+            let (before, here) = (self.customers[g].segment, self.customers[r].segment);
+            if here == NONE {
+                continue;
+            }
+            if before == NONE {
+                self.customers[g].segment = here;
+                self.customers[g].segment_line = self.customers[r].segment_line;
+            } else if before != here {
+                let line = self.customers[r].segment_line;
+                if first.as_ref().is_none_or(|d| line < d.line) {
+                    first = Some(Disagree {
+                        line,
+                        slot: r,
+                        here,
+                        before,
+                    });
+                }
+            }
+        }
+        if first.is_some() {
+            return first;
+        }
+        for &(g, r) in &pairs {
+            let (head, tail) = (self.customers[r].head, self.customers[r].tail);
+            if head != NONE {
+                match self.customers[g].tail {
+                    NONE => self.customers[g].head = head,
+                    t => self.chunks[t as usize / CHUNK][t as usize % CHUNK].next = head,
+                }
+                self.customers[g].tail = tail;
+            }
+            self.customers[r].merged = true;
+        }
+        if lookup {
+            self.lookup = true;
+            let live = self.customers.iter().filter(|c| !c.merged).count();
+            let mut size = 1 << 10;
+            while live * 8 > size * 7 {
+                size *= 2;
+            }
+            self.table = vec![0; size];
+            for slot in 0..self.customers.len() {
+                if !self.customers[slot].merged {
+                    self.place(Self::hash(self.id(slot)), slot);
+                }
+            }
+        } else {
+            self.runs = runs;
+            self.runs.0.clear();
+        }
+        None
     }
 
     fn place(&mut self, h: u64, slot: usize) {
@@ -1402,12 +1567,15 @@ impl Store {
     }
 
     fn grow(&mut self) {
+        if !self.lookup {
+            return;
+        }
         let size = (self.table.len() * 2).max(1 << 10);
         self.table = vec![0; size];
         for slot in 0..self.customers.len() {
-            let c = self.customers[slot];
-            let h = Self::hash(&self.ids[c.id..c.id + c.len as usize]);
-            self.place(h, slot);
+            if !self.customers[slot].merged {
+                self.place(Self::hash(self.id(slot)), slot);
+            }
         }
     }
 
@@ -1564,6 +1732,182 @@ mod tests {
         assert_eq!(Closed::default().repeated(), None);
     }
 
+    /// The shared sample's journey and a log of `n` of its customers, as `simulate --events`
+    /// writes it (grouped by customer): the header and each customer's rows.
+    fn sample_log(n: u64) -> (Journey, String, Vec<Vec<String>>) {
+        use crate::events::write::{Settings, write_log};
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/v2/shop_as_is.journey");
+        let compiled = crate::model::resolve(&path, &crate::model::Options::default())
+            .expect("the fixture resolves");
+        let journey = compiled.journey.expect("the fixture has no error");
+        let settings = Settings {
+            seed: 7,
+            from: 0,
+            to: n,
+            start_ms: 1_767_225_600_000,
+            arrivals_ms: 0,
+            threads: 1,
+            ignore_horizon: false,
+        };
+        let mut out = Vec::new();
+        write_log(&journey, &settings, Format::Csv, &mut out).expect("writes");
+        let text = String::from_utf8(out).expect("UTF-8");
+        let mut lines = text.lines();
+        let header = lines.next().expect("a header").to_string();
+        let mut customers: Vec<Vec<String>> = Vec::new();
+        let mut last = "";
+        for l in lines {
+            let id = l.split(',').next().unwrap_or("");
+            if id != last || customers.is_empty() {
+                customers.push(Vec::new());
+                last = id;
+            }
+            customers.last_mut().expect("one").push(l.to_string());
+        }
+        (journey, header, customers)
+    }
+
+    /// Every customer read from `text` (default mode unless `grouped`), by id: segment and
+    /// events in time order, without their lines.
+    type Read = Vec<(String, Option<usize>, Vec<(i64, u32, u32, u16, u8, u32)>)>;
+    fn read_all(journey: &Journey, text: &str, grouped: bool) -> Result<Read, LogError> {
+        let options = ReadOptions {
+            grouped,
+            ..ReadOptions::default()
+        };
+        let mut all = Vec::new();
+        let input = Input::Stream(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())));
+        read(journey, input, Format::Csv, &options, &mut |c| {
+            let events = c
+                .events
+                .iter()
+                .map(|e| (e.time, e.tp, e.what, e.option, e.cause, e.cycle))
+                .collect();
+            all.push((c.id.clone(), c.segment, events));
+            Ok(())
+        })?;
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(all)
+    }
+
+    #[test]
+    fn customers_read_in_runs_are_the_customers_read_whole() {
+        // 30,000 customers (~135,000 rows, past two windows of rows).
+        let (journey, header, customers) = sample_log(30_000);
+        let whole = |order: &[String]| format!("{header}\n{}\n", order.join("\n"));
+        let grouped: Vec<String> = customers.iter().flatten().cloned().collect();
+        let expected = read_all(&journey, &whole(&grouped), true).expect("reads");
+        assert_eq!(expected.len(), 30_000);
+        assert_eq!(
+            read_all(&journey, &whole(&grouped), false),
+            Ok(expected.clone())
+        );
+        // Each customer's rows in two runs, the second half after every first half: fewer
+        // runs than half the rows, so the runs are made one once the file ends.
+        let halves: Vec<String> = [0, 1]
+            .iter()
+            .flat_map(|&half| {
+                customers.iter().flat_map(move |rows| {
+                    let cut = rows.len().div_ceil(2);
+                    match half {
+                        0 => rows[..cut].to_vec(),
+                        _ => rows[cut..].to_vec(),
+                    }
+                })
+            })
+            .collect();
+        assert_eq!(
+            read_all(&journey, &whole(&halves), false),
+            Ok(expected.clone())
+        );
+        // Customers interleaved row by row, the first 5,000 whole before them: ids are
+        // looked up from the first window on, and the runs opened before are made one.
+        let mut mixed: Vec<String> = customers[..5_000].iter().flatten().cloned().collect();
+        let rest = &customers[5_000..];
+        for round in 0.. {
+            let before = mixed.len();
+            mixed.extend(rest.iter().filter_map(|rows| rows.get(round).cloned()));
+            if mixed.len() == before {
+                break;
+            }
+        }
+        assert_eq!(mixed.len(), grouped.len());
+        assert_eq!(
+            read_all(&journey, &whole(&mixed), false),
+            Ok(expected.clone())
+        );
+        // A customer whose second run starts at the very row where ids start being looked
+        // up and goes on after it, their last row at the end: every row after the window's
+        // goes to the customer's first run, which stays whole.
+        let x = (0..customers.len())
+            .max_by_key(|&i| customers[i].len())
+            .expect("customers");
+        let n = customers[x].len();
+        assert!(n >= 4, "a customer of four rows or more");
+        let mut others = Vec::new();
+        for round in 0.. {
+            let before = others.len();
+            others.extend(
+                (0..customers.len())
+                    .filter(|&i| i != x)
+                    .filter_map(|i| customers[i].get(round).cloned()),
+            );
+            if others.len() == before {
+                break;
+            }
+        }
+        let window = WINDOW as usize;
+        let mut split = vec![customers[x][0].clone()];
+        split.extend_from_slice(&others[..window - 2]);
+        split.extend_from_slice(&customers[x][1..n - 1]);
+        split.extend_from_slice(&others[window - 2..]);
+        split.push(customers[x][n - 1].clone());
+        assert_eq!(split[window - 1], customers[x][1], "the window's last row");
+        assert_eq!(
+            read_all(&journey, &whole(&split), false),
+            Ok(expected.clone())
+        );
+        // And a customer of the first 5,000 whose last row comes after the first window.
+        let mut again = mixed.clone();
+        assert!(
+            customers[0].len() > 1,
+            "the first customer has several rows"
+        );
+        let moved = again.remove(customers[0].len() - 1);
+        again.push(moved);
+        assert_eq!(read_all(&journey, &whole(&again), false), Ok(expected));
+    }
+
+    #[test]
+    fn two_runs_of_a_customer_in_two_segments_are_an_error_at_the_later_row() {
+        let (journey, header, customers) = sample_log(50);
+        let segment = |row: &str| row.split(',').nth(4).unwrap_or("").to_string();
+        let a = segment(&customers[0][0]);
+        let other = journey
+            .segments
+            .iter()
+            .find(|s| s.name != a)
+            .expect("two segments")
+            .name
+            .clone();
+        // Customer 0's rows again after everyone's, in another segment (default mode: found
+        // once the file ends, at the later run's first row).
+        let mut rows: Vec<String> = customers.iter().flatten().cloned().collect();
+        let line = rows.len() + 2;
+        rows.push(customers[0][0].replacen(&format!(",{a},"), &format!(",{other},"), 1));
+        let text = format!("{header}\n{}\n", rows.join("\n"));
+        let err = read_all(&journey, &text, false).expect_err("two segments");
+        let id = customers[0][0].split(',').next().unwrap_or("");
+        assert_eq!(
+            err.0,
+            format!(
+                "line {line}, column `segment`: customer `{id}` is in segment `{other}` here and \
+                 `{a}` on an earlier row: a customer keeps one segment"
+            )
+        );
+    }
+
     #[test]
     fn ids_of_up_to_eight_bytes_hash_apart_and_spread_over_the_partitions() {
         // Every id of one and two bytes, and ids of seven and eight bytes that differ in
@@ -1619,7 +1963,10 @@ mod tests {
             }
         }
         // The store of open customers: ids found again after the table grew.
-        let mut store = Store::default();
+        let mut store = Store {
+            lookup: true,
+            ..Store::default()
+        };
         let ids: Vec<String> = (0..5000).map(|i| format!("customer-{i}")).collect();
         for id in &ids {
             assert_eq!(store.find(id.as_bytes()), None);
