@@ -228,3 +228,154 @@ fn the_parser_gives_the_same_trees_and_errors_everywhere() {
     }
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// The pairs pest's parser gives for `text`, in the flat form, or `None` where it fails.
+fn pest_pairs(text: &str) -> Option<Vec<fast::FlatPair>> {
+    JourneyParser::parse(Rule::file, text)
+        .ok()
+        .map(fast::from_pest)
+}
+
+/// The pairs the generated parser gives for `text`, or `None` where it fails.
+fn fast_pairs(text: &str) -> Option<Vec<fast::FlatPair>> {
+    match fast::parse(text) {
+        fast::Outcome::Parsed(pairs) => Some(pairs),
+        fast::Outcome::Failed => None,
+        fast::Outcome::GaveUp => panic!("the grammar is not recursive: the parser never gives up"),
+        fast::Outcome::TooLarge => panic!("a test text is not 4 GiB"),
+    }
+}
+
+/// Texts that exercise corners of the grammar: blanks and comments everywhere (CR, CRLF, a
+/// comment at the end without a line break), keywords as names and as prefixes of names,
+/// every kind of number, labels with escapes and non-ASCII text, scenarios, options, triggers,
+/// lifecycles, and near misses of each.
+const CORNERS: &[&str] = &[
+    "",
+    " ",
+    "#",
+    "# only a comment",
+    "\r\n\r# x\r\n",
+    "use \"a.journey\"use \"b\"",
+    "channel web digital channel store physical { cost 2 cost 3 }",
+    "channel web digitalx",
+    "segment s \"S\" { share 50% prefers web, app patience 0.5 }",
+    "context web, app context g: web",
+    "context g web",
+    "journey j{}",
+    "journey j\"l\"{owner\"o\"description \"d\"horizon 1.5h max_steps 3 primary_goal g}",
+    "journey j { horizon 1.5 h }",
+    "journey j { horizon -1w max_steps +2 }",
+    "journey j { stage s { touchpoint a \"Café ☕\" on web { entry 35% -> b 0.5 for x, y -> exit } } }",
+    "journey j { stage s { touchpoint a on web { entry -> exitx 1 -> exit_ 2% } } }",
+    "journey j { stage s { touchpoint a on web { entry 1.% } } }",
+    "journey j { stage s { touchpoint a on web { entry 1.5.5 } } }",
+    "journey j { stage s { touchpoint a on web { duration 2m..6m for a duration 1d friction 10% \"x\" for b } } }",
+    "journey j { stage s { touchpoint a on web { emotion -2 emotion +1 emotion 1.5 cost 3 for z } } }",
+    "journey j { stage s { touchpoint a on web { csat 90% pain 40% for a effort 2 pain 5 moment_of_truth } } }",
+    "journey j { stage s { touchpoint a on web { goal g value 80 for a goal h } } }",
+    "journey j { stage s { touchpoint a on web { option guide \"G\" { friction 5% cost 1 } option as_is { } } } }",
+    "journey j { stage s { touchpoint a on web { entry friction } } }",
+    "journey j { stage s { touchpoint exit on web { } } }",
+    "journey j { stage s { touchpoint on on on { on } } }",
+    "journey j { trigger t \"T\" { on abandon at a, b after 2h via email limit 3 -> a 20% } }",
+    "journey j { trigger t { on exit at a on abandonx at b } }",
+    "journey j { lifecycle { repeat 45% after 30d..60d for b winback 12% after 1w discount 10% max_cycles 12 } }",
+    "journey j { objective maximize touches objective minimize cost(x) objective maximizes y }",
+    "journey j { constraint cost for b <= 20 constraint conversion >= 5% }",
+    "journey j { kpi p90(time_to_convert) <= 2d kpi retention(2) >= 0.5 kpi nps > -10 kpi x < 1 kpi y = 1 }",
+    "journey j { scenario s \"S\" { remove touchpoint a remove trigger t touchpoint a \"x\" on app { use guide for b friction 1% } channel web human { cost 1 } channel app } }",
+    "journey j { scenario s { remove touchpoints a } }",
+    "journey j { owner \"a \\\" b \\\\ c\" owner \"bad \\n escape\" }",
+    "journey j { owner \"unterminated\n }",
+    "journey j { # a comment } still a comment\r}",
+    "journey j { stage s { touchpoint a on web { entry } } } # the end",
+    "journey j { stage s { touchpoint a on web { entry } } } trailing",
+    "journey journey { stage stage { touchpoint touchpoint on on { goal goal value 1 } } }",
+    "journey j { stage s { touchpoint a on web { -> b 1e5 } } }",
+    "journey j { stage s { touchpoint a on web { ->b 5%for x } } }",
+    "\u{feff}journey j { }",
+    "journey j { description \"\u{1F600}\u{301}\" }",
+];
+
+/// The generated parser (build.rs, from `grammar/journey.pest`) succeeds exactly where pest's
+/// succeeds and then gives the same pairs: same rules, same spans, same nesting, same order.
+/// Over every sample and fixture (and the shared journeys beside the repository, when there),
+/// broken variants of each, generated journeys of every generator and the corners above.
+#[test]
+fn the_generated_parser_gives_pests_pairs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    journeys_under(&root.join("examples"), &mut paths);
+    journeys_under(&root.join("tests"), &mut paths);
+    let shared = root.join("../shared/journeys");
+    if shared.is_dir() {
+        journeys_under(&shared, &mut paths);
+    }
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for path in &paths {
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        texts.push((name, std::fs::read_to_string(path).unwrap()));
+    }
+    use crate::generate;
+    for (n, seed) in [(2, 1), (9, 2), (40, 3), (300, 4)] {
+        texts.push((
+            format!("realistic({n}, {seed})"),
+            generate::realistic(n, seed),
+        ));
+    }
+    texts.push(("chain(30)".into(), generate::chain(30)));
+    texts.push((
+        "with_options(60, 6, 5)".into(),
+        generate::with_options(60, 6, 5),
+    ));
+    let base = generate::realistic(30, 6);
+    for discount in ["10%", "0%"] {
+        texts.push((
+            format!("with_lifecycle({discount})"),
+            generate::with_lifecycle(&base, discount),
+        ));
+    }
+    for (i, text) in CORNERS.iter().enumerate() {
+        texts.push((format!("corner {i}"), text.to_string()));
+    }
+    let mut all = Vec::new();
+    for (name, text) in &texts {
+        all.push((name.clone(), text.clone()));
+        for (i, v) in broken_variants(text).into_iter().enumerate() {
+            all.push((format!("{name}, variant {i}"), v));
+        }
+    }
+    let (mut parsed, mut failed) = (0, 0);
+    for (name, text) in &all {
+        let fast = fast_pairs(text);
+        let pest = pest_pairs(text);
+        match (&fast, &pest) {
+            (Some(a), Some(b)) => {
+                if let Some(i) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
+                    panic!(
+                        "{name}: pair {i} differs: generated {:?}, pest {:?}",
+                        a.get(i),
+                        b.get(i)
+                    );
+                }
+                parsed += 1;
+            }
+            (None, None) => failed += 1,
+            _ => panic!(
+                "{name}: the generated parser {} but pest {}",
+                if fast.is_some() { "parses" } else { "fails" },
+                if pest.is_some() { "parses" } else { "fails" }
+            ),
+        }
+    }
+    // Both ways are exercised, widely.
+    assert!(
+        parsed > 1000 && failed > 2000,
+        "{parsed} parsed, {failed} failed"
+    );
+}
