@@ -244,7 +244,7 @@ impl<'g> Generator<'g> {
         writeln!(
             out,
             "/// Whether a rule of the grammar calls itself (then depth is bounded at run time).\n\
-             pub(super) const RECURSIVE: bool = {};",
+             pub(crate) const RECURSIVE: bool = {};",
             !self.recursive.is_empty()
         )
         .unwrap();

@@ -229,6 +229,14 @@ fn the_parser_gives_the_same_trees_and_errors_everywhere() {
     insta::assert_snapshot!(lines.join("\n"));
 }
 
+/// The module's claim that lowering recursion is bounded: no rule of the grammar reaches
+/// itself (so the generated parser never gives up on depth either).
+#[test]
+#[allow(clippy::assertions_on_constants)] // a constant of build.rs's, about the grammar
+fn the_grammar_has_a_fixed_nesting_depth() {
+    assert!(!fast::RECURSIVE);
+}
+
 /// The pairs pest's parser gives for `text`, in the flat form, or `None` where it fails.
 fn pest_pairs(text: &str) -> Option<Vec<fast::FlatPair>> {
     JourneyParser::parse(Rule::file, text)
