@@ -306,10 +306,42 @@ const CORNERS: &[&str] = &[
     "journey j { description \"\u{1F600}\u{301}\" }",
 ];
 
+/// Mutations with the words of the fuzzer's dictionary (`fuzz/journey.dict`, and a few
+/// characters the grammar treats specially): one inserted bare or between blanks, or one
+/// replacing the word at a pseudo-random place (on character boundaries).
+fn dictionary_variants(text: &str, words: &[String]) -> Vec<String> {
+    let mut seed = text.len() as u64 ^ 0x5eed;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize
+    };
+    let mut out = Vec::new();
+    for _ in 0..16 {
+        let mut at = next() % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let word = &words[next() % words.len()];
+        let (head, tail) = text.split_at(at);
+        out.push(match next() % 3 {
+            0 => format!("{head}{word}{tail}"),
+            1 => format!("{head} {word} {tail}"),
+            _ => {
+                let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+                format!("{head}{word}{}", &tail[end..])
+            }
+        });
+    }
+    out
+}
+
 /// The generated parser (build.rs, from `grammar/journey.pest`) succeeds exactly where pest's
 /// succeeds and then gives the same pairs: same rules, same spans, same nesting, same order.
 /// Over every sample and fixture (and the shared journeys beside the repository, when there),
-/// broken variants of each, generated journeys of every generator and the corners above.
+/// generated journeys of every generator and the corners above, with broken variants of each
+/// and variants by the fuzzer's dictionary.
 #[test]
 fn the_generated_parser_gives_pests_pairs() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -351,11 +383,49 @@ fn the_generated_parser_gives_pests_pairs() {
     for (i, text) in CORNERS.iter().enumerate() {
         texts.push((format!("corner {i}"), text.to_string()));
     }
+    let dict = std::fs::read_to_string(root.join("fuzz/journey.dict")).unwrap();
+    let mut words: Vec<String> = dict
+        .lines()
+        .filter_map(|l| l.strip_prefix('"')?.strip_suffix('"'))
+        .map(str::to_string)
+        .collect();
+    for w in [
+        "#",
+        "\"",
+        "\\",
+        "\r",
+        "\n",
+        "\r\n",
+        "\t",
+        "-",
+        "+",
+        "1.5",
+        "_",
+        "é",
+        "as_is",
+        "option",
+        "objective",
+        "maximize",
+        "constraint",
+        "(",
+        ")",
+        ":",
+        "0.5%",
+        "=",
+        "<",
+        "..6m",
+    ] {
+        words.push(w.to_string());
+    }
+    assert!(words.len() > 80);
     let mut all = Vec::new();
     for (name, text) in &texts {
         all.push((name.clone(), text.clone()));
         for (i, v) in broken_variants(text).into_iter().enumerate() {
             all.push((format!("{name}, variant {i}"), v));
+        }
+        for (i, v) in dictionary_variants(text, &words).into_iter().enumerate() {
+            all.push((format!("{name}, dictionary variant {i}"), v));
         }
     }
     let (mut parsed, mut failed) = (0, 0);
@@ -383,7 +453,7 @@ fn the_generated_parser_gives_pests_pairs() {
     }
     // Both ways are exercised, widely.
     assert!(
-        parsed > 1000 && failed > 2000,
+        parsed > 1500 && failed > 3500,
         "{parsed} parsed, {failed} failed"
     );
 }
