@@ -460,8 +460,9 @@ pub(crate) fn reserved_option(name: &crate::ast::Name) -> Finding {
     .help("give the option another name; what the touchpoint states outside its options is `as_is`")
 }
 
-/// A text of 4 GiB or more, past the byte offsets the parser records (`fast.rs`): refused
-/// before parsing (pest's parser would need some 40 bytes of tokens per byte of it).
+/// A text of 4 GiB or more, past the 32-bit byte offsets the parser records (`fast.rs`):
+/// refused before parsing (pest's parser, at 80 bytes of tokens a pair, would have needed tens
+/// of gigabytes for it).
 pub(super) fn too_large(file: FileId) -> Finding {
     Finding::new(
         Code::Syntax,

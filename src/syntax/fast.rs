@@ -8,7 +8,8 @@
 //! queue of two 40-byte tokens per pair. The generated matcher is a plain recursive descent
 //! over the bytes: on failure a sequence gives back its start and truncates the pairs to their
 //! length there. Pairs are written in pre-order, 16 bytes each, each with the index past its
-//! last descendant, so that children are walked by skipping.
+//! last descendant, so that children are walked by skipping. It costs 33 instructions a byte of
+//! a generated journey, against ~720 for pest's parser (docs/performance.md, Issue 16).
 //!
 //! Syntax errors are not this module's: on failure [`super::parse`] runs pest's parser, whose
 //! error reporting (`error.rs`) stays the only one. The grammar calls no rule from itself
