@@ -8,6 +8,8 @@
 //! (file → journey → scenario → stage → touchpoint → option; no rule reaches itself, which
 //! build.rs checks), so lowering recursion is bounded whatever the input.
 
+#[cfg(test)]
+pub(crate) mod differential;
 pub(crate) mod error;
 pub(crate) mod fast;
 mod lower;

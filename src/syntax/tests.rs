@@ -1,3 +1,4 @@
+use super::differential::broken_variants;
 use super::*;
 use crate::ast::*;
 use crate::source::FileId;
@@ -177,29 +178,6 @@ fn parse_fingerprint(text: &str) -> u64 {
     fnv1a(format!("{:?}", parse(FileId(0), text)).as_bytes())
 }
 
-/// Broken variants of a sample: cut short, a stray `@`, a stray `}` and one byte left out, at
-/// a few places spread over the file (on character boundaries), so that syntax errors of
-/// every kind of context are covered.
-fn broken_variants(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut seed = text.len() as u64;
-    for _ in 0..6 {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        let mut at = ((seed >> 33) as usize) % (text.len() + 1);
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        let (head, tail) = text.split_at(at);
-        out.push(head.to_string());
-        out.push(format!("{head}@{tail}"));
-        out.push(format!("{head}}}{tail}"));
-        let mut rest = tail.chars();
-        rest.next();
-        out.push(format!("{head}{}", rest.as_str()));
-    }
-    out
-}
-
 /// The parser gives exactly the same AST (spans included) and exactly the same syntax errors on
 /// every sample journey, every test fixture and broken variants of them. (Generated journeys
 /// are compared through the commands' outputs: docs/performance.md.)
@@ -235,23 +213,6 @@ fn the_parser_gives_the_same_trees_and_errors_everywhere() {
 #[allow(clippy::assertions_on_constants)] // a constant of build.rs's, about the grammar
 fn the_grammar_has_a_fixed_nesting_depth() {
     assert!(!fast::RECURSIVE);
-}
-
-/// The pairs pest's parser gives for `text`, in the flat form, or `None` where it fails.
-fn pest_pairs(text: &str) -> Option<Vec<fast::FlatPair>> {
-    JourneyParser::parse(Rule::file, text)
-        .ok()
-        .map(fast::from_pest)
-}
-
-/// The pairs the generated parser gives for `text`, or `None` where it fails.
-fn fast_pairs(text: &str) -> Option<Vec<fast::FlatPair>> {
-    match fast::parse(text) {
-        fast::Outcome::Parsed(pairs) => Some(pairs),
-        fast::Outcome::Failed => None,
-        fast::Outcome::GaveUp => panic!("the grammar is not recursive: the parser never gives up"),
-        fast::Outcome::TooLarge => panic!("a test text is not 4 GiB"),
-    }
 }
 
 /// Texts that exercise corners of the grammar: blanks and comments everywhere (CR, CRLF, a
@@ -306,42 +267,11 @@ const CORNERS: &[&str] = &[
     "journey j { description \"\u{1F600}\u{301}\" }",
 ];
 
-/// Mutations with the words of the fuzzer's dictionary (`fuzz/journey.dict`, and a few
-/// characters the grammar treats specially): one inserted bare or between blanks, or one
-/// replacing the word at a pseudo-random place (on character boundaries).
-fn dictionary_variants(text: &str, words: &[String]) -> Vec<String> {
-    let mut seed = text.len() as u64 ^ 0x5eed;
-    let mut next = || {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 33) as usize
-    };
-    let mut out = Vec::new();
-    for _ in 0..16 {
-        let mut at = next() % (text.len() + 1);
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        let word = &words[next() % words.len()];
-        let (head, tail) = text.split_at(at);
-        out.push(match next() % 3 {
-            0 => format!("{head}{word}{tail}"),
-            1 => format!("{head} {word} {tail}"),
-            _ => {
-                let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
-                format!("{head}{word}{}", &tail[end..])
-            }
-        });
-    }
-    out
-}
-
-/// The generated parser (build.rs, from `grammar/journey.pest`) succeeds exactly where pest's
-/// succeeds and then gives the same pairs: same rules, same spans, same nesting, same order.
-/// Over every sample and fixture (and the shared journeys beside the repository, when there),
-/// generated journeys of every generator and the corners above, with broken variants of each
-/// and variants by the fuzzer's dictionary.
+/// The generated parser (build.rs, from `grammar/journey.pest`) gives pest's pairs, and fails
+/// where pest fails ([`differential::compare`]), on every sample and fixture (and the shared
+/// journeys beside the repository, when there) and the corners above, with broken variants of
+/// each and variants by the fuzzer's dictionary. (`generate`'s tests do the same on its
+/// journeys.)
 #[test]
 fn the_generated_parser_gives_pests_pairs() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -361,96 +291,10 @@ fn the_generated_parser_gives_pests_pairs() {
             .to_string();
         texts.push((name, std::fs::read_to_string(path).unwrap()));
     }
-    use crate::generate;
-    for (n, seed) in [(2, 1), (9, 2), (40, 3), (300, 4)] {
-        texts.push((
-            format!("realistic({n}, {seed})"),
-            generate::realistic(n, seed),
-        ));
-    }
-    texts.push(("chain(30)".into(), generate::chain(30)));
-    texts.push((
-        "with_options(60, 6, 5)".into(),
-        generate::with_options(60, 6, 5),
-    ));
-    let base = generate::realistic(30, 6);
-    for discount in ["10%", "0%"] {
-        texts.push((
-            format!("with_lifecycle({discount})"),
-            generate::with_lifecycle(&base, discount),
-        ));
-    }
     for (i, text) in CORNERS.iter().enumerate() {
         texts.push((format!("corner {i}"), text.to_string()));
     }
-    let dict = std::fs::read_to_string(root.join("fuzz/journey.dict")).unwrap();
-    let mut words: Vec<String> = dict
-        .lines()
-        .filter_map(|l| l.strip_prefix('"')?.strip_suffix('"'))
-        .map(str::to_string)
-        .collect();
-    for w in [
-        "#",
-        "\"",
-        "\\",
-        "\r",
-        "\n",
-        "\r\n",
-        "\t",
-        "-",
-        "+",
-        "1.5",
-        "_",
-        "é",
-        "as_is",
-        "option",
-        "objective",
-        "maximize",
-        "constraint",
-        "(",
-        ")",
-        ":",
-        "0.5%",
-        "=",
-        "<",
-        "..6m",
-    ] {
-        words.push(w.to_string());
-    }
-    assert!(words.len() > 80);
-    let mut all = Vec::new();
-    for (name, text) in &texts {
-        all.push((name.clone(), text.clone()));
-        for (i, v) in broken_variants(text).into_iter().enumerate() {
-            all.push((format!("{name}, variant {i}"), v));
-        }
-        for (i, v) in dictionary_variants(text, &words).into_iter().enumerate() {
-            all.push((format!("{name}, dictionary variant {i}"), v));
-        }
-    }
-    let (mut parsed, mut failed) = (0, 0);
-    for (name, text) in &all {
-        let fast = fast_pairs(text);
-        let pest = pest_pairs(text);
-        match (&fast, &pest) {
-            (Some(a), Some(b)) => {
-                if let Some(i) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
-                    panic!(
-                        "{name}: pair {i} differs: generated {:?}, pest {:?}",
-                        a.get(i),
-                        b.get(i)
-                    );
-                }
-                parsed += 1;
-            }
-            (None, None) => failed += 1,
-            _ => panic!(
-                "{name}: the generated parser {} but pest {}",
-                if fast.is_some() { "parses" } else { "fails" },
-                if pest.is_some() { "parses" } else { "fails" }
-            ),
-        }
-    }
+    let (parsed, failed) = differential::compare(&texts);
     // Both ways are exercised, widely.
     assert!(
         parsed > 1500 && failed > 3500,
