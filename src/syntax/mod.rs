@@ -1,9 +1,9 @@
 //! Parse: `.journey` text → [`ast::File`], or one J0001 finding saying what was expected.
 //!
 //! The grammar is `grammar/journey.pest`, the one definition of the syntax. Two parsers come
-//! from it: the matcher that build.rs generates from it ([`fast`]), which parses, and pest's
+//! from it: the matcher that build.rs generates from it (`fast`), which parses, and pest's
 //! (`pest_derive`), which runs only on a text the first one refused, to say why
-//! ([`error`]); both give the same pairs (tested: `tests.rs`). This module lowers the pairs
+//! (`error`); both give the same pairs (tested: `differential.rs`). This module lowers the pairs
 //! into the spanned AST, one function per grammar rule. The grammar has a fixed nesting depth
 //! (file → journey → scenario → stage → touchpoint → option; no rule reaches itself, which
 //! build.rs checks), so lowering recursion is bounded whatever the input.
