@@ -53,7 +53,8 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--write") {
         let dir = Path::new(args.get(i + 1).expect("--write DIR N…"));
-        for n in &args[i + 2..] {
+        // `cargo bench` passes `--bench` after the arguments.
+        for n in args[i + 2..].iter().filter(|a| !a.starts_with("--")) {
             let n: usize = n.parse().expect("a number of touchpoints");
             let path = dir.join(format!("realistic{n}.journey"));
             std::fs::write(&path, journeyc::generate::realistic(n, 1)).expect("write");

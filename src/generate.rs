@@ -185,6 +185,30 @@ mod tests {
         assert!(c.findings.is_empty(), "{:?}", c.findings.first());
     }
 
+    /// The parser generated from the grammar gives pest's pairs on every generator's journeys
+    /// and on broken variants of them (`syntax::differential`).
+    #[test]
+    fn the_generated_parser_gives_pests_pairs_on_generated_journeys() {
+        let mut texts = Vec::new();
+        for (n, seed) in [(2, 1), (9, 2), (40, 3), (300, 4)] {
+            texts.push((format!("realistic({n}, {seed})"), realistic(n, seed)));
+        }
+        texts.push(("chain(30)".to_string(), chain(30)));
+        texts.push(("with_options(60, 6, 5)".to_string(), with_options(60, 6, 5)));
+        let base = realistic(30, 6);
+        for discount in ["10%", "0%"] {
+            texts.push((
+                format!("with_lifecycle(…, {discount})"),
+                with_lifecycle(&base, discount),
+            ));
+        }
+        let (parsed, failed) = crate::syntax::differential::compare(&texts);
+        assert!(
+            parsed > 50 && failed > 200,
+            "{parsed} parsed, {failed} failed"
+        );
+    }
+
     #[test]
     fn generation_is_deterministic() {
         assert_eq!(realistic(300, 1), realistic(300, 1));

@@ -460,6 +460,19 @@ pub(crate) fn reserved_option(name: &crate::ast::Name) -> Finding {
     .help("give the option another name; what the touchpoint states outside its options is `as_is`")
 }
 
+/// A text of 4 GiB or more, past the 32-bit byte offsets the parser records (`fast.rs`):
+/// refused before parsing (pest's parser, at 80 bytes of tokens a pair, would have needed tens
+/// of gigabytes for it).
+pub(super) fn too_large(file: FileId) -> Finding {
+    Finding::new(
+        Code::Syntax,
+        Span::new(file, 0, 0),
+        "the file is too large to parse: 4 GiB at most",
+    )
+    .label("too large")
+    .help("journeyc parses files of less than 4 GiB")
+}
+
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does
 Reports text that does not follow the journey grammar: the message names what was found and

@@ -1,13 +1,14 @@
-//! Lowering: pest pairs → AST, one function per grammar rule.
+//! Lowering: the parser's pairs ([`Node`]s of the flat tree, which give the pairs pest gives)
+//! → AST, one function per grammar rule.
 
 use super::Rule;
+use super::fast::{Children, Node};
 use crate::ast::*;
 use crate::diagnostic::Finding;
 use crate::rules::Rule as Code;
 use crate::source::{FileId, Span};
-use pest::iterators::Pair;
 
-type P<'i> = Pair<'i, Rule>;
+type P<'t> = Node<'t>;
 type R<T> = Result<T, Finding>;
 
 /// The pair's span, ending at its last token. A pest rule that ends in an optional part
@@ -15,11 +16,10 @@ type R<T> = Result<T, Finding>;
 /// comments before whatever follows it; a label under such a span would reach into the next
 /// line.
 fn span(file: FileId, p: &P) -> Span {
-    let s = p.as_span();
     Span::new(
         file,
-        s.start(),
-        token_end(p.get_input(), s.start(), s.end()),
+        p.start(),
+        token_end(p.get_input(), p.start(), p.end()),
     )
 }
 
@@ -73,13 +73,13 @@ fn comment_start(text: &[u8]) -> Option<usize> {
 }
 
 /// The pairs of a rule (keywords leave none: the grammar's `k_X` rules are silent).
-fn inner<'i>(p: P<'i>) -> pest::iterators::Pairs<'i, Rule> {
+fn inner(p: P<'_>) -> Children<'_> {
     p.into_inner()
 }
 
 pub(super) fn file(f: FileId, pair: P) -> R<File> {
     // The whole text, blanks and comments at its end included.
-    let sp = Span::new(f, pair.as_span().start(), pair.as_span().end());
+    let sp = Span::new(f, pair.start(), pair.end());
     let mut out = File {
         uses: Vec::new(),
         journey: None,

@@ -1,3 +1,4 @@
+use super::differential::broken_variants;
 use super::*;
 use crate::ast::*;
 use crate::source::FileId;
@@ -177,29 +178,6 @@ fn parse_fingerprint(text: &str) -> u64 {
     fnv1a(format!("{:?}", parse(FileId(0), text)).as_bytes())
 }
 
-/// Broken variants of a sample: cut short, a stray `@`, a stray `}` and one byte left out, at
-/// a few places spread over the file (on character boundaries), so that syntax errors of
-/// every kind of context are covered.
-fn broken_variants(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut seed = text.len() as u64;
-    for _ in 0..6 {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        let mut at = ((seed >> 33) as usize) % (text.len() + 1);
-        while !text.is_char_boundary(at) {
-            at -= 1;
-        }
-        let (head, tail) = text.split_at(at);
-        out.push(head.to_string());
-        out.push(format!("{head}@{tail}"));
-        out.push(format!("{head}}}{tail}"));
-        let mut rest = tail.chars();
-        rest.next();
-        out.push(format!("{head}{}", rest.as_str()));
-    }
-    out
-}
-
 /// The parser gives exactly the same AST (spans included) and exactly the same syntax errors on
 /// every sample journey, every test fixture and broken variants of them. (Generated journeys
 /// are compared through the commands' outputs: docs/performance.md.)
@@ -227,4 +205,99 @@ fn the_parser_gives_the_same_trees_and_errors_everywhere() {
         ));
     }
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// The module's claim that lowering recursion is bounded: no rule of the grammar reaches
+/// itself (so the generated parser never gives up on depth either).
+#[test]
+#[allow(clippy::assertions_on_constants)] // a constant of build.rs's, about the grammar
+fn the_grammar_has_a_fixed_nesting_depth() {
+    assert!(!fast::RECURSIVE);
+}
+
+/// Texts that exercise corners of the grammar: blanks and comments everywhere (CR, CRLF, a
+/// comment at the end without a line break), keywords as names and as prefixes of names,
+/// every kind of number, labels with escapes and non-ASCII text, scenarios, options, triggers,
+/// lifecycles, and near misses of each.
+const CORNERS: &[&str] = &[
+    "",
+    " ",
+    "#",
+    "# only a comment",
+    "\r\n\r# x\r\n",
+    "use \"a.journey\"use \"b\"",
+    "channel web digital channel store physical { cost 2 cost 3 }",
+    "channel web digitalx",
+    "segment s \"S\" { share 50% prefers web, app patience 0.5 }",
+    "context web, app context g: web",
+    "context g web",
+    "journey j{}",
+    "journey j\"l\"{owner\"o\"description \"d\"horizon 1.5h max_steps 3 primary_goal g}",
+    "journey j { horizon 1.5 h }",
+    "journey j { horizon -1w max_steps +2 }",
+    "journey j { stage s { touchpoint a \"Café ☕\" on web { entry 35% -> b 0.5 for x, y -> exit } } }",
+    "journey j { stage s { touchpoint a on web { entry -> exitx 1 -> exit_ 2% } } }",
+    "journey j { stage s { touchpoint a on web { entry 1.% } } }",
+    "journey j { stage s { touchpoint a on web { entry 1.5.5 } } }",
+    "journey j { stage s { touchpoint a on web { duration 2m..6m for a duration 1d friction 10% \"x\" for b } } }",
+    "journey j { stage s { touchpoint a on web { emotion -2 emotion +1 emotion 1.5 cost 3 for z } } }",
+    "journey j { stage s { touchpoint a on web { csat 90% pain 40% for a effort 2 pain 5 moment_of_truth } } }",
+    "journey j { stage s { touchpoint a on web { goal g value 80 for a goal h } } }",
+    "journey j { stage s { touchpoint a on web { option guide \"G\" { friction 5% cost 1 } option as_is { } } } }",
+    "journey j { stage s { touchpoint a on web { entry friction } } }",
+    "journey j { stage s { touchpoint exit on web { } } }",
+    "journey j { stage s { touchpoint on on on { on } } }",
+    "journey j { trigger t \"T\" { on abandon at a, b after 2h via email limit 3 -> a 20% } }",
+    "journey j { trigger t { on exit at a on abandonx at b } }",
+    "journey j { lifecycle { repeat 45% after 30d..60d for b winback 12% after 1w discount 10% max_cycles 12 } }",
+    "journey j { objective maximize touches objective minimize cost(x) objective maximizes y }",
+    "journey j { constraint cost for b <= 20 constraint conversion >= 5% }",
+    "journey j { kpi p90(time_to_convert) <= 2d kpi retention(2) >= 0.5 kpi nps > -10 kpi x < 1 kpi y = 1 }",
+    "journey j { scenario s \"S\" { remove touchpoint a remove trigger t touchpoint a \"x\" on app { use guide for b friction 1% } channel web human { cost 1 } channel app } }",
+    "journey j { scenario s { remove touchpoints a } }",
+    "journey j { owner \"a \\\" b \\\\ c\" owner \"bad \\n escape\" }",
+    "journey j { owner \"unterminated\n }",
+    "journey j { # a comment } still a comment\r}",
+    "journey j { stage s { touchpoint a on web { entry } } } # the end",
+    "journey j { stage s { touchpoint a on web { entry } } } trailing",
+    "journey journey { stage stage { touchpoint touchpoint on on { goal goal value 1 } } }",
+    "journey j { stage s { touchpoint a on web { -> b 1e5 } } }",
+    "journey j { stage s { touchpoint a on web { ->b 5%for x } } }",
+    "\u{feff}journey j { }",
+    "journey j { description \"\u{1F600}\u{301}\" }",
+];
+
+/// The generated parser (build.rs, from `grammar/journey.pest`) gives pest's pairs, and fails
+/// where pest fails ([`differential::compare`]), on every sample and fixture (and the shared
+/// journeys beside the repository, when there) and the corners above, with broken variants of
+/// each and variants by the fuzzer's dictionary. (`generate`'s tests do the same on its
+/// journeys.)
+#[test]
+fn the_generated_parser_gives_pests_pairs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    journeys_under(&root.join("examples"), &mut paths);
+    journeys_under(&root.join("tests"), &mut paths);
+    let shared = root.join("../shared/journeys");
+    if shared.is_dir() {
+        journeys_under(&shared, &mut paths);
+    }
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for path in &paths {
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        texts.push((name, std::fs::read_to_string(path).unwrap()));
+    }
+    for (i, text) in CORNERS.iter().enumerate() {
+        texts.push((format!("corner {i}"), text.to_string()));
+    }
+    let (parsed, failed) = differential::compare(&texts);
+    // Both ways are exercised, widely.
+    assert!(
+        parsed > 1500 && failed > 3500,
+        "{parsed} parsed, {failed} failed"
+    );
 }
