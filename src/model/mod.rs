@@ -350,6 +350,12 @@ pub fn resolve_source_in(
     );
     compiled.load_findings = load_findings.clone();
     compiled.findings = load_findings;
+    // The syntax tree is kept whole (not a copy: it is the largest structure of a compile);
+    // the resolver reads it from there.
+    compiled.ast = Some(file);
+    let Some(file) = compiled.ast.as_ref() else {
+        return Ok(compiled);
+    };
 
     match &file.journey {
         None => {
@@ -370,7 +376,6 @@ pub fn resolve_source_in(
         Some(j) => {
             items.extend(j.items.iter().cloned());
             compiled.items = items;
-            compiled.ast = Some(file.clone());
             match &options.scenario {
                 Some(name) => {
                     let (journey, findings) = compiled.scenario(name)?;
@@ -396,7 +401,6 @@ pub fn resolve_source_in(
             }
         }
     }
-    compiled.ast = Some(file);
     Ok(compiled)
 }
 
