@@ -844,6 +844,11 @@ impl<'a> State<'a> {
         each: &mut dyn FnMut(&Customer) -> Result<(), LogError>,
     ) -> Result<(), LogError> {
         self.log.rows += 1;
+        if !self.options.grouped && self.log.rows % WINDOW == 0 && self.store.interleaved(WINDOW) {
+            self.merge_runs(true)?;
+            // The last row's run may now be part of an earlier one.
+            self.last_slot = self.store.find(&self.last_id);
+        }
         let at = |column: &str| format!("line {line}, column `{column}`");
         if f.customer.is_empty() {
             return Err(LogError(format!(
@@ -1064,11 +1069,6 @@ impl<'a> State<'a> {
                 false => self.store.push(slot, &ev)?,
             }
         }
-        if !grouped && self.log.rows % WINDOW == 0 && self.store.interleaved(WINDOW) {
-            self.merge_runs(true)?;
-            // The last row's run may now be part of an earlier one.
-            self.last_slot = self.store.find(&self.last_id);
-        }
         Ok(())
     }
 
@@ -1185,8 +1185,9 @@ impl std::hash::Hasher for FnvHasher {
 
 type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
-/// Grouped mode's customers opened so far: each id's hash with the line of its first row (the
-/// default mode's runs: with the run's slot), in 256 partitions by the hash's top byte. A customer whose rows start again after other
+/// Grouped mode's customers opened so far: each id's hash with the line of its first row (for
+/// the default mode's runs: with the run's slot), in 256 partitions by the hash's top byte.
+/// A customer whose rows start again after other
 /// customers' is found once the file ends, partition by partition, rather than by one table
 /// probe per customer as it opens: past a few hundred thousand customers such a table
 /// outgrows the cache and each probe is a miss (a sixth of `fit --grouped`'s pass on a
@@ -1544,12 +1545,7 @@ impl Store {
             while live * 8 > size * 7 {
                 size *= 2;
             }
-            self.table = vec![0; size];
-            for slot in 0..self.customers.len() {
-                if !self.customers[slot].merged {
-                    self.place(Self::hash(self.id(slot)), slot);
-                }
-            }
+            self.rebuild(size);
         } else {
             self.runs = runs;
             self.runs.0.clear();
@@ -1567,10 +1563,13 @@ impl Store {
     }
 
     fn grow(&mut self) {
-        if !self.lookup {
-            return;
+        if self.lookup {
+            self.rebuild((self.table.len() * 2).max(1 << 10));
         }
-        let size = (self.table.len() * 2).max(1 << 10);
+    }
+
+    /// A table of `size` entries (a power of two) holding every customer not merged.
+    fn rebuild(&mut self, size: usize) {
         self.table = vec![0; size];
         for slot in 0..self.customers.len() {
             if !self.customers[slot].merged {
@@ -1837,9 +1836,9 @@ mod tests {
             read_all(&journey, &whole(&mixed), false),
             Ok(expected.clone())
         );
-        // A customer whose second run starts at the very row where ids start being looked
-        // up and goes on after it, their last row at the end: every row after the window's
-        // goes to the customer's first run, which stays whole.
+        // A customer whose second run is under way when ids start being looked up, their last
+        // row at the end: every row after the switch goes to the customer's first run, which
+        // stays whole.
         let x = (0..customers.len())
             .max_by_key(|&i| customers[i].len())
             .expect("customers");
@@ -1859,11 +1858,17 @@ mod tests {
         }
         let window = WINDOW as usize;
         let mut split = vec![customers[x][0].clone()];
-        split.extend_from_slice(&others[..window - 2]);
+        split.extend_from_slice(&others[..window - 3]);
         split.extend_from_slice(&customers[x][1..n - 1]);
-        split.extend_from_slice(&others[window - 2..]);
+        split.extend_from_slice(&others[window - 3..]);
         split.push(customers[x][n - 1].clone());
-        assert_eq!(split[window - 1], customers[x][1], "the window's last row");
+        // Rows are counted from 1: the switch comes as row `window` is read, the second of
+        // the customer's second run.
+        assert_eq!(
+            split[window - 2],
+            customers[x][1],
+            "the row before the switch"
+        );
         assert_eq!(
             read_all(&journey, &whole(&split), false),
             Ok(expected.clone())
