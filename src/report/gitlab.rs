@@ -94,10 +94,7 @@ fn issue(
 /// Writes a check run as a code-quality JSON array (pretty-printed, ending with a newline),
 /// each issue as it is reached.
 pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut chunks = crate::model::Chunks::new(out);
-    serde_json::to_writer_pretty(&mut chunks, &Issues(files))?;
-    std::io::Write::write_all(&mut chunks, b"\n")?;
-    chunks.finish()
+    crate::model::pretty_to(out, &Issues(files))
 }
 
 #[cfg(test)]

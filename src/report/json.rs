@@ -8,7 +8,6 @@
 use super::{FileReport, Locator, Summary};
 use crate::diagnostic::{Finding, Label};
 use serde::Serialize;
-use std::io::Write as _;
 
 /// The schema version this module writes; bump it only for an incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -147,8 +146,5 @@ pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Res
         files: Files(files),
         summary: Summary::of(files),
     };
-    let mut chunks = crate::model::Chunks::new(out);
-    serde_json::to_writer_pretty(&mut chunks, &doc)?;
-    chunks.write_all(b"\n")?;
-    chunks.finish()
+    crate::model::pretty_to(out, &doc)
 }
