@@ -42,6 +42,7 @@ pub mod compare;
 pub mod diagnostic;
 pub mod diff;
 pub mod events;
+pub mod fasthash;
 pub mod fmt;
 // Test and benchmark data (`.journey` text of any size), not part of the API: public only so
 // that tests/ and benches/ can reach it.

@@ -77,14 +77,13 @@ pub fn check_options(journey: &Journey) -> Vec<Finding> {
         return Vec::new();
     }
     let key = |f: &Finding| (f.rule, f.primary.span, f.message.clone());
-    let baseline: std::collections::HashSet<_> =
-        transition_rules(journey).iter().map(key).collect();
+    let baseline: crate::fasthash::Set<_> = transition_rules(journey).iter().map(key).collect();
     let nseg = journey.segments.len();
     let given: Vec<Vec<usize>> = decisions
         .iter()
         .map(|&t| journey.touchpoints[t].policy.clone())
         .collect();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::fasthash::Set::default();
     let mut out = Vec::new();
     for (d, &t) in decisions.iter().enumerate() {
         let tp = &journey.touchpoints[t];

@@ -4,9 +4,9 @@
 //! file N + 2 times and resolve it 2N + 2 times for N scenarios).
 
 use crate::diagnostic::Finding;
+use crate::fasthash::Set as HashSet;
 use crate::model::{Compiled, Journey, ResolveError};
 use crate::rules::Rule;
-use std::collections::HashSet;
 
 /// A compiled file and everything found in it.
 pub struct Session {
@@ -84,10 +84,40 @@ impl Session {
     pub fn findings(&self) -> Vec<Finding> {
         let mut findings = self.compiled.findings.clone();
         findings.extend(self.checked.iter().cloned());
-        let key = |f: &Finding| (f.rule, f.primary.span, f.message.clone());
-        let baseline: HashSet<_> = findings.iter().map(key).collect();
+        findings.extend(self.scenarios_own());
+        self.suppressed(findings)
+    }
+
+    /// [`Session::findings`], moving the baseline's findings out of the session instead of
+    /// copying them (`compiled.findings` and `checked` are left empty): for a caller done
+    /// with the session, such as `check`, which may hold one finding per touchpoint.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        let own = self.scenarios_own();
+        let mut findings = std::mem::take(&mut self.compiled.findings);
+        findings.append(&mut self.checked);
+        findings.extend(own);
+        self.suppressed(findings)
+    }
+
+    /// Each scenario's findings that the baseline does not have, prefixed
+    /// ``in scenario `NAME`:`` and listed once.
+    fn scenarios_own(&self) -> Vec<Finding> {
+        if self.scenarios.is_empty() {
+            return Vec::new();
+        }
+        fn key(f: &Finding) -> (Rule, crate::source::Span, &str) {
+            (f.rule, f.primary.span, f.message.as_str())
+        }
+        let baseline: HashSet<_> = self
+            .compiled
+            .findings
+            .iter()
+            .chain(&self.checked)
+            .map(key)
+            .collect();
+        let mut own = Vec::new();
         for s in &self.scenarios {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for f in s.resolved.iter().chain(&s.checked) {
                 let k = key(f);
                 if baseline.contains(&k) || !seen.insert(k) {
@@ -95,9 +125,15 @@ impl Session {
                 }
                 let mut f = f.clone();
                 f.message = format!("in scenario `{}`: {}", s.name, f.message);
-                findings.push(f);
+                own.push(f);
             }
         }
+        own
+    }
+
+    /// `findings` without those a `# journeyc: allow(…)` comment suppresses, with J0701 for
+    /// the comments that suppress nothing.
+    fn suppressed(&self, findings: Vec<Finding>) -> Vec<Finding> {
         // With an error that stopped the graph rules, every suppression would look unused.
         let complete = (self.compiled.journey.is_some() || self.compiled.library)
             && !findings.iter().any(|f| f.rule == Rule::Syntax);
@@ -142,6 +178,10 @@ mod tests {
                 .any(|f| f.message.contains("nowhere"))
         );
         let all = session.findings();
+        let mut taken =
+            Session::new(resolve_source("t.journey", TEXT, &Options::default()).unwrap()).unwrap();
+        assert_eq!(format!("{:?}", taken.take_findings()), format!("{all:?}"));
+        assert!(taken.compiled.findings.is_empty() && taken.checked.is_empty());
         assert!(
             all.iter().any(|f| f
                 .message

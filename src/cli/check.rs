@@ -110,8 +110,8 @@ pub fn check_compiled(compiled: model::Compiled) -> Result<FileReport, Failure> 
 }
 
 /// What `check` reports of a session's file.
-pub fn file_report(session: Session) -> FileReport {
-    let findings = session.findings();
+pub fn file_report(mut session: Session) -> FileReport {
+    let findings = session.take_findings();
     let c = session.compiled;
     FileReport {
         sources: c.sources,
@@ -122,7 +122,7 @@ pub fn file_report(session: Session) -> FileReport {
 }
 
 /// The findings already reported in a run: (path, start, end, code, message).
-pub type Seen = HashSet<(String, u32, u32, &'static str, String)>;
+pub type Seen = crate::fasthash::Set<(std::sync::Arc<str>, u32, u32, &'static str, String)>;
 
 /// A file's findings as `check` reports them: `levels` applied, each finding once in a run
 /// (a library used by several files is reported the first time), in report order. The
@@ -133,11 +133,18 @@ pub fn leveled(
     levels: &RuleLevels,
     seen: &mut Seen,
 ) -> Vec<Finding> {
+    // Each file's path once, not once per finding.
+    let mut paths: crate::fasthash::Map<crate::source::FileId, std::sync::Arc<str>> =
+        Default::default();
     let mut out: Vec<Finding> = levels
         .apply(findings)
         .into_iter()
         .filter(|f| {
-            let path = sources.get(f.primary.span.file).display_path();
+            let file = f.primary.span.file;
+            let path = paths
+                .entry(file)
+                .or_insert_with(|| sources.get(file).display_path().into())
+                .clone();
             seen.insert((
                 path,
                 f.primary.span.start,
@@ -223,7 +230,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
 
     let mut reports = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
-    let mut seen = Seen::new();
+    let mut seen = Seen::default();
     for result in results {
         match result {
             Ok(mut r) => {

@@ -88,7 +88,7 @@ impl Analysis {
             session.findings(),
             &session.compiled.sources,
             levels,
-            &mut Seen::new(),
+            &mut Seen::default(),
         );
         let sources = &session.compiled.sources;
         // The main file's tree is kept; the libraries' are parsed again (the loader keeps

@@ -18,7 +18,7 @@ use crate::source::Span;
 use crate::syntax::error as syntax;
 
 pub use super::rules::SUM_TOLERANCE;
-use std::collections::{HashMap, HashSet};
+use crate::fasthash::{Map as HashMap, Set as HashSet};
 
 /// The journey's own head (name, label, span), beside its items.
 pub(crate) struct Head<'a> {
@@ -90,9 +90,9 @@ impl<'a> Resolver<'a> {
             findings: Vec::new(),
             removed,
             failed_use,
-            channel_ix: HashMap::new(),
-            segment_ix: HashMap::new(),
-            goal_ix: HashMap::new(),
+            channel_ix: HashMap::default(),
+            segment_ix: HashMap::default(),
+            goal_ix: HashMap::default(),
             suggestions: names::Budget::default(),
         }
     }
@@ -155,7 +155,7 @@ impl Resolver<'_> {
     fn channels(&mut self, items: &[Item]) -> Vec<Channel> {
         let mut out: Vec<Channel> = Vec::new();
         // Name → first declaration: duplicates found in one look-up each, not a scan.
-        let mut declared: HashMap<&str, Span> = HashMap::new();
+        let mut declared: HashMap<&str, Span> = HashMap::default();
         for item in items {
             let Item::Channel(c) = item else { continue };
             if let Some(&first) = declared.get(c.name.text.as_str()) {
@@ -213,7 +213,7 @@ impl Resolver<'_> {
     fn context(&mut self, items: &[Item], channels: &[Channel]) -> (Vec<bool>, Vec<ContextGroup>) {
         let mut in_context = vec![false; channels.len()];
         let mut groups: Vec<ContextGroup> = Vec::new();
-        let mut declared: HashMap<&str, Span> = HashMap::new();
+        let mut declared: HashMap<&str, Span> = HashMap::default();
         for item in items {
             let Item::Context(name, list, _) = item else {
                 continue;
@@ -247,7 +247,7 @@ impl Resolver<'_> {
         let mut out: Vec<Segment> = Vec::new();
         let mut share_spans = Vec::new();
         let mut missing_share = false;
-        let mut declared: HashMap<&str, Span> = HashMap::new();
+        let mut declared: HashMap<&str, Span> = HashMap::default();
         for item in items {
             let Item::Segment(s) = item else { continue };
             if let Some(&first) = declared.get(s.name.text.as_str()) {
@@ -256,7 +256,7 @@ impl Resolver<'_> {
             }
             declared.insert(&s.name.text, s.name.span);
             let owner = format!("segment `{}`", s.name.text);
-            let mut seen: HashMap<&str, Span> = HashMap::new();
+            let mut seen: HashMap<&str, Span> = HashMap::default();
             let (mut share, mut prefers, mut patience) = (None, Vec::new(), 0.7);
             for a in &s.attrs {
                 if let Some(first) = seen.get(a.keyword()) {
@@ -339,7 +339,7 @@ impl Resolver<'_> {
         }
 
         // Journey-level attributes.
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         let (mut owner, mut description, mut horizon, mut max_steps, mut context_loss) =
             (None, None, None, 1000u32, 0.3);
         let mut primary_goal_name: Option<&ast::Name> = None;
@@ -383,9 +383,9 @@ impl Resolver<'_> {
         // Stages and touchpoints: declare every name first, then resolve references.
         let mut stages: Vec<Stage> = Vec::new();
         let mut tp_asts: Vec<&ast::Touchpoint> = Vec::new();
-        let mut tp_index: HashMap<&str, TouchpointId> = HashMap::new();
+        let mut tp_index: HashMap<&str, TouchpointId> = HashMap::default();
         let mut tp_stage: Vec<StageId> = Vec::new();
-        let mut declared: HashMap<&str, Span> = HashMap::new();
+        let mut declared: HashMap<&str, Span> = HashMap::default();
         for item in items {
             let Item::Stage(s) = item else { continue };
             if let Some(&first) = declared.get(s.name.text.as_str()) {
@@ -541,7 +541,7 @@ impl Resolver<'_> {
         }
         let nseg = scope.segments.len();
         let mut choices = vec![Choice::of(&tp, "as_is", tp.label.clone(), tp.span, nseg)];
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         let own: Vec<TouchpointAttr> = t
             .attrs
             .iter()
@@ -597,7 +597,7 @@ impl Resolver<'_> {
     fn policy(&mut self, t: &ast::Touchpoint, choices: &[Choice], scope: &Scope) -> Vec<usize> {
         let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
         let mut everyone: Option<(usize, Span)> = None;
-        let mut named: HashMap<SegmentId, (usize, Span)> = HashMap::new();
+        let mut named: HashMap<SegmentId, (usize, Span)> = HashMap::default();
         for a in &t.attrs {
             let TouchpointAttr::Use(option, segments, span) = a else {
                 continue;
@@ -694,8 +694,8 @@ impl Resolver<'_> {
             .or_else(|| goal_lines().next())
             .map(|(_, name)| name);
         // Unqualified lines (keyword → first span), and `for` lines (keyword, segment → span).
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        let mut seen_for: HashMap<(&str, SegmentId), Span> = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::default();
+        let mut seen_for: HashMap<(&str, SegmentId), Span> = HashMap::default();
         let mut changes_for: Vec<(SegmentId, Change)> = Vec::new();
         let mut everyone = tp.unqualified();
         for a in &t.attrs {
@@ -839,7 +839,7 @@ impl Resolver<'_> {
                 block.span.start as usize + 9,
             ),
         };
-        let mut seen: HashMap<(&str, Option<SegmentId>), Span> = HashMap::new();
+        let mut seen: HashMap<(&str, Option<SegmentId>), Span> = HashMap::default();
         // Unqualified lines first, then `for` lines over them (the line naming a segment wins).
         let mut named: Vec<(SegmentId, bool, Comeback)> = Vec::new();
         for a in &block.attrs {
@@ -1036,7 +1036,7 @@ impl Resolver<'_> {
         // Problems by kind so that a problem shared by every segment is said once.
         let mut problems: Vec<(SumProblem, Span, Vec<SegmentId>)> = Vec::new();
         // Pairs of transitions to the same target already reported.
-        let mut duplicates: HashSet<(usize, usize)> = HashSet::new();
+        let mut duplicates: HashSet<(usize, usize)> = HashSet::default();
         let mut out = Vec::with_capacity(segments.len());
         for (sid, _) in segments.iter().enumerate() {
             let applies: Vec<usize> = (0..tp.arrows.len())
@@ -1044,7 +1044,7 @@ impl Resolver<'_> {
                     tp.arrows[i].segments.is_empty() || tp.arrows[i].segments.contains(&sid)
                 })
                 .collect();
-            let mut seen_targets: HashMap<Target, usize> = HashMap::new();
+            let mut seen_targets: HashMap<Target, usize> = HashMap::default();
             for &i in &applies {
                 if let Some(&first) = seen_targets.get(&tp.arrows[i].target) {
                     if duplicates.insert((first, i)) {
@@ -1148,7 +1148,7 @@ impl Resolver<'_> {
             ..
         } = *scope;
         let mut out: Vec<Trigger> = Vec::new();
-        let mut declared: HashMap<&str, Span> = HashMap::new();
+        let mut declared: HashMap<&str, Span> = HashMap::default();
         for item in items {
             let Item::Trigger(t) = item else { continue };
             if let Some(&first) = declared.get(t.name.text.as_str()) {
@@ -1156,7 +1156,7 @@ impl Resolver<'_> {
                 continue;
             }
             let owner = format!("trigger `{}`", t.name.text);
-            let mut seen: HashMap<&str, Span> = HashMap::new();
+            let mut seen: HashMap<&str, Span> = HashMap::default();
             let (mut event, mut at, mut after, mut via, mut limit, mut target, mut probability) =
                 (None, Vec::new(), 0.0, None, 1u32, None, 1.0);
             let mut on_span = t.name.span;
@@ -1357,7 +1357,7 @@ impl Resolver<'_> {
                 .any(|tp| rates(&tp.unqualified()) || tp.by_segment.iter().any(rates))
         };
         let mut out = Vec::new();
-        let mut texts: HashSet<String> = HashSet::new();
+        let mut texts: HashSet<String> = HashSet::default();
         for &k in lines {
             let m = k.metric.text.as_str();
             let arg = k.argument.as_ref();

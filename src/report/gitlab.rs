@@ -23,7 +23,8 @@ struct Issue {
 /// Where an issue is: a path relative to the repository root and a line range.
 #[derive(Serialize)]
 struct Location {
-    path: String,
+    #[serde(serialize_with = "super::json::shared_str")]
+    path: std::rc::Rc<str>,
     lines: Lines,
 }
 

@@ -62,36 +62,45 @@ impl Serialize for Findings<'_> {
     }
 }
 
-/// One finding.
+/// One finding, borrowing its texts.
 #[derive(Serialize)]
-struct FindingOut {
+struct FindingOut<'a> {
     code: &'static str,
     name: &'static str,
     level: &'static str,
-    message: String,
-    label: Option<String>,
-    help: Option<String>,
+    message: &'a str,
+    label: Option<&'a str>,
+    help: Option<&'a str>,
     location: Location,
-    labels: Vec<LabelOut>,
+    labels: Vec<LabelOut<'a>>,
 }
 
 /// A secondary label.
 #[derive(Serialize)]
-struct LabelOut {
-    message: Option<String>,
+struct LabelOut<'a> {
+    message: Option<&'a str>,
     location: Location,
 }
 
 /// A span.
 #[derive(Serialize)]
 struct Location {
-    path: String,
+    #[serde(serialize_with = "shared_str")]
+    path: std::rc::Rc<str>,
     line: usize,
     column: usize,
     end_line: usize,
     end_column: usize,
     start_byte: usize,
     end_byte: usize,
+}
+
+/// Serializes a shared string as the string (serde's `rc` feature is not on).
+pub(super) fn shared_str<S: serde::Serializer>(
+    s: &std::rc::Rc<str>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s)
 }
 
 impl Location {
@@ -110,16 +119,16 @@ impl Location {
 }
 
 /// Empty texts are written as `null`: "nothing to say" has one spelling.
-fn text(s: &str) -> Option<String> {
-    Some(s.to_string()).filter(|s| !s.is_empty())
+fn text(s: &str) -> Option<&str> {
+    Some(s).filter(|s| !s.is_empty())
 }
 
-fn finding(locator: &mut Locator, f: &Finding) -> FindingOut {
+fn finding<'a>(locator: &mut Locator, f: &'a Finding) -> FindingOut<'a> {
     FindingOut {
         code: f.rule.code(),
         name: f.rule.name(),
         level: f.level.as_str(),
-        message: f.message.clone(),
+        message: &f.message,
         label: text(&f.primary.message),
         help: f.help.as_deref().and_then(text),
         location: Location::of(locator, &f.primary),

@@ -266,8 +266,8 @@ pub(crate) fn report_path(file: &SourceFile) -> String {
 /// A span as the formats print it: path, 1-based lines and columns, byte offsets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Place {
-    /// The file the span is in (see [`report_path`]).
-    pub path: String,
+    /// The file the span is in (see [`report_path`]); shared by every place in that file.
+    pub path: std::rc::Rc<str>,
     /// Line of the first character.
     pub line: usize,
     /// Column of the first character, in characters.
@@ -312,6 +312,8 @@ struct Checkpoint {
 pub(crate) struct Locator<'a> {
     sources: &'a SourceMap,
     checkpoints: HashMap<FileId, Vec<Checkpoint>>,
+    /// Each file's [`report_path`], made once.
+    paths: HashMap<FileId, std::rc::Rc<str>>,
 }
 
 impl<'a> Locator<'a> {
@@ -320,6 +322,7 @@ impl<'a> Locator<'a> {
         Locator {
             sources,
             checkpoints: HashMap::new(),
+            paths: HashMap::new(),
         }
     }
 
@@ -336,8 +339,13 @@ impl<'a> Locator<'a> {
         let end = span.start as usize + covered.trim_end_matches(['\n', '\r']).len();
         let (line, column, utf16_column) = self.position(span.file, span.start as usize);
         let (end_line, end_column, utf16_end_column) = self.position(span.file, end);
+        let path = self
+            .paths
+            .entry(span.file)
+            .or_insert_with(|| report_path(file).into())
+            .clone();
         Place {
-            path: report_path(file),
+            path,
             line,
             column,
             end_line,

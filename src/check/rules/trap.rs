@@ -2,9 +2,9 @@
 
 use crate::check::{Context, graph, joined, segments_phrase};
 use crate::diagnostic::Finding;
+use crate::fasthash::Map as HashMap;
 use crate::model::{Target, TouchpointId};
 use crate::rules::Rule;
-use std::collections::HashMap;
 
 /// The rule's documentation.
 pub const DOC: &str = r#"## What it does
@@ -62,7 +62,7 @@ journey demo {
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let j = cx.journey;
     let mut traps: Vec<(Vec<TouchpointId>, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<Vec<TouchpointId>, usize> = HashMap::new();
+    let mut index: HashMap<Vec<TouchpointId>, usize> = HashMap::default();
     for seg in 0..j.segments.len() {
         let g = graph::segment_graph(j, seg, false);
         for comp in graph::bottom_components(&g) {
