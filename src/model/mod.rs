@@ -90,8 +90,9 @@ pub struct Compiled {
     pub journey: Option<Journey>,
     /// J0001–J0205 findings, from the main file and its libraries.
     pub findings: Vec<Finding>,
-    /// The baseline's items with the libraries' in front, for applying scenarios.
-    items: Vec<Item>,
+    /// The libraries' items: the baseline's items are these, then the journey's own (read
+    /// from [`Compiled::ast`], not copied: see [`Compiled::items`]).
+    libs: Vec<Item>,
     /// Findings of loading the libraries (repeated for every scenario applied).
     load_findings: Vec<Finding>,
 }
@@ -120,7 +121,18 @@ impl Compiled {
     /// Resolves the baseline with scenario `name` applied: the journey (when it has no error)
     /// and all findings of the changed journey.
     pub fn scenario(&self, name: &str) -> Result<(Option<Journey>, Vec<Finding>), ResolveError> {
-        self.scenario_over(&self.items, name)
+        self.scenario_over(&self.items(), name)
+    }
+
+    /// The baseline's items: the libraries', then the journey's (none for a library).
+    fn items(&self) -> Vec<&Item> {
+        let own = self
+            .ast
+            .as_ref()
+            .and_then(|a| a.journey.as_ref())
+            .map(|j| &j.items[..])
+            .unwrap_or_default();
+        self.libs.iter().chain(own).collect()
     }
 
     /// The journey (with scenario `scenario`, if any) with `objective` and `constraint`
@@ -144,17 +156,16 @@ impl Compiled {
         let extra: Vec<Item> = parsed.journey.map(|j| j.items).unwrap_or_default();
         let objective = extra.iter().any(|i| matches!(i, Item::Objective(_)));
         let constraints = extra.iter().any(|i| matches!(i, Item::Constraint(_)));
-        let mut items: Vec<Item> = self
-            .items
-            .iter()
+        let mut items: Vec<&Item> = self
+            .items()
+            .into_iter()
             .filter(|i| match i {
                 Item::Objective(_) => !objective,
                 Item::Constraint(_) => !constraints,
                 _ => true,
             })
-            .cloned()
             .collect();
-        items.extend(extra);
+        items.extend(&extra);
         match scenario {
             Some(name) => self.scenario_over(&items, name),
             None => {
@@ -190,7 +201,7 @@ impl Compiled {
 
     fn scenario_over(
         &self,
-        base: &[Item],
+        base: &[&Item],
         name: &str,
     ) -> Result<(Option<Journey>, Vec<Finding>), ResolveError> {
         let file = self.sources.get(self.main).display_path();
@@ -211,6 +222,7 @@ impl Compiled {
             });
         };
         let (items, removed, mut findings) = scenario::apply(base, s);
+        let items: Vec<&Item> = items.iter().collect();
         let head = resolve::Head {
             name: &j.name,
             label: j.label.as_ref(),
@@ -330,7 +342,7 @@ pub fn resolve_source_in(
         library: false,
         journey: None,
         findings: Vec::new(),
-        items: Vec::new(),
+        libs: Vec::new(),
         load_findings: Vec::new(),
     };
     let file = match parsed {
@@ -346,7 +358,7 @@ pub fn resolve_source_in(
         .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
     let mut loader = load::Loader::new(&mut compiled.sources, files, root);
     loader.load_uses(main, &file);
-    let (mut items, load_findings) = (
+    let (libs, load_findings) = (
         std::mem::take(&mut loader.items),
         std::mem::take(&mut loader.findings),
     );
@@ -362,7 +374,7 @@ pub fn resolve_source_in(
     match &file.journey {
         None => {
             compiled.library = true;
-            items.extend(file.library.iter().cloned());
+            let items: Vec<&Item> = libs.iter().chain(&file.library).collect();
             if let Some(name) = &options.scenario {
                 let f = compiled.sources.get(main).display_path();
                 return Err(ResolveError::ScenarioOfLibrary {
@@ -376,8 +388,7 @@ pub fn resolve_source_in(
                 .extend(resolve::check_library(&items, failed));
         }
         Some(j) => {
-            items.extend(j.items.iter().cloned());
-            compiled.items = items;
+            compiled.libs = libs;
             match &options.scenario {
                 Some(name) => {
                     let (journey, findings) = compiled.scenario(name)?;
@@ -389,9 +400,10 @@ pub fn resolve_source_in(
                         name: &j.name,
                         label: j.label.as_ref(),
                     };
+                    let items: Vec<&Item> = compiled.libs.iter().chain(&j.items).collect();
                     let (journey, findings) = resolve::resolve_journey(
                         head,
-                        &compiled.items,
+                        &items,
                         &scenario_infos(j),
                         None,
                         &Default::default(),

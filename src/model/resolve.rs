@@ -62,7 +62,7 @@ struct Scope<'s> {
 /// Resolves the items of one journey.
 pub(crate) fn resolve_journey(
     head: Head,
-    items: &[Item],
+    items: &[&Item],
     scenarios: &[ScenarioInfo],
     scenario: Option<&str>,
     removed: &Removed,
@@ -75,7 +75,7 @@ pub(crate) fn resolve_journey(
 }
 
 /// Resolves a library's items on their own (names, channels, values), for `check`.
-pub(crate) fn check_library(items: &[Item], failed_use: Option<Span>) -> Vec<Finding> {
+pub(crate) fn check_library(items: &[&Item], failed_use: Option<Span>) -> Vec<Finding> {
     let removed = Removed::default();
     let mut r = Resolver::new(&removed, failed_use);
     let channels = r.channels(items);
@@ -152,7 +152,7 @@ impl Resolver<'_> {
         self.or_zero(bad_value::time(seconds, span, what))
     }
 
-    fn channels(&mut self, items: &[Item]) -> Vec<Channel> {
+    fn channels(&mut self, items: &[&Item]) -> Vec<Channel> {
         let mut out: Vec<Channel> = Vec::new();
         // Name → first declaration: duplicates found in one look-up each, not a scan.
         let mut declared: HashMap<&str, Span> = HashMap::default();
@@ -210,7 +210,7 @@ impl Resolver<'_> {
     }
 
     /// The unnamed context group (every `context CH, …` line together) and the named ones.
-    fn context(&mut self, items: &[Item], channels: &[Channel]) -> (Vec<bool>, Vec<ContextGroup>) {
+    fn context(&mut self, items: &[&Item], channels: &[Channel]) -> (Vec<bool>, Vec<ContextGroup>) {
         let mut in_context = vec![false; channels.len()];
         let mut groups: Vec<ContextGroup> = Vec::new();
         let mut declared: HashMap<&str, Span> = HashMap::default();
@@ -243,7 +243,7 @@ impl Resolver<'_> {
         (in_context, groups)
     }
 
-    fn segments(&mut self, items: &[Item], channels: &[Channel], journey: bool) -> Vec<Segment> {
+    fn segments(&mut self, items: &[&Item], channels: &[Channel], journey: bool) -> Vec<Segment> {
         let mut out: Vec<Segment> = Vec::new();
         let mut share_spans = Vec::new();
         let mut missing_share = false;
@@ -319,7 +319,7 @@ impl Resolver<'_> {
     fn journey(
         &mut self,
         head: Head,
-        items: &[Item],
+        items: &[&Item],
         scenarios: &[ScenarioInfo],
         scenario: Option<&str>,
     ) -> Journey {
@@ -454,7 +454,8 @@ impl Resolver<'_> {
 
         let triggers = self.triggers(items, &scope);
         let lifecycle = self.lifecycle(items, &head.name.text, &scope);
-        let lines = |want: fn(&Item) -> Option<&ast::Kpi>| items.iter().filter_map(want).collect();
+        let lines =
+            |want: fn(&Item) -> Option<&ast::Kpi>| items.iter().filter_map(|i| want(i)).collect();
         let kpi_lines: Vec<&ast::Kpi> = lines(|i| match i {
             Item::Kpi(k) => Some(k),
             _ => None,
@@ -812,7 +813,7 @@ impl Resolver<'_> {
     /// The `lifecycle` block (LANGUAGE-2.md §3): each segment's `repeat` and `winback` by the
     /// per-segment rule of §1 (the line naming it, else the unqualified line, else 0% with no
     /// delay), `discount` (default 0%) and `max_cycles` (default 100).
-    fn lifecycle(&mut self, items: &[Item], journey: &str, scope: &Scope) -> Option<Lifecycle> {
+    fn lifecycle(&mut self, items: &[&Item], journey: &str, scope: &Scope) -> Option<Lifecycle> {
         let mut blocks = items.iter().filter_map(|i| match i {
             Item::Lifecycle(l) => Some(l),
             _ => None,
@@ -1140,7 +1141,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn triggers(&mut self, items: &[Item], scope: &Scope) -> Vec<Trigger> {
+    fn triggers(&mut self, items: &[&Item], scope: &Scope) -> Vec<Trigger> {
         let Scope {
             channels,
             tp_index,
@@ -1262,7 +1263,7 @@ impl Resolver<'_> {
     /// The `objective` line (at most one, J0102), its metric read as a KPI's.
     fn objective(
         &mut self,
-        items: &[Item],
+        items: &[&Item],
         touchpoints: &[Touchpoint],
         goals: &[Goal],
         primary: Option<GoalId>,

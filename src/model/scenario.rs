@@ -12,11 +12,11 @@ use crate::names;
 use std::collections::{HashMap, HashSet};
 
 /// Applies `scenario` to the baseline `items` (libraries' items included).
-pub(crate) fn apply(items: &[Item], scenario: &Scenario) -> (Vec<Item>, Removed, Vec<Finding>) {
+pub(crate) fn apply(items: &[&Item], scenario: &Scenario) -> (Vec<Item>, Removed, Vec<Finding>) {
     let mut out: Vec<Item> = items
         .iter()
         .filter(|i| !matches!(i, Item::Scenario(_)))
-        .cloned()
+        .map(|i| (*i).clone())
         .collect();
     let mut removed = Removed::default();
     let mut findings = Vec::new();
