@@ -33,15 +33,19 @@ pub struct Scenario {
 impl Session {
     /// Resolves every scenario of a compiled file and checks the baseline and each scenario.
     pub fn new(compiled: Compiled) -> Result<Self, ResolveError> {
-        let checked = compiled
-            .journey
-            .as_ref()
-            .map(|j| {
-                let mut found = super::check(j);
-                found.extend(super::check_options(j));
-                found
-            })
-            .unwrap_or_default();
+        Self::build(compiled, false)
+    }
+
+    /// [`Session::new`] for a caller that wants only the findings ([`Session::take_findings`]):
+    /// once the scenarios are resolved, the syntax tree is dropped
+    /// ([`Compiled::drop_syntax`]) before the baseline is checked, so the tree, the model and
+    /// the findings are never all in memory at once. [`Session::scenario`] of a name the file
+    /// does not declare is then an error that lists no scenarios.
+    pub fn for_findings(compiled: Compiled) -> Result<Self, ResolveError> {
+        Self::build(compiled, true)
+    }
+
+    fn build(mut compiled: Compiled, drop_syntax: bool) -> Result<Self, ResolveError> {
         let mut scenarios = Vec::new();
         for name in compiled.scenario_names() {
             let (journey, resolved) = compiled.scenario(&name)?;
@@ -53,6 +57,18 @@ impl Session {
                 checked,
             });
         }
+        if drop_syntax {
+            compiled.drop_syntax();
+        }
+        let checked = compiled
+            .journey
+            .as_ref()
+            .map(|j| {
+                let mut found = super::check(j);
+                found.extend(super::check_options(j));
+                found
+            })
+            .unwrap_or_default();
         Ok(Session {
             compiled,
             checked,
@@ -181,6 +197,11 @@ mod tests {
         let mut taken =
             Session::new(resolve_source("t.journey", TEXT, &Options::default()).unwrap()).unwrap();
         assert_eq!(format!("{:?}", taken.take_findings()), format!("{all:?}"));
+        let mut lean =
+            Session::for_findings(resolve_source("t.journey", TEXT, &Options::default()).unwrap())
+                .unwrap();
+        assert!(lean.compiled.ast.is_none());
+        assert_eq!(format!("{:?}", lean.take_findings()), format!("{all:?}"));
         assert!(taken.compiled.findings.is_empty() && taken.checked.is_empty());
         assert!(
             all.iter().any(|f| f

@@ -106,7 +106,7 @@ pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failur
 
 /// [`check_file`] of a file already resolved.
 pub fn check_compiled(compiled: model::Compiled) -> Result<FileReport, Failure> {
-    Ok(file_report(Session::new(compiled)?))
+    Ok(file_report(Session::for_findings(compiled)?))
 }
 
 /// What `check` reports of a session's file.

@@ -124,6 +124,14 @@ impl Compiled {
         self.scenario_over(&self.items(), name)
     }
 
+    /// Drops the syntax tree and the libraries' items, the largest structures after the
+    /// model, for a caller done with them: scenarios and decision lines can no longer be
+    /// resolved (an error, not a wrong answer) and [`Compiled::scenario_names`] is empty.
+    pub fn drop_syntax(&mut self) {
+        self.ast = None;
+        self.libs = Vec::new();
+    }
+
     /// The baseline's items: the libraries', then the journey's (none for a library).
     fn items(&self) -> Vec<&Item> {
         let own = self
