@@ -806,6 +806,7 @@ impl Resolver<'_> {
                 change.apply(&mut tp.by_segment[s]);
             }
         }
+        tp.arrows.shrink_to_fit();
         tp.transitions = self.transitions(&tp, segments, t);
         tp
     }
@@ -1045,9 +1046,20 @@ impl Resolver<'_> {
                     tp.arrows[i].segments.is_empty() || tp.arrows[i].segments.contains(&sid)
                 })
                 .collect();
+            // A touchpoint has a few arrows: a scan of those before each one costs less than
+            // a table, until there are many.
             let mut seen_targets: HashMap<Target, usize> = HashMap::default();
-            for &i in &applies {
-                if let Some(&first) = seen_targets.get(&tp.arrows[i].target) {
+            for (k, &i) in applies.iter().enumerate() {
+                let target = tp.arrows[i].target;
+                let earlier = if applies.len() <= 16 {
+                    applies[..k]
+                        .iter()
+                        .find(|&&j| tp.arrows[j].target == target)
+                        .copied()
+                } else {
+                    seen_targets.get(&target).copied()
+                };
+                if let Some(first) = earlier {
                     if duplicates.insert((first, i)) {
                         self.push(duplicate_name::same_target(
                             &tp.name,
@@ -1055,8 +1067,8 @@ impl Resolver<'_> {
                             tp.arrows[first].span,
                         ));
                     }
-                } else {
-                    seen_targets.insert(tp.arrows[i].target, i);
+                } else if applies.len() > 16 {
+                    seen_targets.insert(target, i);
                 }
             }
             let problem = transition_sum::problem(&tp.arrows, &applies, t.name.span);
@@ -1082,6 +1094,8 @@ impl Resolver<'_> {
                 })
                 .filter(|t| t.probability > 0.0)
                 .collect();
+            // One list per segment and touchpoint: kept at its length, not its growth.
+            list.shrink_to_fit();
             normalise(
                 &mut list
                     .iter_mut()
