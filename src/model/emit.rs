@@ -54,7 +54,7 @@ struct OptionOut<'a> {
     name: &'a str,
     label: &'a str,
     visits: Vec<VisitOut<'a>>,
-    transitions: Vec<SegmentTransitions<'a>>,
+    transitions: TransitionsOut<'a>,
 }
 
 /// The option one segment gets at a touchpoint with options.
@@ -121,7 +121,20 @@ struct SegmentOut<'a> {
 struct StageOut<'a> {
     name: &'a str,
     label: &'a str,
-    touchpoints: Vec<TouchpointOut<'a>>,
+    touchpoints: TouchpointsOut<'a>,
+}
+
+/// A stage's touchpoints, each made just before it is written: the model is never copied
+/// whole into these output structures.
+struct TouchpointsOut<'a> {
+    j: &'a Journey,
+    ids: &'a [TouchpointId],
+}
+
+impl Serialize for TouchpointsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.ids.iter().map(|&t| touchpoint_out(self.j, t)))
+    }
 }
 
 #[derive(Serialize)]
@@ -147,7 +160,7 @@ struct TouchpointOut<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     by_segment: Vec<VisitOut<'a>>,
     /// Segment name → resolved transitions (target name or "exit", probability).
-    transitions: Vec<SegmentTransitions<'a>>,
+    transitions: TransitionsOut<'a>,
     /// The options, `as_is` first (LANGUAGE-2.md §4): absent without options.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     options: Vec<OptionOut<'a>>,
@@ -188,7 +201,47 @@ struct VisitOut<'a> {
 #[derive(Serialize)]
 struct SegmentTransitions<'a> {
     segment: &'a str,
-    to: Vec<TransitionOut<'a>>,
+    to: ToOut<'a>,
+}
+
+/// Each segment's transitions, written as they are read from the model.
+struct TransitionsOut<'a> {
+    j: &'a Journey,
+    ts: &'a [Vec<Transition>],
+}
+
+impl Serialize for TransitionsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let j = self.j;
+        s.collect_seq(
+            j.segments
+                .iter()
+                .zip(self.ts)
+                .map(|(seg, list)| SegmentTransitions {
+                    segment: &seg.name,
+                    to: ToOut { j, list },
+                }),
+        )
+    }
+}
+
+/// One segment's transitions.
+struct ToOut<'a> {
+    j: &'a Journey,
+    list: &'a [Transition],
+}
+
+impl Serialize for ToOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let j = self.j;
+        s.collect_seq(self.list.iter().map(|tr| TransitionOut {
+            target: match tr.target {
+                Target::Exit => "exit",
+                Target::Touchpoint(t) => j.touchpoints[t].name.as_str(),
+            },
+            probability: tr.probability,
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -328,63 +381,10 @@ fn model(j: &Journey) -> Model<'_> {
             .map(|s| StageOut {
                 name: &s.name,
                 label: &s.label,
-                touchpoints: s
-                    .touchpoints
-                    .iter()
-                    .map(|&t| {
-                        let t = &j.touchpoints[t];
-                        TouchpointOut {
-                            name: &t.name,
-                            label: &t.label,
-                            channel: &j.channels[t.channel].name,
-                            entry: t.entry,
-                            duration_seconds: [t.duration.min, t.duration.max],
-                            friction: t.friction,
-                            friction_label: t.friction_label.as_deref(),
-                            emotion: t.emotion,
-                            cost: t.cost,
-                            csat: t.csat.map(ScoreOut::from),
-                            effort: t.effort.map(ScoreOut::from),
-                            moment_of_truth: t.moment_of_truth,
-                            goal: t.goal.map(|g| j.goals[g.goal].name.as_str()),
-                            goal_value: t.goal.map_or(0.0, |g| g.value),
-                            by_segment: j
-                                .segments
-                                .iter()
-                                .zip(&t.by_segment)
-                                .filter(|(_, v)| **v != t.unqualified())
-                                .map(|(s, v)| visit_out(&s.name, v))
-                                .collect(),
-                            transitions: transitions_out(j, &t.transitions),
-                            options: t
-                                .choices
-                                .iter()
-                                .map(|c| OptionOut {
-                                    name: &c.name,
-                                    label: &c.label,
-                                    visits: j
-                                        .segments
-                                        .iter()
-                                        .zip(&c.visits)
-                                        .map(|(s, v)| visit_out(&s.name, v))
-                                        .collect(),
-                                    transitions: transitions_out(j, &c.transitions),
-                                })
-                                .collect(),
-                            policy: j
-                                .segments
-                                .iter()
-                                .enumerate()
-                                .filter_map(|(s, seg)| {
-                                    Some(PolicyOut {
-                                        segment: &seg.name,
-                                        option: t.choice_of(s)?,
-                                    })
-                                })
-                                .collect(),
-                        }
-                    })
-                    .collect(),
+                touchpoints: TouchpointsOut {
+                    j,
+                    ids: &s.touchpoints,
+                },
             })
             .collect(),
         goals: j
@@ -472,24 +472,63 @@ fn visit_out<'a>(segment: &'a str, v: &Visit) -> VisitOut<'a> {
     }
 }
 
-fn transitions_out<'a>(j: &'a Journey, ts: &[Vec<Transition>]) -> Vec<SegmentTransitions<'a>> {
-    j.segments
-        .iter()
-        .zip(ts)
-        .map(|(s, list)| SegmentTransitions {
-            segment: &s.name,
-            to: list
-                .iter()
-                .map(|tr| TransitionOut {
-                    target: match tr.target {
-                        Target::Exit => "exit",
-                        Target::Touchpoint(t) => j.touchpoints[t].name.as_str(),
-                    },
-                    probability: tr.probability,
+/// One touchpoint of the model, as written.
+fn touchpoint_out(j: &Journey, t: TouchpointId) -> TouchpointOut<'_> {
+    let t = &j.touchpoints[t];
+    TouchpointOut {
+        name: &t.name,
+        label: &t.label,
+        channel: &j.channels[t.channel].name,
+        entry: t.entry,
+        duration_seconds: [t.duration.min, t.duration.max],
+        friction: t.friction,
+        friction_label: t.friction_label.as_deref(),
+        emotion: t.emotion,
+        cost: t.cost,
+        csat: t.csat.map(ScoreOut::from),
+        effort: t.effort.map(ScoreOut::from),
+        moment_of_truth: t.moment_of_truth,
+        goal: t.goal.map(|g| j.goals[g.goal].name.as_str()),
+        goal_value: t.goal.map_or(0.0, |g| g.value),
+        by_segment: j
+            .segments
+            .iter()
+            .zip(&t.by_segment)
+            .filter(|(_, v)| **v != t.unqualified())
+            .map(|(s, v)| visit_out(&s.name, v))
+            .collect(),
+        transitions: transitions_out(j, &t.transitions),
+        options: t
+            .choices
+            .iter()
+            .map(|c| OptionOut {
+                name: &c.name,
+                label: &c.label,
+                visits: j
+                    .segments
+                    .iter()
+                    .zip(&c.visits)
+                    .map(|(s, v)| visit_out(&s.name, v))
+                    .collect(),
+                transitions: transitions_out(j, &c.transitions),
+            })
+            .collect(),
+        policy: j
+            .segments
+            .iter()
+            .enumerate()
+            .filter_map(|(s, seg)| {
+                Some(PolicyOut {
+                    segment: &seg.name,
+                    option: t.choice_of(s)?,
                 })
-                .collect(),
-        })
-        .collect()
+            })
+            .collect(),
+    }
+}
+
+fn transitions_out<'a>(j: &'a Journey, ts: &'a [Vec<Transition>]) -> TransitionsOut<'a> {
+    TransitionsOut { j, ts }
 }
 
 /// The model as pretty JSON.
