@@ -311,9 +311,9 @@ struct Checkpoint {
 /// most one step of counting.
 pub(crate) struct Locator<'a> {
     sources: &'a SourceMap,
-    checkpoints: HashMap<FileId, Vec<Checkpoint>>,
+    checkpoints: crate::fasthash::Map<FileId, Vec<Checkpoint>>,
     /// Each file's [`report_path`], made once.
-    paths: HashMap<FileId, std::rc::Rc<str>>,
+    paths: crate::fasthash::Map<FileId, std::rc::Rc<str>>,
 }
 
 impl<'a> Locator<'a> {
@@ -321,8 +321,8 @@ impl<'a> Locator<'a> {
     pub fn new(sources: &'a SourceMap) -> Locator<'a> {
         Locator {
             sources,
-            checkpoints: HashMap::new(),
-            paths: HashMap::new(),
+            checkpoints: Default::default(),
+            paths: Default::default(),
         }
     }
 
@@ -385,11 +385,13 @@ impl<'a> Locator<'a> {
             }
         }
         let rest = &file.text[from.offset..offset];
-        (
-            line,
-            from.chars + rest.chars().count() + 1,
-            from.utf16 + rest.encode_utf16().count() + 1,
-        )
+        // ASCII, the usual case: a byte is a character and a UTF-16 unit.
+        let (chars, utf16) = if rest.is_ascii() {
+            (rest.len(), rest.len())
+        } else {
+            (rest.chars().count(), rest.encode_utf16().count())
+        };
+        (line, from.chars + chars + 1, from.utf16 + utf16 + 1)
     }
 }
 

@@ -79,25 +79,38 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 continue;
             }
             let (a, b) = (
-                &j.channels[tp.channel].name,
-                &j.channels[target.channel].name,
+                j.channels[tp.channel].name.as_str(),
+                j.channels[target.channel].name.as_str(),
             );
+            // One of these per switch of channel, so the texts are joined, not formatted.
             out.push(
                 Finding::new(
                     Rule::ContextBreak,
                     arrow.span,
-                    format!(
-                        "`{}` on `{a}` → `{}` on `{b}`: the customer's context is lost",
-                        tp.name, target.name
-                    ),
+                    cat(&[
+                        "`",
+                        &tp.name,
+                        "` on `",
+                        a,
+                        "` → `",
+                        &target.name,
+                        "` on `",
+                        b,
+                        "`: the customer's context is lost",
+                    ]),
                 )
-                .label(format!("`{a}` and `{b}` do not share context"))
-                .with(tp.span, format!("on `{a}`"))
-                .with(target.span, format!("on `{b}`"))
-                .help(format!(
-                    "if `{a}` and `{b}` share one customer profile, list both in `context`; \
-                     otherwise each customer here meets a pain point with chance {loss}"
-                )),
+                .label(cat(&["`", a, "` and `", b, "` do not share context"]))
+                .with(tp.span, cat(&["on `", a, "`"]))
+                .with(target.span, cat(&["on `", b, "`"]))
+                .help(cat(&[
+                    "if `",
+                    a,
+                    "` and `",
+                    b,
+                    "` share one customer profile, list both in `context`; \
+                     otherwise each customer here meets a pain point with chance ",
+                    &loss,
+                ])),
             );
         }
     }
@@ -127,4 +140,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             )),
         );
     }
+}
+
+/// The texts one after the other.
+fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
