@@ -8,7 +8,8 @@ use super::figure;
 use super::rules::bad_value::{self, Target as TargetUnit};
 use super::rules::transition_sum::{self, SumProblem};
 use super::rules::{
-    bad_policy, duplicate_name, entry, normalise, probability_range, share_sum, unknown_name,
+    bad_policy, duplicate_name, entry, normalise, normalise_each, probability_range, share_sum,
+    unknown_name,
 };
 use super::types::*;
 use crate::ast::{self, Item, KpiValue, SegmentAttr, TargetName, TouchpointAttr, TriggerAttr};
@@ -650,7 +651,8 @@ impl Resolver<'_> {
             seg_names,
             ..
         } = *scope;
-        let owner = format!("touchpoint `{}`", t.name.text);
+        // Made only for a finding: most touchpoints have none.
+        let owner = || format!("touchpoint `{}`", t.name.text);
         let channel_name = t
             .channel
             .as_ref()
@@ -695,10 +697,17 @@ impl Resolver<'_> {
             .or_else(|| goal_lines().next())
             .map(|(_, name)| name);
         // Unqualified lines (keyword → first span), and `for` lines (keyword, segment → span).
-        let mut seen: HashMap<&str, Span> = HashMap::default();
+        // A touchpoint states a dozen keywords at most: a list on the stack, not a table.
+        let mut seen = Stated::default();
         let mut seen_for: HashMap<(&str, SegmentId), Span> = HashMap::default();
         let mut changes_for: Vec<(SegmentId, Change)> = Vec::new();
         let mut everyone = tp.unqualified();
+        tp.arrows = Vec::with_capacity(
+            t.attrs
+                .iter()
+                .filter(|a| matches!(a, TouchpointAttr::Arrow(_)))
+                .count(),
+        );
         for a in &t.attrs {
             if matches!(a, TouchpointAttr::Option(_) | TouchpointAttr::Use(..)) {
                 continue;
@@ -713,7 +722,7 @@ impl Resolver<'_> {
                         continue;
                     };
                     if let Some(first) = seen_for.get(&(keyword, s)) {
-                        let whose = format!("{owner} for segment `{}`", n.text);
+                        let whose = format!("{} for segment `{}`", owner(), n.text);
                         self.stated_twice(keyword, &whose, a.span(), *first);
                         continue;
                     }
@@ -744,7 +753,7 @@ impl Resolver<'_> {
             }
             if !matches!(a, TouchpointAttr::Arrow(_)) {
                 if let Some(first) = seen.get(keyword) {
-                    self.stated_twice(keyword, &owner, a.span(), *first);
+                    self.stated_twice(keyword, &owner(), a.span(), first);
                     continue;
                 }
                 seen.insert(keyword, a.span());
@@ -1040,12 +1049,12 @@ impl Resolver<'_> {
         // Pairs of transitions to the same target already reported.
         let mut duplicates: HashSet<(usize, usize)> = HashSet::default();
         let mut out = Vec::with_capacity(segments.len());
+        let mut applies: Vec<usize> = Vec::with_capacity(tp.arrows.len());
         for (sid, _) in segments.iter().enumerate() {
-            let applies: Vec<usize> = (0..tp.arrows.len())
-                .filter(|&i| {
-                    tp.arrows[i].segments.is_empty() || tp.arrows[i].segments.contains(&sid)
-                })
-                .collect();
+            applies.clear();
+            applies.extend((0..tp.arrows.len()).filter(|&i| {
+                tp.arrows[i].segments.is_empty() || tp.arrows[i].segments.contains(&sid)
+            }));
             // A touchpoint has a few arrows: a scan of those before each one costs less than
             // a table, until there are many.
             let mut seen_targets: HashMap<Target, usize> = HashMap::default();
@@ -1085,23 +1094,20 @@ impl Resolver<'_> {
                 .filter_map(|&i| tp.arrows[i].probability)
                 .sum();
             let rest = (1.0 - written).max(0.0);
-            let mut list: Vec<Transition> = applies
-                .iter()
-                .map(|&i| Transition {
-                    target: tp.arrows[i].target,
-                    probability: tp.arrows[i].probability.unwrap_or(rest),
-                    arrow: i,
-                })
-                .filter(|t| t.probability > 0.0)
-                .collect();
+            let mut list: Vec<Transition> = Vec::with_capacity(applies.len());
+            list.extend(
+                applies
+                    .iter()
+                    .map(|&i| Transition {
+                        target: tp.arrows[i].target,
+                        probability: tp.arrows[i].probability.unwrap_or(rest),
+                        arrow: i,
+                    })
+                    .filter(|t| t.probability > 0.0),
+            );
             // One list per segment and touchpoint: kept at its length, not its growth.
             list.shrink_to_fit();
-            normalise(
-                &mut list
-                    .iter_mut()
-                    .map(|t| &mut t.probability)
-                    .collect::<Vec<_>>(),
-            );
+            normalise_each(&mut list, |t| &mut t.probability);
             out.push(list);
         }
         for (kind, span, segs) in problems {
@@ -1626,4 +1632,30 @@ pub(crate) fn kpi_text(k: &ast::Kpi) -> String {
 /// A number without trailing zeros: `35`, `12.5`, `0.333333`.
 pub fn trim(v: f64) -> String {
     super::figure::trimmed(v, 6)
+}
+
+/// The keywords a touchpoint has stated, each with its first line's span: at most one entry
+/// per attribute keyword (fewer than [`Stated::CAP`]), kept in an array.
+#[derive(Default)]
+struct Stated {
+    entries: [(&'static str, Span); Stated::CAP],
+    len: usize,
+}
+
+impl Stated {
+    const CAP: usize = 24;
+
+    fn get(&self, keyword: &str) -> Option<Span> {
+        self.entries[..self.len]
+            .iter()
+            .find(|(k, _)| *k == keyword)
+            .map(|&(_, s)| s)
+    }
+
+    fn insert(&mut self, keyword: &'static str, span: Span) {
+        if let Some(slot) = self.entries.get_mut(self.len) {
+            *slot = (keyword, span);
+            self.len += 1;
+        }
+    }
 }

@@ -68,10 +68,16 @@ pub(crate) fn sum_off(sum: f64) -> bool {
 /// Scales parts that add up to 100% within [`SUM_TOLERANCE`] to add up to exactly 1. Parts
 /// already within [`SUM_SLACK`] of 1 are left alone (the same numbers as written).
 pub(crate) fn normalise(parts: &mut [&mut f64]) {
-    let total: f64 = parts.iter().map(|p| **p).sum();
+    normalise_each(parts, |p| &mut **p);
+}
+
+/// [`normalise`] of the value `value` picks out of each item, in place (no list of
+/// references made first).
+pub(crate) fn normalise_each<T>(items: &mut [T], value: fn(&mut T) -> &mut f64) {
+    let total: f64 = items.iter_mut().map(|t| *value(t)).sum();
     if total > 0.0 && (total - 1.0).abs() > SUM_SLACK {
-        for p in parts.iter_mut() {
-            **p /= total;
+        for t in items {
+            *value(t) /= total;
         }
     }
 }
