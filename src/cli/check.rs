@@ -257,5 +257,6 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let failed = reports
         .iter()
         .any(|r| r.findings.iter().any(|f| f.level == Level::Error));
+    super::exiting(reports);
     Ok(if failed { Exit::Findings } else { Exit::Ok })
 }

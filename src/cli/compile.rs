@@ -35,7 +35,7 @@ pub struct CompileArgs {
 
 /// Runs `compile`.
 pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
-    let (_, journey) =
+    let (compiled, journey) =
         match super::journey(&args.file, args.root.as_deref(), args.scenario.as_deref())? {
             Ok(ok) => ok,
             Err(exit) => return Ok(exit),
@@ -54,5 +54,7 @@ pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
             Emit::Yaml => model::write_yaml(&journey, out),
         })?,
     }
+    super::exiting(compiled);
+    super::exiting(journey);
     Ok(Exit::Ok)
 }
