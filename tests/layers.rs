@@ -10,7 +10,7 @@
 //!
 //! | layer | modules |
 //! | --- | --- |
-//! | 0 | `source`, `diagnostic`, `rules` (the rule table), `names` ("did you mean") |
+//! | 0 | `source`, `diagnostic`, `rules` (the rule table), `names` ("did you mean"), `fasthash` |
 //! | 1 | `syntax`, `ast` |
 //! | 2 | `model`, `fmt`, `generate` |
 //! | 3 | `check`, `analyze`, `sim`, `events` |
@@ -39,7 +39,7 @@ use std::path::Path;
 /// fails: a new module must be placed in a layer here and in docs/architecture.md).
 fn layer(module: &str) -> Option<u32> {
     Some(match module {
-        "source" | "diagnostic" | "rules" | "names" => 0,
+        "source" | "diagnostic" | "rules" | "names" | "fasthash" => 0,
         "syntax" | "ast" => 1,
         "model" | "fmt" | "generate" => 2,
         "check" | "analyze" | "sim" | "events" => 3,
