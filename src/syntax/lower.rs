@@ -253,7 +253,9 @@ fn touchpoint(f: FileId, p: P) -> R<Touchpoint> {
     let channel = it
         .next_if(|p| p.as_rule() == Rule::on_channel)
         .map(|p| to_name(f, first(p)));
-    let attrs = it.map(|a| touchpoint_attr(f, a)).collect::<R<Vec<_>>>()?;
+    let mut attrs = it.map(|a| touchpoint_attr(f, a)).collect::<R<Vec<_>>>()?;
+    // Kept for the whole resolve: at its length, not the four or eight slots of its growth.
+    attrs.shrink_to_fit();
     Ok(Touchpoint {
         name,
         label,
