@@ -571,6 +571,15 @@ pub struct Pretty {
 }
 
 impl Pretty {
+    /// A formatter whose lines start `level` levels in (two spaces each) after the first:
+    /// for a value written inside a document already indented that far.
+    pub fn at_level(level: usize) -> Pretty {
+        Pretty {
+            level,
+            has_value: false,
+        }
+    }
+
     /// `,` then a line break then the indentation of [`Pretty::DEEP`] levels.
     const BREAK: &'static [u8] = {
         const LEN: usize = 2 + 2 * Pretty::DEEP;

@@ -228,7 +228,11 @@ pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Res
     }
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let indent = &text[line_start..at];
-    let inner = format!("{indent}  ");
+    // A result's lines are indented one level deeper than the `"results"` key.
+    let level = indent.len() / 2 + 1;
+    let inner = "  ".repeat(level);
+    use std::io::Write as _;
+    let mut out = crate::model::Chunks::new(out);
     out.write_all(&text.as_bytes()[..at])?;
     out.write_all(b"\"results\": [")?;
     let mut occurrences = Occurrences::default();
@@ -236,21 +240,21 @@ pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Res
     for report in files {
         let mut locator = Locator::new(&report.sources);
         for f in &report.findings {
-            let result = serde_json::to_string_pretty(&result(&mut locator, f, &mut occurrences))?;
             out.write_all(if first { b"\n" } else { b",\n" })?;
             first = false;
-            for (i, line) in result.split('\n').enumerate() {
-                if i > 0 {
-                    out.write_all(b"\n")?;
-                }
-                out.write_all(inner.as_bytes())?;
-                out.write_all(line.as_bytes())?;
-            }
+            out.write_all(inner.as_bytes())?;
+            let mut ser = serde_json::Serializer::with_formatter(
+                &mut out,
+                crate::model::Pretty::at_level(level),
+            );
+            serde::Serialize::serialize(&result(&mut locator, f, &mut occurrences), &mut ser)
+                .map_err(std::io::Error::from)?;
         }
     }
     write!(out, "\n{indent}]")?;
     out.write_all(&text.as_bytes()[at + EMPTY.len()..])?;
-    out.write_all(b"\n")
+    out.write_all(b"\n")?;
+    out.finish()
 }
 
 #[cfg(test)]
