@@ -515,3 +515,36 @@ fn a_scenario_s_lifecycle_overrides_line_by_line() {
     assert_eq!(repeat("everyone"), (0.5, 0.5, 40));
     assert_eq!(repeat("bargain_only"), (0.65, 0.2, 40));
 }
+
+#[test]
+fn the_pretty_formatter_writes_serde_jsons_pretty_bytes() {
+    // Empty and non-empty arrays and objects, strings to escape, numbers, and nesting past
+    // the levels `Pretty` writes with one slice (32), at the top and started deeper.
+    let mut deep = serde_json::json!({"leaf": [1, {"a": []}, {}], "s": "q\"\\\n\u{1}é"});
+    for i in 0..40 {
+        deep = if i % 2 == 0 {
+            serde_json::json!([deep, [], {}, i])
+        } else {
+            serde_json::json!({"k": deep, "e": [], "o": {}, "n": null, "f": 1.5})
+        };
+    }
+    for value in [
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!("x"),
+        deep,
+    ] {
+        let mut ours = Vec::new();
+        pretty_to(&mut ours, &value).unwrap();
+        let theirs = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        assert_eq!(String::from_utf8(ours).unwrap(), theirs);
+        // Started three levels in: every line after the first indented six more spaces.
+        let mut inner = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut inner, Pretty::at_level(3));
+        serde::Serialize::serialize(&value, &mut ser).unwrap();
+        let shifted = serde_json::to_string_pretty(&value)
+            .unwrap()
+            .replace('\n', "\n      ");
+        assert_eq!(String::from_utf8(inner).unwrap(), shifted);
+    }
+}
