@@ -548,3 +548,39 @@ fn the_pretty_formatter_writes_serde_jsons_pretty_bytes() {
         assert_eq!(String::from_utf8(inner).unwrap(), shifted);
     }
 }
+
+#[test]
+fn duplicate_targets_are_found_the_same_with_few_arrows_and_with_many() {
+    // `a` goes to `b` three times (the second and third repeat the first) among `n + 1`
+    // arrows (`-> exit` included): up to 16 a scan finds them, past 16 a table; both say the
+    // same.
+    let duplicates = |n: usize| {
+        let mut text = String::from("journey t {\n  channel web digital\n  stage s {\n");
+        let others: Vec<String> = (0..n - 3).map(|i| format!("c{i}")).collect();
+        text.push_str("    touchpoint a on web { entry -> b 1% ");
+        for o in &others {
+            text.push_str(&format!("-> {o} 1% "));
+        }
+        text.push_str("-> b 1% -> b 1% -> exit }\n    touchpoint b on web { goal g }\n");
+        for o in &others {
+            text.push_str(&format!("    touchpoint {o} on web {{ -> b }}\n"));
+        }
+        text.push_str("  }\n}\n");
+        let c = source(&text);
+        let first_b = text.find("-> b").unwrap() as u32;
+        // Each repeat, and the arrow it repeats (always the first one to `b`).
+        c.findings
+            .iter()
+            .filter(|f| f.message.contains("to the same target"))
+            .map(|f| (f.primary.span.start, f.secondary[0].span.start == first_b))
+            .collect::<Vec<_>>()
+    };
+    for n in [5, 15, 16, 40] {
+        let found = duplicates(n);
+        assert_eq!(found.len(), 2, "{n} arrows: {found:?}");
+        assert!(
+            found.iter().all(|&(_, to_first)| to_first),
+            "{n} arrows: {found:?}"
+        );
+    }
+}
