@@ -77,6 +77,21 @@ fn inner(p: P<'_>) -> Children<'_> {
     p.into_inner()
 }
 
+/// `lower` of each pair of `pairs`, into a vector of exactly their number: the syntax tree
+/// lives through the whole resolve, so its lists are kept at their length (collecting grows
+/// them to four slots, then doubles: a stage of a million touchpoints was copied twenty
+/// times), and counting a pair's children only follows their links.
+fn exact<'t, T>(
+    pairs: impl Iterator<Item = P<'t>> + Clone,
+    lower: impl FnMut(P<'t>) -> R<T>,
+) -> R<Vec<T>> {
+    let mut out = Vec::with_capacity(pairs.clone().count());
+    for t in pairs.map(lower) {
+        out.push(t?);
+    }
+    Ok(out)
+}
+
 pub(super) fn file(f: FileId, pair: P) -> R<File> {
     // The whole text, blanks and comments at its end included.
     let sp = Span::new(f, pair.start(), pair.end());
@@ -111,7 +126,7 @@ fn journey(f: FileId, p: P) -> R<Journey> {
     let label = it
         .next_if(|p| p.as_rule() == Rule::string)
         .map(|p| to_label(f, p));
-    let items = it.map(|p| item(f, p)).collect::<R<Vec<_>>>()?;
+    let items = exact(it, |p| item(f, p))?;
     Ok(Journey {
         name,
         label,
@@ -181,7 +196,7 @@ fn item(f: FileId, p: P) -> R<Item> {
             let label = it
                 .next_if(|p| p.as_rule() == Rule::string)
                 .map(|p| to_label(f, p));
-            let items = it.map(|p| item(f, p)).collect::<R<Vec<_>>>()?;
+            let items = exact(it, |p| item(f, p))?;
             Item::Scenario(Scenario {
                 name,
                 label,
@@ -234,7 +249,7 @@ fn stage(f: FileId, p: P) -> R<Stage> {
     let label = it
         .next_if(|p| p.as_rule() == Rule::string)
         .map(|p| to_label(f, p));
-    let touchpoints = it.map(|p| touchpoint(f, p)).collect::<R<Vec<_>>>()?;
+    let touchpoints = exact(it, |p| touchpoint(f, p))?;
     Ok(Stage {
         name,
         label,
@@ -253,9 +268,7 @@ fn touchpoint(f: FileId, p: P) -> R<Touchpoint> {
     let channel = it
         .next_if(|p| p.as_rule() == Rule::on_channel)
         .map(|p| to_name(f, first(p)));
-    let mut attrs = it.map(|a| touchpoint_attr(f, a)).collect::<R<Vec<_>>>()?;
-    // Kept for the whole resolve: at its length, not the four or eight slots of its growth.
-    attrs.shrink_to_fit();
+    let attrs = exact(it, |a| touchpoint_attr(f, a))?;
     Ok(Touchpoint {
         name,
         label,
