@@ -605,23 +605,35 @@ impl Pretty {
         }
         Ok(())
     }
+
+    /// `[` or `{`: one level deeper, nothing in it yet.
+    #[inline]
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b)
+    }
+
+    /// `]` or `}`: on a line of its own when something came before it.
+    #[inline]
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w, false)?;
+        }
+        w.write_all(b)
+    }
 }
 
 impl serde_json::ser::Formatter for Pretty {
     #[inline]
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"[")
+        self.open(w, b"[")
     }
 
     #[inline]
     fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, false)?;
-        }
-        w.write_all(b"]")
+        self.close(w, b"]")
     }
 
     #[inline]
@@ -641,18 +653,12 @@ impl serde_json::ser::Formatter for Pretty {
 
     #[inline]
     fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.open(w, b"{")
     }
 
     #[inline]
     fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            self.line(w, false)?;
-        }
-        w.write_all(b"}")
+        self.close(w, b"}")
     }
 
     #[inline]

@@ -90,8 +90,8 @@ pub struct Compiled {
     pub journey: Option<Journey>,
     /// J0001–J0205 findings, from the main file and its libraries.
     pub findings: Vec<Finding>,
-    /// The libraries' items: the baseline's items are these, then the journey's own (read
-    /// from [`Compiled::ast`], not copied: see [`Compiled::items`]).
+    /// The libraries' items: the baseline's items are these, then the journey's own, read
+    /// from [`Compiled::ast`] rather than copied.
     libs: Vec<Item>,
     /// Findings of loading the libraries (repeated for every scenario applied).
     load_findings: Vec<Finding>,
@@ -408,7 +408,7 @@ pub fn resolve_source_in(
                         name: &j.name,
                         label: j.label.as_ref(),
                     };
-                    let items: Vec<&Item> = compiled.libs.iter().chain(&j.items).collect();
+                    let items = compiled.items();
                     let (journey, findings) = resolve::resolve_journey(
                         head,
                         &items,

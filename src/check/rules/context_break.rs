@@ -82,12 +82,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 j.channels[tp.channel].name.as_str(),
                 j.channels[target.channel].name.as_str(),
             );
-            // One of these per switch of channel, so the texts are joined, not formatted.
+            // One of these per switch of channel, so the texts are concatenated, not formatted.
             out.push(
                 Finding::new(
                     Rule::ContextBreak,
                     arrow.span,
-                    cat(&[
+                    [
                         "`",
                         &tp.name,
                         "` on `",
@@ -97,20 +97,24 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         "` on `",
                         b,
                         "`: the customer's context is lost",
-                    ]),
+                    ]
+                    .concat(),
                 )
-                .label(cat(&["`", a, "` and `", b, "` do not share context"]))
-                .with(tp.span, cat(&["on `", a, "`"]))
-                .with(target.span, cat(&["on `", b, "`"]))
-                .help(cat(&[
-                    "if `",
-                    a,
-                    "` and `",
-                    b,
-                    "` share one customer profile, list both in `context`; \
+                .label(["`", a, "` and `", b, "` do not share context"].concat())
+                .with(tp.span, ["on `", a, "`"].concat())
+                .with(target.span, ["on `", b, "`"].concat())
+                .help(
+                    [
+                        "if `",
+                        a,
+                        "` and `",
+                        b,
+                        "` share one customer profile, list both in `context`; \
                      otherwise each customer here meets a pain point with chance ",
-                    &loss,
-                ])),
+                        &loss,
+                    ]
+                    .concat(),
+                ),
             );
         }
     }
@@ -140,13 +144,4 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             )),
         );
     }
-}
-
-/// The texts one after the other.
-fn cat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
 }
