@@ -50,14 +50,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<Exit, Failure> {
     };
     let result = analyze(&journey)
         .map_err(|e| Failure(format!("cannot analyze `{}` exactly: {e}", file.display())))?;
-    let text = match args.format {
+    match args.format {
         Format::Table => {
             let width = super::output::table_width(args.width);
-            analysis::table(&journey, &result, width)
+            super::output::stream_text(|out| analysis::table_to(out, &journey, &result, width))?;
         }
-        Format::Json => analysis::json(&journey, &result),
-    };
-    super::output::out(&text)?;
+        Format::Json => super::output::out(&analysis::json(&journey, &result))?,
+    }
     if !args.gate {
         return Ok(Exit::Ok);
     }

@@ -70,15 +70,14 @@ pub fn run(args: &CompareArgs) -> Result<Exit, Failure> {
             .map_err(|e| Failure(format!("cannot simulate `{}`: {e}", file.display())))?;
         comparisons.push(c);
     }
-    let text = match args.format {
+    match args.format {
         Format::Table => {
             let width = super::output::table_width(args.width);
-            report::table(&comparisons, width)
+            super::output::stream_text(|out| report::table_to(out, &comparisons, width))?;
         }
-        Format::Json => report::json(&comparisons),
-        Format::Markdown => report::markdown(&comparisons),
-    };
-    super::output::out(&text)?;
+        Format::Json => super::output::out(&report::json(&comparisons))?,
+        Format::Markdown => super::output::out(&report::markdown(&comparisons))?,
+    }
     let regressions: Vec<String> = comparisons
         .iter()
         .flat_map(|c| {

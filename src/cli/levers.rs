@@ -137,14 +137,13 @@ pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
         top: args.top,
         clv: clv.as_ref(),
     };
-    let text = match args.format {
+    match args.format {
         Format::Table => {
             let width = super::output::table_width(args.width);
-            report::table(&view, width)
+            super::output::stream_text(|out| report::table_to(out, &view, width))?;
         }
-        Format::Json => report::json(&view),
-    };
-    super::output::out(&text)?;
+        Format::Json => super::output::out(&report::json(&view))?,
+    }
     Ok(Exit::Ok)
 }
 

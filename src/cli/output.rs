@@ -12,8 +12,8 @@ use super::Failure;
 use std::io::{ErrorKind, Write};
 
 /// The width of text tables: `--width N`, else the `COLUMNS` environment variable, else the
-/// terminal's (`None`: the table asks the terminal), else [`PIPE_WIDTH`] columns when standard
-/// output is a pipe or a file.
+/// terminal's, else [`PIPE_WIDTH`] columns when standard output is a pipe or a file (`None`: a
+/// terminal whose width is unknown; the tables are as wide as their cells).
 ///
 /// [`PIPE_WIDTH`]: crate::report::text::PIPE_WIDTH
 pub fn table_width(flag: Option<u16>) -> Option<u16> {
@@ -28,7 +28,12 @@ pub fn table_width(flag: Option<u16>) -> Option<u16> {
     if columns.is_some() {
         return columns;
     }
-    (!std::io::stdout().is_terminal()).then_some(crate::report::text::PIPE_WIDTH)
+    if std::io::stdout().is_terminal() {
+        return console::Term::stdout()
+            .size_checked()
+            .map(|(_, columns)| columns);
+    }
+    Some(crate::report::text::PIPE_WIDTH)
 }
 
 /// Writes `text` to standard output and flushes it.
@@ -64,6 +69,39 @@ pub fn stream_to(
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(failure(&e)),
     }
+}
+
+/// [`stream`] for a report written as text (the table reports write into a
+/// [`std::fmt::Write`]): each piece goes out through the buffer as it is written. After a
+/// failed write the rest is not written, and the failure is what [`stream`] makes of it.
+pub fn stream_text(write: impl FnOnce(&mut dyn std::fmt::Write)) -> Result<(), Failure> {
+    stream(|w| text_to(w, write))
+}
+
+/// Writes what `write` writes as text into `w`: the first I/O error, if any.
+pub fn text_to(
+    w: &mut dyn Write,
+    write: impl FnOnce(&mut dyn std::fmt::Write),
+) -> std::io::Result<()> {
+    /// A text writer over an I/O writer that keeps the first I/O error.
+    struct Text<'a> {
+        w: &'a mut dyn Write,
+        error: Option<std::io::Error>,
+    }
+    impl std::fmt::Write for Text<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            if self.error.is_some() {
+                return Err(std::fmt::Error);
+            }
+            self.w.write_all(s.as_bytes()).map_err(|e| {
+                self.error = Some(e);
+                std::fmt::Error
+            })
+        }
+    }
+    let mut text = Text { w, error: None };
+    write(&mut text);
+    text.error.map_or(Ok(()), Err)
 }
 
 /// The failure of a write to standard output.
@@ -104,6 +142,28 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn text_streams_and_keeps_the_first_error() {
+        let mut fine = Vec::new();
+        let written = text_to(&mut fine, |out| {
+            let _ = write!(out, "a {} ", 1);
+            let _ = out.write_str("b");
+        });
+        assert!(written.is_ok());
+        assert_eq!(fine, b"a 1 b");
+        let full = text_to(&mut Failing(ErrorKind::StorageFull), |out| {
+            assert!(out.write_str("x").is_err());
+            assert!(out.write_str("y").is_err());
+        });
+        assert_eq!(full.unwrap_err().kind(), ErrorKind::StorageFull);
+        let closed = stream_to(&mut Failing(ErrorKind::BrokenPipe), |w| {
+            text_to(w, |out| {
+                let _ = out.write_str(&"z".repeat(100_000));
+            })
+        });
+        assert_eq!(closed, Ok(()));
     }
 
     #[test]

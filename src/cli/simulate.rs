@@ -283,12 +283,14 @@ pub fn print_run(
     width: Option<u16>,
 ) -> Result<Exit, Failure> {
     let c = Computed::new(run);
-    let text = match format {
-        Format::Table => simulation::table(&c, super::output::table_width(width)),
-        Format::Json => simulation::json(&c),
-        Format::Csv => simulation::csv(&c),
-    };
-    super::output::out(&text)?;
+    match format {
+        Format::Table => {
+            let width = super::output::table_width(width);
+            super::output::stream_text(|out| simulation::table_to(out, &c, width))?;
+        }
+        Format::Json => super::output::out(&simulation::json(&c))?,
+        Format::Csv => super::output::out(&simulation::csv(&c))?,
+    }
     if gate == Gate::Off {
         return Ok(Exit::Ok);
     }

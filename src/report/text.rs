@@ -1,29 +1,82 @@
 //! Helpers shared by the text reports: tables that fit a width without breaking a word,
 //! sections, "n/a".
 //!
-//! comfy-table's own wrapping splits a word that does not fit its column
-//! (`drop_off(online_applicat` / `ion)`). The tables here are laid out by [`fit`] instead:
-//! a cell breaks only after a space, `_` or `/`, or before `(`, so a name is never cut in
-//! the middle of a word; when the words alone are wider than the width, the table is wider
-//! than asked (a terminal wraps or scrolls it) rather than cutting one.
+//! A [`Table`] keeps its cells in one text with their end offsets, not one allocation per
+//! cell: a table of 100,000 touchpoints is 800,000 cells, and the report of a large journey
+//! must not hold many times its size in memory. [`emit`] lays it out and writes it line by
+//! line into the output (standard output itself when the command streams), drawn as
+//! comfy-table's `UTF8_FULL_CONDENSED` style draws a table (the unit tests compare the two).
+//!
+//! Layout: a cell breaks only after a space, `_` or `/`, or before `(`, so a name is never
+//! cut in the middle of a word (comfy-table's own wrapping split `drop_off(online_applicat` /
+//! `ion)`); when the words alone are wider than the width, the table is wider than asked (a
+//! terminal wraps or scrolls it) rather than cutting one.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
+use std::borrow::Cow;
 use std::fmt::Write;
+use unicode_width::UnicodeWidthStr;
 
 /// Width of a table when none is given and standard output is not a terminal.
 pub const PIPE_WIDTH: u16 = 100;
 
-/// A table with a header, `width` columns wide (`None`: the terminal's width), no colour.
-pub(crate) fn new_table(header: Vec<String>, width: Option<u16>) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header);
-    if let Some(w) = width {
-        t.force_no_tty().set_width(w);
+/// A text table: a header and rows of cells (a row may have fewer cells than the table has
+/// columns: the rest are blank), `width` columns wide when laid out (`None`: as wide as its
+/// cells).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Table {
+    header: Vec<String>,
+    width: Option<u16>,
+    /// Every cell's text, one after the other.
+    text: String,
+    /// Where each cell ends in `text`.
+    cell_ends: Vec<usize>,
+    /// Where each row ends in `cell_ends`.
+    row_ends: Vec<usize>,
+}
+
+impl Table {
+    /// Adds a row.
+    pub(crate) fn add_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        for cell in cells {
+            self.text.push_str(cell.as_ref());
+            self.cell_ends.push(self.text.len());
+        }
+        self.row_ends.push(self.cell_ends.len());
     }
-    t
+
+    /// How many rows it has (the header aside).
+    pub(crate) fn rows(&self) -> usize {
+        self.row_ends.len()
+    }
+
+    /// The cells of row `r`.
+    fn row(&self, r: usize) -> impl Iterator<Item = &str> {
+        let from = if r == 0 { 0 } else { self.row_ends[r - 1] };
+        (from..self.row_ends[r]).map(move |i| {
+            let start = if i == 0 { 0 } else { self.cell_ends[i - 1] };
+            &self.text[start..self.cell_ends[i]]
+        })
+    }
+
+    /// The header (when it has cells), then every row.
+    fn all_rows(&self) -> impl Iterator<Item = Box<dyn Iterator<Item = &str> + '_>> {
+        let header = (!self.header.is_empty()).then(|| {
+            Box::new(self.header.iter().map(String::as_str)) as Box<dyn Iterator<Item = &str>>
+        });
+        header.into_iter().chain(
+            (0..self.row_ends.len())
+                .map(|r| Box::new(self.row(r)) as Box<dyn Iterator<Item = &str>>),
+        )
+    }
+}
+
+/// A table with a header, `width` columns wide (`None`: as wide as its cells).
+pub(crate) fn new_table(header: Vec<String>, width: Option<u16>) -> Table {
+    Table {
+        header,
+        width,
+        ..Table::default()
+    }
 }
 
 /// `v` formatted, or `n/a`.
@@ -32,17 +85,18 @@ pub(crate) fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
 }
 
 /// Starts a section: a blank line and its title.
-pub(crate) fn section(out: &mut String, title: &str) {
+pub(crate) fn section(out: &mut (impl Write + ?Sized), title: &str) {
     let _ = writeln!(out, "\n{title}");
 }
 
-/// Right-aligns the numeric columns (from `right_from` on) and appends the table.
-pub(crate) fn emit(out: &mut String, t: Table, right_from: usize) {
-    let mut t = fit(&t);
-    for c in t.column_iter_mut().skip(right_from) {
-        c.set_cell_alignment(CellAlignment::Right);
-    }
-    let _ = writeln!(out, "{t}");
+/// Appends the table with the numeric columns (from `right_from` on) right-aligned.
+pub(crate) fn emit(out: &mut (impl Write + ?Sized), t: Table, right_from: usize) {
+    let _ = write_table(out, &t, |i| i >= right_from);
+}
+
+/// Appends the table with the columns `right` right-aligned.
+pub(crate) fn emit_right(out: &mut (impl Write + ?Sized), t: &Table, right: &[usize]) {
+    let _ = write_table(out, t, |i| right.contains(&i));
 }
 
 /// Characters on screen (the reports' text is made of one-column characters).
@@ -138,46 +192,129 @@ fn widths(min: &[usize], max: &[usize], budget: usize) -> Vec<usize> {
     w
 }
 
-/// The table laid out to its width without breaking a word (see the module documentation).
-pub(crate) fn fit(t: &Table) -> Table {
-    let header: Vec<String> = t
-        .header()
-        .map(|r| r.cell_iter().map(|c| c.content()).collect())
-        .unwrap_or_default();
-    let rows: Vec<Vec<String>> = t
-        .row_iter()
-        .map(|r| r.cell_iter().map(|c| c.content()).collect())
-        .collect();
-    let n = std::iter::once(header.len())
-        .chain(rows.iter().map(Vec::len))
+/// The text of a cell laid out `width` columns wide: its lines wrapped (see [`wrap`]), as a
+/// borrow when that changes nothing (most cells), so laying out a large table allocates
+/// little.
+fn laid_out(cell: &str, width: usize) -> Cow<'_, str> {
+    let unchanged = !cell.contains('\r')
+        && !cell.ends_with('\n')
+        && cell.split('\n').all(|line| {
+            let body = line.trim_start();
+            cols(line) <= width && (body.is_empty() || body.len() == body.trim_end().len())
+        });
+    if unchanged {
+        Cow::Borrowed(cell)
+    } else {
+        Cow::Owned(wrap(cell, width))
+    }
+}
+
+/// Writes `n` times `c`.
+fn repeat(out: &mut (impl Write + ?Sized), c: char, n: usize) -> std::fmt::Result {
+    (0..n).try_for_each(|_| out.write_char(c))
+}
+
+/// A border line: `left`, each column's `fill` (its content and one space each side),
+/// `junction` between columns, `right`.
+fn border(
+    out: &mut (impl Write + ?Sized),
+    [left, fill, junction, right]: [char; 4],
+    widths: &[usize],
+) -> std::fmt::Result {
+    out.write_char(left)?;
+    for (i, &w) in widths.iter().enumerate() {
+        if i > 0 {
+            out.write_char(junction)?;
+        }
+        repeat(out, fill, w + 2)?;
+    }
+    out.write_char(right)?;
+    out.write_char('\n')
+}
+
+/// Writes the lines of one row: `cells` laid out, `widths[i]` columns each, blank where a
+/// cell has fewer lines than the row (or is missing).
+fn row_lines(
+    out: &mut (impl Write + ?Sized),
+    cells: &[Cow<'_, str>],
+    widths: &[usize],
+    right: &impl Fn(usize) -> bool,
+) -> std::fmt::Result {
+    let height = cells
+        .iter()
+        .map(|c| c.split('\n').count())
         .max()
-        .unwrap_or(0);
-    let cell = |r: &Vec<String>, i: usize| r.get(i).cloned().unwrap_or_default();
-    let all = || std::iter::once(&header).chain(&rows);
-    let min: Vec<usize> = (0..n)
-        .map(|i| all().map(|r| narrowest(&cell(r, i))).max().unwrap_or(0))
-        .collect();
-    let max: Vec<usize> = (0..n)
-        .map(|i| all().map(|r| widest(&cell(r, i))).max().unwrap_or(0))
-        .collect();
-    let mut out = Table::new();
-    out.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty();
+        .unwrap_or(1)
+        .max(1);
+    let mut lines: Vec<std::str::Split<'_, char>> = cells.iter().map(|c| c.split('\n')).collect();
+    for _ in 0..height {
+        out.write_char('│')?;
+        for (i, &w) in widths.iter().enumerate() {
+            if i > 0 {
+                out.write_char('┆')?;
+            }
+            match lines.get_mut(i).and_then(Iterator::next) {
+                Some(line) => {
+                    let pad = w.saturating_sub(line.width());
+                    let (before, after) = if right(i) { (pad, 0) } else { (0, pad) };
+                    repeat(out, ' ', 1 + before)?;
+                    out.write_str(line)?;
+                    repeat(out, ' ', after + 1)?;
+                }
+                None => repeat(out, ' ', w + 2)?,
+            }
+        }
+        out.write_str("│\n")?;
+    }
+    Ok(())
+}
+
+/// Lays the table out to its width without breaking a word (see the module documentation)
+/// and writes it, the columns where `right` holds right-aligned, each line ended by a line
+/// break.
+pub(crate) fn write_table(
+    out: &mut (impl Write + ?Sized),
+    t: &Table,
+    right: impl Fn(usize) -> bool,
+) -> std::fmt::Result {
+    let n = t.all_rows().map(Iterator::count).max().unwrap_or(0);
+    let mut min = vec![0; n];
+    let mut max = vec![0; n];
+    for row in t.all_rows() {
+        for (i, cell) in row.enumerate() {
+            min[i] = min[i].max(narrowest(cell));
+            max[i] = max[i].max(widest(cell));
+        }
+    }
     // Borders: one per column and one more; padding: one space each side of a cell.
-    let w = match t.width() {
+    let budget = match t.width {
         Some(total) => widths(&min, &max, (total as usize).saturating_sub(3 * n + 1)),
-        None => max.clone(),
+        None => max,
     };
-    let wrapped =
-        |r: &Vec<String>| -> Vec<String> { (0..n).map(|i| wrap(&cell(r, i), w[i])).collect() };
-    if !header.is_empty() {
-        out.set_header(wrapped(&header));
+    // Each column as wide as its widest laid-out line (at least one character).
+    let mut shown = vec![1; n];
+    for row in t.all_rows() {
+        for (i, cell) in row.enumerate() {
+            let cell = laid_out(cell, budget[i]);
+            let w = cell
+                .split('\n')
+                .map(UnicodeWidthStr::width)
+                .max()
+                .unwrap_or(0);
+            shown[i] = shown[i].max(w);
+        }
     }
-    for r in &rows {
-        out.add_row(wrapped(r));
+    border(out, ['┌', '─', '┬', '┐'], &shown)?;
+    let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(n);
+    for (r, row) in t.all_rows().enumerate() {
+        cells.clear();
+        cells.extend(row.enumerate().map(|(i, cell)| laid_out(cell, budget[i])));
+        row_lines(out, &cells, &shown, &right)?;
+        if r == 0 && !t.header.is_empty() {
+            border(out, ['╞', '═', '╪', '╡'], &shown)?;
+        }
     }
-    out
+    border(out, ['└', '─', '┴', '┘'], &shown)
 }
 
 #[cfg(test)]
@@ -232,9 +369,119 @@ mod tests {
             "drop_off(online_application) <= 5%".to_string(),
             "inconclusive → pass".to_string(),
         ]);
-        let text = fit(&t).to_string();
+        let mut text = String::new();
+        emit(&mut text, t, 1);
         assert!(text.contains("(online_"), "{text}");
         assert!(!text.contains("applicat\n"), "{text}");
         assert!(text.lines().all(|l| l.chars().count() <= 32), "{text}");
+    }
+
+    /// The tables as they were drawn before [`Table`]: the cells laid out by the same rules,
+    /// then drawn by comfy-table.
+    fn drawn_by_comfy_table(t: &Table, right: impl Fn(usize) -> bool) -> String {
+        use comfy_table::presets::UTF8_FULL_CONDENSED;
+        use comfy_table::{CellAlignment, ContentArrangement};
+        let header = t.header.clone();
+        let rows: Vec<Vec<String>> = (0..t.row_ends.len())
+            .map(|r| t.row(r).map(String::from).collect())
+            .collect();
+        let n = std::iter::once(header.len())
+            .chain(rows.iter().map(Vec::len))
+            .max()
+            .unwrap_or(0);
+        let cell = |r: &Vec<String>, i: usize| r.get(i).cloned().unwrap_or_default();
+        let all = || std::iter::once(&header).chain(&rows);
+        let min: Vec<usize> = (0..n)
+            .map(|i| all().map(|r| narrowest(&cell(r, i))).max().unwrap_or(0))
+            .collect();
+        let max: Vec<usize> = (0..n)
+            .map(|i| all().map(|r| widest(&cell(r, i))).max().unwrap_or(0))
+            .collect();
+        let w = match t.width {
+            Some(total) => widths(&min, &max, (total as usize).saturating_sub(3 * n + 1)),
+            None => max.clone(),
+        };
+        let wrapped =
+            |r: &Vec<String>| -> Vec<String> { (0..n).map(|i| wrap(&cell(r, i), w[i])).collect() };
+        let mut out = comfy_table::Table::new();
+        out.load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty();
+        if !header.is_empty() {
+            out.set_header(wrapped(&header));
+        }
+        for r in &rows {
+            out.add_row(wrapped(r));
+        }
+        for (i, c) in out.column_iter_mut().enumerate() {
+            if right(i) {
+                c.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        format!("{out}\n")
+    }
+
+    #[test]
+    fn tables_are_drawn_as_comfy_table_draws_them() {
+        const WORDS: [&str; 16] = [
+            "",
+            "a",
+            "reach",
+            "drop_off(online_application)",
+            "12.5%",
+            "±0.3",
+            "origin/main",
+            "two\nlines",
+            "  indented_name *",
+            "trailing ",
+            "→ —",
+            "n/a",
+            "a much longer cell that has to wrap somewhere in a narrow table",
+            "(x)",
+            "   ",
+            "line\n\nafter an empty one",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for case in 0..3000 {
+            let columns = 1 + next(6);
+            let width = match next(4) {
+                0 => None,
+                _ => Some(20 + next(100) as u16),
+            };
+            let header: Vec<String> = match next(8) {
+                0 => Vec::new(),
+                _ => (0..columns)
+                    .map(|_| WORDS[next(WORDS.len())].to_string())
+                    .collect(),
+            };
+            let mut t = new_table(header, width);
+            for _ in 0..next(6) {
+                let cells = if next(5) == 0 {
+                    1 + next(columns)
+                } else {
+                    columns
+                };
+                let row: Vec<String> = (0..cells)
+                    .map(|_| {
+                        (0..1 + next(3))
+                            .map(|_| WORDS[next(WORDS.len())])
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                t.add_row(row);
+            }
+            let right_from = next(columns + 1);
+            let mut ours = String::new();
+            emit(&mut ours, t.clone(), right_from);
+            let theirs = drawn_by_comfy_table(&t, |i| i >= right_from);
+            assert_eq!(ours, theirs, "case {case}: {t:?}");
+        }
     }
 }

@@ -8,7 +8,7 @@ mod table;
 pub(crate) use crate::report::num::{Keyed, Num};
 pub(crate) use json::Ignored;
 pub use json::json;
-pub use table::table;
+pub use table::{table, table_to};
 
 use crate::analyze::{Analysis, needs_simulation};
 use crate::model::figure::{self, Verdict};

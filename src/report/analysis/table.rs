@@ -11,8 +11,14 @@ use std::fmt::Write;
 
 /// Renders the analysis as text tables, `width` columns wide (`None`: the terminal's).
 pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
-    let new_table = |header: Vec<String>, right_from: usize| (new_table(header, width), right_from);
     let mut out = String::new();
+    table_to(&mut out, j, a, width);
+    out
+}
+
+/// [`table`], written into `out` as it is made (`journeyc` streams it to standard output).
+pub fn table_to(out: &mut (impl Write + ?Sized), j: &Journey, a: &Analysis, width: Option<u16>) {
+    let new_table = |header: Vec<String>, right_from: usize| (new_table(header, width), right_from);
     let _ = writeln!(out, "{}", ignored_line(j));
     let _ = writeln!(
         out,
@@ -32,15 +38,15 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
         a.states
     );
 
-    section(&mut out, "Summary (per customer)");
+    section(out, "Summary (per customer)");
     let (mut t, r) = new_table(vec!["Figure".into(), "Exact value".into()], 1);
     for (name, value) in summary(j, &a.all, true) {
         t.add_row(vec![name, value]);
     }
-    emit(&mut out, t, r);
+    emit(out, t, r);
 
     if j.segments.len() > 1 {
-        section(&mut out, "Per segment (per customer of the segment)");
+        section(out, "Per segment (per customer of the segment)");
         let mut header = vec!["Figure".to_string()];
         header.extend(j.segments.iter().map(|s| s.name.clone()));
         let (mut t, r) = new_table(header, 1);
@@ -60,11 +66,11 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
             row.extend(per_segment.iter().map(|f| f[i].1.clone()));
             t.add_row(row);
         }
-        emit(&mut out, t, r);
+        emit(out, t, r);
     }
 
     section(
-        &mut out,
+        out,
         "Touchpoints in stage order (* moment of truth; abandoned/left/completed: ended there)",
     );
     let mut header = [
@@ -113,10 +119,10 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
             t.add_row(row);
         }
     }
-    emit(&mut out, t, r);
+    emit(out, t, r);
 
     if !j.triggers.is_empty() {
-        section(&mut out, "Triggers (per customer)");
+        section(out, "Triggers (per customer)");
         let header = ["Trigger", "On", "Via", "Firings", "Returns", "Brought back"];
         let (mut t, r) = new_table(header.map(String::from).to_vec(), 3);
         for (tr, f) in j.triggers.iter().zip(&a.all.triggers) {
@@ -138,11 +144,11 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
                 percent(f.brought_back),
             ]);
         }
-        emit(&mut out, t, r);
+        emit(out, t, r);
     }
 
     if !j.kpis.is_empty() {
-        section(&mut out, "KPIs (exact values)");
+        section(out, "KPIs (exact values)");
         let header = ["KPI", "Exact value", "Target", "Result"];
         let (mut t, r) = new_table(header.map(String::from).to_vec(), 1);
         for kpi in &j.kpis {
@@ -164,9 +170,8 @@ pub fn table(j: &Journey, a: &Analysis, width: Option<u16>) -> String {
                 result,
             ]);
         }
-        emit(&mut out, t, r);
+        emit(out, t, r);
     }
-    out
 }
 
 /// The summary rows: goals, then the per-customer figures (the same rows for every

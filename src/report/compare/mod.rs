@@ -180,16 +180,22 @@ fn heads(c: &Comparison) -> [String; 5] {
 /// Renders comparisons as text tables, `width` columns wide (`None`: the terminal's).
 pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
     let mut out = String::new();
+    table_to(&mut out, comparisons, width);
+    out
+}
+
+/// [`table`], written into `out` as it is made (`journeyc` streams it to standard output).
+pub fn table_to(out: &mut (impl Write + ?Sized), comparisons: &[Comparison], width: Option<u16>) {
     for (i, c) in comparisons.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            let _ = out.write_char('\n');
         }
         for line in header(c) {
             let _ = writeln!(out, "{line}");
         }
         let with_exact = c.exact_note.is_none();
         let flips = flips(c);
-        section(&mut out, "KPI verdicts that flip");
+        section(out, "KPI verdicts that flip");
         if flips.is_empty() {
             let _ = writeln!(out, "none");
         }
@@ -198,13 +204,13 @@ pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
         }
         let changes = kpi_changes(c);
         if !changes.is_empty() {
-            section(&mut out, "KPIs added, removed or changed");
+            section(out, "KPIs added, removed or changed");
             for line in changes {
                 let _ = writeln!(out, "- {line}");
             }
         }
         if !c.kpis.is_empty() {
-            section(&mut out, "KPIs");
+            section(out, "KPIs");
             let mut head: Vec<String> = vec!["KPI".into(), "Verdict".into()];
             head.extend(
                 heads(c)[1..]
@@ -216,9 +222,9 @@ pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
             for k in &c.kpis {
                 t.add_row(kpi_cells(k, with_exact));
             }
-            emit(&mut out, t, 2);
+            emit(out, t, 2);
         }
-        section(&mut out, "Figures (per customer)");
+        section(out, "Figures (per customer)");
         let head: Vec<String> = heads(c)
             .into_iter()
             .take(if with_exact { 5 } else { 4 })
@@ -227,10 +233,9 @@ pub fn table(comparisons: &[Comparison], width: Option<u16>) -> String {
         for d in &c.deltas {
             t.add_row(cells(d, with_exact));
         }
-        emit(&mut out, t, 1);
+        emit(out, t, 1);
         let _ = writeln!(out, "{LEGEND}");
     }
-    out
 }
 
 /// Renders comparisons as GitHub-flavoured Markdown (a pull-request comment).

@@ -6,7 +6,7 @@ mod json;
 mod table;
 
 pub use json::json;
-pub use table::table;
+pub use table::{table, table_to};
 
 use crate::analyze::levers::{ClvLevers, round12};
 use crate::analyze::{LeverSort, Levers};

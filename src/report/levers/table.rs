@@ -6,24 +6,22 @@ use super::View;
 use crate::analyze::LeverSort;
 use crate::analyze::levers::TransitionLevers;
 use crate::report::analysis::{ignored_line, percent};
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
+use crate::report::text::emit_right;
 use std::fmt::Write;
 
 /// Renders the levers as text tables, `width` columns wide (`None`: the terminal's).
 pub fn table(view: &View, width: Option<u16>) -> String {
+    let mut out = String::new();
+    table_to(&mut out, view, width);
+    out
+}
+
+/// [`table`], written into `out` as it is made (`journeyc` streams it to standard output).
+pub fn table_to(out: &mut (impl Write + ?Sized), view: &View, width: Option<u16>) {
     let (j, l) = (view.journey, view.levers);
     let new_table = |header: &[&str]| {
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.to_vec());
-        if let Some(w) = width {
-            t.force_no_tty().set_width(w);
-        }
-        t
+        crate::report::text::new_table(header.iter().map(|h| h.to_string()).collect(), width)
     };
-    let mut out = String::new();
     let _ = writeln!(out, "{}", ignored_line(j));
     let scenario = j
         .scenario
@@ -79,9 +77,7 @@ pub fn table(view: &View, width: Option<u16>) -> String {
                 money(c.friction[k]),
             ]);
         }
-        let mut t = crate::report::text::fit(&t);
-        right_align(&mut t, &[0, 2, 3]);
-        let _ = writeln!(out, "{t}");
+        emit_right(out, &t, &[0, 2, 3]);
         let _ = writeln!(
             out,
             "Lost if removed: clv lost if customers arriving there left at once, in every \
@@ -128,9 +124,7 @@ pub fn table(view: &View, width: Option<u16>) -> String {
             best,
         ]);
     }
-    let mut t = crate::report::text::fit(&t);
-    right_align(&mut t, &[0, 3, 4, 5, 6]);
-    let _ = writeln!(out, "{t}");
+    emit_right(out, &t, &[0, 3, 4, 5, 6]);
     let _ = writeln!(
         out,
         "Removal: conversion lost if customers arriving there left at once (Markov removal \
@@ -140,38 +134,31 @@ pub fn table(view: &View, width: Option<u16>) -> String {
          (- none does).\npp = percentage points of conversion."
     );
 
-    let mut rows = Vec::new();
+    let mut t = new_table(&["Touchpoint", "To", "Probability", "Sensitivity"]);
     for &k in &listed {
         for (i, tr) in l.touchpoints[k].transitions.iter().enumerate() {
             let name = if i == 0 {
-                j.touchpoints[k].name.clone()
+                j.touchpoints[k].name.as_str()
             } else {
-                String::new()
+                ""
             };
-            rows.push(vec![
+            t.add_row([
                 name,
-                view.target(tr.target).to_string(),
-                probability(view, tr),
-                sensitivity(tr.sensitivity),
+                view.target(tr.target),
+                &probability(view, tr),
+                &sensitivity(tr.sensitivity),
             ]);
         }
     }
-    if !rows.is_empty() {
+    if t.rows() > 0 {
         let _ = writeln!(
             out,
             "\nTransitions (sensitivity: conversion points gained per probability point moved \
              onto the\ntransition, the touchpoint's other transitions scaled down in proportion; \
              n/a: its only one)"
         );
-        let mut t = new_table(&["Touchpoint", "To", "Probability", "Sensitivity"]);
-        for row in rows {
-            t.add_row(row);
-        }
-        let mut t = crate::report::text::fit(&t);
-        right_align(&mut t, &[3]);
-        let _ = writeln!(out, "{t}");
+        emit_right(out, &t, &[3]);
     }
-    out
 }
 
 /// The probability of a transition: one figure when every segment of the population has
@@ -219,14 +206,6 @@ fn signed_percent(x: f64) -> String {
 fn points(x: f64) -> String {
     let p = crate::model::figure::percent(x);
     format!("{} pp", p.strip_suffix('%').unwrap_or(&p))
-}
-
-fn right_align(t: &mut Table, columns: &[usize]) {
-    for (i, c) in t.column_iter_mut().enumerate() {
-        if columns.contains(&i) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
 }
 
 #[cfg(test)]

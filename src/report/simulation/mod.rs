@@ -9,7 +9,7 @@ mod table;
 
 pub use csv::csv;
 pub use json::{ShardRead, fingerprint, json, read_shard, shard_json};
-pub use table::table;
+pub use table::{table, table_to};
 
 use crate::analyze::Outcomes;
 use crate::model::{Metric, format_duration};

@@ -15,16 +15,22 @@ use std::fmt::Write;
 
 /// Renders a run as text tables, `width` columns wide (`None`: the terminal's).
 pub fn table(c: &Computed, width: Option<u16>) -> String {
+    let mut out = String::new();
+    table_to(&mut out, c, width);
+    out
+}
+
+/// [`table`], written into `out` as it is made (`journeyc` streams it to standard output).
+pub fn table_to(out: &mut (impl Write + ?Sized), c: &Computed, width: Option<u16>) {
     let run = c.run;
     let f = &run.frame;
     let exact = run.exact.is_some();
-    let mut out = String::new();
     for line in header(run) {
         let _ = writeln!(out, "{line}");
     }
 
     // Summary: one row per figure, with the exact value beside it on request.
-    section(&mut out, "Summary (per customer)");
+    section(out, "Summary (per customer)");
     let mut head = vec![
         "Figure".to_string(),
         "Estimate".into(),
@@ -48,9 +54,9 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
         }
         t.add_row(row);
     }
-    emit(&mut out, t, 1);
+    emit(out, t, 1);
 
-    section(&mut out, "Outcomes (how journeys ended)");
+    section(out, "Outcomes (how journeys ended)");
     let mut head = vec!["Ending".to_string(), "Share".into(), "95% interval".into()];
     if exact {
         head.push("Exact".into());
@@ -88,10 +94,10 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
             t.add_row(row);
         }
     }
-    emit(&mut out, t, 1);
+    emit(out, t, 1);
 
     section(
-        &mut out,
+        out,
         "Funnel by stage (share of customers reaching the stage)",
     );
     let mut t = new_table(
@@ -105,11 +111,11 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
             Unit::Percent.interval(e),
         ]);
     }
-    emit(&mut out, t, 1);
+    emit(out, t, 1);
 
     if f.segments.len() > 1 {
         section(
-            &mut out,
+            out,
             "Per segment (per customer of the segment; ± half the 95% interval)",
         );
         let mut head = vec!["Figure".to_string()];
@@ -137,11 +143,11 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
             }));
             t.add_row(row);
         }
-        emit(&mut out, t, 1);
+        emit(out, t, 1);
     }
 
     section(
-        &mut out,
+        out,
         "Touchpoints by stage (* moment of truth; visits and pains per customer; ± half the 95% interval)",
     );
     let head = [
@@ -170,12 +176,12 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
             ]);
         }
     }
-    emit(&mut out, t, 1);
+    emit(out, t, 1);
 
     if f.rates.0 {
         // A table of its own: a column more would not fit the touchpoints' 100 columns.
         section(
-            &mut out,
+            out,
             "CSAT by touchpoint (satisfied ÷ rated visits there, touchpoints rated with `csat`)",
         );
         let mut head = vec![
@@ -211,11 +217,11 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
                 t.add_row(row);
             }
         }
-        emit(&mut out, t, 1);
+        emit(out, t, 1);
     }
 
     if !f.triggers.is_empty() {
-        section(&mut out, "Triggers");
+        section(out, "Triggers");
         let head = [
             "Trigger",
             "On",
@@ -241,12 +247,12 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
                 ),
             ]);
         }
-        emit(&mut out, t, 2);
+        emit(out, t, 2);
     }
 
     if !f.kpis.is_empty() {
         section(
-            &mut out,
+            out,
             "KPIs (pass or fail only when the whole 95% interval agrees)",
         );
         let mut head = vec![
@@ -272,9 +278,8 @@ pub fn table(c: &Computed, width: Option<u16>) -> String {
             }
             t.add_row(row);
         }
-        emit(&mut out, t, 1);
+        emit(out, t, 1);
     }
-    out
 }
 
 /// A cell of the Exact column.
