@@ -23,14 +23,16 @@ pub const DENSE_MAX: usize = 96;
 /// Relative residual above which a solve is rejected (`‖r‖∞ / (2‖x‖∞ + ‖b‖∞)`).
 pub const TOLERANCE: f64 = 1e-9;
 
-/// A factorised diagonal block `I − Q_BB`.
+/// A factorised diagonal block `I − Q_BB`. Most blocks are one state: the LUs are boxed so
+/// that each of those takes 16 bytes, not the size of a sparse LU (a journey of 100,000
+/// touchpoints has hundreds of thousands of blocks).
 pub(super) enum Factor {
     /// One state: `1 − q(x, x)`.
     Scalar(f64),
     /// Dense LU.
-    Dense(PartialPivLu<f64>),
+    Dense(Box<PartialPivLu<f64>>),
     /// Sparse LU.
-    Sparse(Lu<usize, f64>),
+    Sparse(Box<Lu<usize, f64>>),
 }
 
 /// `I − Q` of a chain, split into factorised blocks.
@@ -159,14 +161,14 @@ impl<'c> Solver<'c> {
             for (r, c, v) in entries {
                 a[(r, c)] += v;
             }
-            return Ok(Factor::Dense(a.partial_piv_lu()));
+            return Ok(Factor::Dense(Box::new(a.partial_piv_lu())));
         }
         let triplets: Vec<Triplet<usize, usize, f64>> =
             entries.map(|(r, c, v)| Triplet::new(r, c, v)).collect();
         let a = SparseColMat::<usize, f64>::try_new_from_triplets(k, k, &triplets)
             .map_err(|_| AnalyzeError::Internal("sparse block assembly failed"))?;
         a.sp_lu()
-            .map(Factor::Sparse)
+            .map(|lu| Factor::Sparse(Box::new(lu)))
             .map_err(|_| AnalyzeError::Singular {
                 segment: String::new(),
             })
@@ -331,5 +333,10 @@ mod tests {
         assert_eq!(inf_norm(&[0.5, f64::NAN, 2.0]), f64::INFINITY);
         assert_eq!(relative(1e-20, f64::INFINITY, 1.0), f64::INFINITY);
         assert!(relative(1e-20, 1.0, 1.0) <= TOLERANCE);
+    }
+
+    #[test]
+    fn a_one_state_block_takes_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Factor>(), 16);
     }
 }
