@@ -357,12 +357,23 @@ fn special_output(path: &Path) -> Option<&'static str> {
 ///   link is never followed) in the destination's directory, takes the destination's
 ///   permissions, and is renamed over it: an interrupted run never leaves half a file.
 pub fn write_file(path: &Path, text: &str, root: Option<&Path>) -> Result<(), Failure> {
+    write_file_with(path, root, |w| w.write_all(text.as_bytes()))
+}
+
+/// [`write_file`] of what `write` writes, as it writes it (through a buffer): an output many
+/// times the size of its input never sits in memory whole.
+pub fn write_file_with(
+    path: &Path,
+    root: Option<&Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     use std::io::Write as _;
     let shown = path.display();
     match special_output(path) {
-        Some("stdout") => return output::out(text),
+        Some("stdout") => return output::stream(write),
         Some("stderr") => {
-            output::err(text);
+            let mut stderr = std::io::stderr().lock();
+            let _ = write(&mut stderr).and_then(|()| stderr.flush());
             return Ok(());
         }
         Some(_) => return Ok(()),
@@ -431,7 +442,10 @@ pub fn write_file(path: &Path, text: &str, root: Option<&Path>) -> Result<(), Fa
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
-    let written = tmp.as_file_mut().write_all(text.as_bytes()).and_then(|()| {
+    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
+    let written = write(&mut buffered).and_then(|()| buffered.flush());
+    drop(buffered);
+    let written = written.and_then(|()| {
         if let Some(m) = &existing {
             tmp.as_file().set_permissions(m.permissions())?;
         }

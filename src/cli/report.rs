@@ -186,12 +186,13 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
         findings: &findings,
         scenarios: &scenarios,
     };
-    let text = html::render(&page);
+    let write =
+        |w: &mut dyn std::io::Write| super::output::text_to(w, |out| html::render_to(out, &page));
     match &args.output {
-        Some(path) => super::write_file(path, &text, root)?,
+        Some(path) => super::write_file_with(path, root, write)?,
         None => {
             let path = PathBuf::from(format!("{}.report.html", journey.name));
-            super::write_file(&path, &text, root)?;
+            super::write_file_with(&path, root, write)?;
             crate::errln!("wrote {}", path.display());
         }
     }

@@ -16,11 +16,11 @@
 //!
 //! Moves back to an earlier column (loops) are drawn as dashed arcs above the boxes.
 
-use super::escape;
 use super::layout::{Layout, Slots, targets};
 use super::pct;
 use super::svg::{PathData, Svg, clamp};
 use super::text::wrap;
+use super::{Push, escape};
 use crate::model::{Journey, Target, TouchpointId};
 use crate::sim::figures::Figures;
 use std::collections::HashMap;
@@ -168,9 +168,23 @@ struct Box_ {
 }
 
 /// The flow section's body: the diagram and the table of the biggest drops.
+#[cfg(test)]
 pub fn render(j: &Journey, all: &Figures, segments: &[Figures], layout: &Layout) -> String {
+    let mut out = String::new();
+    render_to(&mut out, j, all, segments, layout);
+    out
+}
+
+/// [`render`], written into `out`.
+pub fn render_to(
+    out: &mut (impl std::fmt::Write + ?Sized),
+    j: &Journey,
+    all: &Figures,
+    segments: &[Figures],
+    layout: &Layout,
+) {
     let links = links(j, all, segments);
-    let mut out = String::from("<div class=\"figure\">\n<div class=\"chart-scroll wide\">\n");
+    out.push_str("<div class=\"figure\">\n<div class=\"chart-scroll wide\">\n");
     out.push_str(&diagram(j, all, &layout.flow, &links));
     out.push_str("</div>\n");
     let hidden: Vec<&Link> = links.iter().filter(|l| l.value < VISIBLE).collect();
@@ -203,7 +217,6 @@ pub fn render(j: &Journey, all: &Figures, segments: &[Figures], layout: &Layout)
         })
         .collect();
     out.push_str(&super::tables::drops(j, all, drops));
-    out
 }
 
 /// The flow diagram's SVG: stage bands, link bands, back arcs, boxes and sinks.

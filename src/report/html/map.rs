@@ -13,7 +13,7 @@ use super::card::{Shown, VARIES};
 use super::layout::Layout;
 use super::path::{End, MostTravelled};
 use super::swimlane::{View, grid};
-use super::{escape, pct, signed};
+use super::{Push, escape, pct, signed};
 use crate::model::{Journey, Score, Touchpoint, TouchpointId, Visit};
 use crate::sim::figures::Figures;
 use std::fmt::Write;
@@ -23,8 +23,21 @@ pub const OVERVIEW_AFTER: usize = 60;
 
 /// The journey map section's body: the swimlane with its emotion curve, the legend, the
 /// path in words and the pain points and moments of truth as a table.
+#[cfg(test)]
 pub fn render(j: &Journey, f: &Figures, layout: &Layout, path: Option<&MostTravelled>) -> String {
     let mut out = String::new();
+    render_to(&mut out, j, f, layout, path);
+    out
+}
+
+/// [`render`], written into `out` stage by stage.
+pub fn render_to(
+    out: &mut (impl Write + ?Sized),
+    j: &Journey,
+    f: &Figures,
+    layout: &Layout,
+    path: Option<&MostTravelled>,
+) {
     out.push_str(&legend(j));
     let label = format!(
         "Journey map of {}: {} stages across, {} channels down",
@@ -45,7 +58,7 @@ pub fn render(j: &Journey, f: &Figures, layout: &Layout, path: Option<&MostTrave
             &format!("Overview of {label}"),
         ));
         out.push_str("</div>\n");
-        out.push_str(&stages(j, f, layout, &step_of));
+        stages_to(out, j, f, layout, &step_of);
     } else {
         out.push_str(&grid(&View::whole(j, layout, f, &step_of), path, &label));
         out.push_str("</div>\n");
@@ -55,7 +68,6 @@ pub fn render(j: &Journey, f: &Figures, layout: &Layout, path: Option<&MostTrave
         None => out.push_str("<p>No entry: there is no path to draw.</p>\n"),
     }
     out.push_str(&pains_table(j, f));
-    out
 }
 
 /// The map's size switch: two radio buttons (visually hidden, before the box so that CSS can
@@ -67,8 +79,15 @@ const ZOOM: &str = "<input type=\"radio\" name=\"map-zoom\" id=\"map-fit\" class
 
 /// A large journey's stages, each folded with its own map: the summary says what the stage
 /// holds and how many customers reach it.
-fn stages(j: &Journey, f: &Figures, layout: &Layout, step_of: &[Option<usize>]) -> String {
-    let mut out = format!(
+fn stages_to(
+    out: &mut (impl Write + ?Sized),
+    j: &Journey,
+    f: &Figures,
+    layout: &Layout,
+    step_of: &[Option<usize>],
+) {
+    let _ = write!(
+        out,
         "<p class=\"note\">{} touchpoints: the overview above has a cell per stage and \
          channel (hover one for its touchpoints); open a stage below for its map.</p>\n\
          <div class=\"stage-maps\">\n",
@@ -126,7 +145,6 @@ fn stages(j: &Journey, f: &Figures, layout: &Layout, step_of: &[Option<usize>]) 
         out.push_str("</div>\n</details>\n");
     }
     out.push_str("</div>\n");
-    out
 }
 
 fn legend(j: &Journey) -> String {

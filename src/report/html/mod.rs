@@ -145,9 +145,17 @@ pub fn value_attr(x: f64) -> String {
 
 /// Renders the page.
 pub fn render(page: &Page) -> String {
+    let mut out = String::with_capacity(256 * 1024);
+    render_to(&mut out, page);
+    out
+}
+
+/// [`render`], written into `out` as it is made (`journeyc report` streams it into the file):
+/// the page of a large journey is many times its size, and only the largest of its parts is
+/// ever held whole.
+pub fn render_to(out: &mut (impl Write + ?Sized), page: &Page) {
     let j = page.journey;
     let c = page.baseline;
-    let mut out = String::with_capacity(256 * 1024);
     // One layout for the map and the flow, one most travelled path for the map's curve.
     let layout = Layout::new(j);
     let path = path::most_travelled(j, &c.all);
@@ -166,42 +174,42 @@ pub fn render(page: &Page) -> String {
     out.push_str(&contents(page));
 
     section(
-        &mut out,
+        out,
         "map",
         "1. Journey map",
         "Stages across in lifecycle order, channels down; each touchpoint is a card in its \
          (stage, channel) cell with its simulated reach.",
-        &format!(
-            "{}{}",
-            map::render(j, &c.all, &layout, path.as_ref()),
-            emotion::render(j, c)
-        ),
+        |out| {
+            map::render_to(out, j, &c.all, &layout, path.as_ref());
+            out.push_str(&emotion::render(j, c));
+        },
     );
-    let mut body = String::from("<h3>Funnel by stage</h3>\n");
-    body.push_str(&charts::funnel(c));
-    body.push_str("<h3>Where customers go, and where they drop</h3>\n");
-    body.push_str(&flow::render(j, &c.all, &c.segments, &layout));
     section(
-        &mut out,
+        out,
         "flow",
         "2. Funnel and flow",
         "How many customers reach each stage, and how they move between touchpoints.",
-        &body,
+        |out| {
+            out.push_str("<h3>Funnel by stage</h3>\n");
+            out.push_str(&charts::funnel(c));
+            out.push_str("<h3>Where customers go, and where they drop</h3>\n");
+            flow::render_to(out, j, &c.all, &c.segments, &layout);
+        },
     );
     section(
-        &mut out,
+        out,
         "segments",
         "3. Segments",
         "Conversion and pain points per segment, with 95% intervals (whiskers).",
-        &charts::segments(c),
+        |out| out.push_str(&charts::segments(c)),
     );
     section(
-        &mut out,
+        out,
         "time",
         "4. Time to convert",
         "From the start of the journey to the first primary goal, for the customers who \
          convert.",
-        &charts::time_to_convert(c),
+        |out| out.push_str(&charts::time_to_convert(c)),
     );
     // The lifetime section only with a lifecycle; the sections after it are numbered on.
     let life = c.run.frame.lifecycle;
@@ -213,66 +221,68 @@ pub fn render(page: &Page) -> String {
     if life {
         let n = next();
         section(
-            &mut out,
+            out,
             "lifetime",
             &format!("{n}. Lifetime"),
             "Customers come back for more cycles (the journey's <code>lifecycle</code>): how many \
              start a cycle each month since their first, and what a customer is worth over all \
              their cycles, per segment.",
-            &lifetime::render(c),
+            |out| out.push_str(&lifetime::render(c)),
         );
     }
     if !j.triggers.is_empty() {
         let n = next();
         section(
-            &mut out,
+            out,
             "triggers",
             &format!("{n}. Triggers"),
             "The messages the journey sends when a customer abandons or leaves \
              (<code>trigger</code>): how often each one fires, how many customers it brings \
              back and how many of them convert, and what its messages cost — for all customers \
              and per segment, with 95% intervals.",
-            &triggers::render(j, c),
+            |out| out.push_str(&triggers::render(j, c)),
         );
     }
     if j.decisions().next().is_some() {
         let n = next();
         section(
-            &mut out,
+            out,
             "options",
             &format!("{n}. Options"),
             "Touchpoints that offer alternatives of themselves (<code>option</code>), which one \
              each segment gets in this run, the best one per segment by the journey's \
              objective, and how fast a live test would find it.",
-            &match page.decisions {
-                Some(d) => format!("{}{}", tables::options(j), decisions::render(j, d)),
-                None => tables::options(j),
+            |out| {
+                out.push_str(&tables::options(j));
+                if let Some(d) = page.decisions {
+                    out.push_str(&decisions::render(j, d));
+                }
             },
         );
     }
     section(
-        &mut out,
+        out,
         "kpis",
         &format!("{}. KPIs", next()),
         "The journey's KPIs judged on the simulation.",
-        &tables::kpis(c),
+        |out| out.push_str(&tables::kpis(c)),
     );
     section(
-        &mut out,
+        out,
         "findings",
         &format!("{}. Checker findings", next()),
         "What <code>journeyc check</code> reports for this file and its scenarios (levels from \
          <code>journeyc.toml</code> when there is one).",
-        &tables::findings(page.sources, page.findings),
+        |out| tables::findings_to(out, page.sources, page.findings),
     );
     if !page.scenarios.is_empty() {
         section(
-            &mut out,
+            out,
             "scenarios",
             &format!("{}. Scenarios", next()),
             "What each scenario changes, then the baseline and each scenario simulated on the \
              same customers with the same random numbers, each difference with its 95% interval.",
-            &tables::scenarios(c, page.scenarios),
+            |out| out.push_str(&tables::scenarios(c, page.scenarios)),
         );
     }
     let _ = write!(
@@ -283,15 +293,35 @@ pub fn render(page: &Page) -> String {
         env!("CARGO_PKG_VERSION"),
         escape(&page.file)
     );
-    out
 }
 
-fn section(out: &mut String, id: &str, title: &str, lead: &str, body: &str) {
+/// A section: its heading and lead, then what `body` writes.
+fn section<W: Write + ?Sized>(
+    out: &mut W,
+    id: &str,
+    title: &str,
+    lead: &str,
+    body: impl FnOnce(&mut W),
+) {
     let _ = write!(
         out,
-        "<section id=\"{id}\">\n<h2>{title}</h2>\n<p class=\"lead\">{lead}</p>\n{body}</section>\n"
+        "<section id=\"{id}\">\n<h2>{title}</h2>\n<p class=\"lead\">{lead}</p>\n"
     );
+    body(out);
+    out.push_str("</section>\n");
 }
+
+/// Appending to any text output as to a `String`. The report's parts write into the file
+/// itself (see [`render_to`]); a failed write is kept by the writer, which ends the report
+/// there (`crate::cli::output::text_to`).
+pub(crate) trait Push: Write {
+    /// Appends `s`.
+    fn push_str(&mut self, s: &str) {
+        let _ = self.write_str(s);
+    }
+}
+
+impl<W: Write + ?Sized> Push for W {}
 
 fn header(page: &Page) -> String {
     let j = page.journey;

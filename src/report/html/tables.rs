@@ -5,7 +5,7 @@
 use super::charts::bar_text;
 use super::charts::{figure_cell, with_interval};
 use super::svg::{Bar, bars, ticks};
-use super::{escape, pct, value_attr, with_code};
+use super::{Push, escape, pct, value_attr, with_code};
 use crate::compare::{Comparison, unpaired};
 use crate::diagnostic::{Finding, Level};
 use crate::model::figure::{self, Better};
@@ -76,15 +76,18 @@ pub fn kpis(c: &Computed) -> String {
     out
 }
 
-/// The findings table (already levelled and sorted).
-pub fn findings(sources: &SourceMap, findings: &[Finding]) -> String {
+/// The findings table (already levelled and sorted), written into `out` row by row.
+pub fn findings_to(out: &mut (impl Write + ?Sized), sources: &SourceMap, findings: &[Finding]) {
     if findings.is_empty() {
-        return "<p class=\"ok\" data-figure=\"findings\" data-value=\"0\">✓ No findings: the \
-                checker has nothing to report.</p>\n"
-            .into();
+        out.push_str(
+            "<p class=\"ok\" data-figure=\"findings\" data-value=\"0\">✓ No findings: the \
+             checker has nothing to report.</p>\n",
+        );
+        return;
     }
     let count = |l: Level| findings.iter().filter(|f| f.level == l).count();
-    let mut out = format!(
+    let _ = write!(
+        out,
         "<p data-figure=\"findings\" data-value=\"{}\">{} errors, {} warnings, {} infos. \
          <code>journeyc explain CODE</code> explains a rule with a failing and a fixed example.\
          </p>\n<div class=\"table-scroll\"><table class=\"findings\">\n<thead><tr><th scope=\"col\">Level</th>\
@@ -120,7 +123,6 @@ pub fn findings(sources: &SourceMap, findings: &[Finding]) -> String {
         );
     }
     out.push_str("</tbody>\n</table></div>\n");
-    out
 }
 
 /// A simulated scenario, for the comparison.
