@@ -46,7 +46,8 @@ pub fn run(args: &GraphArgs) -> Result<Exit, Failure> {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
     };
-    let mut findings = compiled.findings;
+    // The syntax tree and the sources are not needed past here.
+    let mut findings = { compiled }.findings;
     findings.extend(crate::check::check(&journey));
     let mut findings: Vec<_> = levels
         .apply(findings)
@@ -55,11 +56,10 @@ pub fn run(args: &GraphArgs) -> Result<Exit, Failure> {
         .collect();
     diagnostic::sort(&mut findings);
     let picture = Graph::new(&journey, &findings);
-    let text = match args.format {
-        Format::Dot => graph::dot::render(&picture),
-        Format::Mermaid => graph::mermaid::render(&picture),
-    };
-    super::output::out(&text)?;
+    super::output::stream_text(|out| match args.format {
+        Format::Dot => graph::dot::render_to(out, &picture),
+        Format::Mermaid => graph::mermaid::render_to(out, &picture),
+    })?;
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     if errors > 0 {
         let s = if errors == 1 { "" } else { "s" };

@@ -57,7 +57,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
     // The file is compiled once; its baseline and every scenario resolved and checked once.
-    let session = match super::runnable_session(file, root)? {
+    let mut session = match super::runnable_session(file, root)? {
         Ok(session) => session,
         Err(exit) => return Ok(exit),
     };
@@ -76,10 +76,12 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
             Err(exit) => return Ok(exit),
         }
     }
+    // The baseline's own journey (its scenarios are resolved above; the checker's findings
+    // below do not read it): moved out, not copied.
     let journey = session
         .compiled
         .journey
-        .clone()
+        .take()
         .ok_or_else(|| Failure(format!("{} did not resolve", file.display())))?;
 
     // The checker's findings, as `journeyc check` reports them for this file.

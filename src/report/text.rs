@@ -70,6 +70,23 @@ impl Table {
     }
 }
 
+/// Appending to any text output as to a `String`: the reports' parts write into standard
+/// output or a file itself as they are made. A failed write is kept by the writer, which ends
+/// the output there (`crate::cli::output::text_to`).
+pub(crate) trait Push: Write {
+    /// Appends `s`.
+    fn push_str(&mut self, s: &str) {
+        let _ = self.write_str(s);
+    }
+
+    /// Appends `c`.
+    fn push(&mut self, c: char) {
+        let _ = self.write_char(c);
+    }
+}
+
+impl<W: Write + ?Sized> Push for W {}
+
 /// A table with a header, `width` columns wide (`None`: as wide as its cells).
 pub(crate) fn new_table(header: Vec<String>, width: Option<u16>) -> Table {
     Table {

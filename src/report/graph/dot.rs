@@ -13,7 +13,8 @@ use super::{
     colour, one_line,
 };
 use crate::model::ChannelKind;
-use std::fmt::Write as _;
+use crate::report::text::Push;
+use std::fmt::Write;
 
 /// A DOT quoted string holding `text`.
 pub fn quote(text: &str) -> String {
@@ -24,7 +25,7 @@ pub fn quote(text: &str) -> String {
     out
 }
 
-fn push_escaped(out: &mut String, text: &str) {
+fn push_escaped(out: &mut (impl Write + ?Sized), text: &str) {
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -71,7 +72,7 @@ fn marked(marks: &Marks) -> String {
     )
 }
 
-fn node(out: &mut String, n: &Node) {
+fn node(out: &mut (impl Write + ?Sized), n: &Node) {
     let (shape, style) = shape(n.kind);
     let mut attrs = format!(
         "label={}, shape={shape}, style=\"{style}\", fillcolor=\"{}\"",
@@ -97,7 +98,7 @@ fn node(out: &mut String, n: &Node) {
     let _ = writeln!(out, "    {} [{attrs}];", n.id);
 }
 
-fn cluster(out: &mut String, c: &Cluster, g: &Graph) {
+fn cluster(out: &mut (impl Write + ?Sized), c: &Cluster, g: &Graph) {
     let _ = writeln!(out, "  subgraph cluster_{} {{", c.id);
     let mut attrs = format!("label={}, style=rounded", lines(&c.title, "\\n", false));
     if c.marks.is_empty() {
@@ -119,7 +120,7 @@ fn cluster(out: &mut String, c: &Cluster, g: &Graph) {
     out.push_str("  }\n");
 }
 
-fn edge(out: &mut String, e: &Edge) {
+fn edge(out: &mut (impl Write + ?Sized), e: &Edge) {
     let mut attrs = format!("label={}", lines(&e.lines, "\\n", false));
     match e.kind {
         EdgeKind::Entry | EdgeKind::Transition => {}
@@ -142,6 +143,12 @@ fn edge(out: &mut String, e: &Edge) {
 /// The graph as DOT.
 pub fn render(g: &Graph) -> String {
     let mut out = String::new();
+    render_to(&mut out, g);
+    out
+}
+
+/// [`render`], written into `out` as it is made.
+pub fn render_to(out: &mut (impl Write + ?Sized), g: &Graph) {
     let _ = writeln!(out, "// journeyc graph: render with `dot -Tsvg`");
     let _ = writeln!(out, "digraph {} {{", quote(&g.name));
     let _ = writeln!(
@@ -157,7 +164,7 @@ pub fn render(g: &Graph) -> String {
          fontcolor=\"white\"];"
     );
     for c in &g.clusters {
-        cluster(&mut out, c, g);
+        cluster(out, c, g);
     }
     out.push_str("  subgraph cluster_legend {\n");
     out.push_str(
@@ -190,10 +197,9 @@ pub fn render(g: &Graph) -> String {
     }
     out.push_str("  }\n");
     for e in &g.edges {
-        edge(&mut out, e);
+        edge(out, e);
     }
     out.push_str("}\n");
-    out
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ use super::{
     Edge, EdgeKind, FINDING_COLOUR, Graph, KEY_ID, Node, START_ID, TRIGGER_COLOUR, colour, one_line,
 };
 use crate::model::ChannelKind;
-use std::fmt::Write as _;
+use crate::report::text::Push;
+use std::fmt::Write;
 
 /// `text` as the inside of a quoted Mermaid label.
 ///
@@ -102,7 +103,7 @@ fn arrow(e: &Edge) -> &'static str {
 }
 
 /// `classDef NAME STYLE` and `class a,b,c NAME`; nothing when no node has the class.
-fn class(out: &mut String, ids: &[&str], name: &str, style: &str) {
+fn class(out: &mut (impl Write + ?Sized), ids: &[&str], name: &str, style: &str) {
     if !ids.is_empty() {
         let _ = writeln!(out, "  classDef {name} {style}");
         let _ = writeln!(out, "  class {} {name}", ids.join(","));
@@ -110,7 +111,7 @@ fn class(out: &mut String, ids: &[&str], name: &str, style: &str) {
 }
 
 /// `linkStyle 1,4 STYLE`; nothing for no edges.
-fn link_style(out: &mut String, edges: &[usize], style: &str) {
+fn link_style(out: &mut (impl Write + ?Sized), edges: &[usize], style: &str) {
     if !edges.is_empty() {
         let list: Vec<String> = edges.iter().map(usize::to_string).collect();
         let _ = writeln!(out, "  linkStyle {} {style}", list.join(","));
@@ -120,6 +121,12 @@ fn link_style(out: &mut String, edges: &[usize], style: &str) {
 /// The graph as Mermaid.
 pub fn render(g: &Graph) -> String {
     let mut out = String::new();
+    render_to(&mut out, g);
+    out
+}
+
+/// [`render`], written into `out` as it is made.
+pub fn render_to(out: &mut (impl Write + ?Sized), g: &Graph) {
     let _ = writeln!(out, "---\ntitle: {}\n---", yaml(&g.title.join(" — ")));
     out.push_str("%% journeyc graph: paste into a fenced `mermaid` block of a Markdown file\n");
     out.push_str("flowchart LR\n");
@@ -184,17 +191,17 @@ pub fn render(g: &Graph) -> String {
             .collect();
         ids.push(&l.id);
         let style = format!("fill:{},stroke:#333333,color:#000000", colour(l.channel));
-        class(&mut out, &ids, &format!("ch_{}", l.name), &style);
+        class(out, &ids, &format!("ch_{}", l.name), &style);
     }
     let style = "fill:#333333,stroke:#333333,color:#ffffff";
-    class(&mut out, &[START_ID], "jc_start", style);
+    class(out, &[START_ID], "jc_start", style);
     let exits: Vec<&str> = g
         .clusters
         .iter()
         .filter_map(|c| c.exit.as_deref())
         .collect();
     let style = "fill:#eeeeee,stroke:#888888,color:#555555";
-    class(&mut out, &exits, "jc_exit", style);
+    class(out, &exits, "jc_exit", style);
     let pick = |f: fn(&Node) -> bool| -> Vec<&str> {
         g.nodes
             .iter()
@@ -203,16 +210,11 @@ pub fn render(g: &Graph) -> String {
             .collect()
     };
     // In this order: a later class wins, so a marked moment of truth is red and thick.
-    class(&mut out, &pick(|n| n.goal), "jc_goal", "stroke-width:3px");
+    class(out, &pick(|n| n.goal), "jc_goal", "stroke-width:3px");
     let style = "stroke-width:4px,font-weight:bold";
-    class(&mut out, &pick(|n| n.moment_of_truth), "jc_mot", style);
+    class(out, &pick(|n| n.moment_of_truth), "jc_mot", style);
     let style = format!("stroke:{FINDING_COLOUR},stroke-width:3px");
-    class(
-        &mut out,
-        &pick(|n| !n.marks.is_empty()),
-        "jc_finding",
-        &style,
-    );
+    class(out, &pick(|n| !n.marks.is_empty()), "jc_finding", &style);
     for c in g.clusters.iter().filter(|c| !c.marks.is_empty()) {
         let _ = writeln!(out, "  style {} stroke:{FINDING_COLOUR}", c.id);
     }
@@ -225,21 +227,20 @@ pub fn render(g: &Graph) -> String {
             .collect()
     };
     link_style(
-        &mut out,
+        out,
         &numbered(|e| e.kind == EdgeKind::Exit),
         "stroke:#888888",
     );
     link_style(
-        &mut out,
+        out,
         &numbered(|e| e.kind == EdgeKind::Trigger),
         &format!("stroke:{TRIGGER_COLOUR},color:{TRIGGER_COLOUR}"),
     );
     link_style(
-        &mut out,
+        out,
         &numbered(|e| !e.marks.is_empty()),
         &format!("stroke:{FINDING_COLOUR},color:{FINDING_COLOUR}"),
     );
-    out
 }
 
 #[cfg(test)]

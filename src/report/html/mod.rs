@@ -311,17 +311,7 @@ fn section<W: Write + ?Sized>(
     out.push_str("</section>\n");
 }
 
-/// Appending to any text output as to a `String`. The report's parts write into the file
-/// itself (see [`render_to`]); a failed write is kept by the writer, which ends the report
-/// there (`crate::cli::output::text_to`).
-pub(crate) trait Push: Write {
-    /// Appends `s`.
-    fn push_str(&mut self, s: &str) {
-        let _ = self.write_str(s);
-    }
-}
-
-impl<W: Write + ?Sized> Push for W {}
+pub(crate) use crate::report::text::Push;
 
 fn header(page: &Page) -> String {
     let j = page.journey;
