@@ -14,6 +14,7 @@ pub mod suppress;
 
 use crate::diagnostic::{self, Finding};
 use crate::model::{Journey, SegmentId, TouchpointId};
+use crate::rules::Rule;
 
 /// What every rule may read: the journey and, per segment, the touchpoints it can reach.
 pub struct Context<'a> {
@@ -42,17 +43,32 @@ impl<'a> Context<'a> {
 /// Runs the graph rules on a journey; findings have their rules' default levels, in rule
 /// order (the caller applies [`crate::diagnostic::RuleLevels`] and sorts).
 pub fn check(journey: &Journey) -> Vec<Finding> {
+    check_rules(journey, |_| true)
+}
+
+/// [`check`] with only the rules `wanted` says yes to (each rule module reports its own rule
+/// only): a command that runs a journey asks for the rules that can stop it, and does not
+/// spend time and memory on a warning per touchpoint it would throw away.
+pub fn check_rules(journey: &Journey, wanted: impl Fn(Rule) -> bool) -> Vec<Finding> {
+    type Check = fn(&Context, &mut Vec<Finding>);
+    const RULES: [(Rule, Check); 9] = [
+        (Rule::Unreachable, rules::unreachable::check),
+        (Rule::GoalUnreachable, rules::goal_unreachable::check),
+        (Rule::Trap, rules::trap::check),
+        (Rule::DeadEnd, rules::dead_end::check),
+        (Rule::ChannelGap, rules::channel_gap::check),
+        (Rule::ContextBreak, rules::context_break::check),
+        (Rule::UnusedChannel, rules::unused_channel::check),
+        (Rule::SingleChannelStage, rules::single_channel_stage::check),
+        (Rule::IdleTrigger, rules::idle_trigger::check),
+    ];
     let cx = Context::new(journey);
     let mut out = Vec::new();
-    rules::unreachable::check(&cx, &mut out);
-    rules::goal_unreachable::check(&cx, &mut out);
-    rules::trap::check(&cx, &mut out);
-    rules::dead_end::check(&cx, &mut out);
-    rules::channel_gap::check(&cx, &mut out);
-    rules::context_break::check(&cx, &mut out);
-    rules::unused_channel::check(&cx, &mut out);
-    rules::single_channel_stage::check(&cx, &mut out);
-    rules::idle_trigger::check(&cx, &mut out);
+    for (rule, check) in RULES {
+        if wanted(rule) {
+            check(&cx, &mut out);
+        }
+    }
     out
 }
 

@@ -395,3 +395,41 @@ fn name_lists_read_as_sentences() {
     assert_eq!(joined(["a", "b", "c"], 2, "and"), "`a`, `b` and 1 more");
     assert_eq!(name_list(["a", "b", "c"], 2), "`a`, `b`, and 1 more");
 }
+
+#[test]
+fn checking_some_rules_gives_exactly_their_findings() {
+    // Every rule's documented example fires it: each rule asked for alone must give the
+    // findings of that rule that the whole check gives, in the same order, and nothing else.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("channels.journey"), "channel web digital\n").unwrap();
+    let mut fired = 0;
+    for documented in Rule::ALL.into_iter().filter(|r| !r.needs_log()) {
+        let (bad, good) = snippets(crate::check::docs::doc(documented));
+        for text in [bad, good] {
+            let options = Options {
+                root: Some(dir.path().to_path_buf()),
+                scenario: None,
+            };
+            let compiled = model::resolve_source(dir.path().join("test.journey"), &text, &options)
+                .expect("the text is given");
+            let Some(journey) = compiled.journey.as_ref() else {
+                continue;
+            };
+            let all = check(journey);
+            for rule in Rule::ALL {
+                let alone = check_rules(journey, |r| r == rule);
+                let expected: Vec<&Finding> = of(&all, rule);
+                assert_eq!(
+                    alone.iter().collect::<Vec<_>>(),
+                    expected,
+                    "{}",
+                    rule.code()
+                );
+                fired += alone.len();
+            }
+            let none = check_rules(journey, |_| false);
+            assert!(none.is_empty());
+        }
+    }
+    assert!(fired > 0);
+}

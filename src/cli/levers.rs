@@ -92,7 +92,12 @@ pub struct LeversArgs {
 /// Runs `levers`.
 pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
-    let loaded = super::runnable(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
+    let loaded = super::runnable(
+        file,
+        args.journey.root.as_deref(),
+        args.scenario.as_deref(),
+        false,
+    )?;
     let (_, journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),

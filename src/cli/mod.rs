@@ -210,17 +210,28 @@ pub fn journey(
 /// — a trap, a goal some segment can never reach; levels as the repository's `journeyc.toml`
 /// sets them — is refused the same way (its findings on stderr, exit 1): its figures would
 /// mean nothing, and a trap would keep every customer walking until `max_steps`.
+///
+/// Only the rules at error level run. Without `keep_syntax` the syntax tree is dropped
+/// before they do (the command resolves nothing more: no other scenario, no decision lines),
+/// so that a large journey's tree, model and findings are never in memory together.
 pub fn runnable(
     path: &Path,
     root: Option<&Path>,
     scenario: Option<&str>,
+    keep_syntax: bool,
 ) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
-    let (compiled, journey) = match journey(path, root, scenario)? {
+    let (mut compiled, journey) = match journey(path, root, scenario)? {
         Ok(ok) => ok,
         Err(exit) => return Ok(Err(exit)),
     };
-    let checked = crate::check::check(&journey);
-    Ok(refuse_errors(&compiled.sources, checked, root)?.map(|()| (compiled, journey)))
+    if !keep_syntax {
+        compiled.drop_syntax();
+    }
+    let levels = run_levels(root)?;
+    let checked = crate::check::check_rules(&journey, |rule| {
+        levels.level(rule) == Some(crate::diagnostic::Level::Error)
+    });
+    Ok(refuse_errors(&compiled.sources, &checked, root)?.map(|()| (compiled, journey)))
 }
 
 /// A session of a journey a command runs, with its scenarios (`report`): compiled once,
@@ -245,8 +256,8 @@ pub fn runnable_session(
         return Ok(Err(Exit::Findings));
     }
     let session = crate::check::session::Session::new(compiled)?;
-    let checked = session.checked.clone();
-    Ok(refuse_errors(&session.compiled.sources, checked, root)?.map(|()| session))
+    let refused = refuse_errors(&session.compiled.sources, &session.checked, root)?;
+    Ok(refused.map(|()| session))
 }
 
 /// The journey of a session's scenario `name`, refused as [`runnable`] refuses one: an
@@ -262,27 +273,40 @@ pub fn runnable_scenario(
         err(&crate::report::human::render(sources, &s.resolved, false));
         return Ok(Err(Exit::Findings));
     };
-    Ok(refuse_errors(sources, s.checked.clone(), root)?.map(|()| j.clone()))
+    Ok(refuse_errors(sources, &s.checked, root)?.map(|()| j.clone()))
+}
+
+/// The rule levels of a command that runs a journey: the repository's `journeyc.toml`, with
+/// denied warnings left to `check` (they fail `check`, not a simulation).
+fn run_levels(root: Option<&Path>) -> Result<crate::diagnostic::RuleLevels, Failure> {
+    let mut levels = config::levels(
+        &config::LevelArgs::default(),
+        root.unwrap_or(Path::new(".")),
+    )?;
+    levels.set_deny_warnings(false);
+    Ok(levels)
 }
 
 /// Refuses a journey whose checker findings have one at error level (levels as the
 /// repository's `journeyc.toml` sets them): prints them on stderr and gives exit 1.
 pub fn refuse_errors(
     sources: &crate::source::SourceMap,
-    checked: Vec<crate::diagnostic::Finding>,
+    checked: &[crate::diagnostic::Finding],
     root: Option<&Path>,
 ) -> Result<Result<(), Exit>, Failure> {
-    let mut levels = config::levels(
-        &config::LevelArgs::default(),
-        root.unwrap_or(Path::new(".")),
-    )?;
-    // Denied warnings fail `check`, not a simulation.
-    levels.set_deny_warnings(false);
-    let mut errors: Vec<_> = levels
-        .apply(checked)
-        .into_iter()
-        .filter(|f| f.level == crate::diagnostic::Level::Error)
+    use crate::diagnostic::Level;
+    let levels = run_levels(root)?;
+    // Only the findings at error level are copied (a journey may have a warning per
+    // touchpoint), then levelled as `check` levels them.
+    let errors: Vec<_> = checked
+        .iter()
+        .filter(|f| match f.rule {
+            crate::rules::Rule::Syntax => f.level == Level::Error,
+            rule => levels.level(rule) == Some(Level::Error),
+        })
+        .cloned()
         .collect();
+    let mut errors = levels.apply(errors);
     if errors.is_empty() {
         return Ok(Ok(()));
     }

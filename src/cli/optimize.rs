@@ -69,7 +69,7 @@ pub(super) struct Loaded {
 pub(super) fn load(args: &ProblemArgs) -> Result<Result<Loaded, Exit>, Failure> {
     let file = &args.journey.file;
     let root = args.journey.root.as_deref();
-    let loaded = super::runnable(file, root, args.scenario.as_deref())?;
+    let loaded = super::runnable(file, root, args.scenario.as_deref(), true)?;
     let (mut compiled, mut journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(Err(exit)),

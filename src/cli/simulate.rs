@@ -142,7 +142,12 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
                 .into(),
         ));
     }
-    let loaded = super::runnable(file, args.journey.root.as_deref(), args.scenario.as_deref())?;
+    let loaded = super::runnable(
+        file,
+        args.journey.root.as_deref(),
+        args.scenario.as_deref(),
+        false,
+    )?;
     let (_, journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),
