@@ -164,11 +164,26 @@ pub fn compile(
     root: Option<&Path>,
     scenario: Option<&str>,
 ) -> Result<Compiled, Failure> {
+    compile_with(path, root, scenario, false)
+}
+
+/// [`compile`]; without `keep_syntax`, lean ([`model::resolve_lean`]: the syntax tree of a
+/// journey without scenarios is freed as it is resolved): every command but `optimize`,
+/// whose `--objective` and `--constraint` lines are resolved with the file's items.
+fn compile_with(
+    path: &Path,
+    root: Option<&Path>,
+    scenario: Option<&str>,
+    keep_syntax: bool,
+) -> Result<Compiled, Failure> {
     let options = Options {
         root: root.map(Path::to_path_buf),
         scenario: scenario.map(str::to_string),
     };
-    Ok(model::resolve(path, &options)?)
+    Ok(match keep_syntax {
+        true => model::resolve(path, &options)?,
+        false => model::resolve_lean(path, &options)?,
+    })
 }
 
 /// Lets go of `value` without freeing it, for the structures of a one-shot command at its
@@ -188,7 +203,17 @@ pub fn journey(
     root: Option<&Path>,
     scenario: Option<&str>,
 ) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
-    let mut compiled = compile(path, root, scenario)?;
+    journey_with(path, root, scenario, false)
+}
+
+/// [`journey`], keeping the syntax tree when asked ([`compile_with`]).
+fn journey_with(
+    path: &Path,
+    root: Option<&Path>,
+    scenario: Option<&str>,
+    keep_syntax: bool,
+) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
+    let mut compiled = compile_with(path, root, scenario, keep_syntax)?;
     if compiled.library {
         return Err(Failure(format!(
             "{} is a library (no journey): there is nothing to run",
@@ -220,7 +245,7 @@ pub fn runnable(
     scenario: Option<&str>,
     keep_syntax: bool,
 ) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
-    let (mut compiled, journey) = match journey(path, root, scenario)? {
+    let (mut compiled, journey) = match journey_with(path, root, scenario, keep_syntax)? {
         Ok(ok) => ok,
         Err(exit) => return Ok(Err(exit)),
     };
@@ -240,7 +265,7 @@ pub fn runnable_session(
     path: &Path,
     root: Option<&Path>,
 ) -> Result<Result<crate::check::session::Session, Exit>, Failure> {
-    let compiled = compile(path, root, None)?;
+    let compiled = compile_with(path, root, None, false)?;
     if compiled.library {
         return Err(Failure(format!(
             "{} is a library (no journey): there is nothing to run",

@@ -188,6 +188,7 @@ impl Compiled {
                 let head = resolve::Head {
                     name: &j.name,
                     label: j.label.as_ref(),
+                    taken: None,
                 };
                 let (journey, more) = resolve::resolve_journey(
                     head,
@@ -234,6 +235,7 @@ impl Compiled {
         let head = resolve::Head {
             name: &j.name,
             label: j.label.as_ref(),
+            taken: None,
         };
         let (journey, more) = resolve::resolve_journey(
             head,
@@ -303,6 +305,18 @@ pub fn resolve(path: &Path, options: &Options) -> Result<Compiled, ResolveError>
     resolve_in(path, &rooted(path, options), &Disk)
 }
 
+/// [`resolve`] for a caller that needs the model and the findings only, not the syntax
+/// tree (`compile`, `simulate`, `analyze`…): each touchpoint's attributes are freed as soon
+/// as the touchpoint is resolved, so that a large journey's syntax tree and model are never
+/// in memory whole together, and [`Compiled::ast`] is `None` afterwards. A journey that
+/// declares scenarios keeps its tree (they are resolved from it) and resolves as with
+/// [`resolve`]; either way the model and the findings are the same.
+pub fn resolve_lean(path: &Path, options: &Options) -> Result<Compiled, ResolveError> {
+    let options = rooted(path, options);
+    let text = read_main(path, &Disk)?;
+    resolve_source_with(path, text, &options, &Disk, true)
+}
+
 /// [`resolve`] in another tree of files (a git revision held in memory): the file and its
 /// `use`s are read from `files`, and the root is a path in that tree.
 pub fn resolve_in(
@@ -310,15 +324,20 @@ pub fn resolve_in(
     options: &Options,
     files: &dyn Files,
 ) -> Result<Compiled, ResolveError> {
+    let text = read_main(path, files)?;
+    resolve_source_in(path, text, options, files)
+}
+
+/// The text of the main file.
+fn read_main(path: &Path, files: &dyn Files) -> Result<String, ResolveError> {
     let abs = files.absolute(path);
-    let text = files
+    Ok(files
         .canonical(&abs)
         .map_err(|e| ReadError::Io {
             path: path.to_string_lossy().replace('\\', "/"),
             reason: io_reason(&e),
         })
-        .and_then(|c| files.read(&c))?;
-    resolve_source_in(path, text, options, files)
+        .and_then(|c| files.read(&c))?)
 }
 
 /// Resolves a file whose text is already read (`path` locates its `use`s and names it in
@@ -340,6 +359,17 @@ pub fn resolve_source_in(
     options: &Options,
     files: &dyn Files,
 ) -> Result<Compiled, ResolveError> {
+    resolve_source_with(path, text, options, files, false)
+}
+
+/// [`resolve_source_in`]; `lean`: as [`resolve_lean`].
+fn resolve_source_with(
+    path: impl Into<PathBuf>,
+    text: impl Into<String>,
+    options: &Options,
+    files: &dyn Files,
+    lean: bool,
+) -> Result<Compiled, ResolveError> {
     let mut sources = SourceMap::new();
     let main = sources.add(SourceFile::new(path.into(), text));
     let parsed = syntax::parse_file(&sources, main);
@@ -353,7 +383,7 @@ pub fn resolve_source_in(
         libs: Vec::new(),
         load_findings: Vec::new(),
     };
-    let file = match parsed {
+    let mut file = match parsed {
         Ok(f) => f,
         Err(f) => {
             compiled.findings.push(*f);
@@ -372,6 +402,18 @@ pub fn resolve_source_in(
     );
     compiled.load_findings = load_findings.clone();
     compiled.findings = load_findings;
+    // Lean: the touchpoints' attributes go to the resolver, which frees each list once its
+    // touchpoint is resolved; the tree (left without them) is dropped after resolving.
+    let lean = lean
+        && options.scenario.is_none()
+        && file
+            .journey
+            .as_ref()
+            .is_some_and(|j| !j.items.iter().any(|i| matches!(i, Item::Scenario(_))));
+    let mut taken = match (&mut file.journey, lean) {
+        (Some(j), true) => Some(resolve::Taken::from(&mut j.items)),
+        _ => None,
+    };
     // The syntax tree is kept whole (not a copy: it is the largest structure of a compile);
     // the resolver reads it from there.
     compiled.ast = Some(file);
@@ -407,6 +449,7 @@ pub fn resolve_source_in(
                     let head = resolve::Head {
                         name: &j.name,
                         label: j.label.as_ref(),
+                        taken: taken.as_mut(),
                     };
                     let items = compiled.items();
                     let (journey, findings) = resolve::resolve_journey(
@@ -422,6 +465,9 @@ pub fn resolve_source_in(
                 }
             }
         }
+    }
+    if taken.is_some() {
+        compiled.drop_syntax();
     }
     Ok(compiled)
 }

@@ -25,6 +25,34 @@ use crate::fasthash::{Map as HashMap, Set as HashSet};
 pub(crate) struct Head<'a> {
     pub name: &'a ast::Name,
     pub label: Option<&'a ast::Label>,
+    /// The touchpoints' attributes taken out of the syntax tree (the tree's stages hold
+    /// touchpoints with none), one list per touchpoint in written order, stage by stage: each
+    /// list is freed once its touchpoint is resolved, so that a large journey's attributes
+    /// and its model are never in memory whole together ([`Taken::from`]). `None`: the
+    /// touchpoints' own.
+    pub taken: Option<&'a mut Taken>,
+}
+
+/// The attributes of a journey's touchpoints, taken out of its syntax tree (see
+/// [`Head::taken`]).
+pub(crate) struct Taken(Vec<Vec<TouchpointAttr>>);
+
+impl Taken {
+    /// Takes the attributes out of every touchpoint of `items` (the stages' touchpoints are
+    /// left with none).
+    pub(crate) fn from(items: &mut [Item]) -> Taken {
+        let mut out = Vec::new();
+        for item in items {
+            if let Item::Stage(s) = item {
+                out.extend(
+                    s.touchpoints
+                        .iter_mut()
+                        .map(|t| std::mem::take(&mut t.attrs)),
+                );
+            }
+        }
+        Taken(out)
+    }
 }
 
 /// Names removed by the applied scenario, for better help lines.
@@ -386,9 +414,15 @@ impl Resolver<'_> {
         let mut tp_asts: Vec<&ast::Touchpoint> = Vec::new();
         let mut tp_index: HashMap<&str, TouchpointId> = HashMap::default();
         let mut tp_stage: Vec<StageId> = Vec::new();
+        // Each touchpoint's place among all the stages' touchpoints as written (duplicates
+        // and those of duplicate stages included): its list in `head.taken`.
+        let mut tp_written: Vec<usize> = Vec::new();
+        let mut written = 0;
         let mut declared: HashMap<&str, Span> = HashMap::default();
         for item in items {
             let Item::Stage(s) = item else { continue };
+            let first_written = written;
+            written += s.touchpoints.len();
             if let Some(&first) = declared.get(s.name.text.as_str()) {
                 self.declared_twice("stage", &s.name.text, s.name.span, first);
                 continue;
@@ -396,7 +430,7 @@ impl Resolver<'_> {
             declared.insert(&s.name.text, s.name.span);
             let sid = stages.len();
             let mut members = Vec::new();
-            for t in &s.touchpoints {
+            for (k, t) in s.touchpoints.iter().enumerate() {
                 if let Some(&first) = tp_index.get(t.name.text.as_str()) {
                     self.declared_twice(
                         "touchpoint",
@@ -410,6 +444,7 @@ impl Resolver<'_> {
                 members.push(tp_asts.len());
                 tp_asts.push(t);
                 tp_stage.push(sid);
+                tp_written.push(first_written + k);
             }
             let label = s
                 .label
@@ -434,11 +469,37 @@ impl Resolver<'_> {
 
         let mut goals: Vec<Goal> = Vec::new();
         let mut touchpoints = Vec::with_capacity(tp_asts.len());
+        // Where each touchpoint writes `entry`, for the remainder rule below.
+        let mut entry_at: Vec<Option<Span>> = Vec::with_capacity(tp_asts.len());
+        let entry = |attrs: &[TouchpointAttr]| {
+            attrs
+                .iter()
+                .find(|a| matches!(a, TouchpointAttr::Entry(..)))
+                .map(TouchpointAttr::span)
+        };
+        let mut taken = head.taken;
         for (id, t) in tp_asts.iter().enumerate() {
-            let tp = self.touchpoint(t, tp_stage[id], &scope, &mut goals, id);
+            let tp = match taken.as_deref_mut() {
+                Some(Taken(lists)) => {
+                    // The attributes are this touchpoint's for as long as it is resolved.
+                    let whole = ast::Touchpoint {
+                        name: t.name.clone(),
+                        label: t.label.clone(),
+                        channel: t.channel.clone(),
+                        attrs: std::mem::take(&mut lists[tp_written[id]]),
+                        span: t.span,
+                    };
+                    entry_at.push(entry(&whole.attrs));
+                    self.touchpoint(&whole, tp_stage[id], &scope, &mut goals, id)
+                }
+                None => {
+                    entry_at.push(entry(&t.attrs));
+                    self.touchpoint(t, tp_stage[id], &scope, &mut goals, id)
+                }
+            };
             touchpoints.push(tp);
         }
-        self.entries(&mut touchpoints, tp_asts.as_slice(), head.name.span);
+        self.entries(&mut touchpoints, &entry_at, head.name.span);
 
         let primary_goal = match primary_goal_name {
             Some(n) => {
@@ -1124,18 +1185,12 @@ impl Resolver<'_> {
     }
 
     /// Entry weights: the remainder rule, J0204.
-    fn entries(&mut self, tps: &mut [Touchpoint], asts: &[&ast::Touchpoint], journey_span: Span) {
+    fn entries(&mut self, tps: &mut [Touchpoint], entry_at: &[Option<Span>], journey_span: Span) {
         // Each touchpoint's `entry` as written (`None` weight: it takes the rest).
         let declared: Vec<Option<(Option<f64>, Span)>> = tps
             .iter()
-            .zip(asts)
-            .map(|(tp, t)| {
-                let a = t
-                    .attrs
-                    .iter()
-                    .find(|a| matches!(a, TouchpointAttr::Entry(..)))?;
-                Some(((!tp.entry.is_nan()).then_some(tp.entry), a.span()))
-            })
+            .zip(entry_at)
+            .map(|(tp, at)| Some(((!tp.entry.is_nan()).then_some(tp.entry), (*at)?)))
             .collect();
         let entries: Vec<(Option<f64>, Span)> = declared.iter().flatten().copied().collect();
         let problem = entry::check(&entries, journey_span);
