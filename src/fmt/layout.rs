@@ -40,7 +40,7 @@ pub(super) struct Line {
     /// Nesting depth (two spaces each).
     pub indent: usize,
     /// The words of the line; joined by one space, or padded into columns when aligned.
-    pub cells: Vec<String>,
+    pub cells: Cells,
     /// Column family.
     pub align: Align,
     /// Block role.
@@ -51,6 +51,49 @@ pub(super) struct Line {
     pub end: usize,
     /// A blank line must separate this item (with its leading comments) from the one before.
     pub force_blank: bool,
+}
+
+/// A line's words, kept as one text with their ends (a large journey has a line per
+/// touchpoint and a dozen words on it: not an allocation per word).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Cells {
+    text: Box<str>,
+    ends: Box<[u32]>,
+}
+
+impl Cells {
+    /// The words, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.ends.iter().scan(0, |start, &end| {
+            let end = end as usize;
+            let cell = &self.text[*start..end];
+            *start = end;
+            Some(cell)
+        })
+    }
+
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+impl From<Vec<String>> for Cells {
+    fn from(cells: Vec<String>) -> Cells {
+        let mut text = String::with_capacity(cells.iter().map(String::len).sum());
+        // A line's text is a few hundred bytes (a source file is at most 4 GiB: J0001).
+        let ends = cells
+            .iter()
+            .map(|c| {
+                text.push_str(c);
+                u32::try_from(text.len()).unwrap_or(u32::MAX)
+            })
+            .collect();
+        Cells {
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
 }
 
 impl Line {
@@ -109,7 +152,9 @@ pub(super) struct Layout<'a> {
 
 impl<'a> Layout<'a> {
     /// Lays out `file`, whose text is `text` and comments `comments`.
-    pub fn file(text: &'a str, comments: &'a [Comment], file: &File) -> Vec<Line> {
+    /// Each top-level item is dropped once laid out: a large journey's tree and its lines
+    /// are not in memory whole together.
+    pub fn file(text: &'a str, comments: &'a [Comment], file: File) -> Vec<Line> {
         let mut l = Layout {
             text,
             comments,
@@ -121,7 +166,7 @@ impl<'a> Layout<'a> {
             l.top(Group::Use);
             l.plain(0, u.span, vec![format!("use {}", label(&u.path))]);
         }
-        if let Some(j) = &file.journey {
+        if let Some(j) = file.journey {
             l.top(Group::Journey);
             l.journey(j);
         }
@@ -139,14 +184,14 @@ impl<'a> Layout<'a> {
         self.pending_force = force;
     }
 
-    fn journey(&mut self, j: &Journey) {
+    fn journey(&mut self, j: Journey) {
         let head = header("journey", &j.name, j.label.as_ref(), &[]);
         let after = j.label.as_ref().map_or(j.name.span, |l| l.span);
         let saved = self.prev_group.take();
         self.block(0, j.span, after, head, j.items.is_empty(), |l| {
-            for item in &j.items {
-                l.top(group(item));
-                l.item(1, item);
+            for item in j.items {
+                l.top(group(&item));
+                l.item(1, &item);
             }
         });
         self.prev_group = saved;
@@ -239,7 +284,7 @@ impl<'a> Layout<'a> {
         let end = self.token_end(start, end);
         self.lines.push(Line {
             indent,
-            cells,
+            cells: cells.into(),
             align,
             kind,
             start,

@@ -48,7 +48,7 @@ pub fn format_source(text: &str) -> Result<String, Box<Finding>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let file = syntax::parse(FileId(0), text)?;
     let comments = comments::scan(text);
-    let lines = Layout::file(text, &comments, &file);
+    let lines = Layout::file(text, &comments, file);
     let rows = place(text, &lines, &comments);
     Ok(render(text, &lines, &comments, &rows))
 }
@@ -252,9 +252,10 @@ fn render(text: &str, lines: &[Line], comments: &[Comment], rows: &[Row]) -> Str
         }
         i = j;
     }
-    let mut out = String::new();
-    for line in &code {
-        out.push_str(line);
+    // Each line is freed as it is copied: the text and its lines are not both whole.
+    let mut out = String::with_capacity(code.iter().map(|l| l.len() + 1).sum());
+    for line in code {
+        out.push_str(&line);
         out.push('\n');
     }
     out
