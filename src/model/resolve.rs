@@ -486,7 +486,12 @@ impl Resolver<'_> {
                         name: t.name.clone(),
                         label: t.label.clone(),
                         channel: t.channel.clone(),
-                        attrs: std::mem::take(&mut lists[tp_written[id]]),
+                        // Libraries hold no stages: the lists are the journey's own, in
+                        // the order counted above (`get`: never a panic).
+                        attrs: lists
+                            .get_mut(tp_written[id])
+                            .map(std::mem::take)
+                            .unwrap_or_default(),
                         span: t.span,
                     };
                     entry_at.push(entry(&whole.attrs));

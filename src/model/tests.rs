@@ -584,3 +584,80 @@ fn duplicate_targets_are_found_the_same_with_few_arrows_and_with_many() {
         );
     }
 }
+
+/// Every `.journey` under `dir`, recursively.
+fn journeys_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            journeys_under(&p, out);
+        } else if p.extension().is_some_and(|e| e == "journey") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn lean_resolution_gives_the_same_model_and_findings() {
+    // Duplicate stages and touchpoints move the attribute lists of the touchpoints after
+    // them (each list is found by its place among all the stages' touchpoints as written).
+    let written = [
+        "journey j {\n  stage a {\n    touchpoint t on web { entry 60% -> u 50% -> exit }\n    \
+         touchpoint t on web { entry 40% }\n    touchpoint u on web { friction 10% -> v }\n  }\n  \
+         stage a {\n    touchpoint w on web { -> exit }\n  }\n  stage b {\n    touchpoint v on \
+         web { goal done -> exit }\n  }\n  channel web digital\n}\n",
+        "journey j {\n  channel web digital\n  segment x { share 50% }\n  segment y { share 50% }\n  \
+         stage a {\n    touchpoint t on web { entry duration 2m -> u 30% for x -> exit }\n    \
+         touchpoint u on web { friction 20% for y -> t 10% -> exit }\n  }\n}\n",
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    journeys_under(&root.join("examples"), &mut files);
+    journeys_under(&root.join("tests"), &mut files);
+    assert!(files.len() > 50, "{}", files.len());
+    let mut texts: Vec<(std::path::PathBuf, String)> = written
+        .iter()
+        .map(|t| (root.join("examples/written.journey"), t.to_string()))
+        .collect();
+    for f in files {
+        if let Ok(t) = std::fs::read_to_string(&f) {
+            texts.push((f, t));
+        }
+    }
+    let mut lean_ones = 0;
+    for (path, text) in texts {
+        let options = rooted(&path, &Options::default());
+        let (Ok(full), Ok(lean)) = (
+            resolve_source_with(&path, text.as_str(), &options, &Disk, false),
+            resolve_source_with(&path, text.as_str(), &options, &Disk, true),
+        ) else {
+            continue;
+        };
+        let shown = path.display();
+        assert_eq!(full.findings, lean.findings, "{shown}");
+        assert_eq!(
+            full.journey.as_ref().map(emit_json),
+            lean.journey.as_ref().map(emit_json),
+            "{shown}"
+        );
+        let scenarios = full
+            .ast
+            .as_ref()
+            .and_then(|a| a.journey.as_ref())
+            .is_some_and(|j| j.items.iter().any(|i| matches!(i, Item::Scenario(_))));
+        if full.journey.is_some() && !scenarios {
+            assert!(lean.ast.is_none(), "{shown}: the tree is dropped");
+            lean_ones += 1;
+        } else if scenarios {
+            assert_eq!(
+                full.ast, lean.ast,
+                "{shown}: a journey with scenarios keeps its tree"
+            );
+        }
+    }
+    assert!(lean_ones > 20, "{lean_ones}");
+}
