@@ -481,25 +481,18 @@ impl Resolver<'_> {
         for (id, t) in tp_asts.iter().enumerate() {
             let tp = match taken.as_deref_mut() {
                 Some(Taken(lists)) => {
-                    // The attributes are this touchpoint's for as long as it is resolved.
-                    let whole = ast::Touchpoint {
-                        name: t.name.clone(),
-                        label: t.label.clone(),
-                        channel: t.channel.clone(),
-                        // Libraries hold no stages: the lists are the journey's own, in
-                        // the order counted above (`get`: never a panic).
-                        attrs: lists
-                            .get_mut(tp_written[id])
-                            .map(std::mem::take)
-                            .unwrap_or_default(),
-                        span: t.span,
-                    };
-                    entry_at.push(entry(&whole.attrs));
-                    self.touchpoint(&whole, tp_stage[id], &scope, &mut goals, id)
+                    // Libraries hold no stages: the lists are the journey's own, in the order
+                    // counted above (`get`: never a panic). Freed at the end of this arm.
+                    let attrs: Vec<TouchpointAttr> = lists
+                        .get_mut(tp_written[id])
+                        .map(std::mem::take)
+                        .unwrap_or_default();
+                    entry_at.push(entry(&attrs));
+                    self.touchpoint(t, &attrs, tp_stage[id], &scope, &mut goals, id)
                 }
                 None => {
                     entry_at.push(entry(&t.attrs));
-                    self.touchpoint(t, tp_stage[id], &scope, &mut goals, id)
+                    self.touchpoint(t, &t.attrs, tp_stage[id], &scope, &mut goals, id)
                 }
             };
             touchpoints.push(tp);
@@ -585,14 +578,14 @@ impl Resolver<'_> {
     fn touchpoint(
         &mut self,
         t: &ast::Touchpoint,
+        attrs: &[TouchpointAttr],
         stage: StageId,
         scope: &Scope,
         goals: &mut Vec<Goal>,
         id: TouchpointId,
     ) -> Touchpoint {
-        let mut tp = self.touchpoint_as(t, stage, scope, goals, id);
-        let options: Vec<&ast::OptionDecl> = t
-            .attrs
+        let mut tp = self.touchpoint_as(t, attrs, stage, scope, goals, id);
+        let options: Vec<&ast::OptionDecl> = attrs
             .iter()
             .filter_map(|a| match a {
                 TouchpointAttr::Option(o) => Some(&**o),
@@ -600,7 +593,7 @@ impl Resolver<'_> {
             })
             .collect();
         if options.is_empty() {
-            for a in &t.attrs {
+            for a in attrs {
                 if let TouchpointAttr::Use(_, _, span) = a {
                     self.push(bad_policy::no_options(&t.name.text, *span));
                 }
@@ -610,8 +603,7 @@ impl Resolver<'_> {
         let nseg = scope.segments.len();
         let mut choices = vec![Choice::of(&tp, "as_is", tp.label.clone(), tp.span, nseg)];
         let mut seen: HashMap<&str, Span> = HashMap::default();
-        let own: Vec<TouchpointAttr> = t
-            .attrs
+        let own: Vec<TouchpointAttr> = attrs
             .iter()
             .filter(|a| !matches!(a, TouchpointAttr::Option(_) | TouchpointAttr::Use(..)))
             .cloned()
@@ -631,7 +623,8 @@ impl Resolver<'_> {
             // The option's problems, without repeating those of the lines it keeps.
             let before = self.findings.len();
             let mut scratch = goals.clone();
-            let resolved = self.touchpoint_as(&merged, stage, scope, &mut scratch, id);
+            let resolved =
+                self.touchpoint_as(&merged, &merged.attrs, stage, scope, &mut scratch, id);
             let new = self.findings.split_off(before);
             for f in new {
                 let repeated = self.findings.iter().any(|g| {
@@ -654,7 +647,7 @@ impl Resolver<'_> {
                 nseg,
             ));
         }
-        let policy = self.policy(t, &choices, scope);
+        let policy = self.policy(t, attrs, &choices, scope);
         tp.choices = choices;
         tp.apply_policy(&policy);
         tp
@@ -662,11 +655,17 @@ impl Resolver<'_> {
 
     /// The policy a scenario touchpoint's `use` lines state: per segment, the index in
     /// `choices` (the line naming the segment wins, else the unqualified line, else `as_is`).
-    fn policy(&mut self, t: &ast::Touchpoint, choices: &[Choice], scope: &Scope) -> Vec<usize> {
+    fn policy(
+        &mut self,
+        t: &ast::Touchpoint,
+        attrs: &[TouchpointAttr],
+        choices: &[Choice],
+        scope: &Scope,
+    ) -> Vec<usize> {
         let names: Vec<&str> = choices.iter().map(|c| c.name.as_str()).collect();
         let mut everyone: Option<(usize, Span)> = None;
         let mut named: HashMap<SegmentId, (usize, Span)> = HashMap::default();
-        for a in &t.attrs {
+        for a in attrs {
             let TouchpointAttr::Use(option, segments, span) = a else {
                 continue;
             };
@@ -706,6 +705,7 @@ impl Resolver<'_> {
     fn touchpoint_as(
         &mut self,
         t: &ast::Touchpoint,
+        attrs: &[TouchpointAttr],
         stage: StageId,
         scope: &Scope,
         goals: &mut Vec<Goal>,
@@ -753,7 +753,7 @@ impl Resolver<'_> {
         };
         // The touchpoint's goal: its unqualified `goal` line's, else its first `for` line's.
         let goal_lines = || {
-            t.attrs.iter().filter_map(|a| match a.unqualified() {
+            attrs.iter().filter_map(|a| match a.unqualified() {
                 (TouchpointAttr::Goal(name, ..), segs) => Some((segs.is_empty(), name)),
                 _ => None,
             })
@@ -769,12 +769,12 @@ impl Resolver<'_> {
         let mut changes_for: Vec<(SegmentId, Change)> = Vec::new();
         let mut everyone = tp.unqualified();
         tp.arrows = Vec::with_capacity(
-            t.attrs
+            attrs
                 .iter()
                 .filter(|a| matches!(a, TouchpointAttr::Arrow(_)))
                 .count(),
         );
-        for a in &t.attrs {
+        for a in attrs {
             if matches!(a, TouchpointAttr::Option(_) | TouchpointAttr::Use(..)) {
                 continue;
             }
@@ -803,8 +803,7 @@ impl Resolver<'_> {
                 }
                 if let TouchpointAttr::Friction(_, label, s) = attr
                     && tp.friction_span.is_none()
-                    && !t
-                        .attrs
+                    && !attrs
                         .iter()
                         .any(|a| matches!(a, TouchpointAttr::Friction(..)))
                 {
