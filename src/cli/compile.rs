@@ -36,7 +36,7 @@ pub struct CompileArgs {
 /// Runs `compile`.
 pub fn run(args: &CompileArgs) -> Result<Exit, Failure> {
     let (compiled, journey) =
-        match super::journey(&args.file, args.root.as_deref(), args.scenario.as_deref())? {
+        match super::journey_lean(&args.file, args.root.as_deref(), args.scenario.as_deref())? {
             Ok(ok) => ok,
             Err(exit) => return Ok(exit),
         };

@@ -167,22 +167,25 @@ pub fn compile(
     compile_with(path, root, scenario, false)
 }
 
-/// [`compile`]; without `keep_syntax`, lean ([`model::resolve_lean`]: the syntax tree of a
-/// journey without scenarios is freed as it is resolved): every command but `optimize`,
-/// whose `--objective` and `--constraint` lines are resolved with the file's items.
+/// [`compile`]; `lean`: with [`model::resolve_lean`] (the syntax tree of a journey without
+/// scenarios freed as it is resolved), for `journeyc compile` only. Freeing the tree touchpoint
+/// by touchpoint costs time (a tenth more for `compile`, a third more for `check`) and leaves
+/// the heap in small holes that a command's later large structures cannot reuse (`analyze`,
+/// `simulate` and `levers` peaked higher with it): the other commands resolve whole and drop
+/// the tree at once (docs/performance.md).
 fn compile_with(
     path: &Path,
     root: Option<&Path>,
     scenario: Option<&str>,
-    keep_syntax: bool,
+    lean: bool,
 ) -> Result<Compiled, Failure> {
     let options = Options {
         root: root.map(Path::to_path_buf),
         scenario: scenario.map(str::to_string),
     };
-    Ok(match keep_syntax {
-        true => model::resolve(path, &options)?,
-        false => model::resolve_lean(path, &options)?,
+    Ok(match lean {
+        true => model::resolve_lean(path, &options)?,
+        false => model::resolve(path, &options)?,
     })
 }
 
@@ -206,14 +209,23 @@ pub fn journey(
     journey_with(path, root, scenario, false)
 }
 
-/// [`journey`], keeping the syntax tree when asked ([`compile_with`]).
+/// [`journey`] resolved lean ([`compile_with`]), for `journeyc compile`.
+pub fn journey_lean(
+    path: &Path,
+    root: Option<&Path>,
+    scenario: Option<&str>,
+) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
+    journey_with(path, root, scenario, true)
+}
+
+/// [`journey`], resolved lean when asked ([`compile_with`]).
 fn journey_with(
     path: &Path,
     root: Option<&Path>,
     scenario: Option<&str>,
-    keep_syntax: bool,
+    lean: bool,
 ) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
-    let mut compiled = compile_with(path, root, scenario, keep_syntax)?;
+    let mut compiled = compile_with(path, root, scenario, lean)?;
     if compiled.library {
         return Err(Failure(format!(
             "{} is a library (no journey): there is nothing to run",
@@ -245,7 +257,7 @@ pub fn runnable(
     scenario: Option<&str>,
     keep_syntax: bool,
 ) -> Result<Result<(Compiled, Journey), Exit>, Failure> {
-    let (mut compiled, journey) = match journey_with(path, root, scenario, keep_syntax)? {
+    let (mut compiled, journey) = match journey_with(path, root, scenario, false)? {
         Ok(ok) => ok,
         Err(exit) => return Ok(Err(exit)),
     };
