@@ -444,7 +444,9 @@ impl Resolver<'_> {
                 members.push(tp_asts.len());
                 tp_asts.push(t);
                 tp_stage.push(sid);
-                tp_written.push(first_written + k);
+                if head.taken.is_some() {
+                    tp_written.push(first_written + k);
+                }
             }
             let label = s
                 .label
@@ -470,7 +472,7 @@ impl Resolver<'_> {
         let mut goals: Vec<Goal> = Vec::new();
         let mut touchpoints = Vec::with_capacity(tp_asts.len());
         // Where each touchpoint writes `entry`, for the remainder rule below.
-        let mut entry_at: Vec<Option<Span>> = Vec::with_capacity(tp_asts.len());
+        let mut entry_at: Vec<(TouchpointId, Span)> = Vec::new();
         let entry = |attrs: &[TouchpointAttr]| {
             attrs
                 .iter()
@@ -487,11 +489,11 @@ impl Resolver<'_> {
                         .get_mut(tp_written[id])
                         .map(std::mem::take)
                         .unwrap_or_default();
-                    entry_at.push(entry(&attrs));
+                    entry_at.extend(entry(&attrs).map(|at| (id, at)));
                     self.touchpoint(t, &attrs, tp_stage[id], &scope, &mut goals, id)
                 }
                 None => {
-                    entry_at.push(entry(&t.attrs));
+                    entry_at.extend(entry(&t.attrs).map(|at| (id, at)));
                     self.touchpoint(t, &t.attrs, tp_stage[id], &scope, &mut goals, id)
                 }
             };
@@ -1189,14 +1191,19 @@ impl Resolver<'_> {
     }
 
     /// Entry weights: the remainder rule, J0204.
-    fn entries(&mut self, tps: &mut [Touchpoint], entry_at: &[Option<Span>], journey_span: Span) {
-        // Each touchpoint's `entry` as written (`None` weight: it takes the rest).
-        let declared: Vec<Option<(Option<f64>, Span)>> = tps
+    /// `entry_at`: the touchpoints that write `entry` and where, in touchpoint order (a few
+    /// of a journey's touchpoints: nothing per touchpoint is allocated here).
+    fn entries(
+        &mut self,
+        tps: &mut [Touchpoint],
+        entry_at: &[(TouchpointId, Span)],
+        journey_span: Span,
+    ) {
+        // Each entry as written (`None` weight: it takes the rest).
+        let entries: Vec<(Option<f64>, Span)> = entry_at
             .iter()
-            .zip(entry_at)
-            .map(|(tp, at)| Some(((!tp.entry.is_nan()).then_some(tp.entry), (*at)?)))
+            .map(|&(id, at)| ((!tps[id].entry.is_nan()).then_some(tps[id].entry), at))
             .collect();
-        let entries: Vec<(Option<f64>, Span)> = declared.iter().flatten().copied().collect();
         let problem = entry::check(&entries, journey_span);
         let problem_free = problem.is_none();
         if let Some(f) = problem {
@@ -1210,12 +1217,13 @@ impl Resolver<'_> {
             }
         }
         if problem_free {
-            let mut weights: Vec<&mut f64> = tps
-                .iter_mut()
-                .zip(&declared)
-                .filter(|(_, d)| d.is_some())
-                .map(|(t, _)| &mut t.entry)
-                .collect();
+            let mut declared = entry_at.iter().map(|&(id, _)| id).peekable();
+            let mut weights: Vec<&mut f64> = Vec::with_capacity(entry_at.len());
+            for (id, t) in tps.iter_mut().enumerate() {
+                if declared.next_if_eq(&id).is_some() {
+                    weights.push(&mut t.entry);
+                }
+            }
             normalise(&mut weights);
         }
     }
