@@ -86,8 +86,8 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
 
     // The checker's findings, as `journeyc check` reports them for this file.
     let levels = config::levels(&LevelArgs::default(), root.unwrap_or(Path::new(".")))?;
-    let file_report = super::check::file_report(session);
-    let mut findings = levels.apply(file_report.findings.clone());
+    let mut file_report = super::check::file_report(session);
+    let mut findings = levels.apply(std::mem::take(&mut file_report.findings));
     diagnostic::sort(&mut findings);
 
     let settings = settings(&args.population, None);

@@ -185,7 +185,7 @@ pub fn render_to(
 ) {
     let links = links(j, all, segments);
     out.push_str("<div class=\"figure\">\n<div class=\"chart-scroll wide\">\n");
-    out.push_str(&diagram(j, all, &layout.flow, &links));
+    diagram_to(out, j, all, &layout.flow, &links);
     out.push_str("</div>\n");
     let hidden: Vec<&Link> = links.iter().filter(|l| l.value < VISIBLE).collect();
     if !hidden.is_empty() {
@@ -220,7 +220,21 @@ pub fn render_to(
 }
 
 /// The flow diagram's SVG: stage bands, link bands, back arcs, boxes and sinks.
+#[cfg(test)]
 fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String {
+    let mut out = String::new();
+    diagram_to(&mut out, j, all, slots, links);
+    out
+}
+
+/// The flow diagram's SVG, written into `out`.
+fn diagram_to(
+    out: &mut (impl std::fmt::Write + ?Sized),
+    j: &Journey,
+    all: &Figures,
+    slots: &Slots,
+    links: &[Link],
+) {
     let plan = Plan::new(j, all, slots, links);
     let mut s = Svg::new(plan.width, plan.sink_y + SINK_H + 30.0);
     plan.stages(&mut s);
@@ -228,7 +242,8 @@ fn diagram(j: &Journey, all: &Figures, slots: &Slots, links: &[Link]) -> String 
     plan.back_arcs(&mut s);
     plan.boxes(&mut s);
     plan.sinks(&mut s);
-    s.finish(
+    s.finish_to(
+        out,
         &format!(
             "Flow of simulated customers through {}: {} converted, {} left or abandoned",
             j.label,

@@ -171,6 +171,19 @@ impl Svg {
     /// it. It scales with its box; `shrink`, when given, stops it shrinking below that share
     /// of its natural width (the box scrolls instead) and growing past its natural width.
     pub fn finish(self, label: &str, class: &str, shrink: Option<f64>) -> String {
+        let mut out = String::with_capacity(self.body.len() + 256);
+        self.finish_to(&mut out, label, class, shrink);
+        out
+    }
+
+    /// [`Svg::finish`], written into `out` (the body is not copied into a new text first).
+    pub fn finish_to(
+        self,
+        out: &mut (impl Write + ?Sized),
+        label: &str,
+        class: &str,
+        shrink: Option<f64>,
+    ) {
         let size = match shrink {
             Some(k) => format!(
                 r#" style="min-width:{}px;max-width:{}px""#,
@@ -179,13 +192,15 @@ impl Svg {
             ),
             None => String::new(),
         };
-        format!(
-            "<svg viewBox=\"0 0 {} {}\"{size} class=\"{class}\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMinYMin meet\">\n{}</svg>\n",
+        let _ = writeln!(
+            out,
+            "<svg viewBox=\"0 0 {} {}\"{size} class=\"{class}\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMinYMin meet\">",
             n(self.width),
             n(self.height),
             escape(label),
-            self.body
-        )
+        );
+        let _ = out.write_str(&self.body);
+        let _ = out.write_str("</svg>\n");
     }
 }
 
