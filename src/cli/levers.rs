@@ -92,14 +92,9 @@ pub struct LeversArgs {
 /// Runs `levers`.
 pub fn run(args: &LeversArgs) -> Result<Exit, Failure> {
     let file = &args.journey.file;
-    let loaded = super::runnable(
-        file,
-        args.journey.root.as_deref(),
-        args.scenario.as_deref(),
-        false,
-    )?;
-    let (_, journey) = match loaded {
-        Ok(ok) => ok,
+    let root = args.journey.root.as_deref();
+    let journey = match super::runnable_journey(file, root, args.scenario.as_deref())? {
+        Ok(journey) => journey,
         Err(exit) => return Ok(exit),
     };
     if journey.goals.is_empty() {

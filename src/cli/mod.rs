@@ -271,6 +271,16 @@ pub fn runnable(
     Ok(refuse_errors(&compiled.sources, &checked, root)?.map(|()| (compiled, journey)))
 }
 
+/// [`runnable`] for a command that needs only the journey (`analyze`, `simulate`, `levers`):
+/// the syntax tree and the sources are dropped before the graph rules run.
+pub fn runnable_journey(
+    path: &Path,
+    root: Option<&Path>,
+    scenario: Option<&str>,
+) -> Result<Result<Journey, Exit>, Failure> {
+    Ok(runnable(path, root, scenario, false)?.map(|(_, journey)| journey))
+}
+
 /// A session of a journey a command runs, with its scenarios (`report`): compiled once,
 /// refused as [`runnable`] refuses it (a library, errors, checker errors).
 pub fn runnable_session(

@@ -142,14 +142,9 @@ pub fn run(args: &SimulateArgs) -> Result<Exit, Failure> {
                 .into(),
         ));
     }
-    let loaded = super::runnable(
-        file,
-        args.journey.root.as_deref(),
-        args.scenario.as_deref(),
-        false,
-    )?;
-    let (_, journey) = match loaded {
-        Ok(ok) => ok,
+    let root = args.journey.root.as_deref();
+    let journey = match super::runnable_journey(file, root, args.scenario.as_deref())? {
+        Ok(journey) => journey,
         Err(exit) => return Ok(exit),
     };
     if let Some(out) = &args.events {
