@@ -24,7 +24,8 @@ pub const PIPE_WIDTH: u16 = 100;
 /// cells).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Table {
-    header: Vec<String>,
+    /// The first row is the header.
+    has_header: bool,
     width: Option<u16>,
     /// Every cell's text, one after the other.
     text: String,
@@ -46,7 +47,7 @@ impl Table {
 
     /// How many rows it has (the header aside).
     pub(crate) fn rows(&self) -> usize {
-        self.row_ends.len()
+        self.row_ends.len() - usize::from(self.has_header)
     }
 
     /// The cells of row `r`.
@@ -59,14 +60,8 @@ impl Table {
     }
 
     /// The header (when it has cells), then every row.
-    fn all_rows(&self) -> impl Iterator<Item = Box<dyn Iterator<Item = &str> + '_>> {
-        let header = (!self.header.is_empty()).then(|| {
-            Box::new(self.header.iter().map(String::as_str)) as Box<dyn Iterator<Item = &str>>
-        });
-        header.into_iter().chain(
-            (0..self.row_ends.len())
-                .map(|r| Box::new(self.row(r)) as Box<dyn Iterator<Item = &str>>),
-        )
+    fn all_rows(&self) -> impl Iterator<Item = impl Iterator<Item = &str>> {
+        (0..self.row_ends.len()).map(|r| self.row(r))
     }
 }
 
@@ -89,11 +84,15 @@ impl<W: Write + ?Sized> Push for W {}
 
 /// A table with a header, `width` columns wide (`None`: as wide as its cells).
 pub(crate) fn new_table(header: Vec<String>, width: Option<u16>) -> Table {
-    Table {
-        header,
+    let mut t = Table {
+        has_header: !header.is_empty(),
         width,
         ..Table::default()
+    };
+    if t.has_header {
+        t.add_row(header);
     }
+    t
 }
 
 /// `v` formatted, or `n/a`.
@@ -308,7 +307,9 @@ pub(crate) fn write_table(
         Some(total) => widths(&min, &max, (total as usize).saturating_sub(3 * n + 1)),
         None => max,
     };
-    // Each column as wide as its widest laid-out line (at least one character).
+    // Each column as wide as its widest laid-out line (at least one character). The cells
+    // are laid out again as they are written: most are borrowed as they are (`laid_out`),
+    // and keeping the laid-out table would hold a second copy of it.
     let mut shown = vec![1; n];
     for row in t.all_rows() {
         for (i, cell) in row.enumerate() {
@@ -327,7 +328,7 @@ pub(crate) fn write_table(
         cells.clear();
         cells.extend(row.enumerate().map(|(i, cell)| laid_out(cell, budget[i])));
         row_lines(out, &cells, &shown, &right)?;
-        if r == 0 && !t.header.is_empty() {
+        if r == 0 && t.has_header {
             border(out, ['╞', '═', '╪', '╡'], &shown)?;
         }
     }
@@ -398,10 +399,13 @@ mod tests {
     fn drawn_by_comfy_table(t: &Table, right: impl Fn(usize) -> bool) -> String {
         use comfy_table::presets::UTF8_FULL_CONDENSED;
         use comfy_table::{CellAlignment, ContentArrangement};
-        let header = t.header.clone();
-        let rows: Vec<Vec<String>> = (0..t.row_ends.len())
+        let mut rows: Vec<Vec<String>> = (0..t.row_ends.len())
             .map(|r| t.row(r).map(String::from).collect())
             .collect();
+        let header = match t.has_header {
+            true => rows.remove(0),
+            false => Vec::new(),
+        };
         let n = std::iter::once(header.len())
             .chain(rows.iter().map(Vec::len))
             .max()
