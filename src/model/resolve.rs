@@ -481,22 +481,17 @@ impl Resolver<'_> {
         };
         let mut taken = head.taken;
         for (id, t) in tp_asts.iter().enumerate() {
-            let tp = match taken.as_deref_mut() {
-                Some(Taken(lists)) => {
-                    // Libraries hold no stages: the lists are the journey's own, in the order
-                    // counted above (`get`: never a panic). Freed at the end of this arm.
-                    let attrs: Vec<TouchpointAttr> = lists
-                        .get_mut(tp_written[id])
-                        .map(std::mem::take)
-                        .unwrap_or_default();
-                    entry_at.extend(entry(&attrs).map(|at| (id, at)));
-                    self.touchpoint(t, &attrs, tp_stage[id], &scope, &mut goals, id)
-                }
-                None => {
-                    entry_at.extend(entry(&t.attrs).map(|at| (id, at)));
-                    self.touchpoint(t, &t.attrs, tp_stage[id], &scope, &mut goals, id)
-                }
-            };
+            // Libraries hold no stages: the taken lists are the journey's own, in the order
+            // counted above (`get`: never a panic). A taken list is freed after this turn.
+            let own: Option<Vec<TouchpointAttr>> = taken.as_deref_mut().map(|Taken(lists)| {
+                lists
+                    .get_mut(tp_written[id])
+                    .map(std::mem::take)
+                    .unwrap_or_default()
+            });
+            let attrs = own.as_deref().unwrap_or(&t.attrs);
+            entry_at.extend(entry(attrs).map(|at| (id, at)));
+            let tp = self.touchpoint(t, attrs, tp_stage[id], &scope, &mut goals, id);
             touchpoints.push(tp);
         }
         self.entries(&mut touchpoints, &entry_at, head.name.span);
