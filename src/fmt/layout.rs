@@ -66,7 +66,7 @@ impl Cells {
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.ends.iter().scan(0, |start, &end| {
             let end = end as usize;
-            let cell = &self.text[*start..end];
+            let cell = self.text.get(*start..end).unwrap_or_default();
             *start = end;
             Some(cell)
         })
@@ -81,7 +81,8 @@ impl Cells {
 impl From<Vec<String>> for Cells {
     fn from(cells: Vec<String>) -> Cells {
         let mut text = String::with_capacity(cells.iter().map(String::len).sum());
-        // A line's text is a few hundred bytes (a source file is at most 4 GiB: J0001).
+        // A line's text is a few hundred bytes (a source file is under 4 GiB: J0001); were
+        // one longer, its words past 4 GiB would read empty rather than panic.
         let ends = cells
             .iter()
             .map(|c| {
