@@ -545,25 +545,13 @@ pub fn emit_yaml(j: &Journey) -> String {
 
 /// Writes [`emit_json`]'s text to `out` as it is serialized.
 pub fn write_json(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    pretty_to(out, &model(j))
-}
-
-/// Writes `value` to `out` as `serde_json::to_writer_pretty` does (two spaces a level), then
-/// a newline, through [`Chunks`] and [`Pretty`].
-pub fn pretty_to<T: serde::Serialize + ?Sized>(
-    out: &mut dyn std::io::Write,
-    value: &T,
-) -> std::io::Result<()> {
-    let mut chunks = Chunks::new(out);
-    let mut ser = serde_json::Serializer::with_formatter(&mut chunks, Pretty::default());
-    value.serialize(&mut ser).map_err(std::io::Error::from)?;
-    std::io::Write::write_all(&mut chunks, b"\n")?;
-    chunks.finish()
+    super::json::pretty_to(out, &model(j))
 }
 
 /// serde_json's `PrettyFormatter` with its default indent of two spaces, writing the same
 /// bytes, but each line break with its indentation as one slice of [`Pretty::BREAK`] instead
 /// of one write per level (the breaks were a third of the instructions of writing a model).
+/// Used by `check --format sarif`; `model/json.rs` writes the same layout for the rest.
 #[derive(Default)]
 pub struct Pretty {
     level: usize,
@@ -713,7 +701,8 @@ pub fn write_yaml(j: &Journey, out: &mut dyn std::io::Write) -> std::io::Result<
 /// [`Chunks::SIZE`] bytes for the writer behind it: serde_json writes a document a few bytes at
 /// a time, and each write through `&mut dyn Write` to a `BufWriter` is a call that cannot be
 /// inlined (streaming that way cost half as much again as building a `String`). Used by
-/// [`write_json`] and by the JSON formats of `check` (`report`). Call
+/// `check --format sarif`, whose results serde_json writes with [`Pretty`]; the model and
+/// `check`'s other JSON formats have their own writer (`model/json.rs`). Call
 /// [`Chunks::finish`] at the end.
 pub struct Chunks<'a> {
     out: &'a mut dyn std::io::Write,

@@ -661,3 +661,38 @@ fn lean_resolution_gives_the_same_model_and_findings() {
     }
     assert!(lean_ones > 20, "{lean_ones}");
 }
+
+#[test]
+fn every_models_json_is_serde_jsons_byte_for_byte() {
+    // `write_json` (the JSON writer of src/model/json.rs) against `emit_json`
+    // (serde_json::to_string_pretty) on every journey of the repository: escapes, floats,
+    // nulls and nesting as the models have them.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    journeys_under(&root.join("examples"), &mut files);
+    journeys_under(&root.join("tests"), &mut files);
+    journeys_under(&root.join("../shared/journeys"), &mut files);
+    let mut compared = 0;
+    for path in files {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let options = rooted(&path, &Options::default());
+        let Ok(resolved) = resolve_source_with(&path, text.as_str(), &options, &Disk, false) else {
+            continue;
+        };
+        let Some(j) = resolved.journey else {
+            continue;
+        };
+        let mut ours = Vec::new();
+        write_json(&j, &mut ours).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            emit_json(&j),
+            "{}",
+            path.display()
+        );
+        compared += 1;
+    }
+    assert!(compared > 50, "{compared}");
+}
