@@ -101,7 +101,7 @@ fn check_stdin(name: &Path, root: Option<&Path>) -> Result<FileReport, Failure> 
 
 /// Checks one file: its own findings, its journey's and its scenarios'. Levels not applied.
 pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failure> {
-    check_compiled(super::compile(path, root, None)?)
+    check_compiled(super::compile_lean(path, root)?)
 }
 
 /// [`check_file`] of a file already resolved.

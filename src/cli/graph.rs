@@ -41,7 +41,7 @@ pub struct GraphArgs {
 pub fn run(args: &GraphArgs) -> Result<Exit, Failure> {
     let root = args.journey.root.as_deref();
     let levels = config::levels(&LevelArgs::default(), root.unwrap_or(Path::new(".")))?;
-    let loaded = super::journey(&args.journey.file, root, args.scenario.as_deref())?;
+    let loaded = super::journey_lean(&args.journey.file, root, args.scenario.as_deref())?;
     let (compiled, journey) = match loaded {
         Ok(ok) => ok,
         Err(exit) => return Ok(exit),

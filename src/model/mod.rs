@@ -306,13 +306,14 @@ pub fn resolve(path: &Path, options: &Options) -> Result<Compiled, ResolveError>
 }
 
 /// [`resolve`] for a caller that needs the model and the findings only, not the syntax
-/// tree (`journeyc compile`): each touchpoint's attributes are freed as soon as the
-/// touchpoint is resolved, so that a large journey's syntax tree and model are never in
-/// memory whole together, and [`Compiled::ast`] is `None` afterwards. The frees cost time
-/// and leave small holes in the heap (docs/performance.md): a caller that goes on to build
-/// large structures does better with [`resolve`] and [`Compiled::drop_syntax`]. A journey that
-/// declares scenarios keeps its tree (they are resolved from it) and resolves as with
-/// [`resolve`]; either way the model and the findings are the same.
+/// tree (`compile`, `check`, `graph`, `analyze`, `simulate`, `levers`): each touchpoint's
+/// attributes are freed as soon as the touchpoint is resolved, so that a large journey's
+/// syntax tree and model are never in memory whole together, and [`Compiled::ast`] is `None`
+/// afterwards. The frees leave small holes in the heap, which glibc's allocator was slow to
+/// work around (a third more time for `check`; the binary uses mimalloc, where they cost
+/// nothing measurable: docs/performance.md). A journey that declares scenarios keeps its tree
+/// (they are resolved from it) and resolves as with [`resolve`]; either way the model and the
+/// findings are the same.
 pub fn resolve_lean(path: &Path, options: &Options) -> Result<Compiled, ResolveError> {
     let options = rooted(path, options);
     let text = read_main(path, &Disk)?;
