@@ -55,12 +55,13 @@ pub fn run(args: &GraphArgs) -> Result<Exit, Failure> {
         .filter(|f| f.level >= Level::Warning)
         .collect();
     diagnostic::sort(&mut findings);
-    let picture = Graph::new(&journey, &findings);
+    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    // Each finding is freed once it is attached to what it is about.
+    let picture = Graph::new(&journey, findings);
     super::output::stream_text(|out| match args.format {
         Format::Dot => graph::dot::render_to(out, &picture),
         Format::Mermaid => graph::mermaid::render_to(out, &picture),
     })?;
-    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     if errors > 0 {
         let s = if errors == 1 { "" } else { "s" };
         crate::errln!(

@@ -18,6 +18,7 @@ use crate::diagnostic::{Finding, Level};
 use crate::model::{ChannelId, ChannelKind, Journey, Target, TouchpointId, TriggerEvent};
 use crate::rules::Rule;
 use crate::source::Span;
+use std::borrow::Borrow;
 
 /// Fill colours of the channels, indexed by the channel's position in the journey (libraries'
 /// channels first, then the journey's, as written), cycling past the tenth. Light tones, so
@@ -350,7 +351,7 @@ struct Attached {
 }
 
 impl Attached {
-    fn new(j: &Journey, findings: &[Finding]) -> Attached {
+    fn new<F: Borrow<Finding>>(j: &Journey, findings: impl IntoIterator<Item = F>) -> Attached {
         let spans = Spans::new(j);
         let mut a = Attached {
             touchpoints: vec![Marks::default(); j.touchpoints.len()],
@@ -363,6 +364,7 @@ impl Attached {
             triggers: vec![Marks::default(); j.triggers.len()],
         };
         for f in findings {
+            let f = f.borrow();
             // A trap is about every touchpoint of its loop; the others are its secondary spans.
             if f.rule == Rule::Trap {
                 for label in &f.secondary {
@@ -399,8 +401,13 @@ fn named(label: &str, name: &str) -> String {
 
 impl Graph {
     /// Describes `journey`, attaching `findings` (those to show: the caller filters levels) to
-    /// the touchpoints, transitions, stages and triggers their primary spans point at.
-    pub fn new(journey: &Journey, findings: &[Finding]) -> Graph {
+    /// the touchpoints, transitions, stages and triggers their primary spans point at. Given by
+    /// value, each finding is dropped as soon as it is attached, so that a large journey's
+    /// findings and its picture are not in memory together.
+    pub fn new<F: Borrow<Finding>>(
+        journey: &Journey,
+        findings: impl IntoIterator<Item = F>,
+    ) -> Graph {
         let j = journey;
         let mut attached = Attached::new(j, findings);
         let segment_names: Vec<&str> = j.segments.iter().map(|s| s.name.as_str()).collect();

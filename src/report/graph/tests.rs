@@ -120,7 +120,7 @@ journey small "Small \"one\"" {
 #[test]
 fn a_small_journey_becomes_nodes_edges_exits_and_triggers() {
     let (j, _) = resolved(SMALL);
-    let g = Graph::new(&j, &[]);
+    let g = Graph::new(&j, Vec::<Finding>::new());
     assert_eq!(g.title, ["Small \"one\" (small)"]);
     let ids: Vec<&str> = g.nodes.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["tp_start", "tp_side", "tp_call", "tp_buy"]);
@@ -250,7 +250,7 @@ journey s "S" {
     };
     let compiled = model::resolve_source("test.journey", text, &options).unwrap();
     let j = compiled.journey.expect("resolves");
-    let g = Graph::new(&j, &[]);
+    let g = Graph::new(&j, Vec::<Finding>::new());
     assert_eq!(g.title, ["S (s)", "scenario: Web only (web_only)"]);
     // store is unused under the scenario; app is used by the trigger only.
     let legend: Vec<(&str, &str)> = g
@@ -280,7 +280,7 @@ fn per_segment_values_are_drawn_beside_the_unqualified_ones() {
             "      entry 60%\n      friction 5% for b\n",
         );
     let (j, _) = resolved(&text);
-    let g = Graph::new(&j, &[]);
+    let g = Graph::new(&j, Vec::<Finding>::new());
     assert_eq!(g.nodes[0].lines[2], "friction 0% · b 5%");
     assert_eq!(g.nodes[2].lines[2], "friction 10% · a 2%");
     assert_eq!(g.nodes[3].lines[2], "⚑ sale · value 12.5 · b 20");
