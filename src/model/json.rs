@@ -167,6 +167,21 @@ impl<'a> Json<'a> {
         self.buf.extend_from_slice(b": ");
     }
 
+    /// Opens an array (`[`) or an object (`{`), inside `{"variant": …}` when `variant` is
+    /// given.
+    fn compound<'b>(&'b mut self, variant: Option<&str>, open: u8) -> Compound<'b, 'a> {
+        if let Some(v) = variant {
+            self.open(b'{');
+            self.key(true, v);
+        }
+        self.open(open);
+        Compound {
+            json: self,
+            first: true,
+            variant: variant.is_some(),
+        }
+    }
+
     #[inline]
     fn raw(&mut self, s: &str) -> Result {
         self.buf.extend_from_slice(s.as_bytes());
@@ -263,6 +278,20 @@ fn escaped(buf: &mut Vec<u8>, bytes: &[u8]) {
     buf.extend_from_slice(&bytes[start..]);
 }
 
+/// A serializer's integer methods: each number written by `itoa`, through `$write`.
+macro_rules! integers {
+    ($write:ident) => {
+        integers!($write: serialize_i8 i8, serialize_i16 i16, serialize_i32 i32,
+            serialize_i64 i64, serialize_i128 i128, serialize_u8 u8, serialize_u16 u16,
+            serialize_u32 u32, serialize_u64 u64, serialize_u128 u128);
+    };
+    ($write:ident: $($method:ident $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result {
+            self.$write(itoa::Buffer::new().format(v))
+        }
+    )*};
+}
+
 /// The open array or object of a value being serialized.
 pub struct Compound<'b, 'a> {
     json: &'b mut Json<'a>,
@@ -310,36 +339,7 @@ impl<'b, 'a> ser::Serializer for &'b mut Json<'a> {
     fn serialize_bool(self, v: bool) -> Result {
         self.raw(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.raw(itoa::Buffer::new().format(v))
-    }
+    integers!(raw);
     fn serialize_f32(self, v: f32) -> Result {
         if v.is_finite() {
             self.raw(zmij::Buffer::new().format_finite(v))
@@ -401,12 +401,7 @@ impl<'b, 'a> ser::Serializer for &'b mut Json<'a> {
         Ok(())
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'b, 'a>> {
-        self.open(b'[');
-        Ok(Compound {
-            json: self,
-            first: true,
-            variant: false,
-        })
+        Ok(self.compound(None, b'['))
     }
     fn serialize_tuple(self, len: usize) -> Result<Compound<'b, 'a>> {
         self.serialize_seq(Some(len))
@@ -421,22 +416,10 @@ impl<'b, 'a> ser::Serializer for &'b mut Json<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'b, 'a>> {
-        self.open(b'{');
-        self.key(true, variant);
-        self.open(b'[');
-        Ok(Compound {
-            json: self,
-            first: true,
-            variant: true,
-        })
+        Ok(self.compound(Some(variant), b'['))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'b, 'a>> {
-        self.open(b'{');
-        Ok(Compound {
-            json: self,
-            first: true,
-            variant: false,
-        })
+        Ok(self.compound(None, b'{'))
     }
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<Compound<'b, 'a>> {
         self.serialize_map(Some(len))
@@ -448,60 +431,33 @@ impl<'b, 'a> ser::Serializer for &'b mut Json<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'b, 'a>> {
-        self.open(b'{');
-        self.key(true, variant);
-        self.open(b'{');
-        Ok(Compound {
-            json: self,
-            first: true,
-            variant: true,
-        })
+        Ok(self.compound(Some(variant), b'{'))
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self, b']')
-    }
+/// The serde traits of the array-like shapes (sequence, tuple, tuple struct, tuple variant):
+/// elements, then `]`.
+macro_rules! array_like {
+    ($($shape:ident :: $method:ident),*) => {$(
+        impl ser::$shape for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
+            fn end(self) -> Result {
+                Compound::end(self, b']')
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self, b']')
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self, b']')
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self, b']')
-    }
-}
+array_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -522,27 +478,27 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self, b'}')
-    }
+/// The serde traits of structs and struct variants: fields, then `}`.
+macro_rules! struct_like {
+    ($($shape:ident),*) => {$(
+        impl ser::$shape for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result {
+                self.field(key, value)
+            }
+            fn end(self) -> Result {
+                Compound::end(self, b'}')
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-        self.field(key, value)
-    }
-    fn end(self) -> Result {
-        Compound::end(self, b'}')
-    }
-}
+struct_like!(SerializeStruct, SerializeStructVariant);
 
 /// A map's key: a string, or a number or boolean written as one, as serde_json takes them.
 struct Key<'b>(&'b mut Vec<u8>);
@@ -574,36 +530,7 @@ impl ser::Serializer for Key<'_> {
     fn serialize_bool(self, v: bool) -> Result {
         self.quoted(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i128(self, v: i128) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u128(self, v: u128) -> Result {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
+    integers!(quoted);
     fn serialize_f32(self, v: f32) -> Result {
         if !v.is_finite() {
             return Err(Error::Value(
