@@ -236,14 +236,12 @@ fn diagram_to(
     links: &[Link],
 ) {
     let plan = Plan::new(j, all, slots, links);
-    let mut s = Svg::new(plan.width, plan.sink_y + SINK_H + 30.0);
-    plan.stages(&mut s);
-    plan.bands(&mut s);
-    plan.back_arcs(&mut s);
-    plan.boxes(&mut s);
-    plan.sinks(&mut s);
-    s.finish_to(
+    // Its size is known before it is drawn: drawn straight into the page (a journey of
+    // 165,000 touchpoints makes a diagram of about 65 MB).
+    let mut s = Svg::streaming(
         out,
+        plan.width,
+        plan.sink_y + SINK_H + 30.0,
         &format!(
             "Flow of simulated customers through {}: {} converted, {} left or abandoned",
             j.label,
@@ -254,7 +252,13 @@ fn diagram_to(
         // A diagram wider than the page is drawn at its natural size (its box scrolls
         // sideways), so that its labels stay readable; a narrower one shrinks to 62% at most.
         Some(if plan.width > WIDTH { 1.0 } else { 0.62 }),
-    )
+    );
+    plan.stages(&mut s);
+    plan.bands(&mut s);
+    plan.back_arcs(&mut s);
+    plan.boxes(&mut s);
+    plan.sinks(&mut s);
+    s.close();
 }
 
 /// Where the flow diagram puts everything: columns, boxes, the sinks, and what they hold.
@@ -381,7 +385,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Draws the stage bands and their headers.
-    fn stages(&self, s: &mut Svg) {
+    fn stages(&self, s: &mut Svg<impl std::fmt::Write>) {
         let step = self.step;
         for (k, stage) in self.j.stages.iter().enumerate() {
             let x0 = self.col_x(self.slots.first[k] + 1) - step / 2.0 + NODE_W / 2.0;
@@ -463,7 +467,7 @@ impl<'a> Plan<'a> {
 
     /// Draws the forward bands, stacked on each box's right side: curves to the next boxes
     /// and the converted sink, and a bend down to the dropped sink.
-    fn bands(&self, s: &mut Svg) {
+    fn bands(&self, s: &mut Svg<impl std::fmt::Write>) {
         let (j, links, step) = (self.j, self.links, self.step);
         let out_order = self.out_order();
         let in_pos = self.in_positions(&out_order);
@@ -518,7 +522,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Draws the moves back to an earlier column as dashed arcs above the boxes.
-    fn back_arcs(&self, s: &mut Svg) {
+    fn back_arcs(&self, s: &mut Svg<impl std::fmt::Write>) {
         let back = |l: &&Link| is_back(self.slots, l) && l.value >= VISIBLE;
         for l in self.links.iter().filter(back) {
             let (a, b) = (self.node_box(l.from), self.node_box(l.to));
@@ -538,7 +542,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Draws a box's label to its right: the name, wrapped, and the share it holds.
-    fn label(&self, s: &mut Svg, b: Box_, name: &str, value: f64) {
+    fn label(&self, s: &mut Svg<impl std::fmt::Write>, b: Box_, name: &str, value: f64) {
         // The room up to the next column (or the diagram's edge): labels never reach the
         // next column's boxes and labels. A label cut short has its full text as tooltip.
         let width = (self.step - NODE_W - 8.0).min(self.width - b.x - NODE_W - 6.0);
@@ -563,7 +567,7 @@ impl<'a> Plan<'a> {
 
     /// Draws the start box and the touchpoint boxes (red with a pain point), labelled, on
     /// top of the bands.
-    fn boxes(&self, s: &mut Svg) {
+    fn boxes(&self, s: &mut Svg<impl std::fmt::Write>) {
         let start = self.start;
         s.rect_titled(
             start.x,
@@ -598,7 +602,7 @@ impl<'a> Plan<'a> {
 
     /// Draws the converted sink on the right and the exit / abandoned bar along the bottom,
     /// labelled with their shares.
-    fn sinks(&self, s: &mut Svg) {
+    fn sinks(&self, s: &mut Svg<impl std::fmt::Write>) {
         let sink = self.sink;
         s.rect_titled(
             sink.x,

@@ -29,13 +29,15 @@ pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
     if x.is_finite() { x.max(lo).min(hi) } else { lo }
 }
 
-/// An SVG image being drawn: its size (the viewBox) and its elements.
-pub struct Svg {
+/// An SVG image being drawn: its size (the viewBox) and its elements, gathered in a text
+/// (`Svg::new`, for an image whose size is settled while it is drawn) or written straight
+/// into the page (`Svg::streaming`, for a large one whose size is known first).
+pub struct Svg<W = String> {
     /// Width of the viewBox.
     pub width: f64,
     /// Height of the viewBox.
     pub height: f64,
-    body: String,
+    body: W,
 }
 
 impl Svg {
@@ -47,7 +49,35 @@ impl Svg {
             body: String::new(),
         }
     }
+}
 
+impl<'o, O: Write + ?Sized> Svg<&'o mut O> {
+    /// An image of this viewBox size drawn straight into `out`: its opening tag is written
+    /// now, as [`Svg::finish_to`] writes it, and its elements as they are drawn, so a large
+    /// diagram is never held whole. Call [`Svg::close`] at the end.
+    pub fn streaming(
+        out: &'o mut O,
+        width: f64,
+        height: f64,
+        label: &str,
+        class: &str,
+        shrink: Option<f64>,
+    ) -> Self {
+        open_tag(out, width, height, label, class, shrink);
+        Svg {
+            width,
+            height,
+            body: out,
+        }
+    }
+
+    /// Writes the closing tag.
+    pub fn close(self) {
+        let _ = self.body.write_str("</svg>\n");
+    }
+}
+
+impl<W: Write> Svg<W> {
     /// A rectangle; `extra` is more attributes, already escaped (`rx="4"`).
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, class: &str, extra: &str) {
         let _ = writeln!(
@@ -164,9 +194,11 @@ impl Svg {
 
     /// Markup already written and escaped (groups, titles).
     pub fn raw(&mut self, markup: &str) {
-        self.body.push_str(markup);
+        let _ = self.body.write_str(markup);
     }
+}
 
+impl Svg {
     /// The `<svg>` element: `label` is what screen readers say (escaped here); `class` styles
     /// it. It scales with its box; `shrink`, when given, stops it shrinking below that share
     /// of its natural width (the box scrolls instead) and growing past its natural width.
@@ -184,24 +216,36 @@ impl Svg {
         class: &str,
         shrink: Option<f64>,
     ) {
-        let size = match shrink {
-            Some(k) => format!(
-                r#" style="min-width:{}px;max-width:{}px""#,
-                n(self.width * k),
-                n(self.width)
-            ),
-            None => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "<svg viewBox=\"0 0 {} {}\"{size} class=\"{class}\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMinYMin meet\">",
-            n(self.width),
-            n(self.height),
-            escape(label),
-        );
+        open_tag(out, self.width, self.height, label, class, shrink);
         let _ = out.write_str(&self.body);
         let _ = out.write_str("</svg>\n");
     }
+}
+
+/// The opening `<svg>` tag of [`Svg::finish_to`] and [`Svg::streaming`].
+fn open_tag(
+    out: &mut (impl Write + ?Sized),
+    width: f64,
+    height: f64,
+    label: &str,
+    class: &str,
+    shrink: Option<f64>,
+) {
+    let size = match shrink {
+        Some(k) => format!(
+            r#" style="min-width:{}px;max-width:{}px""#,
+            n(width * k),
+            n(width)
+        ),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "<svg viewBox=\"0 0 {} {}\"{size} class=\"{class}\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMinYMin meet\">",
+        n(width),
+        n(height),
+        escape(label),
+    );
 }
 
 fn points_attr(points: &[(f64, f64)]) -> String {
@@ -477,6 +521,26 @@ pub(crate) mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn an_image_drawn_straight_into_the_page_is_the_one_gathered_first() {
+        fn draw<W: Write>(s: &mut Svg<W>) {
+            s.rect(1.0, 2.0, 30.0, 4.5, "box", "rx=\"4\"");
+            s.text(5.0, 6.0, "a < b & \"c\"", "label", "start");
+            s.line(0.0, 0.0, 10.0, 10.0, "rule");
+            s.raw("<g class=\"x\"></g>\n");
+        }
+        for shrink in [None, Some(0.62)] {
+            let mut gathered = Svg::new(120.0, 80.5);
+            draw(&mut gathered);
+            let gathered = gathered.finish("A <label>", "chart", shrink);
+            let mut page = String::from("before\n");
+            let mut streamed = Svg::streaming(&mut page, 120.0, 80.5, "A <label>", "chart", shrink);
+            draw(&mut streamed);
+            streamed.close();
+            assert_eq!(page, format!("before\n{gathered}"));
+        }
     }
 
     #[test]
