@@ -63,8 +63,9 @@ pub struct Finding {
     pub primary: Label,
     /// Other spots that help explain it (both ends of a context break, the first declaration…).
     pub secondary: Vec<Label>,
-    /// How to fix it, when there is something to say.
-    pub help: Option<String>,
+    /// How to fix it, when there is something to say. Shared: a rule that says the same
+    /// thing at many places (one context break per pair of channels) keeps one copy.
+    pub help: Option<std::sync::Arc<str>>,
 }
 
 impl Finding {
@@ -93,7 +94,7 @@ impl Finding {
     }
 
     /// Sets the help line.
-    pub fn help(mut self, help: impl Into<String>) -> Finding {
+    pub fn help(mut self, help: impl Into<std::sync::Arc<str>>) -> Finding {
         self.help = Some(help.into());
         self
     }

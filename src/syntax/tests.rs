@@ -130,7 +130,13 @@ fn sample_journeys_parse() {
 
 #[test]
 fn helps_for_a_misspelt_keyword_and_a_missing_arrow() {
-    let help = |t: &str| parse(FileId(0), t).unwrap_err().help.unwrap_or_default();
+    let help = |t: &str| {
+        parse(FileId(0), t)
+            .unwrap_err()
+            .help
+            .unwrap_or_default()
+            .to_string()
+    };
     assert_eq!(
         help("journey j { stage s { touchpoint a on web { entry fricton 5% } } }"),
         "did you mean `friction`?"

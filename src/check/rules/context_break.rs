@@ -65,6 +65,9 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     let loss = percent(j.context_loss);
+    // The help depends only on the two channels: one text per pair, shared by its findings
+    // (a large journey switches channels at most of its transitions).
+    let mut helps: crate::fasthash::Map<(usize, usize), std::sync::Arc<str>> = Default::default();
     for tp in &j.touchpoints {
         for (i, arrow) in tp.arrows.iter().enumerate() {
             let Target::Touchpoint(to) = arrow.target else {
@@ -104,16 +107,22 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 .with(tp.span, ["on `", a, "`"].concat())
                 .with(target.span, ["on `", b, "`"].concat())
                 .help(
-                    [
-                        "if `",
-                        a,
-                        "` and `",
-                        b,
-                        "` share one customer profile, list both in `context`; \
-                     otherwise each customer here meets a pain point with chance ",
-                        &loss,
-                    ]
-                    .concat(),
+                    helps
+                        .entry((tp.channel, target.channel))
+                        .or_insert_with(|| {
+                            [
+                                "if `",
+                                a,
+                                "` and `",
+                                b,
+                                "` share one customer profile, list both in `context`; \
+                             otherwise each customer here meets a pain point with chance ",
+                                &loss,
+                            ]
+                            .concat()
+                            .into()
+                        })
+                        .clone(),
                 ),
             );
         }

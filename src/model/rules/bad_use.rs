@@ -57,7 +57,7 @@ journey demo {
 fn refuse(span: Span, message: String, label: &str, help: impl Into<String>) -> Finding {
     Finding::new(Rule::BadUse, span, message)
         .label(label)
-        .help(help)
+        .help(Into::<String>::into(help))
 }
 
 /// `use "written"` leads outside `root`, as written or (`through_link`) once links are
