@@ -101,7 +101,8 @@ fn check_stdin(name: &Path, root: Option<&Path>) -> Result<FileReport, Failure> 
 
 /// Checks one file: its own findings, its journey's and its scenarios'. Levels not applied.
 pub fn check_file(path: &Path, root: Option<&Path>) -> Result<FileReport, Failure> {
-    check_compiled(super::compile_lean(path, root)?)
+    // Lean: the syntax tree is kept only for the scenarios, which are resolved from it.
+    check_compiled(super::compile_with(path, root, None, true)?)
 }
 
 /// [`check_file`] of a file already resolved.

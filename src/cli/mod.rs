@@ -167,12 +167,6 @@ pub fn compile(
     compile_with(path, root, scenario, false)
 }
 
-/// [`compile`] resolved lean ([`compile_with`]): the syntax tree is kept only when the journey
-/// declares scenarios, which are resolved from it.
-pub fn compile_lean(path: &Path, root: Option<&Path>) -> Result<Compiled, Failure> {
-    compile_with(path, root, None, true)
-}
-
 /// [`compile`]; `lean`: with [`model::resolve_lean`] (the syntax tree of a journey without
 /// scenarios freed as it is resolved), for the commands that need no syntax tree after
 /// resolving: `compile`, `check`, `graph`, and `analyze`, `simulate` and `levers` through

@@ -1,5 +1,5 @@
-//! The JSON writer of `compile` and of `check`'s JSON formats: a serde serializer that writes
-//! the bytes `serde_json::to_writer_pretty` writes (two spaces a level; tested against it in
+//! The JSON writer of `compile` and of `check`'s JSON formats (SARIF's results too): a serde
+//! serializer that writes the bytes `serde_json::to_writer_pretty` writes (two spaces a level; tested against it in
 //! `model::tests`), faster.
 //!
 //! Those outputs are large (11 to 13 bytes of JSON per byte of journey) and made mostly of
@@ -85,6 +85,22 @@ impl<'a> Json<'a> {
             level: 0,
             has_value: false,
         }
+    }
+
+    /// Writes `bytes` as they are: text around the values serialized with [`Json::value_at`].
+    pub fn raw_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.buf.extend_from_slice(bytes);
+        Ok(self.pass_on()?)
+    }
+
+    /// Serializes `value` as it would be written `level` levels deep in a pretty document
+    /// (each line after its first indented `level` steps more): for a value written into a
+    /// document whose other parts are written with [`Json::raw_bytes`].
+    pub fn value_at<T: Serialize + ?Sized>(&mut self, level: usize, value: &T) -> io::Result<()> {
+        self.level = level;
+        self.has_value = false;
+        value.serialize(&mut *self)?;
+        Ok(())
     }
 
     /// Passes on what is left.

@@ -14,8 +14,8 @@ pub mod rules;
 mod scenario;
 mod types;
 
-pub use emit::{Chunks, Pretty, emit_json, emit_yaml, metric_name, write_json, write_yaml};
-pub use json::pretty_to;
+pub use emit::{emit_json, emit_yaml, metric_name, write_json, write_yaml};
+pub use json::{Json, pretty_to};
 pub use load::{
     DEFAULT_MAX_FILE_SIZE, Disk, Files, ReadError, absolute, io_reason, kind_words, max_file_size,
     normalize, read_bytes, read_text, set_max_file_size, size_words, text_of,

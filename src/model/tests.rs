@@ -517,9 +517,10 @@ fn a_scenario_s_lifecycle_overrides_line_by_line() {
 }
 
 #[test]
-fn the_pretty_formatter_writes_serde_jsons_pretty_bytes() {
+fn the_json_writer_writes_serde_jsons_pretty_bytes_at_any_depth() {
     // Empty and non-empty arrays and objects, strings to escape, numbers, and nesting past
-    // the levels `Pretty` writes with one slice (32), at the top and started deeper.
+    // the levels `Json` writes with one copy (24), at the top and started deeper (SARIF's
+    // results are written three levels in).
     let mut deep = serde_json::json!({"leaf": [1, {"a": []}, {}], "s": "q\"\\\n\u{1}é"});
     for i in 0..40 {
         deep = if i % 2 == 0 {
@@ -540,8 +541,9 @@ fn the_pretty_formatter_writes_serde_jsons_pretty_bytes() {
         assert_eq!(String::from_utf8(ours).unwrap(), theirs);
         // Started three levels in: every line after the first indented six more spaces.
         let mut inner = Vec::new();
-        let mut ser = serde_json::Serializer::with_formatter(&mut inner, Pretty::at_level(3));
-        serde::Serialize::serialize(&value, &mut ser).unwrap();
+        let mut json = Json::new(&mut inner);
+        json.value_at(3, &value).unwrap();
+        json.finish().unwrap();
         let shifted = serde_json::to_string_pretty(&value)
             .unwrap()
             .replace('\n', "\n      ");
@@ -601,6 +603,21 @@ fn journeys_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Every `.journey` of `examples/` and `tests/` (and of `more` folders of the repository),
+/// with its text.
+fn repository_journeys(more: &[&str]) -> Vec<(std::path::PathBuf, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["examples", "tests"].iter().chain(more) {
+        journeys_under(&root.join(dir), &mut files);
+    }
+    files
+        .into_iter()
+        .filter_map(|f| Some((std::fs::read_to_string(&f).ok()?, f)))
+        .map(|(t, f)| (f, t))
+        .collect()
+}
+
 #[test]
 fn lean_resolution_gives_the_same_model_and_findings() {
     // Duplicate stages and touchpoints move the attribute lists of the touchpoints after
@@ -615,19 +632,13 @@ fn lean_resolution_gives_the_same_model_and_findings() {
          touchpoint u on web { friction 20% for y -> t 10% -> exit }\n  }\n}\n",
     ];
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    journeys_under(&root.join("examples"), &mut files);
-    journeys_under(&root.join("tests"), &mut files);
+    let files = repository_journeys(&[]);
     assert!(files.len() > 50, "{}", files.len());
     let mut texts: Vec<(std::path::PathBuf, String)> = written
         .iter()
         .map(|t| (root.join("examples/written.journey"), t.to_string()))
         .collect();
-    for f in files {
-        if let Ok(t) = std::fs::read_to_string(&f) {
-            texts.push((f, t));
-        }
-    }
+    texts.extend(files);
     let mut lean_ones = 0;
     for (path, text) in texts {
         let options = rooted(&path, &Options::default());
@@ -667,16 +678,8 @@ fn every_models_json_is_serde_jsons_byte_for_byte() {
     // `write_json` (the JSON writer of src/model/json.rs) against `emit_json`
     // (serde_json::to_string_pretty) on every journey of the repository: escapes, floats,
     // nulls and nesting as the models have them.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    journeys_under(&root.join("examples"), &mut files);
-    journeys_under(&root.join("tests"), &mut files);
-    journeys_under(&root.join("../shared/journeys"), &mut files);
     let mut compared = 0;
-    for path in files {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
+    for (path, text) in repository_journeys(&["../shared/journeys"]) {
         let options = rooted(&path, &Options::default());
         let Ok(resolved) = resolve_source_with(&path, text.as_str(), &options, &Disk, false) else {
             continue;

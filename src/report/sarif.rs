@@ -231,29 +231,23 @@ pub fn write(files: &[FileReport], out: &mut dyn std::io::Write) -> std::io::Res
     // A result's lines are indented one level deeper than the `"results"` key.
     let level = indent.len() / 2 + 1;
     let inner = "  ".repeat(level);
-    use std::io::Write as _;
-    let mut out = crate::model::Chunks::new(out);
-    out.write_all(&text.as_bytes()[..at])?;
-    out.write_all(b"\"results\": [")?;
+    let mut out = crate::model::Json::new(out);
+    out.raw_bytes(&text.as_bytes()[..at])?;
+    out.raw_bytes(b"\"results\": [")?;
     let mut occurrences = Occurrences::default();
     let mut first = true;
     for report in files {
         let mut locator = Locator::new(&report.sources);
         for f in &report.findings {
-            out.write_all(if first { b"\n" } else { b",\n" })?;
+            out.raw_bytes(if first { b"\n" } else { b",\n" })?;
             first = false;
-            out.write_all(inner.as_bytes())?;
-            let mut ser = serde_json::Serializer::with_formatter(
-                &mut out,
-                crate::model::Pretty::at_level(level),
-            );
-            serde::Serialize::serialize(&result(&mut locator, f, &mut occurrences), &mut ser)
-                .map_err(std::io::Error::from)?;
+            out.raw_bytes(inner.as_bytes())?;
+            out.value_at(level, &result(&mut locator, f, &mut occurrences))?;
         }
     }
-    write!(out, "\n{indent}]")?;
-    out.write_all(&text.as_bytes()[at + EMPTY.len()..])?;
-    out.write_all(b"\n")?;
+    out.raw_bytes(format!("\n{indent}]").as_bytes())?;
+    out.raw_bytes(&text.as_bytes()[at + EMPTY.len()..])?;
+    out.raw_bytes(b"\n")?;
     out.finish()
 }
 
